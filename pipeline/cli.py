@@ -1,0 +1,57 @@
+"""Command line: a thin Typer shell over ``pipeline``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from pipeline.runner import DocumentResult, discover, extract
+
+app = typer.Typer(help="baocao: turn Vietnamese government reports into a structured dataset.", no_args_is_help=True)
+console = Console()
+
+
+@app.callback()
+def main() -> None:
+    """baocao: turn Vietnamese government reports into a structured dataset."""
+
+
+@app.command("extract")
+def extract_command(
+    paths: list[Path] = typer.Argument(..., help="Files or folders to read (searched recursively)."),
+    out: Path = typer.Option(Path("extracted"), "--out", help="Output folder for reports.sqlite and *.parquet."),
+) -> None:
+    """Read every report under PATHS and write the dataset to OUT."""
+    total = sum(1 for _ in discover(paths))
+    with Progress(
+        TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True,
+    ) as progress:
+        task = progress.add_task("extract", total=total, last="")
+
+        def advance(result: DocumentResult) -> None:
+            progress.update(task, advance=1, last=f"{result.status:8} {result.source_path[:50]}")
+
+        summary = extract(paths, out, on_document=advance)
+    statuses = Table(title="Documents by status")
+    statuses.add_column("status")
+    statuses.add_column("files", justify="right")
+    for status, count in sorted(summary.statuses.items()):
+        statuses.add_row(status, str(count))
+    if summary.duplicates:
+        statuses.add_row("(identical copies skipped)", str(summary.duplicates))
+    rows = Table(title="Rows per table")
+    rows.add_column("table")
+    rows.add_column("rows", justify="right")
+    for table, count in summary.rows.items():
+        rows.add_row(table, str(count))
+    console.print(statuses)
+    console.print(rows)
+    console.print(f"{sum(summary.statuses.values())} files in {summary.seconds:.1f} s -> {summary.database}")
+    if summary.failed:
+        console.print(f"[red]{summary.failed} document(s) failed: see the errors table[/red]")
+        raise typer.Exit(code=1)

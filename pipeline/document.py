@@ -1,0 +1,78 @@
+"""The normalised text of a document and its blocks with offsets into that text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.ingest.model import BlockKind, Column, SourceDocument, TextSource
+from pipeline.normalize import normalize_text
+
+BLOCK_SEPARATOR = "\n"
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """A block of the normalised document text: ``text[start:end]``."""
+
+    index: int
+    kind: BlockKind
+    start: int
+    end: int
+    text: str
+    page: int | None
+    source: TextSource
+    column: Column | None
+    cells: tuple[str, ...] | None
+    style: str | None
+    bold: bool
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    """The one normalised text of a document, to which every offset in the dataset refers."""
+
+    text: str
+    blocks: tuple[TextBlock, ...]
+
+    def page_at(self, offset: int) -> int | None:
+        """Page number of the block that holds ``offset`` (None for formats without pages)."""
+        for block in self.blocks:
+            if block.start <= offset < block.end + len(BLOCK_SEPARATOR):
+                return block.page
+        return None
+
+
+def assemble(source: SourceDocument) -> DocumentText:
+    """Normalise every block and join them, one block per line, recording offsets."""
+    pieces: list[str] = []
+    blocks: list[TextBlock] = []
+    offset = 0
+    for block in source.blocks:
+        if block.cells is not None:
+            cells = tuple(normalize_text(cell) for cell in block.cells)
+            text = "\t".join(cell.replace("\n", " ") for cell in cells)
+        else:
+            cells = None
+            text = normalize_text(block.text).replace("\n", " ")
+        if not text.strip():
+            continue
+        if pieces:
+            offset += len(BLOCK_SEPARATOR)
+        blocks.append(
+            TextBlock(
+                index=len(blocks),
+                kind=block.kind,
+                start=offset,
+                end=offset + len(text),
+                text=text,
+                page=block.page,
+                source=block.source,
+                column=block.column,
+                cells=cells,
+                style=block.style,
+                bold=block.bold,
+            )
+        )
+        pieces.append(text)
+        offset += len(text)
+    return DocumentText(text=BLOCK_SEPARATOR.join(pieces), blocks=tuple(blocks))

@@ -1,0 +1,27 @@
+"""Coded errors. Every failure that reaches the dataset carries a stage, a code and the file."""
+
+from __future__ import annotations
+
+
+class BaocaoError(Exception):
+    """Base class: a problem with one input file, recorded in the ``errors`` table."""
+
+    stage = "pipeline"
+
+    def __init__(self, code: str, message: str, path: str | None = None) -> None:
+        self.code = code
+        self.message = message
+        self.path = path
+        super().__init__(f"{path}: {message} [{code}]" if path else f"{message} [{code}]")
+
+
+class IngestError(BaocaoError):
+    """The file could not be read as a document (empty, corrupt, encrypted, unknown format)."""
+
+    stage = "ingest"
+
+
+class NlpError(BaocaoError):
+    """The normalised text could not be processed by the NLP pipeline."""
+
+    stage = "nlp"

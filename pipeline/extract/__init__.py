@@ -1,0 +1,1 @@
+"""Extractors: pure finders over the normalised text, plus thin spaCy components."""

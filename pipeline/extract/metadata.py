@@ -1,0 +1,330 @@
+"""Document metadata from the header and signature blocks (Nghị định 30/2020/NĐ-CP, Điều 8).
+
+The header is read as a sequence of lines, each tagged with the column it sat in (a DOCX header
+table's first cell, a PDF's left half): the issuing agency is the left column above ``Số:``;
+the national motto, place and date are on the right; the type word (BÁO CÁO, KẾ HOẠCH …) and
+the title follow. Documents without a header block fall back to an appendix line
+(``Kèm theo Công văn số … của …``), the body (``<agency> báo cáo …``) and the signature block.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from pipeline.data import read_list, read_table
+from pipeline.document import TextBlock
+from pipeline.normalize import fold_accents
+
+_HEAD_BLOCKS = 30
+_TAIL_BLOCKS = 30
+_MAX_TITLE_LINES = 4
+
+_MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "dang cong san viet nam")
+_SEPARATOR = re.compile(r"^[\s\-_–—=*.·…]+$")
+_NUMBER_LINE = re.compile(r"^Số\s*[:.]?\s*(?P<rest>.*)$", re.IGNORECASE)
+_NUMBER_VALUE = re.compile(r"^(?P<number>\d+[a-zA-Z]?)?\s*(?P<tail>(?:/\s*\d{4}\s*)?[/-]\s*[^\s,;]+(?:\s*[/-]\s*[^\s,;]+)*)")
+_DATE_LINE = re.compile(
+    r"(?:^(?P<place>[^\d,;:()]{2,60}?)\s*,\s*)?ngày\s*(?P<day>\d{1,2})?\s*(?:tháng|/|-)\s*(?P<month>\d{1,2})?\s*(?:năm|/|-)\s*(?P<year>\d{4})",
+    re.IGNORECASE,
+)
+_APPENDIX_LINE = re.compile(
+    r"\(\s*(?:Kèm|Ban hành kèm)\s+theo\s+(?P<kind>[^()]*?)\s+số\s*:?\s*(?P<number>\d+[a-zA-Z]?)?\s*(?P<tail>[/-][^\s,;()]+)"
+    r"(?:[^()]*?ngày\s*(?P<date>[\d/\s]+|\d{0,2}\s*tháng\s*\d{0,2}\s*năm\s*\d{4}))?"
+    r"(?:[^()]*?\bcủa\s+(?P<issuer>[^()]+?))?\s*\)",
+    re.IGNORECASE,
+)
+_BODY_OPENERS = (
+    "kinh gui", "can cu", "thuc hien", "theo ", "ngay ", "trong ", "qua ", "nham ", "de ", "phan ", "chuong ",
+    "dieu ", "i.", "1.", "(kem", "kem theo",
+)
+_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_]*\.?$")
+
+
+@dataclass(frozen=True)
+class DocumentMetadata:
+    """Who issued the document, when, what it is, and who signed it."""
+
+    doc_type: str | None = None
+    doc_number: str | None = None
+    issuer: str | None = None
+    place: str | None = None
+    issued_date: str | None = None
+    year: int | None = None
+    title: str | None = None
+    signer: str | None = None
+    province: str | None = None
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    column: str | None
+    block: int
+
+
+@lru_cache(maxsize=1)
+def _type_words() -> tuple[tuple[str, str], ...]:
+    """(folded type word, printed type word), longest first so 'THÔNG TƯ LIÊN TỊCH' wins."""
+    words = {row[1] for row in read_table("doc_types.tsv")}
+    return tuple(sorted(((fold_accents(w), w) for w in words), key=lambda p: -len(p[0])))
+
+
+@lru_cache(maxsize=1)
+def _type_by_code() -> dict[str, str]:
+    return {row[0].upper(): row[1] for row in read_table("doc_types.tsv") if row[0] != "-"}
+
+
+@lru_cache(maxsize=1)
+def _agency_heads() -> tuple[str, ...]:
+    return tuple(sorted((fold_accents(h) for h in read_list("agency_heads.txt")), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _signature_titles() -> tuple[str, ...]:
+    return tuple(fold_accents(t) for t in read_list("signature_titles.txt"))
+
+
+@lru_cache(maxsize=1)
+def _provinces() -> tuple[tuple[str, str], ...]:
+    """(folded spelling, canonical name) for every name and alias, longest first."""
+    pairs = []
+    for row in read_table("provinces.txt"):
+        for spelling in row:
+            pairs.append((fold_accents(spelling), row[0]))
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def _lines(blocks: Iterable[TextBlock]) -> list[_Line]:
+    lines: list[_Line] = []
+    for block in blocks:
+        if block.kind == "footnote":
+            continue
+        if block.cells is not None:
+            for position, cell in enumerate(block.cells):
+                column = "left" if position == 0 and len(block.cells) > 1 else ("right" if position else None)
+                for piece in cell.split("\n"):
+                    if piece.strip():
+                        lines.append(_Line(piece.strip(), column, block.index))
+        else:
+            lines.append(_Line(block.text.strip(), block.column, block.index))
+    return lines
+
+
+def _is_motto(text: str) -> bool:
+    folded = fold_accents(text)
+    return any(m in folded for m in _MOTTO)
+
+
+def _strip_motto(text: str) -> str:
+    """Cut the motto off a line that also holds agency text (a PDF line not split in columns)."""
+    folded = fold_accents(text)
+    for motto in _MOTTO:
+        at = folded.find(motto)
+        if at > 0:
+            return text[:at].strip()
+    return text
+
+
+def _iso_date(day: str | None, month: str | None, year: str | None) -> str | None:
+    if not (day and month and year):
+        return None
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def _number(rest: str) -> str | None:
+    match = _NUMBER_VALUE.match(rest.strip())
+    if match is None or not match.group("number"):
+        return None
+    return re.sub(r"\s+", "", match.group("number") + match.group("tail")).replace("–", "-")
+
+
+def _doc_type(text: str) -> tuple[str | None, str]:
+    """If ``text`` opens with a type word in capitals, return it and the rest of the line."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters or not all(c.isupper() for c in letters):
+        return None, text
+    folded = fold_accents(text)
+    for folded_word, printed in _type_words():
+        if folded == folded_word or folded.startswith(folded_word + " "):
+            return printed, text[len(folded_word):].strip(" :-")
+    return None, text
+
+
+_LABEL = re.compile(r"^[^:]{2,30}:\s")
+
+
+def _is_body_start(text: str) -> bool:
+    folded = fold_accents(text)
+    return folded.startswith(_BODY_OPENERS) or len(text) > 250 or bool(_LABEL.match(text))
+
+
+def _agency_phrase(text: str) -> str | None:
+    """The agency name that opens ``text`` when its first words are an agency head."""
+    folded = fold_accents(text)
+    for head in _agency_heads():
+        if folded.startswith(head + " ") or folded == head:
+            return text
+    return None
+
+
+def _is_person_name(text: str) -> bool:
+    words = text.split()
+    if not 2 <= len(words) <= 6 or any(not _NAME_WORD.match(w) for w in words):
+        return False
+    if not all(w[0].isupper() for w in words):
+        return False
+    folded = fold_accents(text)
+    if folded.startswith(_signature_titles()) or _agency_phrase(text) or folded.startswith(("noi nhan", "kinh gui", "luu")):
+        return False
+    return True
+
+
+def _province(*texts: str | None) -> str | None:
+    for text in texts:
+        if not text:
+            continue
+        folded = f" {fold_accents(text)} "
+        for spelling, canonical in _provinces():
+            if re.search(rf"(?<![a-z]){re.escape(spelling)}(?![a-z])", folded):
+                return canonical
+    return None
+
+
+def _signer(lines: Sequence[_Line]) -> str | None:
+    """The name under the last signature title, read from the end of the document."""
+    seen_title = False
+    candidate: str | None = None
+    for line in lines:
+        folded = fold_accents(line.text)
+        if folded.startswith(_signature_titles()) or (line.column == "right" and _doc_title_like(line.text)):
+            seen_title = True
+            candidate = None
+            continue
+        if seen_title and _is_person_name(line.text):
+            candidate = line.text
+    return candidate
+
+
+def _doc_title_like(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters) and fold_accents(text).startswith(_signature_titles())
+
+
+def _signature_agency(lines: Sequence[_Line]) -> str | None:
+    for line in lines:
+        match = re.match(r"^(?:TM|T/M)\.?\s*(?P<agency>.+)$", line.text)
+        if match and _agency_phrase(match.group("agency")):
+            return match.group("agency").strip()
+    return None
+
+
+def _body_agency(lines: Sequence[_Line]) -> str | None:
+    """``Liên minh HTX tỉnh Quảng Trị báo cáo kết quả như sau`` -> the agency."""
+    for line in lines[:40]:
+        for clause in re.split(r"(?<=[.;:])\s+", line.text):
+            match = re.search(r"^(?P<agency>.{3,100}?)\s+(?:kính\s+|xin\s+)?báo cáo\b", clause)
+            if match and _agency_phrase(match.group("agency")):
+                return match.group("agency").strip()
+    return None
+
+
+def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
+    """Read the document's own number, type, issuer, place, date, title and signer."""
+    head = _lines(blocks[:_HEAD_BLOCKS])
+    tail = _lines(blocks[-_TAIL_BLOCKS:])
+
+    number_at = next((i for i, ln in enumerate(head) if _NUMBER_LINE.match(ln.text) and i < 25), None)
+    doc_number: str | None = None
+    if number_at is not None:
+        rest = _NUMBER_LINE.match(head[number_at].text).group("rest")  # type: ignore[union-attr]
+        if not re.search(r"[/-]", rest) and number_at + 1 < len(head):
+            rest = f"{rest} {head[number_at + 1].text}"  # "Số:" and "/SNV-TCBC" printed apart
+        doc_number = _number(rest)
+
+    place = issued = None
+    year: int | None = None
+    for line in head[:25]:
+        match = _DATE_LINE.search(line.text)
+        if match and (match.group("place") or line.column != "left"):
+            place = (match.group("place") or "").strip() or None
+            issued = _iso_date(match.group("day"), match.group("month"), match.group("year"))
+            year = int(match.group("year"))
+            break
+
+    header_end = max(number_at or 0, next((i for i, ln in enumerate(head) if _is_motto(ln.text)), 0))
+    issuer_lines: list[str] = []
+    for line in head[: number_at if number_at is not None else header_end]:
+        if line.column == "right" or _SEPARATOR.match(line.text):
+            continue
+        text = _strip_motto(line.text)
+        if not text or _is_motto(text) or _DATE_LINE.search(text):
+            continue
+        if _doc_type(text)[0] is not None and not _agency_phrase(text):
+            break
+        issuer_lines.append(text)
+    issuer = " ".join(issuer_lines) or None
+
+    doc_type: str | None = None
+    title_lines: list[str] = []
+    type_at = None
+    for i, line in enumerate(head):
+        found, rest = _doc_type(line.text)
+        if found is not None and not _is_motto(line.text):
+            doc_type, type_at = found, i
+            if rest:
+                title_lines.append(rest)
+            break
+    if type_at is not None:
+        for line in head[type_at + 1:]:
+            if len(title_lines) >= _MAX_TITLE_LINES or _SEPARATOR.match(line.text) or _is_body_start(line.text):
+                break
+            if _DATE_LINE.search(line.text) and line.column == "right":
+                continue
+            title_lines.append(line.text)
+    else:
+        subject = next((ln.text for ln in head if re.match(r"^V/v\b", ln.text, re.IGNORECASE)), None)
+        if subject is not None:
+            title_lines.append(re.sub(r"^V/v\s*[:.]?\s*", "", subject, flags=re.IGNORECASE))
+            doc_type = "CÔNG VĂN"
+    if doc_type is None and doc_number:
+        code = re.search(r"/(?:\d{4}/)?([^-/]+)-", doc_number)
+        doc_type = _type_by_code().get(code.group(1).upper()) if code else None
+    title = " ".join(title_lines).strip() or None
+
+    if issuer is None or doc_number is None:
+        for line in head:
+            match = _APPENDIX_LINE.search(line.text)
+            if match:
+                if issuer is None and match.group("issuer"):
+                    issuer = match.group("issuer").strip()
+                if doc_number is None and number_at is None and match.group("number"):
+                    doc_number = re.sub(r"\s+", "", match.group("number") + match.group("tail"))
+                if issued is None and match.group("date"):
+                    parts = re.findall(r"\d+", match.group("date"))
+                    if len(parts) == 3:
+                        issued = _iso_date(*parts)
+                        year = year or int(parts[2])
+                break
+    if issuer is None:
+        issuer = _body_agency(_lines(blocks[:60])) or _signature_agency(tail)
+    if year is None and issued:
+        year = int(issued[:4])
+
+    return DocumentMetadata(
+        doc_type=doc_type,
+        doc_number=doc_number,
+        issuer=issuer,
+        place=place,
+        issued_date=issued,
+        year=year,
+        title=title,
+        signer=_signer(tail),
+        province=_province(issuer, place, title),
+    )

@@ -1,0 +1,110 @@
+"""Ingestion: one backend per format, chosen by content sniffing first and by suffix second."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from pipeline.errors import IngestError
+from pipeline.ingest.doc import load_doc
+from pipeline.ingest.docx import load_docx
+from pipeline.ingest.model import Block, PageInfo, SourceDocument
+from pipeline.ingest.pdf import load_pdf
+from pipeline.ingest.txt import load_txt
+
+Backend = Callable[[Path, str], SourceDocument]
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_IMAGE_MAGIC = {
+    b"\xff\xd8\xff": "jpg",
+    b"\x89PNG\r\n\x1a\n": "png",
+    b"II*\x00": "tif",
+    b"MM\x00*": "tif",
+}
+SUFFIX_FORMATS = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".docx": "docx",
+    ".doc": "doc",
+    ".pdf": "pdf",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".png": "image",
+    ".tif": "image",
+    ".tiff": "image",
+}
+
+
+def load_image(path: Path, display_path: str) -> SourceDocument:
+    """A page photo or scan: no text until OCR exists, so one page marked as needing OCR."""
+    return SourceDocument(
+        path=display_path,
+        file_format="image",
+        blocks=[],
+        pages=[PageInfo(page=1, method="none", chars=0, needs_ocr=True)],
+    )
+
+
+BACKENDS: dict[str, Backend] = {
+    "txt": load_txt,
+    "docx": load_docx,
+    "doc": load_doc,
+    "pdf": load_pdf,
+    "image": load_image,
+}
+
+
+def sniff_format(path: Path, display_path: str) -> str:
+    """Decide the format from the first bytes; the suffix only decides among text-like files."""
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    suffix_format = SUFFIX_FORMATS.get(path.suffix.lower())
+    if not head:
+        raise IngestError("EMPTY_FILE", "the file is empty (0 bytes)", display_path)
+    if head.startswith(b"%PDF-") or (b"%PDF-" in _read_prefix(path, 1024)):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        if _is_docx(path):
+            return "docx"
+        raise IngestError("UNSUPPORTED_FORMAT", "a ZIP archive that is not a Word document", display_path)
+    if head.startswith(_OLE_MAGIC):
+        return "doc"
+    for magic, _kind in _IMAGE_MAGIC.items():
+        if head.startswith(magic):
+            return "image"
+    if suffix_format == "txt":
+        return "txt"
+    if suffix_format is None:
+        raise IngestError("UNSUPPORTED_FORMAT", f"unknown file type '{path.suffix or '(no suffix)'}'", display_path)
+    raise IngestError(
+        "WRONG_CONTENT",
+        f"named {path.suffix} but its content is not a {suffix_format.upper()} file",
+        display_path,
+    )
+
+
+def _read_prefix(path: Path, size: int) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(size)
+
+
+def _is_docx(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "word/document.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return True  # let the DOCX backend report what is broken
+
+
+def load_document(path: Path, display_path: str | None = None) -> SourceDocument:
+    """Read any supported file into a ``SourceDocument`` (raises ``IngestError`` on bad input)."""
+    shown = display_path or str(path)
+    if not path.is_file():
+        raise IngestError("NOT_A_FILE", "not a regular file", shown)
+    document = BACKENDS[sniff_format(path, shown)](path, shown)
+    document.provenance.setdefault("suffix", path.suffix.lower())
+    return document
+
+
+__all__ = ["Block", "PageInfo", "SourceDocument", "load_document", "sniff_format", "SUFFIX_FORMATS"]

@@ -1,0 +1,167 @@
+"""DOCX backend: body paragraphs and tables in document order, text boxes, footnotes, endnotes."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from lxml import etree
+
+from pipeline.errors import IngestError
+from pipeline.ingest.model import Block, BlockKind, SourceDocument
+from pipeline.ingest.structure import classify_block
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_W = f"{{{W_NS}}}"
+_SKIPPED_SUBTREES = {f"{_W}txbxContent", f"{{{MC_NS}}}Fallback", f"{_W}del", f"{_W}instrText"}
+_MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
+_MAX_COMPRESSION_RATIO = 200
+_NOTE_SKIP_TYPES = {"separator", "continuationSeparator", "continuationNotice"}
+
+
+def _check_zip(path: Path, display_path: str) -> None:
+    """Refuse broken archives and zip bombs before python-docx inflates anything."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+    except zipfile.BadZipFile as e:
+        raise IngestError("CORRUPT_DOCX", f"not a readable DOCX/ZIP archive ({e})", display_path) from e
+    if "word/document.xml" not in names:
+        raise IngestError("CORRUPT_DOCX", "ZIP archive without word/document.xml", display_path)
+    total = sum(info.file_size for info in infos)
+    packed = sum(info.compress_size for info in infos) or 1
+    if total > _MAX_UNCOMPRESSED_BYTES or total / packed > _MAX_COMPRESSION_RATIO:
+        raise IngestError(
+            "ZIP_BOMB",
+            f"archive inflates to {total:,} bytes (ratio {total / packed:.0f}:1), refused",
+            display_path,
+        )
+
+
+def _run_text(element: etree._Element) -> Iterator[str]:
+    """Yield the visible text of a paragraph, skipping text boxes and deleted text."""
+    for child in element:
+        tag = child.tag
+        if tag in _SKIPPED_SUBTREES:
+            continue
+        if tag == f"{_W}t":
+            yield child.text or ""
+        elif tag == f"{_W}tab":
+            yield " "
+        elif tag in (f"{_W}br", f"{_W}cr"):
+            yield " "
+        else:
+            yield from _run_text(child)
+
+
+def _paragraph_text(p: etree._Element) -> str:
+    return "".join(_run_text(p))
+
+
+def _is_bold(p: etree._Element) -> bool:
+    """True when every run with text in the paragraph is bold."""
+    runs = [r for r in p.iter(f"{_W}r") if "".join(t.text or "" for t in r.iter(f"{_W}t")).strip()]
+    if not runs:
+        return False
+    for run in runs:
+        bold = run.find(f"{_W}rPr/{_W}b")
+        if bold is None or bold.get(f"{_W}val") in ("0", "false"):
+            return False
+    return True
+
+
+def _style_id(p: etree._Element) -> str | None:
+    style = p.find(f"{_W}pPr/{_W}pStyle")
+    return style.get(f"{_W}val") if style is not None else None
+
+
+def _paragraph_kind(p: etree._Element, text: str, style_names: dict[str, str]) -> tuple[BlockKind, str | None, bool]:
+    style_id = _style_id(p)
+    style_name = style_names.get(style_id or "", style_id)
+    bold = _is_bold(p)
+    lowered = (style_name or "").lower()
+    if lowered.startswith(("heading", "title")) or p.find(f"{_W}pPr/{_W}outlineLvl") is not None:
+        return "heading", style_name, bold
+    if p.find(f"{_W}pPr/{_W}numPr") is not None or "list" in lowered:
+        kind = classify_block(text, bold)
+        return ("heading" if kind == "heading" else "list_item"), style_name, bold
+    return classify_block(text, bold), style_name, bold
+
+
+def _text_boxes(p: etree._Element) -> Iterator[etree._Element]:
+    for box in p.iter(f"{_W}txbxContent"):
+        if any(a.tag == f"{{{MC_NS}}}Fallback" for a in box.iterancestors()):
+            continue
+        yield from box.iter(f"{_W}p")
+
+
+def _cell_text(tc: etree._Element) -> str:
+    lines = [_paragraph_text(p).strip() for p in tc.iter(f"{_W}p")]
+    return "\n".join(line for line in lines if line)
+
+
+def _table_blocks(tbl: etree._Element, table_index: int) -> Iterator[Block]:
+    for tr in tbl.iter(f"{_W}tr"):
+        if next(tr.iterancestors(f"{_W}tbl")) is not tbl:
+            continue  # rows of a nested table are read as text of their cell
+        cells = tuple(_cell_text(tc) for tc in tr.iterchildren(f"{_W}tc"))
+        if any(cells):
+            yield Block(
+                kind="table_row",
+                text="\t".join(c.replace("\n", " ") for c in cells),
+                cells=cells,
+                table_index=table_index,
+            )
+
+
+def _body_blocks(container: etree._Element, style_names: dict[str, str], counter: list[int]) -> Iterator[Block]:
+    for child in container:
+        if child.tag == f"{_W}p":
+            text = _paragraph_text(child).strip()
+            if text:
+                kind, style, bold = _paragraph_kind(child, text, style_names)
+                yield Block(kind=kind, text=text, style=style, bold=bold)
+            for box_p in _text_boxes(child):
+                box_text = _paragraph_text(box_p).strip()
+                if box_text:
+                    yield Block(kind=classify_block(box_text), text=box_text, style="text box")
+        elif child.tag == f"{_W}tbl":
+            counter[0] += 1
+            yield from _table_blocks(child, counter[0])
+        elif child.tag in (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"):
+            yield from _body_blocks(child, style_names, counter)
+
+
+def _note_blocks(document: docx.document.Document, kind: str) -> Iterator[Block]:
+    """Footnotes or endnotes: one ``footnote`` block per note, in id order."""
+    for rel in document.part.rels.values():
+        if not rel.reltype.endswith(f"/{kind}s") or rel.is_external:
+            continue
+        root = etree.fromstring(rel.target_part.blob)
+        for note in root.iterchildren(f"{_W}{kind}"):
+            if note.get(f"{_W}type") in _NOTE_SKIP_TYPES:
+                continue
+            text = " ".join(_paragraph_text(p).strip() for p in note.iter(f"{_W}p")).strip()
+            if text:
+                yield Block(kind="footnote", text=text, style=f"{kind} {note.get(f'{_W}id')}")
+
+
+def load_docx(path: Path, display_path: str) -> SourceDocument:
+    """Read a DOCX file into blocks in document order, then its footnotes and endnotes."""
+    _check_zip(path, display_path)
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as e:
+        raise IngestError("CORRUPT_DOCX", f"python-docx cannot open it ({e})", display_path) from e
+    style_names = {s.style_id: s.name for s in document.styles if s.style_id}
+    blocks = list(_body_blocks(document.element.body, style_names, [0]))
+    blocks += list(_note_blocks(document, "footnote"))
+    blocks += list(_note_blocks(document, "endnote"))
+    if not blocks:
+        raise IngestError("EMPTY_DOCUMENT", "the DOCX holds no text", display_path)
+    return SourceDocument(path=display_path, file_format="docx", blocks=blocks)

@@ -1,0 +1,63 @@
+"""Typed containers produced by the ingestion backends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["heading", "paragraph", "list_item", "table_row", "footnote"]
+TextSource = Literal["text", "ocr", "none"]
+Column = Literal["left", "right"]
+
+
+@dataclass
+class Block:
+    """One structural unit of a document, in reading order.
+
+    ``text`` is the block's text as the backend read it (before normalisation).
+    ``cells`` holds the cell texts of a ``table_row``; ``text`` then joins them with tabs.
+    ``column`` is set when the block sat in one column of a two-column zone of the page
+    (the header and signature zones of a Vietnamese administrative document).
+    """
+
+    kind: BlockKind
+    text: str
+    page: int | None = None
+    source: TextSource = "text"
+    cells: tuple[str, ...] | None = None
+    column: Column | None = None
+    style: str | None = None
+    bold: bool = False
+    table_index: int | None = None
+
+
+@dataclass
+class PageInfo:
+    """What the backend learned about one page."""
+
+    page: int
+    method: TextSource
+    chars: int
+    needs_ocr: bool = False
+
+
+@dataclass
+class SourceDocument:
+    """Everything a backend extracted from one file, before normalisation."""
+
+    path: str
+    file_format: str
+    blocks: list[Block] = field(default_factory=list)
+    pages: list[PageInfo] = field(default_factory=list)
+    provenance: dict[str, str] = field(default_factory=dict)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def page_count(self) -> int | None:
+        """Number of pages, or None when the format has no fixed pages (TXT, DOCX, DOC)."""
+        return len(self.pages) or None
+
+    @property
+    def pages_needing_ocr(self) -> list[int]:
+        """Page numbers (1-based) that have no usable text layer."""
+        return [p.page for p in self.pages if p.needs_ocr]

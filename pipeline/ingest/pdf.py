@@ -1,0 +1,318 @@
+"""PDF text-layer backend (pdfplumber), page by page.
+
+Words are grouped into printed lines, lines into segments where a wide gap separates two columns
+(header and signature zones), and segments into paragraphs: a line wrapped inside a sentence is
+re-joined, a code broken at a line end (``09/2018/QĐ-`` + ``UBND``) is re-joined without a space.
+Ruled tables become ``table_row`` blocks. Running headers, footers and page numbers are dropped.
+Pages without a usable text layer are marked as needing OCR.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pypdfium2
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psparser import PSException
+
+from pipeline.errors import IngestError
+from pipeline.ingest.model import Block, Column, PageInfo, SourceDocument
+from pipeline.ingest.structure import classify_block, starts_new_item
+
+# A page whose text layer has fewer letters than this is treated as a scan (signature stamps
+# and stray page numbers are shorter).
+MIN_LETTERS_FOR_TEXT_PAGE = 60
+_MAX_PAGES = 5000
+_PAGE_NUMBER = re.compile(r"^[-–\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–\s]*$", re.IGNORECASE)
+_CODE_TAIL = re.compile(r"(?:^|[\s(])[0-9A-ZĐ][0-9A-Za-zĐđ/.-]*[-/]$")
+_SENTENCE_END = (".", ";", ":", "!", "?", ".)", ";)")
+
+
+@dataclass
+class _Segment:
+    words: list[dict[str, Any]]
+
+    @property
+    def x0(self) -> float:
+        return float(self.words[0]["x0"])
+
+    @property
+    def x1(self) -> float:
+        return float(self.words[-1]["x1"])
+
+    @property
+    def text(self) -> str:
+        return " ".join(w["text"] for w in self.words)
+
+    @property
+    def bold(self) -> bool:
+        return all("bold" in str(w.get("fontname", "")).lower() for w in self.words)
+
+    @property
+    def size(self) -> float:
+        return statistics.median(float(w.get("size", 0) or 0) for w in self.words)
+
+
+@dataclass
+class _Line:
+    top: float
+    bottom: float
+    segments: list[_Segment] = field(default_factory=list)
+    column: Column | None = None
+    table: list[tuple[str, ...]] | None = None
+
+    @property
+    def x0(self) -> float:
+        return self.segments[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.segments[-1].x1
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.segments)
+
+
+def _group_lines(words: list[dict[str, Any]]) -> list[_Line]:
+    """Cluster words whose vertical centres fall inside one line's extent."""
+    lines: list[_Line] = []
+    for word in sorted(words, key=lambda w: (round(float(w["top"])), float(w["x0"]))):
+        centre = (float(word["top"]) + float(word["bottom"])) / 2
+        target = next((ln for ln in reversed(lines[-3:]) if ln.top - 1 <= centre <= ln.bottom + 1), None)
+        if target is None:
+            target = _Line(top=float(word["top"]), bottom=float(word["bottom"]))
+            lines.append(target)
+        target.segments.append(_Segment([word]))
+    for line in lines:
+        ordered = sorted((s.words[0] for s in line.segments), key=lambda w: float(w["x0"]))
+        line.segments = _split_segments(ordered)
+    return lines
+
+
+def _split_segments(words: list[dict[str, Any]]) -> list[_Segment]:
+    """Split one printed line where a gap is wide enough to separate two columns."""
+    segments = [_Segment([words[0]])]
+    for word in words[1:]:
+        previous = segments[-1].words[-1]
+        size = float(word.get("size", 10) or 10)
+        if float(word["x0"]) - float(previous["x1"]) > 1.5 * size:
+            segments.append(_Segment([word]))
+        else:
+            segments[-1].words.append(word)
+    return segments
+
+
+def _assign_columns(lines: list[_Line], page_width: float) -> list[_Line]:
+    """Reorder two-column zones (header, signature): all left-column text, then the right."""
+    middle = page_width / 2
+    result: list[_Line] = []
+    zone: list[_Line] = []
+
+    def is_split(line: _Line) -> bool:
+        return line.table is None and len(line.segments) >= 2 and line.segments[0].x1 < middle + 20 < line.segments[-1].x1 and line.segments[-1].x0 > middle - 60
+
+    def in_one_half(line: _Line) -> bool:
+        return line.table is None and (line.x1 < middle + 20 or line.x0 > middle - 60)
+
+    def flush() -> None:
+        if any(is_split(z) for z in zone):
+            left: list[_Line] = []
+            right: list[_Line] = []
+            for z in zone:
+                for segment in z.segments:
+                    half = left if segment.x0 < middle - 60 or segment.x1 < middle + 20 else right
+                    half.append(_Line(z.top, z.bottom, [segment], column="left" if half is left else "right"))
+            result.extend(left + right)
+        else:
+            result.extend(zone)
+        zone.clear()
+
+    for line in lines:
+        if is_split(line) or (zone and in_one_half(line)):
+            zone.append(line)
+        else:
+            flush()
+            result.append(line)
+    flush()
+    return result
+
+
+def _continues(previous: _Line, line: _Line, right_margin: float, left_margin: float, gap_limit: float) -> bool:
+    """Whether ``line`` continues the paragraph that ``previous`` ends."""
+    if previous.table is not None or line.table is not None or previous.column != line.column:
+        return False
+    text, before = line.text, previous.text
+    if starts_new_item(text):
+        return False
+    if line.top - previous.bottom > gap_limit:
+        return False
+    if previous.segments[0].bold != line.segments[0].bold:
+        return False
+    ends_sentence = before.rstrip().endswith(_SENTENCE_END)
+    short_line = previous.x1 < right_margin - 40
+    indented = line.x0 > left_margin + 12
+    if ends_sentence and (short_line or indented):
+        return False
+    if short_line and previous.column is None and not _CODE_TAIL.search(before):
+        return False
+    return True
+
+
+def _join(before: str, after: str) -> str:
+    if _CODE_TAIL.search(before) and after[:1].isalnum():
+        return before + after
+    return before + " " + after
+
+
+def _page_lines(page: pdfplumber.page.Page) -> tuple[list[_Line], float]:
+    # A "table" of one column is a ruled box or an underline, not a table: read it as text.
+    tables = [t for t in page.find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
+    boxes = [t.bbox for t in tables]
+
+    def outside_tables(obj: dict[str, Any]) -> bool:
+        cx = (float(obj["x0"]) + float(obj["x1"])) / 2
+        cy = (float(obj["top"]) + float(obj["bottom"])) / 2
+        return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+    words = [w for w in page.extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["fontname", "size"]) if outside_tables(w)]
+    lines = _group_lines(words) if words else []
+    for table in tables:
+        rows = [tuple((cell or "").replace("\n", " ").strip() for cell in row) for row in table.extract()]
+        rows = [r for r in rows if any(r)]
+        if rows:
+            x0, top, x1, bottom = table.bbox
+            placeholder = _Line(top=top, bottom=bottom, segments=[_Segment([{"x0": x0, "x1": x1, "text": ""}])], table=rows)
+            lines.append(placeholder)
+    lines.sort(key=lambda ln: ln.top)
+    sizes = [float(w.get("size", 0) or 0) for w in words]
+    return lines, (statistics.median(sizes) if sizes else 0.0)
+
+
+def _signature(text: str) -> str:
+    return re.sub(r"\d+", "#", text.strip().lower())
+
+
+def _drop_running_lines(pages: list[list[_Line]]) -> None:
+    """Remove page numbers and lines repeated at the top or bottom of many pages."""
+    edge_counts: Counter[str] = Counter()
+    for lines in pages:
+        text_lines = [ln for ln in lines if ln.table is None]
+        edges = {id(ln): ln for ln in text_lines[:2] + text_lines[-2:]}
+        for line in edges.values():
+            edge_counts[_signature(line.text)] += 1
+    repeated = {s for s, n in edge_counts.items() if len(pages) >= 3 and n >= max(3, len(pages) // 2)}
+    for lines in pages:
+        text_lines = [ln for ln in lines if ln.table is None]
+        edges = {id(ln): ln for ln in text_lines[:2] + text_lines[-2:]}
+        for line in edges.values():
+            if _PAGE_NUMBER.match(line.text) or _signature(line.text) in repeated:
+                lines.remove(line)
+
+
+def _open(path: Path, display_path: str) -> int:
+    """Validate the file with pdfium (fast, strict) and return its page count."""
+    try:
+        document = pypdfium2.PdfDocument(str(path))
+    except pypdfium2.PdfiumError as e:
+        reason = str(e)
+        if "password" in reason.lower() or "security" in reason.lower():
+            raise IngestError("ENCRYPTED", "the PDF is password-protected", display_path) from e
+        raise IngestError("CORRUPT_PDF", f"not a readable PDF ({reason})", display_path) from e
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def _letters(text: str) -> int:
+    return sum(1 for c in text if c.isalpha())
+
+
+def load_pdf(path: Path, display_path: str) -> SourceDocument:
+    """Read the text layer of a PDF into blocks; mark pages without text as needing OCR."""
+    page_count = _open(path, display_path)
+    if page_count == 0:
+        raise IngestError("EMPTY_DOCUMENT", "the PDF has no pages", display_path)
+    if page_count > _MAX_PAGES:
+        raise IngestError("TOO_MANY_PAGES", f"{page_count} pages, over the limit of {_MAX_PAGES}", display_path)
+    pages_lines: list[list[_Line]] = []
+    infos: list[PageInfo] = []
+    geometry: list[tuple[float, float, float]] = []
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                lines, body_size = _page_lines(page)
+                letters = sum(_letters(ln.text) for ln in lines) + sum(_letters(" ".join(r)) for ln in lines if ln.table for r in ln.table)
+                has_image = bool(page.images)
+                needs_ocr = letters < MIN_LETTERS_FOR_TEXT_PAGE and has_image
+                if needs_ocr:
+                    lines = []
+                infos.append(PageInfo(page=number, method="none" if needs_ocr else "text", chars=letters, needs_ocr=needs_ocr))
+                pages_lines.append(lines)
+                geometry.append((float(page.width), body_size, float(page.height)))
+                page.flush_cache()
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as e:
+        raise IngestError("CORRUPT_PDF", f"pdfplumber cannot read the text layer ({type(e).__name__}: {e})", display_path) from e
+    _drop_running_lines(pages_lines)
+    pages_lines = [_assign_columns(lines, width) if lines else [] for lines, (width, _, _) in zip(pages_lines, geometry)]
+    blocks = _paragraphs(pages_lines, geometry)
+    document = SourceDocument(path=display_path, file_format="pdf", blocks=blocks, pages=infos, provenance={"reader": "pdfplumber"})
+    return document
+
+
+def _paragraphs(pages_lines: list[list[_Line]], geometry: list[tuple[float, float, float]]) -> list[Block]:
+    """Join lines into blocks, across page breaks when a sentence runs on."""
+    blocks: list[Block] = []
+    current: list[str] = []
+    current_page = 0
+    current_bold = False
+    current_column: Column | None = None
+    previous: _Line | None = None
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            text = current[0]
+            for piece in current[1:]:
+                text = _join(text, piece)
+            blocks.append(Block(kind=classify_block(text, current_bold), text=text, page=current_page, column=current_column, bold=current_bold))
+        current = []
+
+    for page_number, (lines, (width, body_size, _height)) in enumerate(zip(pages_lines, geometry), start=1):
+        text_lines = [ln for ln in lines if ln.table is None and ln.column is None]
+        left_margin = min((ln.x0 for ln in text_lines), default=0.0)
+        right_margin = max((ln.x1 for ln in text_lines), default=width)
+        gap_limit = max(body_size, 8.0) * 0.9
+        for index, line in enumerate(lines):
+            if line.table is not None:
+                flush()
+                previous = None
+                for row in line.table:
+                    blocks.append(Block(kind="table_row", text="\t".join(row), cells=row, page=page_number))
+                continue
+            joined = False
+            if previous is not None and current:
+                if index == 0:
+                    # first line of a new page: continue a sentence left open on the last page
+                    open_sentence = not previous.text.rstrip().endswith(_SENTENCE_END)
+                    joined = open_sentence and not starts_new_item(line.text) and line.column == previous.column and line.text[:1].islower()
+                else:
+                    joined = _continues(previous, line, right_margin, left_margin, gap_limit)
+            if joined:
+                current.append(line.text)
+            else:
+                flush()
+                current = [line.text]
+                current_page = page_number
+                current_bold = line.segments[0].bold
+                current_column = line.column
+            previous = line
+    flush()
+    return blocks

@@ -1,0 +1,84 @@
+"""Plain-text backend: detects the encoding (never guesses silently), one block per line."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from pipeline.errors import IngestError
+from pipeline.ingest.model import Block, SourceDocument
+from pipeline.ingest.structure import classify_block
+
+_VIETNAMESE_LETTERS = frozenset(
+    "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
+)
+_MIN_LETTER_SHARE = 0.6
+
+
+def _control_share(text: str) -> float:
+    controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
+    return controls / max(len(text), 1)
+
+
+def _looks_like_utf16(data: bytes) -> str | None:
+    """Return the UTF-16 byte order of BOM-less UTF-16 text, judged by where its NUL bytes sit."""
+    sample = data[:4000]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0) / (len(sample) / 2)
+    odd_nuls = sample[1::2].count(0) / (len(sample) / 2)
+    if odd_nuls > 0.3 and even_nuls < 0.05:
+        return "utf-16-le"
+    if even_nuls > 0.3 and odd_nuls < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode_text_bytes(data: bytes, path: str) -> tuple[str, str]:
+    """Decode the bytes of a text file; return (text, encoding name).
+
+    Order: BOM (UTF-8, UTF-16), BOM-less UTF-16, strict UTF-8, then Windows-1258, accepted only
+    when the result reads as Vietnamese. Anything else is an error naming the file.
+    """
+    if not data.strip():
+        raise IngestError("EMPTY_FILE", "the file is empty", path)
+    if data.startswith(codecs.BOM_UTF8):
+        text, encoding = data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, encoding = data.decode("utf-16"), "utf-16"
+    elif (utf16 := _looks_like_utf16(data)) is not None:
+        text, encoding = data.decode(utf16), utf16
+    else:
+        if b"\x00" in data[:8000]:
+            raise IngestError("BINARY_FILE", "binary content (NUL bytes), not a text file", path)
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text = data.decode("cp1258", errors="replace")
+            letters = [c for c in text.lower() if c.isalpha()]
+            vietnamese = sum(1 for c in letters if c in _VIETNAMESE_LETTERS)
+            if "\ufffd" in text or not letters or vietnamese / len(letters) < _MIN_LETTER_SHARE:
+                raise IngestError(
+                    "UNKNOWN_ENCODING",
+                    "text is neither UTF-8, UTF-16 nor Windows-1258 Vietnamese",
+                    path,
+                ) from None
+            encoding = "cp1258"
+    if _control_share(text) > 0.01:
+        raise IngestError("BINARY_FILE", f"binary content decoded as {encoding}, not a text file", path)
+    return text, encoding
+
+
+def load_txt(path: Path, display_path: str) -> SourceDocument:
+    """Read a plain-text report: every non-blank line becomes one block."""
+    text, encoding = decode_text_bytes(path.read_bytes(), display_path)
+    blocks = [
+        Block(kind=classify_block(line), text=line.strip())
+        for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if line.strip()
+    ]
+    if not blocks:
+        raise IngestError("EMPTY_FILE", "the file holds only whitespace", display_path)
+    return SourceDocument(
+        path=display_path, file_format="txt", blocks=blocks, provenance={"encoding": encoding}
+    )

@@ -1,0 +1,115 @@
+"""The one NLP object: a spaCy ``Language`` ("vi") whose tokenizer runs underthesea.
+
+underthesea joins syllables into words ("nông thôn") but splits document codes
+(``3110/QĐ-UBND`` -> ``3110 / QĐ-UBND``). Codes are therefore cut out first and kept as one
+token each; the text between them is segmented by underthesea with
+``use_token_normalize=False`` and every word is aligned back to the text, so that
+``doc.text == text`` always holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+from underthesea import word_tokenize
+
+from pipeline.patterns import DOCUMENT_CODE
+
+TOKENIZER_NAME = "baocao.underthesea_tokenizer.v1"
+
+
+def _segment_words(segment: str) -> list[str]:
+    if not segment.strip():
+        return []
+    return list(word_tokenize(segment, use_token_normalize=False))
+
+
+def _aligned_spans(text: str, words: list[str], offset: int) -> Iterator[tuple[int, int]]:
+    """Character spans of ``words`` inside ``text``; a word that does not match verbatim is
+    split into its syllables, and anything still unmatched is skipped (its characters then
+    become their own token)."""
+    position = 0
+    for word in words:
+        pieces = [word]
+        probe = text.find(word, position)
+        if probe < 0 or text[position:probe].strip():
+            pieces = word.split()
+        for piece in pieces:
+            found = text.find(piece, position)
+            if found < 0 or text[position:found].strip():
+                continue
+            yield offset + found, offset + found + len(piece)
+            position = found + len(piece)
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into word spans: document codes whole, the rest by underthesea, line by line."""
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    protected = [(m.start(), m.end()) for m in DOCUMENT_CODE.finditer(text)]
+    for start, end in protected + [(len(text), len(text))]:
+        gap = text[cursor:start]
+        line_offset = cursor
+        for line in gap.split("\n"):
+            spans.extend(_aligned_spans(line, _segment_words(line), line_offset))
+            line_offset += len(line) + 1
+        if end > start:
+            spans.append((start, end))
+        cursor = end
+    return spans
+
+
+class UndertheseaTokenizer:
+    """spaCy tokenizer: underthesea word segmentation, aligned back to the exact text."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        words: list[str] = []
+        spaces: list[bool] = []
+        cursor = 0
+        for start, end in token_spans(text) + [(len(text), len(text))]:
+            gap = text[cursor:start]
+            if gap:
+                if words and gap == " ":
+                    spaces[-1] = True
+                else:
+                    if words and gap.startswith(" ") and not spaces[-1]:
+                        spaces[-1] = True
+                        gap = gap[1:]
+                    if gap:
+                        words.append(gap)
+                        spaces.append(False)
+            if end > start:
+                words.append(text[start:end])
+                spaces.append(False)
+            cursor = end
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+    def to_bytes(self, **_: object) -> bytes:
+        """Nothing to serialise: the tokenizer has no state of its own."""
+        return b""
+
+    def from_bytes(self, _data: bytes, **__: object) -> "UndertheseaTokenizer":
+        """Nothing to restore (see ``to_bytes``)."""
+        return self
+
+
+@spacy.registry.tokenizers(TOKENIZER_NAME)
+def create_underthesea_tokenizer() -> Callable[[Language], UndertheseaTokenizer]:
+    """Registry entry so the tokenizer can be named in a spaCy config."""
+
+    def make(nlp: Language) -> UndertheseaTokenizer:
+        return UndertheseaTokenizer(nlp.vocab)
+
+    return make
+
+
+def build_nlp() -> Language:
+    """Build the pipeline's spaCy ``Language``. The only way the project creates one."""
+    return spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})

@@ -1,0 +1,311 @@
+"""Typed rows, the SQLite store (system of record) and the Parquet snapshot.
+
+The dataclasses below are the data contract: the SQLite schema, the Parquet schema and the data
+dictionary in ``extracted/README.md`` are all derived from (and tested against) them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sqlite3
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+DATABASE_NAME = "reports.sqlite"
+
+
+@dataclass
+class DocumentRow:
+    """One input document (table ``documents``)."""
+
+    doc_id: str
+    source_path: str
+    file_format: str
+    pages: int | None
+    ocr_pages: int
+    status: str
+    doc_type: str | None
+    doc_number: str | None
+    issuer: str | None
+    place: str | None
+    issued_date: str | None
+    year: int | None
+    title: str | None
+    signer: str | None
+    province: str | None
+    text: str
+    pipeline_version: str
+    file_size: int
+    encoding: str | None
+
+
+@dataclass
+class ErrorRow:
+    """One problem with one input file (table ``errors``)."""
+
+    source_path: str
+    doc_id: str | None
+    stage: str
+    code: str
+    message: str
+
+
+@dataclass
+class BlockRow:
+    """One structural block of a document's text (table ``blocks``)."""
+
+    doc_id: str
+    block_index: int
+    kind: str
+    start: int
+    end: int
+    page: int | None
+    source: str
+    column: str | None
+    style: str | None
+
+
+@dataclass
+class PageRow:
+    """One page of a paged document (table ``pages``)."""
+
+    doc_id: str
+    page: int
+    method: str
+    chars: int
+    ocr_confidence: float | None = None
+    skew: float | None = None
+    coverage: float | None = None
+
+
+@dataclass
+class ReferenceRow:
+    """One citation of another document (table ``references``; filled by the extractors issue)."""
+
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    page: int | None
+    sentence: str | None
+    code: str | None
+    doc_kind: str | None
+    number: str | None
+    year: int | None
+    type_code: str | None
+    issuer_code: str | None
+    issued_date: str | None
+    issuer: str | None
+    subject: str | None
+
+
+@dataclass
+class AmountRow:
+    """One amount of money (table ``amounts``; filled by the extractors issue)."""
+
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    page: int | None
+    sentence: str | None
+    value: float
+    currency: str
+    role: str | None
+    from_table_unit: bool
+
+
+@dataclass
+class PercentageRow:
+    """One percentage (table ``percentages``; filled by the extractors issue)."""
+
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    page: int | None
+    sentence: str | None
+    value: float
+    subject: str | None
+    from_table_unit: bool
+
+
+@dataclass
+class DateRow:
+    """One date or period (table ``dates``; filled by the extractors issue)."""
+
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    page: int | None
+    sentence: str | None
+    date: str | None
+    end_date: str | None
+    granularity: str
+
+
+@dataclass
+class DifficultyRow:
+    """One listed difficulty, cause or recommendation (table ``difficulties``; difficulties issue)."""
+
+    doc_id: str
+    kind: str
+    text: str
+    section: str | None
+    categories: list[str] = field(default_factory=list)
+    group_id: str | None = None
+    start: int = 0
+    end: int = 0
+    page: int | None = None
+
+
+TABLES: dict[str, type] = {
+    "documents": DocumentRow,
+    "errors": ErrorRow,
+    "blocks": BlockRow,
+    "pages": PageRow,
+    "references": ReferenceRow,
+    "amounts": AmountRow,
+    "percentages": PercentageRow,
+    "dates": DateRow,
+    "difficulties": DifficultyRow,
+}
+PER_DOCUMENT_TABLES = tuple(name for name in TABLES if name not in ("documents", "errors"))
+
+
+def _base_type(annotation: object) -> tuple[type, bool]:
+    """(python type, nullable) of a dataclass field annotation such as ``int | None``."""
+    args = typing.get_args(annotation)
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        inner = [a for a in args if a is not type(None)]
+        return _base_type(inner[0])[0], True
+    origin = typing.get_origin(annotation)
+    return (origin or annotation), False  # type: ignore[return-value]
+
+
+def columns(row_type: type) -> list[tuple[str, type, bool]]:
+    """(name, python type, nullable) for every column of a row type."""
+    hints = typing.get_type_hints(row_type)
+    return [(f.name, *_base_type(hints[f.name])) for f in dataclasses.fields(row_type)]
+
+
+_SQL_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL", bool: "INTEGER", list: "TEXT"}
+_ARROW_TYPES = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_(), list: pa.list_(pa.string())}
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def connect(db_path: Path) -> sqlite3.Connection:
+    """Open (and create if needed) the store; WAL so readers never block the writer."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(str(db_path))
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    create_schema(connection)
+    return connection
+
+
+def create_schema(connection: sqlite3.Connection) -> None:
+    """Create every table of the contract (idempotent)."""
+    with connection:
+        for name, row_type in TABLES.items():
+            defs = []
+            for column, py_type, nullable in columns(row_type):
+                definition = f"{_quote(column)} {_SQL_TYPES[py_type]}"
+                if not nullable:
+                    definition += " NOT NULL"
+                if name == "documents" and column == "doc_id":
+                    definition += " PRIMARY KEY"
+                defs.append(definition)
+            connection.execute(f"CREATE TABLE IF NOT EXISTS {_quote(name)} ({', '.join(defs)})")
+            if name in PER_DOCUMENT_TABLES:
+                connection.execute(f"CREATE INDEX IF NOT EXISTS {_quote('idx_' + name + '_doc')} ON {_quote(name)} (doc_id)")
+        connection.execute('CREATE INDEX IF NOT EXISTS "idx_errors_path" ON "errors" (source_path)')
+
+
+def _sql_value(value: object) -> object:
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _insert(connection: sqlite3.Connection, table: str, rows: Sequence[object]) -> None:
+    if not rows:
+        return
+    names = [name for name, _, _ in columns(TABLES[table])]
+    sql = f"INSERT INTO {_quote(table)} ({', '.join(map(_quote, names))}) VALUES ({', '.join('?' for _ in names)})"
+    connection.executemany(sql, ([_sql_value(getattr(r, n)) for n in names] for r in rows))
+
+
+def write_document(
+    connection: sqlite3.Connection,
+    source_path: str,
+    document: DocumentRow | None,
+    errors: Sequence[ErrorRow],
+    tables: dict[str, Sequence[object]],
+) -> None:
+    """Replace everything known about one document in a single transaction.
+
+    Re-running the same input replaces its rows instead of adding to them, and a crash in the
+    middle leaves the previous state of that document intact.
+    """
+    with connection:
+        connection.execute('DELETE FROM "errors" WHERE source_path = ?', (source_path,))
+        if document is not None:
+            for table in PER_DOCUMENT_TABLES:
+                connection.execute(f"DELETE FROM {_quote(table)} WHERE doc_id = ?", (document.doc_id,))
+            connection.execute('DELETE FROM "documents" WHERE doc_id = ?', (document.doc_id,))
+            _insert(connection, "documents", [document])
+            for table, rows in tables.items():
+                _insert(connection, table, rows)
+        _insert(connection, "errors", list(errors))
+
+
+def read_table(connection: sqlite3.Connection, table: str) -> pd.DataFrame:
+    """Read one table of the store as a typed DataFrame (lists decoded from JSON)."""
+    frame = pd.read_sql_query(f"SELECT * FROM {_quote(table)}", connection)
+    for name, py_type, _ in columns(TABLES[table]):
+        if py_type is list:
+            frame[name] = frame[name].map(lambda v: json.loads(v) if isinstance(v, str) else [])
+        elif py_type is bool:
+            frame[name] = frame[name].astype("boolean")
+    return frame
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """The Parquet schema of a table, derived from its row type."""
+    return pa.schema([pa.field(n, _ARROW_TYPES[t], nullable=nullable) for n, t, nullable in columns(TABLES[table])])
+
+
+def export_parquet(connection: sqlite3.Connection, out_dir: Path, tables: Iterable[str] = TABLES) -> list[Path]:
+    """Write one ``<table>.parquet`` per table, each atomically (temporary file, then rename)."""
+    written = []
+    for table in tables:
+        frame = read_table(connection, table)
+        schema = arrow_schema(table)
+        arrow = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        target = out_dir / f"{table}.parquet"
+        temporary = out_dir / f".{table}.parquet.tmp"
+        pq.write_table(arrow, temporary)
+        os.replace(temporary, target)
+        written.append(target)
+    return written
+
+
+def table_counts(connection: sqlite3.Connection) -> dict[str, int]:
+    """Number of rows in every table."""
+    return {t: connection.execute(f"SELECT COUNT(*) FROM {_quote(t)}").fetchone()[0] for t in TABLES}
