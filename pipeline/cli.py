@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from pipeline.evaluate import score_metadata
 from pipeline.runner import DocumentResult, discover, extract
 
 app = typer.Typer(help="baocao: turn Vietnamese government reports into a structured dataset.", no_args_is_help=True)
@@ -55,3 +56,25 @@ def extract_command(
     if summary.failed:
         console.print(f"[red]{summary.failed} document(s) failed: see the errors table[/red]")
         raise typer.Exit(code=1)
+
+
+@app.command("eval")
+def eval_command(
+    gold_dir: Path = typer.Argument(..., help="Folder of gold annotation files (<ID>.json)."),
+    out: Path = typer.Option(Path("extracted"), "--out", help="Folder holding the extracted reports.sqlite."),
+) -> None:
+    """Score the extracted dataset in OUT against the gold annotations in GOLD_DIR."""
+    score = score_metadata(gold_dir, out)
+    console.print(
+        f"metadata: {score.matched}/{score.fields} fields match "
+        f"({score.accuracy:.1%}) over {score.documents} annotated document(s)"
+    )
+    if score.missing_documents:
+        console.print(f"not in this dataset: {', '.join(score.missing_documents)}")
+    if score.misses:
+        misses = Table(title="Metadata misses")
+        for column in ("document", "field", "gold", "extracted"):
+            misses.add_column(column)
+        for miss in score.misses:
+            misses.add_row(miss.gold_id, miss.field, str(miss.expected), str(miss.extracted))
+        console.print(misses)

@@ -28,7 +28,7 @@ _SEPARATOR = re.compile(r"^[\s\-_–—=*.·…]+$")
 _NUMBER_LINE = re.compile(r"^Số\s*[:.]?\s*(?P<rest>.*)$", re.IGNORECASE)
 _NUMBER_VALUE = re.compile(r"^(?P<number>\d+[a-zA-Z]?)?\s*(?P<tail>(?:/\s*\d{4}\s*)?[/-]\s*[^\s,;]+(?:\s*[/-]\s*[^\s,;]+)*)")
 _DATE_LINE = re.compile(
-    r"(?:^(?P<place>[^\d,;:()]{2,60}?)\s*,\s*)?ngày\s*(?P<day>\d{1,2})?\s*(?:tháng|/|-)\s*(?P<month>\d{1,2})?\s*(?:năm|/|-)\s*(?P<year>\d{4})",
+    r"(?:^(?P<place>[^\d,;:()]{2,60}?)\s*,\s*)?ngày\s*(?P<day>\d{1,2})?\s*(?:tháng|/|-)\s*(?P<month>\d{1,2})?\s*(?:năm|/|-)\s*(?P<year>\d{4})?",
     re.IGNORECASE,
 )
 _APPENDIX_LINE = re.compile(
@@ -41,6 +41,7 @@ _BODY_OPENERS = (
     "kinh gui", "can cu", "thuc hien", "theo ", "ngay ", "trong ", "qua ", "nham ", "de ", "phan ", "chuong ",
     "dieu ", "i.", "1.", "(kem", "kem theo",
 )
+_SUBJECT_LINE = re.compile(r"^V\s*/\s*v\b\s*[:.]?\s*", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_]*\.?$")
 
 
@@ -180,6 +181,8 @@ def _is_person_name(text: str) -> bool:
         return False
     if not all(w[0].isupper() for w in words):
         return False
+    if text.isupper() and len(words) < 3:
+        return False  # "DỰ THẢO", "PHÓ GIÁM ĐỐC": upper-case names have three words or more
     folded = fold_accents(text)
     if folded.startswith(_signature_titles()) or _agency_phrase(text) or folded.startswith(("noi nhan", "kinh gui", "luu")):
         return False
@@ -251,11 +254,14 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
     place = issued = None
     year: int | None = None
     for line in head[:25]:
+        folded = fold_accents(line.text)
+        if folded.startswith(_BODY_OPENERS) and not folded.startswith("ngay "):
+            break
         match = _DATE_LINE.search(line.text)
-        if match and (match.group("place") or line.column != "left"):
+        if match and (match.group("place") or match.start() == 0):
             place = (match.group("place") or "").strip() or None
             issued = _iso_date(match.group("day"), match.group("month"), match.group("year"))
-            year = int(match.group("year"))
+            year = int(match.group("year")) if match.group("year") else None
             break
 
     header_end = max(number_at or 0, next((i for i, ln in enumerate(head) if _is_motto(ln.text)), 0))
@@ -283,15 +289,20 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
             break
     if type_at is not None:
         for line in head[type_at + 1:]:
-            if len(title_lines) >= _MAX_TITLE_LINES or _SEPARATOR.match(line.text) or _is_body_start(line.text):
+            if (
+                len(title_lines) >= _MAX_TITLE_LINES
+                or _SEPARATOR.match(line.text)
+                or _is_body_start(line.text)
+                or fold_accents(line.text).startswith(_signature_titles())
+            ):
                 break
             if _DATE_LINE.search(line.text) and line.column == "right":
                 continue
             title_lines.append(line.text)
     else:
-        subject = next((ln.text for ln in head if re.match(r"^V/v\b", ln.text, re.IGNORECASE)), None)
+        subject = next((ln.text for ln in head if _SUBJECT_LINE.match(ln.text)), None)
         if subject is not None:
-            title_lines.append(re.sub(r"^V/v\s*[:.]?\s*", "", subject, flags=re.IGNORECASE))
+            title_lines.append(_SUBJECT_LINE.sub("", subject))
             doc_type = "CÔNG VĂN"
     if doc_type is None and doc_number:
         code = re.search(r"/(?:\d{4}/)?([^-/]+)-", doc_number)

@@ -184,7 +184,7 @@ def _page_lines(page: pdfplumber.page.Page) -> tuple[list[_Line], float]:
     words = [w for w in page.extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["fontname", "size"]) if outside_tables(w)]
     lines = _group_lines(words) if words else []
     for table in tables:
-        rows = [tuple((cell or "").replace("\n", " ").strip() for cell in row) for row in table.extract()]
+        rows = [tuple((cell or "").strip() for cell in row) for row in table.extract()]
         rows = [r for r in rows if any(r)]
         if rows:
             x0, top, x1, bottom = table.bbox
@@ -295,7 +295,8 @@ def _paragraphs(pages_lines: list[list[_Line]], geometry: list[tuple[float, floa
                 flush()
                 previous = None
                 for row in line.table:
-                    blocks.append(Block(kind="table_row", text="\t".join(row), cells=row, page=page_number))
+                    text = "\t".join(cell.replace("\n", " ") for cell in row)
+                    blocks.append(Block(kind="table_row", text=text, cells=row, page=page_number))
                 continue
             joined = False
             if previous is not None and current:

@@ -1,0 +1,41 @@
+# Two commands for a fresh machine: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSTEM_TOOLS := antiword
+GOLD ?= ../shared/gold
+SHARED_CORPUS ?= ../shared/corpus
+
+.PHONY: setup system-deps demo test eval clean
+
+setup: system-deps $(STAMP)
+
+# System programs the backends call; installed with apt-get when missing (needs root).
+system-deps:
+	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:$$missing"; \
+		if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=""; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/baocao extract corpus/ --out extracted/
+	if [ -d $(GOLD) ]; then $(BIN)/baocao eval $(GOLD) --out extracted/; fi
+
+test: setup
+	$(BIN)/python -m pytest
+
+eval: setup
+	$(BIN)/baocao extract $(SHARED_CORPUS) --out extracted/shared || [ $$? -eq 1 ]
+	$(BIN)/baocao eval $(GOLD) --out extracted/shared
+
+clean:
+	rm -rf $(VENV) extracted/*.parquet extracted/*.sqlite* extracted/shared
