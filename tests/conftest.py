@@ -1,0 +1,56 @@
+"""Session fixtures shared by the test suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from pipeline.document import DocumentText, assemble
+from pipeline.errors import IngestError
+from pipeline.ingest import load_document
+from pipeline.nlp import build_nlp
+from pipeline.runner import RunSummary, extract
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_CORPUS = REPO / "corpus"
+SHARED = REPO.parent / "shared"
+SHARED_CORPUS = SHARED / "corpus"
+GOLD = SHARED / "gold"
+
+
+def shared_file(prefix: str) -> Path:
+    """The file of ../shared/corpus whose name starts with ``prefix`` (e.g. ``DN-001``)."""
+    matches = sorted(SHARED_CORPUS.glob(f"{prefix}__*"))
+    if not matches:
+        pytest.fail(f"{prefix} is missing from {SHARED_CORPUS}")
+    return matches[0]
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    """The project's NLP object, built once."""
+    return build_nlp()
+
+
+@pytest.fixture(scope="session")
+def shared_texts() -> dict[str, DocumentText]:
+    """Normalised text of every readable document in ../shared/corpus, by file name."""
+    if not SHARED_CORPUS.is_dir():
+        pytest.fail(f"{SHARED_CORPUS} not found: the tests need ../shared beside the repository")
+    texts = {}
+    for path in sorted(SHARED_CORPUS.iterdir()):
+        try:
+            texts[path.name] = assemble(load_document(path))
+        except IngestError:
+            continue
+    return texts
+
+
+@pytest.fixture(scope="session")
+def shared_dataset(tmp_path_factory: pytest.TempPathFactory, nlp: Language) -> tuple[Path, RunSummary]:
+    """``baocao extract ../shared/corpus`` into a scratch folder, run once per session."""
+    out = tmp_path_factory.mktemp("shared_dataset")
+    summary = extract([SHARED_CORPUS], out, nlp=nlp)
+    return out, summary

@@ -1,0 +1,87 @@
+"""Document metadata from real headers, scored against the gold annotations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.document import DocumentText, assemble
+from pipeline.evaluate import METADATA_FIELDS, score_metadata
+from pipeline.extract.metadata import DocumentMetadata, extract_metadata
+from pipeline.ingest import load_document
+from pipeline.runner import RunSummary
+from tests.conftest import GOLD, shared_file
+
+
+def metadata_of(prefix: str) -> DocumentMetadata:
+    return extract_metadata(assemble(load_document(shared_file(prefix))).blocks)
+
+
+def test_gold_metadata_at_least_90_percent(shared_dataset: tuple[Path, RunSummary]) -> None:
+    out, _ = shared_dataset
+    score = score_metadata(GOLD, out)
+    assert score.documents == len(list(GOLD.glob("*.json")))
+    assert score.fields == score.documents * len(METADATA_FIELDS)
+    assert score.accuracy >= 0.9, [vars(m) for m in score.misses]
+
+
+@pytest.mark.parametrize(
+    "prefix, expected",
+    [
+        # PDF header in two columns, signed report
+        ("DN-001", {"doc_type": "BÁO CÁO", "doc_number": "216/BC-STC", "issuer": "UBND TỈNH ĐĂK NÔNG SỞ TÀI CHÍNH",
+                    "place": "Đăk Nông", "issued_date": "2018-11-14", "year": 2018, "province": "Đắk Nông"}),
+        # DOCX draft: "Số:      /BC-UBND", "ngày      tháng 01 năm 2026" -> no number, no day, year kept
+        ("LD-014", {"doc_type": "BÁO CÁO", "doc_number": None, "issued_date": None, "year": 2026,
+                    "issuer": "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG", "place": "Lâm Đồng", "province": "Lâm Đồng"}),
+        # .doc draft with a header table
+        ("LD-033", {"doc_type": "BÁO CÁO", "doc_number": None, "issued_date": None, "year": 2025,
+                    "issuer": "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG"}),
+        # plain text without an agency block: issuer from the body, signer from the signature block
+        ("QT-001", {"issuer": "Liên minh Hợp tác xã tỉnh Quảng Trị", "issued_date": "2020-11-16",
+                    "place": "Quảng Trị", "signer": "Cấp Kim Thành", "province": "Quảng Trị", "doc_number": None}),
+        # appendix without a header: "(Kèm theo Công văn số 1064/STC-QLNS ngày 20/5/2019 của Sở Tài chính …)"
+        ("DN-007", {"doc_number": "1064/STC-QLNS", "issued_date": "2019-05-20", "issuer": "Sở Tài chính tỉnh Đắk Nông",
+                    "doc_type": "BÁO CÁO", "title": "THỰC HIỆN VAY VÀ TRẢ NỢ ĐỊNH KỲ"}),
+        # công văn: no type word, the subject line "V/v …" is the title
+        ("LD-089", {"doc_type": "CÔNG VĂN", "doc_number": "2601/SVHTTDL-QLTDTT", "issued_date": "2025-12-02",
+                    "signer": "Huỳnh Ngọc Tâm"}),
+        # tờ trình with a PDF signature block in the right column
+        ("LD-043", {"doc_type": "TỜ TRÌNH", "doc_number": "3367/TTr-SNV", "issued_date": "2024-11-28",
+                    "province": "Bình Thuận", "signer": "Đỗ Văn Chung"}),
+        # header date line without a year ("ngày tháng năm") must not borrow a date from the body
+        ("LD-081", {"issued_date": None, "year": None, "doc_type": "TỜ TRÌNH", "place": "Lâm Đồng"}),
+    ],
+)
+def test_metadata_on_real_headers(prefix: str, expected: dict[str, object]) -> None:
+    metadata = metadata_of(prefix)
+    got = {name: getattr(metadata, name) for name in expected}
+    assert got == expected
+
+
+def test_draft_signature_placeholder_is_not_a_signer() -> None:
+    # the draft LD-004 prints "DỰ THẢO" near the signature block
+    assert metadata_of("LD-004").signer != "DỰ THẢO"
+
+
+def test_metadata_ignores_footnotes_and_needs_no_blocks() -> None:
+    assert extract_metadata(()) == DocumentMetadata()
+
+
+def test_eval_lists_misses_against_a_modified_gold(tmp_path: Path, shared_dataset: tuple[Path, RunSummary]) -> None:
+    out, _ = shared_dataset
+    gold = json.loads((GOLD / "DN-001.json").read_text(encoding="utf-8"))
+    gold["metadata"]["doc_number"] = "999/BC-STC"
+    (tmp_path / "DN-001.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    score = score_metadata(tmp_path, out)
+    assert score.documents == 1
+    assert [(m.gold_id, m.field, m.extracted) for m in score.misses] == [("DN-001", "doc_number", "216/BC-STC")]
+
+
+def test_assembled_offsets_point_into_the_text() -> None:
+    text: DocumentText = assemble(load_document(shared_file("DN-001")))
+    for block in text.blocks:
+        assert text.text[block.start:block.end] == block.text
+    assert text.page_at(text.blocks[-1].start) == 21

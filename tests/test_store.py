@@ -1,0 +1,121 @@
+"""The store and the data contract: schema, idempotent writes, Parquet, data dictionary."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.runner import RunSummary, extract
+from pipeline.store import DATABASE_NAME, TABLES, DocumentRow, ErrorRow, arrow_schema, columns, connect, write_document
+from tests.conftest import REPO, SAMPLE_CORPUS, SHARED_CORPUS
+
+
+def _rows(db: Path, table: str) -> list[tuple]:  # type: ignore[type-arg]
+    with sqlite3.connect(db) as connection:
+        return sorted(connection.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr)
+
+
+def test_shared_corpus_has_no_failed_document(shared_dataset: tuple[Path, RunSummary]) -> None:
+    out, summary = shared_dataset
+    assert summary.failed == 0
+    with sqlite3.connect(out / DATABASE_NAME) as connection:
+        by_format = dict(connection.execute(
+            "SELECT file_format, group_concat(DISTINCT status) FROM documents GROUP BY file_format"
+        ).fetchall())
+        internal = connection.execute("SELECT message FROM errors WHERE stage != 'ingest' OR code != 'OCR_NEEDED'").fetchall()
+        text_pdfs_not_ok = connection.execute(
+            "SELECT source_path FROM documents d WHERE file_format='pdf' AND ocr_pages = 0 AND status != 'ok'"
+        ).fetchall()
+    assert by_format["txt"] == "ok" and by_format["docx"] == "ok" and by_format["doc"] == "ok"
+    assert by_format["image"] == "partial"
+    assert text_pdfs_not_ok == []
+    # the only non-document file of the corpus is PROVENANCE.md
+    assert [m for (m,) in internal] == ["PROVENANCE.md: unknown file type '.md' [UNSUPPORTED_FORMAT]"]
+
+
+def test_scanned_pdfs_are_partial_with_an_ocr_error_row(shared_dataset: tuple[Path, RunSummary]) -> None:
+    out, _ = shared_dataset
+    with sqlite3.connect(out / DATABASE_NAME) as connection:
+        row = connection.execute(
+            "SELECT d.status, d.ocr_pages, d.pages, e.code FROM documents d JOIN errors e USING (doc_id) "
+            "WHERE d.source_path LIKE 'DN-008__%'"
+        ).fetchone()
+    assert row == ("partial", 7, 7, "OCR_NEEDED")
+
+
+def test_rerun_is_idempotent(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = extract([SAMPLE_CORPUS], out)
+    snapshot = {t: _rows(out / DATABASE_NAME, t) for t in TABLES}
+    second = extract([SAMPLE_CORPUS], out)
+    assert first.rows == second.rows
+    assert {t: _rows(out / DATABASE_NAME, t) for t in TABLES} == snapshot
+    assert first.rows["documents"] == 4
+
+
+def test_write_document_replaces_in_one_transaction(tmp_path: Path) -> None:
+    connection = connect(tmp_path / DATABASE_NAME)
+    row = DocumentRow(
+        doc_id="0" * 16, source_path="a.txt", file_format="txt", pages=None, ocr_pages=0, status="ok", doc_type=None,
+        doc_number=None, issuer=None, place=None, issued_date=None, year=None, title=None, signer=None,
+        province=None, text="x", pipeline_version="t", file_size=1, encoding="utf-8",
+    )
+    write_document(connection, "a.txt", row, [ErrorRow("a.txt", row.doc_id, "ingest", "X", "first")], {})
+    write_document(connection, "a.txt", row, [ErrorRow("a.txt", row.doc_id, "ingest", "Y", "second")], {})
+    assert connection.execute("SELECT count(*) FROM documents").fetchone() == (1,)
+    assert connection.execute("SELECT code FROM errors").fetchall() == [("Y",)]
+    # a failing insert rolls the whole document back: the previous rows survive
+    broken = DocumentRow(**{**vars(row), "text": None})  # type: ignore[arg-type]
+    with pytest.raises(sqlite3.IntegrityError):
+        write_document(connection, "a.txt", broken, [], {})
+    assert connection.execute("SELECT text FROM documents").fetchall() == [("x",)]
+    assert connection.execute("SELECT code FROM errors").fetchall() == [("Y",)]
+
+
+def test_parquet_files_match_the_contract(tmp_path: Path) -> None:
+    extract([SAMPLE_CORPUS], tmp_path)
+    for table in TABLES:
+        parquet = pq.read_table(tmp_path / f"{table}.parquet")
+        assert parquet.schema.names == [name for name, _, _ in columns(TABLES[table])]
+        assert parquet.schema.equals(arrow_schema(table), check_metadata=False)
+    documents = pd.read_parquet(tmp_path / "documents.parquet")
+    assert sorted(documents["file_format"]) == ["doc", "docx", "pdf", "txt"]
+    assert set(documents["status"]) == {"ok"}
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_data_dictionary_documents_every_column() -> None:
+    dictionary = (REPO / "extracted" / "README.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^## (\w+) .*?\n(.*?)(?=^## |\Z)", dictionary, flags=re.M | re.S))
+    for table, row_type in TABLES.items():
+        assert table in sections, f"table {table} is not documented"
+        body = sections[table].split("|---|", 1)[1]
+        documented = re.findall(r"^\| (\w+) \|", body, flags=re.M)
+        assert documented == [name for name, _, _ in columns(row_type)], table
+
+
+def test_cli_extract_prints_a_summary_and_exits_zero(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["extract", str(SAMPLE_CORPUS), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "Documents by status" in output and "Rows per table" in output
+    assert re.search(r"ok\s*│\s*4", result.output)
+    assert (tmp_path / DATABASE_NAME).is_file()
+
+
+def test_cli_exit_status_counts_failures(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(next(SHARED_CORPUS.glob("QT-001__*")), folder)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n garbage")
+    result = CliRunner().invoke(app, ["extract", str(folder), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "1 document(s) failed" in result.output
