@@ -181,10 +181,18 @@ def _page_lines(page: pdfplumber.page.Page) -> tuple[list[_Line], float]:
         cy = (float(obj["top"]) + float(obj["bottom"])) / 2
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
-    words = [w for w in page.extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["fontname", "size"]) if outside_tables(w)]
+    # Font attributes are read from the characters rather than passed as extra_attrs: that would
+    # split a word wherever one glyph comes from a fallback font ("N Ộ I" for "NỘI").
+    words = []
+    for word in page.extract_words(x_tolerance=1.5, y_tolerance=2, return_chars=True):
+        if outside_tables(word):
+            chars = word.pop("chars")
+            word["size"] = statistics.median(float(c.get("size", 0) or 0) for c in chars)
+            word["fontname"] = Counter(str(c.get("fontname", "")) for c in chars).most_common(1)[0][0]
+            words.append(word)
     lines = _group_lines(words) if words else []
     for table in tables:
-        rows = [tuple((cell or "").strip() for cell in row) for row in table.extract()]
+        rows = [tuple((cell or "").strip() for cell in row) for row in table.extract(x_tolerance=1.5)]
         rows = [r for r in rows if any(r)]
         if rows:
             x0, top, x1, bottom = table.bbox
