@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from pipeline.evaluate import score_metadata
+from pipeline.evaluate import score_facts, score_metadata
 from pipeline.runner import DocumentResult, discover, extract
 
 app = typer.Typer(help="baocao: turn Vietnamese government reports into a structured dataset.", no_args_is_help=True)
@@ -71,6 +71,21 @@ def eval_command(
     )
     if score.missing_documents:
         console.print(f"not in this dataset: {', '.join(score.missing_documents)}")
+    facts = score_facts(gold_dir, out)
+    table = Table(title="Facts against the gold")
+    for column in ("fact", "precision", "recall", "F1", "gold", "extracted"):
+        table.add_column(column, justify="right" if column != "fact" else "left")
+    for fact in facts.values():
+        table.add_row(
+            fact.fact, f"{fact.precision:.3f}", f"{fact.recall:.3f}", f"{fact.f1:.3f}",
+            str(fact.true_positives + fact.false_negatives), str(fact.true_positives + fact.false_positives),
+        )
+    console.print(table)
+    for fact in facts.values():
+        for gold_id, missed in fact.misses.items():
+            console.print(f"[yellow]{fact.fact} missed in {gold_id}:[/yellow] {', '.join(missed)}")
+        for gold_id, extra in fact.false_hits.items():
+            console.print(f"[yellow]{fact.fact} false hits in {gold_id}:[/yellow] {', '.join(extra)}")
     if score.misses:
         misses = Table(title="Metadata misses")
         for column in ("document", "field", "gold", "extracted"):

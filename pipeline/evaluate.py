@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,3 +91,90 @@ def score_metadata(gold_dir: Path, out_dir: Path) -> MetadataScore:
             else:
                 score.misses.append(FieldMiss(gold_id, name, expected, extracted[name]))
     return score
+
+
+@dataclass
+class FactScore:
+    """Precision / recall of one fact type, with the differences per document."""
+
+    fact: str
+    true_positives: int = 0
+    false_positives: int = 0
+    false_negatives: int = 0
+    misses: dict[str, list[str]] = field(default_factory=dict)
+    false_hits: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def precision(self) -> float:
+        """Share of extracted facts that are in the gold."""
+        found = self.true_positives + self.false_positives
+        return self.true_positives / found if found else 1.0
+
+    @property
+    def recall(self) -> float:
+        """Share of gold facts that were extracted."""
+        expected = self.true_positives + self.false_negatives
+        return self.true_positives / expected if expected else 1.0
+
+    @property
+    def f1(self) -> float:
+        """Harmonic mean of precision and recall."""
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _gold_keys(annotation: dict, fact: str) -> Counter[str]:  # type: ignore[type-arg]
+    if fact == "references":
+        return Counter({r["code"]: 1 for r in annotation["references"] if not r.get("number_only")})
+    if fact == "money":
+        return Counter(f"{round(float(m['value']))} {m.get('currency') or 'VND'}" for m in annotation["money"])
+    return Counter(f"{float(p['value']):g}%" for p in annotation["percent"])
+
+
+_FACT_QUERIES = {
+    "references": 'SELECT DISTINCT code FROM "references" WHERE doc_id = ? AND code IS NOT NULL',
+    "money": "SELECT value, currency FROM amounts WHERE doc_id = ?",
+    "percent": "SELECT value FROM percentages WHERE doc_id = ?",
+}
+
+
+def _extracted_keys(connection: sqlite3.Connection, doc_id: str, fact: str) -> Counter[str]:
+    rows = connection.execute(_FACT_QUERIES[fact], (doc_id,)).fetchall()
+    if fact == "references":
+        return Counter(code for (code,) in rows)
+    if fact == "money":
+        return Counter(f"{round(value)} {currency}" for value, currency in rows)
+    return Counter(f"{float(value):g}%" for (value,) in rows)
+
+
+def score_facts(gold_dir: Path, out_dir: Path) -> dict[str, FactScore]:
+    """Score references (distinct codes), money and percentages (multisets of values) per document."""
+    gold = load_gold(gold_dir)
+    connection = sqlite3.connect(f"file:{out_dir / DATABASE_NAME}?mode=ro", uri=True)
+    scores = {fact: FactScore(fact) for fact in _FACT_QUERIES}
+    try:
+        documents = connection.execute("SELECT doc_id, source_path FROM documents").fetchall()
+        by_id = {}
+        for doc_id, source_path in documents:
+            name = Path(source_path).name
+            if "__" in name:
+                by_id.setdefault(name.split("__", 1)[0], doc_id)
+        for gold_id, annotation in gold.items():
+            doc_id = by_id.get(gold_id)
+            if doc_id is None:
+                continue
+            for fact, score in scores.items():
+                expected = _gold_keys(annotation, fact)
+                extracted = _extracted_keys(connection, doc_id, fact)
+                score.true_positives += sum((expected & extracted).values())
+                missed = expected - extracted
+                extra = extracted - expected
+                score.false_negatives += sum(missed.values())
+                score.false_positives += sum(extra.values())
+                if missed:
+                    score.misses[gold_id] = sorted(missed.elements())
+                if extra:
+                    score.false_hits[gold_id] = sorted(extra.elements())
+    finally:
+        connection.close()
+    return scores

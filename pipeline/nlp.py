@@ -110,6 +110,16 @@ def create_underthesea_tokenizer() -> Callable[[Language], UndertheseaTokenizer]
     return make
 
 
-def build_nlp() -> Language:
-    """Build the pipeline's spaCy ``Language``. The only way the project creates one."""
-    return spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
+def build_nlp(extractors: bool = True) -> Language:
+    """Build the pipeline's spaCy ``Language``. The only way the project creates one.
+
+    With ``extractors`` (the default) the fact components run after the tokenizer and fill
+    ``doc.spans["reference" | "money" | "percent" | "date"]``.
+    """
+    nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
+    if extractors:
+        from pipeline.extract.components import PIPE_NAMES
+
+        for name in PIPE_NAMES:
+            nlp.add_pipe(name)
+    return nlp

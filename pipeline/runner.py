@@ -15,7 +15,7 @@ from spacy.language import Language
 from pipeline.document import DocumentText, assemble
 from pipeline.errors import BaocaoError, IngestError
 from pipeline.extract.metadata import extract_metadata
-from pipeline.ingest import load_document
+from pipeline.ingest import SourceDocument, load_document
 from pipeline.nlp import build_nlp
 from pipeline.store import (
     DATABASE_NAME,
@@ -25,6 +25,7 @@ from pipeline.store import (
     PageRow,
     connect,
     export_parquet,
+    rows_from_doc,
     table_counts,
     write_document,
 )
@@ -84,6 +85,7 @@ def process_file(path: Path, source_path: str, nlp: Language) -> DocumentResult:
         nlp_doc = nlp(text.text)
         if nlp_doc.text != text.text:
             raise BaocaoError("TOKENIZER_MISMATCH", "tokenised text differs from the normalised text", source_path)
+        facts = rows_from_doc(nlp_doc, doc_id, text)
     except IngestError as e:
         error = ErrorRow(source_path, doc_id, e.stage, e.code, str(e))
         if e.code in NOT_A_DOCUMENT_CODES:
@@ -95,10 +97,12 @@ def process_file(path: Path, source_path: str, nlp: Language) -> DocumentResult:
     except Exception as e:  # noqa: BLE001 - a bug on one file must not stop the batch
         error = ErrorRow(source_path, doc_id, "internal", "INTERNAL_ERROR", f"{source_path}: {type(e).__name__}: {e}")
         return DocumentResult(source_path, _failed_row(doc_id, source_path, path.suffix, len(data)), [error])
-    return _rows(doc_id, source_path, len(data), source, text)
+    return _rows(doc_id, source_path, len(data), source, text, facts)
 
 
-def _rows(doc_id: str, source_path: str, size: int, source, text: DocumentText) -> DocumentResult:  # type: ignore[no-untyped-def]
+def _rows(
+    doc_id: str, source_path: str, size: int, source: SourceDocument, text: DocumentText, facts: dict[str, list[object]]
+) -> DocumentResult:
     errors: list[ErrorRow] = []
     needing_ocr = source.pages_needing_ocr
     if needing_ocr:
@@ -127,7 +131,7 @@ def _rows(doc_id: str, source_path: str, size: int, source, text: DocumentText) 
         BlockRow(doc_id, b.index, b.kind, b.start, b.end, b.page, b.source, b.column, b.style) for b in text.blocks
     ]
     pages = [PageRow(doc_id, p.page, p.method, p.chars) for p in source.pages]
-    return DocumentResult(source_path, document, errors, {"blocks": blocks, "pages": pages})
+    return DocumentResult(source_path, document, errors, {"blocks": blocks, "pages": pages, **facts})
 
 
 def _page_ranges(pages: Sequence[int]) -> str:

@@ -19,6 +19,11 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from spacy.tokens import Doc
+
+from pipeline.document import DocumentText
+from pipeline.extract.base import sentence_bounds
+from pipeline.extract.components import EXTRACTORS, extension_name, value_fields
 
 DATABASE_NAME = "reports.sqlite"
 
@@ -309,3 +314,39 @@ def export_parquet(connection: sqlite3.Connection, out_dir: Path, tables: Iterab
 def table_counts(connection: sqlite3.Connection) -> dict[str, int]:
     """Number of rows in every table."""
     return {t: connection.execute(f"SELECT COUNT(*) FROM {_quote(t)}").fetchone()[0] for t in TABLES}
+
+
+# span key in ``doc.spans`` -> (table, row type)
+FACT_TABLES: dict[str, tuple[str, type]] = {
+    "reference": ("references", ReferenceRow),
+    "money": ("amounts", AmountRow),
+    "percent": ("percentages", PercentageRow),
+    "date": ("dates", DateRow),
+}
+
+
+def rows_from_doc(doc: Doc, doc_id: str, text: DocumentText) -> dict[str, list[object]]:
+    """Typed rows for every fact span of ``doc`` (whose text is ``text.text``)."""
+    tables: dict[str, list[object]] = {}
+    for key, (table, row_type) in FACT_TABLES.items():
+        if key not in EXTRACTORS:
+            continue
+        prefix, _, match_type = EXTRACTORS[key]
+        names = value_fields(match_type)
+        rows = []
+        for span in doc.spans.get(key, []):
+            sentence_start, sentence_end = sentence_bounds(doc.text, span.start_char, span.end_char)
+            values = {name: getattr(span._, extension_name(prefix, name)) for name in names}
+            rows.append(
+                row_type(
+                    doc_id=doc_id,
+                    text=span.text,
+                    start=span.start_char,
+                    end=span.end_char,
+                    page=text.page_at(span.start_char),
+                    sentence=doc.text[sentence_start:sentence_end],
+                    **values,
+                )
+            )
+        tables[table] = rows
+    return tables

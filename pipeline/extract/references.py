@@ -1,0 +1,257 @@
+"""Citations of other documents: codes (``3110/QĐ-UBND``, ``98/2018/NĐ-CP``, ``57-NQ/TW``) and
+laws cited by name (``Luật Hợp tác xã 2012``).
+
+For each code the finder reads what is printed with it: the type word before it (``Quyết định
+số``), and after it the date (``ngày 7/12/2016``), the issuer (``của UBND tỉnh Quảng Trị``) and the
+subject (``về việc …``). The document's own number (its ``Số:`` line, or the ``Kèm theo … số``
+line of an appendix) is not a reference.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from pipeline.data import read_list, read_table
+from pipeline.normalize import fold_accents
+
+_UP = "A-ZĐÀ-ỸƯƠĂÂÊÔ"
+# A symbol part is upper case with at most single lower-case letters (TTr, CTr, QyĐ, TTg): a
+# capitalised word after a slash ("15/Khu") is not a code.
+_SYMBOL_PART = rf"[{_UP}](?:[{_UP}&0-9]|[a-zđ](?![a-zđà-ỹ]))*(?:\([{_UP}0-9]+\))?"
+_DASH = r"\s?[-–]\s?"
+_SLASH = r"\s?/\s?"
+
+# Codes may carry one space around "/" and "-" (``216 /BC-STC``, ``QĐ- UBND``) and en-dashes.
+_CODE = re.compile(
+    rf"(?<![\w/.,-])(?:"
+    rf"(?P<number>\d{{1,6}}[a-zA-Z]?)(?:{_SLASH}(?P<year>(?:19|20)\d{{2}}))?{_SLASH}(?P<symbol>{_SYMBOL_PART}(?:{_DASH}{_SYMBOL_PART})*)"
+    rf"|(?P<party_number>\d{{1,6}}){_DASH}(?P<party_type>[{_UP}][{_UP}a-z]{{0,4}}){_SLASH}(?P<party_issuer>{_SYMBOL_PART}(?:{_DASH}{_SYMBOL_PART})*)"
+    rf")(?![\w/])"
+)
+_DATE_AFTER = re.compile(
+    r"[\s,]*(?:\(?\s*)?(?:ban hành\s+)?ngày\s*:?\s*(?:"
+    r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})"
+    r"|(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>\d{4}))(?!\d)",
+    re.IGNORECASE,
+)
+_ISSUER_AFTER = re.compile(r"[\s,]*của\s+(?P<issuer>[^,;:.()\n\t]+)", re.IGNORECASE)
+_ISSUER_STOP = re.compile(
+    r"\s(?:về|v/v|quy định|ban hành|hướng dẫn|phê duyệt|thành lập|tại|theo|và(?=\s+[a-zđà-ỹ])|trong|thì|đã|để|nhằm|giao|gồm|thuộc|"
+    r"sửa đổi|phân công|thực hiện|triển khai|đối với|cho|với|nay|được|là|đến|từ|ngày|số|kèm|"
+    r"gửi|yêu cầu|tổng kết|sơ kết|kết luận)(?!\w)",
+    re.IGNORECASE,
+)
+_SUBJECT_AFTER = re.compile(r"[\s,]*(?:về việc|v/v|về)\s+(?P<subject>[^;()\n\t]{3,300}?)(?=[;()\n\t]|\.\s|\.$|$)", re.IGNORECASE)
+_OWN_NUMBER_LINE = re.compile(r"^Số\s*[:.]?\s*", re.IGNORECASE)
+_APPENDIX = re.compile(r"\(\s*(?:Ban hành\s+)?kèm\s+theo\b", re.IGNORECASE)
+_MAX_ISSUER_WORDS = 12
+_HEAD_LINES = 25
+
+
+@dataclass(frozen=True)
+class ReferenceMatch:
+    """One citation of another document."""
+
+    start: int
+    end: int
+    text: str
+    code: str | None
+    doc_kind: str | None
+    number: str | None
+    year: int | None
+    type_code: str | None
+    issuer_code: str | None
+    issued_date: str | None
+    issuer: str | None
+    subject: str | None
+
+
+@lru_cache(maxsize=1)
+def _kinds() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Regexes for the type words, longest first, each anchored at the end of the text before a code."""
+    kinds = sorted(read_list("reference_kinds.txt"), key=len, reverse=True)
+    return tuple((re.compile(rf"(?<!\w){_words_pattern(k)}\s*(?:số\s*:?\s*)?$", re.IGNORECASE), k) for k in kinds)
+
+
+def _words_pattern(phrase: str) -> str:
+    """Regex for a phrase whose words may be separated by any run of whitespace."""
+    return r"\s+".join(re.escape(word) for word in phrase.split())
+
+
+@lru_cache(maxsize=1)
+def _type_codes() -> frozenset[str]:
+    codes = {row[0].upper() for row in read_table("doc_types.tsv") if row[0] != "-"}
+    return frozenset(codes | {"QD", "ND", "TTLT", "NQLT", "CTLT", "QĐLT"})
+
+
+_ASCII_TYPE_CODES = {"QD": "QĐ", "ND": "NĐ", "QDLT": "QĐLT"}
+
+
+@lru_cache(maxsize=1)
+def _laws() -> tuple[tuple[re.Pattern[str], str], ...]:
+    patterns = []
+    for row in read_table("laws.txt"):
+        kind = row[1] if len(row) > 1 else "Luật"
+        names = row[0].split("|")
+        alternatives = "|".join(
+            r"[\s,–-]+".join(re.escape(word) for word in re.split(r"[\s,–-]+", name) if word) for name in names
+        )
+        prefix = _words_pattern(kind)
+        patterns.append(
+            (
+                re.compile(
+                    rf"(?<!\w)(?:{prefix})\s+(?:số\s+\S+\s+)?(?:{alternatives})(?!\w)(?:\s+(?:năm\s+)?(?P<year>(?:19|20)\d{{2}})(?!\d))?",
+                    re.IGNORECASE,
+                ),
+                kind,
+            )
+        )
+    return tuple(patterns)
+
+
+def _iso(day: str, month: str, year: str) -> str | None:
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def normalise_code(printed: str) -> str:
+    """Spaces removed, en-dashes made hyphens, ASCII ``QD``/``ND`` type codes given their ``Đ``."""
+    code = re.sub(r"\s+", "", printed).replace("–", "-")
+    return re.sub(r"(?<=/)(QD|ND|QDLT)(?=-|$)", lambda m: _ASCII_TYPE_CODES[m.group(1)], code)
+
+
+def _split_symbol(symbol: str) -> tuple[str | None, str | None]:
+    parts = symbol.split("-")
+    if parts[0].upper() in _type_codes() and len(parts) > 1:
+        return _ASCII_TYPE_CODES.get(parts[0], parts[0]), "-".join(parts[1:])
+    return None, symbol
+
+
+def own_numbers(text: str) -> frozenset[str]:
+    """Codes that are the document's own number: on its ``Số:`` line or an appendix's ``Kèm theo`` line."""
+    own = set()
+    lines = text.split("\n")
+    for line in lines[:_HEAD_LINES]:
+        for cell in line.split("\t"):
+            if _OWN_NUMBER_LINE.match(cell.strip()):
+                match = _CODE.search(cell)
+                if match:
+                    own.add(normalise_code(match.group(0)))
+    for line in lines:
+        if _APPENDIX.search(line) and not own.intersection(normalise_code(m.group(0)) for m in _CODE.finditer(line)):
+            match = _CODE.search(line, _APPENDIX.search(line).end())  # type: ignore[union-attr]
+            if match and len(own) == 0:
+                own.add(normalise_code(match.group(0)))
+    return frozenset(own)
+
+
+def _kind_before(text: str, start: int) -> tuple[str | None, int]:
+    window = text[max(0, start - 40):start]
+    for pattern, kind in _kinds():
+        match = pattern.search(window)
+        if match:
+            return kind, start - (len(window) - match.start())
+    return None, start
+
+
+_LIST_GAP = re.compile(
+    r"^(?:[\s,;:]|và|hoặc|số|ngày\s*\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})*$",
+    re.IGNORECASE,
+)
+
+
+def _issuer_after(text: str, position: int) -> tuple[str | None, int]:
+    match = _ISSUER_AFTER.match(text, position)
+    if not match:
+        return None, position
+    issuer = match.group("issuer")
+    stop = _ISSUER_STOP.search(issuer)
+    if stop:
+        issuer = issuer[: stop.start()]
+    issuer = issuer.strip()
+    if not issuer or len(issuer.split()) > _MAX_ISSUER_WORDS or not issuer[0].isupper():
+        return None, position
+    return issuer, match.start("issuer") + len(issuer)
+
+
+def find_references(text: str) -> Iterator[ReferenceMatch]:
+    """Every citation in ``text`` by code, then laws cited by name, each in text order."""
+    own = own_numbers(text)
+    previous_kind: str | None = None
+    previous_end = -1
+    for match in _CODE.finditer(text):
+        printed = match.group(0)
+        code = normalise_code(printed)
+        if code in own:
+            continue
+        if match.group("party_number"):
+            number = match.group("party_number")
+            year_text = None
+            type_code = _ASCII_TYPE_CODES.get(match.group("party_type"), match.group("party_type"))
+            issuer_code: str | None = normalise_code(match.group("party_issuer"))
+        else:
+            number = match.group("number")
+            year_text = match.group("year")
+            type_code, issuer_code = _split_symbol(normalise_code(match.group("symbol")))
+        kind, kind_start = _kind_before(text, match.start())
+        if kind is None and previous_kind and 0 <= match.start() - previous_end <= 60:
+            if _LIST_GAP.match(text[previous_end:match.start()]):
+                kind = previous_kind  # "Quyết định số 216/QĐ-UBND; 516/QĐ-UBND và 760/QĐ-UBND"
+        position = match.end()
+        issued = None
+        date_match = _DATE_AFTER.match(text, position)
+        if date_match:
+            if date_match.group("d"):
+                issued = _iso(date_match.group("d"), date_match.group("m"), date_match.group("y"))
+            else:
+                issued = _iso(date_match.group("d2"), date_match.group("m2"), date_match.group("y2"))
+            position = date_match.end()
+        issuer, position = _issuer_after(text, position)
+        subject_match = _SUBJECT_AFTER.match(text, position)
+        subject = subject_match.group("subject").strip() if subject_match else None
+        year = int(year_text) if year_text else (int(issued[:4]) if issued else None)
+        yield ReferenceMatch(
+            start=kind_start if kind else match.start(),
+            end=match.end(),
+            text=text[kind_start if kind else match.start():match.end()],
+            code=code,
+            doc_kind=kind,
+            number=number,
+            year=year,
+            type_code=type_code,
+            issuer_code=issuer_code,
+            issued_date=issued,
+            issuer=issuer,
+            subject=subject,
+        )
+        previous_kind, previous_end = kind, match.end()
+    yield from find_named_laws(text)
+
+
+def find_named_laws(text: str) -> Iterator[ReferenceMatch]:
+    """Laws cited by name only (``Luật Ngân sách nhà nước năm 2015``), from the gazetteer."""
+    taken: list[tuple[int, int]] = []
+    for pattern, kind in _laws():
+        for match in pattern.finditer(text):
+            if not match.group(0)[:1].isupper():
+                continue  # "pháp luật", "điều luật": only a capitalised "Luật" opens a name
+            if _CODE.search(match.group(0)) or any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            taken.append((match.start(), match.end()))
+            year = match.group("year")
+            yield ReferenceMatch(
+                start=match.start(), end=match.end(), text=match.group(0), code=None, doc_kind=kind, number=None,
+                year=int(year) if year else None, type_code=None, issuer_code=None, issued_date=None,
+                issuer=None, subject=None,
+            )
+
+
+def folded_law_name(text: str) -> str:
+    """A key for comparing law names: folded, without punctuation and the year."""
+    return re.sub(r"[\W\d_]+", " ", fold_accents(text)).strip()

@@ -1,0 +1,108 @@
+"""Citations: a parametrised table of real-style sentences, then whole documents against gold."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.document import assemble
+from pipeline.extract.references import ReferenceMatch, find_references
+from pipeline.ingest import load_document
+from tests.conftest import GOLD, shared_file
+
+
+def refs(text: str) -> list[ReferenceMatch]:
+    return list(find_references(text))
+
+
+# sentence, expected [(code, doc_kind, issued_date, issuer)]
+CASES = [
+    (
+        "Tại Quyết định số 3110/QĐ-UBND ngày 7/12/2016 của UBND tỉnh Quảng Trị về việc thành lập Ban chỉ đạo",
+        [("3110/QĐ-UBND", "Quyết định", "2016-12-07", "UBND tỉnh Quảng Trị")],
+    ),
+    (
+        "Thực hiện Công văn số 228/VPĐP-NTM ngày 9/11/2020 của Văn phòng điều phối nông thôn mới về báo cáo kết quả",
+        [("228/VPĐP-NTM", "Công văn", "2020-11-09", "Văn phòng điều phối nông thôn mới")],
+    ),
+    ("theo Nghị định 98/2018/NĐ-CP của Chính phủ", [("98/2018/NĐ-CP", "Nghị định", None, "Chính phủ")]),
+    (
+        "Thông tư liên tịch số 51/2013/TTLT-BNNPTNT-BKHĐT-BTC ngày 2 tháng 12 năm 2013",
+        [("51/2013/TTLT-BNNPTNT-BKHĐT-BTC", "Thông tư liên tịch", "2013-12-02", None)],
+    ),
+    ("Luật số 23/2012/QH13 của Quốc hội", [("23/2012/QH13", "Luật", None, "Quốc hội")]),
+    ("Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị", [("57-NQ/TW", "Nghị quyết", "2024-12-22", "Bộ Chính trị")]),
+    ("Chỉ thị số 36-CT/TU, Kết luận 05-KL/TW", [("36-CT/TU", "Chỉ thị", None, None), ("05-KL/TW", "Kết luận", None, None)]),
+    # spaces and en-dashes inside the code, ASCII "QD"
+    ("Quyết định số 1274 /QĐ – UBND ngày 01/8/2018", [("1274/QĐ-UBND", "Quyết định", "2018-08-01", None)]),
+    ("Quyết định số 45/QD-UBND", [("45/QĐ-UBND", "Quyết định", None, None)]),
+    # a list shares its type word
+    (
+        "các Quyết định số 216/QĐ-UBND; 516/QĐ-UBND và 760/QĐ-UBND",
+        [("216/QĐ-UBND", "Quyết định", None, None), ("516/QĐ-UBND", "Quyết định", None, None),
+         ("760/QĐ-UBND", "Quyết định", None, None)],
+    ),
+    # a code with no type word printed
+    ("theo ý kiến tại 1622/UBND-KTKH", [("1622/UBND-KTKH", None, None, None)]),
+    # negatives: ratios, counts, dates, abbreviations, standards
+    ("hoàn thành 45/45 nhiệm vụ, đạt 15/19 tiêu chí đến ngày 31/12/2019", []),
+    ("V/v báo cáo (b/c) theo TCVN ISO 9001:2008", []),
+    ("tại khu 15/Khu phố 3", []),
+]
+
+
+@pytest.mark.parametrize("sentence, expected", CASES)
+def test_reference_table(sentence: str, expected: list[tuple[str | None, ...]]) -> None:
+    found = [r for r in refs(sentence) if r.code]
+    assert [(r.code, r.doc_kind, r.issued_date, r.issuer) for r in found] == expected
+    for match in found:
+        assert sentence[match.start:match.end] == match.text
+
+
+def test_parts_of_a_code() -> None:
+    (decree,) = refs("Nghị định số 98/2018/NĐ-CP")
+    assert (decree.number, decree.year, decree.type_code, decree.issuer_code) == ("98", 2018, "NĐ", "CP")
+    (letter,) = refs("Công văn số 228/VPĐP-NTM ngày 9/11/2020")
+    assert (letter.number, letter.year, letter.type_code, letter.issuer_code) == ("228", 2020, None, "VPĐP-NTM")
+    (party,) = refs("Nghị quyết 57-NQ/TW")
+    assert (party.number, party.type_code, party.issuer_code) == ("57", "NQ", "TW")
+
+
+def test_subject_is_read_after_the_issuer() -> None:
+    (decision,) = refs("Quyết định số 1763/QĐ-UBND ngày 28/6/2017 của UBND tỉnh Quảng Trị về phân công nhiệm vụ phụ trách; tiếp")
+    assert decision.subject == "phân công nhiệm vụ phụ trách"
+
+
+def test_own_number_is_not_a_reference() -> None:
+    text = "UBND TỈNH ĐĂK NÔNG\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 216 /BC-STC\nBÁO CÁO\nKèm theo Báo cáo số 216 /BC-STC; Kế hoạch số 1805/KH-STC"
+    assert [r.code for r in refs(text) if r.code] == ["1805/KH-STC"]
+
+
+@pytest.mark.parametrize(
+    "sentence, law, year",
+    [
+        ("theo Luật Hợp tác xã 2012 và", "Luật Hợp tác xã 2012", 2012),
+        ("Luật HTX 2012", "Luật HTX 2012", 2012),
+        ("thực hiện Luật phòng, chống ma túy năm 2021;", "Luật phòng, chống ma túy năm 2021", 2021),
+        ("Bộ luật hình sự năm 2015", "Bộ luật hình sự năm 2015", 2015),
+        ("Luật Ngân sách nhà nước", "Luật Ngân sách nhà nước", None),
+    ],
+)
+def test_named_laws(sentence: str, law: str, year: int | None) -> None:
+    named = [r for r in refs(sentence) if r.code is None]
+    assert [(r.text, r.year) for r in named] == [(law, year)]
+    assert named[0].doc_kind in ("Luật", "Bộ luật")
+
+
+def test_lower_case_law_is_not_a_name() -> None:
+    assert refs("văn bản quy phạm pháp luật đầu tư công") == []
+
+
+@pytest.mark.parametrize("gold_id", ["QT-001", "DN-001", "DN-002", "LD-014", "LD-024", "LD-033", "DN-007"])
+def test_distinct_codes_match_gold(gold_id: str) -> None:
+    annotation = json.loads((GOLD / f"{gold_id}.json").read_text(encoding="utf-8"))
+    text = assemble(load_document(shared_file(gold_id))).text
+    found = {r.code for r in find_references(text) if r.code}
+    expected = {r["code"] for r in annotation["references"] if not r.get("number_only")}
+    assert found == expected
