@@ -17,21 +17,8 @@ from functools import lru_cache
 
 from pipeline.data import read_list, read_table
 from pipeline.normalize import fold_accents
+from pipeline.patterns import DOCUMENT_CODE
 
-_UP = "A-ZĐÀ-ỸƯƠĂÂÊÔ"
-# A symbol part is upper case with at most single lower-case letters (TTr, CTr, QyĐ, TTg): a
-# capitalised word after a slash ("15/Khu") is not a code.
-_SYMBOL_PART = rf"[{_UP}](?:[{_UP}&0-9]|[a-zđ](?![a-zđà-ỹ]))*(?:\([{_UP}0-9]+\))?"
-_DASH = r"\s?[-–]\s?"
-_SLASH = r"\s?/\s?"
-
-# Codes may carry one space around "/" and "-" (``216 /BC-STC``, ``QĐ- UBND``) and en-dashes.
-_CODE = re.compile(
-    rf"(?<![\w/.,-])(?:"
-    rf"(?P<number>\d{{1,6}}[a-zA-Z]?)(?:{_SLASH}(?P<year>(?:19|20)\d{{2}}))?{_SLASH}(?P<symbol>{_SYMBOL_PART}(?:{_DASH}{_SYMBOL_PART})*)"
-    rf"|(?P<party_number>\d{{1,6}}){_DASH}(?P<party_type>[{_UP}][{_UP}a-z]{{0,4}}){_SLASH}(?P<party_issuer>{_SYMBOL_PART}(?:{_DASH}{_SYMBOL_PART})*)"
-    rf")(?![\w/])"
-)
 _DATE_AFTER = re.compile(
     r"[\s,]*(?:\(?\s*)?(?:ban hành\s+)?ngày\s*:?\s*(?:"
     r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})"
@@ -140,12 +127,12 @@ def own_numbers(text: str) -> frozenset[str]:
     for line in lines[:_HEAD_LINES]:
         for cell in line.split("\t"):
             if _OWN_NUMBER_LINE.match(cell.strip()):
-                match = _CODE.search(cell)
+                match = DOCUMENT_CODE.search(cell)
                 if match:
                     own.add(normalise_code(match.group(0)))
     for line in lines:
-        if _APPENDIX.search(line) and not own.intersection(normalise_code(m.group(0)) for m in _CODE.finditer(line)):
-            match = _CODE.search(line, _APPENDIX.search(line).end())  # type: ignore[union-attr]
+        if _APPENDIX.search(line) and not own.intersection(normalise_code(m.group(0)) for m in DOCUMENT_CODE.finditer(line)):
+            match = DOCUMENT_CODE.search(line, _APPENDIX.search(line).end())  # type: ignore[union-attr]
             if match and len(own) == 0:
                 own.add(normalise_code(match.group(0)))
     return frozenset(own)
@@ -185,7 +172,7 @@ def find_references(text: str) -> Iterator[ReferenceMatch]:
     own = own_numbers(text)
     previous_kind: str | None = None
     previous_end = -1
-    for match in _CODE.finditer(text):
+    for match in DOCUMENT_CODE.finditer(text):
         printed = match.group(0)
         code = normalise_code(printed)
         if code in own:
@@ -241,7 +228,7 @@ def find_named_laws(text: str) -> Iterator[ReferenceMatch]:
         for match in pattern.finditer(text):
             if not match.group(0)[:1].isupper():
                 continue  # "pháp luật", "điều luật": only a capitalised "Luật" opens a name
-            if _CODE.search(match.group(0)) or any(s < match.end() and match.start() < e for s, e in taken):
+            if DOCUMENT_CODE.search(match.group(0)) or any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             taken.append((match.start(), match.end()))
             year = match.group("year")
