@@ -46,7 +46,7 @@ _LOOKALIKES = str.maketrans(
     }
 )
 _SPACE_RUN = re.compile(r"[ ]{2,}")
-_SPACE_AROUND_TAB = re.compile(r" *\t[\t ]*")
+_SPACE_AROUND_TAB = re.compile(r" *\t *")
 _TONED_WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -117,7 +117,7 @@ def _fix_tones(text: str) -> str:
 
 def normalize_text(text: str) -> str:
     """Normalise one block of text (see the module docstring). Idempotent."""
-    text = unicodedata.normalize("NFC", text).translate(_LOOKALIKES)
+    text = unicodedata.normalize("NFC", text.translate(_LOOKALIKES))
     lines = []
     for line in text.split("\n"):
         line = _SPACE_RUN.sub(" ", line.replace("\u2028", " "))

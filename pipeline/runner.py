@@ -200,7 +200,11 @@ def extract(
         for path, source_path in discover([Path(p) for p in inputs]):
             result = process_file(path, source_path, nlp)
             if result.document is not None and result.document.doc_id in seen:
-                summary.duplicates += 1
+                # the same bytes under another name: one document, but each failing copy keeps its error row
+                if result.status == "failed":
+                    write_document(connection, source_path, None, result.errors, {})
+                else:
+                    summary.duplicates += 1
             else:
                 write_document(connection, source_path, result.document, result.errors, result.tables)
                 if result.document is not None:

@@ -65,8 +65,8 @@ def sniff_format(path: Path, display_path: str) -> str:
     if head.startswith(b"%PDF-") or (b"%PDF-" in _read_prefix(path, 1024)):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        if _is_docx(path):
-            return "docx"
+        if suffix_format in ("docx", "doc") or _is_docx(path):
+            return "docx"  # the DOCX backend says what is wrong with a broken archive
         raise IngestError("UNSUPPORTED_FORMAT", "a ZIP archive that is not a Word document", display_path)
     if head.startswith(_OLE_MAGIC):
         return "doc"

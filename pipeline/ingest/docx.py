@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,15 +94,19 @@ def _paragraph_kind(p: etree._Element, text: str, style_names: dict[str, str]) -
     return classify_block(text, bold), style_name, bold
 
 
+def _in_fallback(element: etree._Element) -> bool:
+    """True inside ``mc:Fallback``: the legacy copy of a text box, already read from ``mc:Choice``."""
+    return any(a.tag == f"{{{MC_NS}}}Fallback" for a in element.iterancestors())
+
+
 def _text_boxes(p: etree._Element) -> Iterator[etree._Element]:
     for box in p.iter(f"{_W}txbxContent"):
-        if any(a.tag == f"{{{MC_NS}}}Fallback" for a in box.iterancestors()):
-            continue
-        yield from box.iter(f"{_W}p")
+        if not _in_fallback(box):
+            yield from box.iter(f"{_W}p")
 
 
 def _cell_text(tc: etree._Element) -> str:
-    lines = [_paragraph_text(p).strip() for p in tc.iter(f"{_W}p")]
+    lines = [_paragraph_text(p).strip() for p in tc.iter(f"{_W}p") if not _in_fallback(p)]
     return "\n".join(line for line in lines if line)
 
 
@@ -156,12 +161,12 @@ def load_docx(path: Path, display_path: str) -> SourceDocument:
     _check_zip(path, display_path)
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as e:
-        raise IngestError("CORRUPT_DOCX", f"python-docx cannot open it ({e})", display_path) from e
-    style_names = {s.style_id: s.name for s in document.styles if s.style_id}
-    blocks = list(_body_blocks(document.element.body, style_names, [0]))
-    blocks += list(_note_blocks(document, "footnote"))
-    blocks += list(_note_blocks(document, "endnote"))
+        style_names = {s.style_id: s.name for s in document.styles if s.style_id}
+        blocks = list(_body_blocks(document.element.body, style_names, [0]))
+        blocks += list(_note_blocks(document, "footnote"))
+        blocks += list(_note_blocks(document, "endnote"))
+    except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError) as e:
+        raise IngestError("CORRUPT_DOCX", f"python-docx cannot read it ({type(e).__name__}: {e})", display_path) from e
     if not blocks:
         raise IngestError("EMPTY_DOCUMENT", "the DOCX holds no text", display_path)
     return SourceDocument(path=display_path, file_format="docx", blocks=blocks)

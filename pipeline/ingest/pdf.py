@@ -268,6 +268,8 @@ def load_pdf(path: Path, display_path: str) -> SourceDocument:
                 page.flush_cache()
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as e:
         raise IngestError("CORRUPT_PDF", f"pdfplumber cannot read the text layer ({type(e).__name__}: {e})", display_path) from e
+    if not any(pages_lines) and not any(info.needs_ocr for info in infos):
+        raise IngestError("EMPTY_DOCUMENT", f"no text and no page images on any of its {page_count} pages", display_path)
     _drop_running_lines(pages_lines)
     pages_lines = [_assign_columns(lines, width) if lines else [] for lines, (width, _, _) in zip(pages_lines, geometry)]
     blocks = _paragraphs(pages_lines, geometry)

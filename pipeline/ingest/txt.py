@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import unicodedata
 from pathlib import Path
 
 from pipeline.errors import IngestError
@@ -54,13 +55,24 @@ def decode_text_bytes(data: bytes, path: str) -> tuple[str, str]:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            text = data.decode("cp1258", errors="replace")
+            text = unicodedata.normalize("NFC", data.decode("cp1258", errors="replace"))
             letters = [c for c in text.lower() if c.isalpha()]
             vietnamese = sum(1 for c in letters if c in _VIETNAMESE_LETTERS)
-            if "\ufffd" in text or not letters or vietnamese / len(letters) < _MIN_LETTER_SHARE:
+            # Legacy font encodings (TCVN3, VNI) and other code pages decode without error as
+            # cp1258 but leave non-ASCII characters that are not Vietnamese letters.
+            foreign = [c for c in text.lower() if ord(c) > 127 and c not in _VIETNAMESE_LETTERS]
+            non_ascii = sum(1 for c in text if ord(c) > 127)
+            if (
+                "\ufffd" in text
+                or not letters
+                or vietnamese / len(letters) < _MIN_LETTER_SHARE
+                or non_ascii == 0
+                or len(foreign) / non_ascii > 0.02
+            ):
                 raise IngestError(
                     "UNKNOWN_ENCODING",
-                    "text is neither UTF-8, UTF-16 nor Windows-1258 Vietnamese",
+                    "text is neither UTF-8, UTF-16 nor Windows-1258 Vietnamese "
+                    "(legacy TCVN3/VNI font encodings are not supported yet)",
                     path,
                 ) from None
             encoding = "cp1258"
@@ -72,11 +84,8 @@ def decode_text_bytes(data: bytes, path: str) -> tuple[str, str]:
 def load_txt(path: Path, display_path: str) -> SourceDocument:
     """Read a plain-text report: every non-blank line becomes one block."""
     text, encoding = decode_text_bytes(path.read_bytes(), display_path)
-    blocks = [
-        Block(kind=classify_block(line), text=line.strip())
-        for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        if line.strip()
-    ]
+    lines = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    blocks = [Block(kind=classify_block(line.strip()), text=line.strip()) for line in lines if line.strip()]
     if not blocks:
         raise IngestError("EMPTY_FILE", "the file holds only whitespace", display_path)
     return SourceDocument(
