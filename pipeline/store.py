@@ -329,8 +329,6 @@ def rows_from_doc(doc: Doc, doc_id: str, text: DocumentText) -> dict[str, list[o
     """Typed rows for every fact span of ``doc`` (whose text is ``text.text``)."""
     tables: dict[str, list[object]] = {}
     for key, (table, row_type) in FACT_TABLES.items():
-        if key not in EXTRACTORS:
-            continue
         prefix, _, match_type = EXTRACTORS[key]
         names = value_fields(match_type)
         rows = []

@@ -15,11 +15,15 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from pipeline.extract.dates import DateMatch, find_dates
+from pipeline.extract.money import MoneyMatch, find_money
+from pipeline.extract.percent import PercentMatch, find_percentages
 from pipeline.extract.references import ReferenceMatch, find_references
 
 # span key, extension prefix, finder, match type
 EXTRACTORS: dict[str, tuple[str, Callable[[str], Iterable[Any]], type]] = {
     "reference": ("reference", find_references, ReferenceMatch),
+    "money": ("money", find_money, MoneyMatch),
+    "percent": ("percent", find_percentages, PercentMatch),
     "date": ("date", find_dates, DateMatch),
 }
 _POSITION_FIELDS = {"start", "end", "text"}
@@ -68,10 +72,22 @@ def make_references(nlp: Language, name: str) -> FinderComponent:
     return FinderComponent("reference")
 
 
+@Language.factory("baocao_money")
+def make_money(nlp: Language, name: str) -> FinderComponent:
+    """Amounts of money -> ``doc.spans["money"]``."""
+    return FinderComponent("money")
+
+
+@Language.factory("baocao_percent")
+def make_percent(nlp: Language, name: str) -> FinderComponent:
+    """Percentages -> ``doc.spans["percent"]``."""
+    return FinderComponent("percent")
+
+
 @Language.factory("baocao_dates")
 def make_dates(nlp: Language, name: str) -> FinderComponent:
     """Dates and periods -> ``doc.spans["date"]``."""
     return FinderComponent("date")
 
 
-PIPE_NAMES = ("baocao_references", "baocao_dates")
+PIPE_NAMES = ("baocao_references", "baocao_money", "baocao_percent", "baocao_dates")
