@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from pipeline.evaluate import score_facts, score_metadata
+from pipeline.evaluate import score_difficulties, score_facts, score_metadata
+from pipeline.query import difficulty_summary
 from pipeline.runner import DocumentResult, discover, extract
 
 app = typer.Typer(help="baocao: turn Vietnamese government reports into a structured dataset.", no_args_is_help=True)
@@ -52,10 +53,32 @@ def extract_command(
         rows.add_row(table, str(count))
     console.print(statuses)
     console.print(rows)
+    _print_difficulties(out)
     console.print(f"{sum(summary.statuses.values())} files in {summary.seconds:.1f} s -> {summary.database}")
     if summary.failed:
         console.print(f"[red]{summary.failed} document(s) failed: see the errors table[/red]")
         raise typer.Exit(code=1)
+
+
+def _print_difficulties(out: Path) -> None:
+    summary = difficulty_summary(out)
+    kinds = Table(title=f"Difficulty items ({summary.documents_with_items} documents)")
+    kinds.add_column("kind")
+    kinds.add_column("items", justify="right")
+    for kind, count in summary.items_by_kind.most_common():
+        kinds.add_row(kind, str(count))
+    categories = Table(title="Items per category")
+    categories.add_column("category")
+    categories.add_column("items", justify="right")
+    for category, count in summary.items_by_category.most_common():
+        categories.add_row(category, str(count))
+    groups = Table(title="Largest recurring groups")
+    for column in ("group", "items", "documents", "years", "example"):
+        groups.add_column(column)
+    for group in summary.largest_groups:
+        groups.add_row(group.group_id, str(group.items), str(group.documents),
+                       ", ".join(map(str, group.years)), group.example[:70])
+    console.print(kinds, categories, groups)
 
 
 @app.command("eval")
@@ -80,8 +103,13 @@ def eval_command(
             fact.fact, f"{fact.precision:.3f}", f"{fact.recall:.3f}", f"{fact.f1:.3f}",
             str(fact.true_positives + fact.false_negatives), str(fact.true_positives + fact.false_positives),
         )
+    items = score_difficulties(gold_dir, out)
+    table.add_row(
+        "difficulty items", f"{items.precision:.3f}", f"{items.recall:.3f}", f"{items.f1:.3f}",
+        str(items.true_positives + items.false_negatives), str(items.true_positives + items.false_positives),
+    )
     console.print(table)
-    for fact in facts.values():
+    for fact in [*facts.values(), items]:
         for gold_id, missed in fact.misses.items():
             console.print(f"[yellow]{fact.fact} missed in {gold_id}:[/yellow] {', '.join(missed)}")
         for gold_id, extra in fact.false_hits.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.ingest.model import BlockKind, Column, SourceDocument, TextSource
+from pipeline.ingest.structure import classify_block
 from pipeline.normalize import normalize_text
 
 BLOCK_SEPARATOR = "\n"
@@ -76,3 +77,19 @@ def assemble(source: SourceDocument) -> DocumentText:
         pieces.append(text)
         offset += len(text)
     return DocumentText(text=BLOCK_SEPARATOR.join(pieces), blocks=tuple(blocks))
+
+
+def text_as_document(text: str) -> DocumentText:
+    """A ``DocumentText`` for a plain string: one paragraph block per non-empty line."""
+    blocks = []
+    offset = 0
+    for line in text.split(BLOCK_SEPARATOR):
+        if line.strip():
+            blocks.append(
+                TextBlock(
+                    index=len(blocks), kind=classify_block(line), start=offset, end=offset + len(line), text=line,
+                    page=None, source="text", column=None, cells=None, style=None, bold=False,
+                )
+            )
+        offset += len(line) + len(BLOCK_SEPARATOR)
+    return DocumentText(text=text, blocks=tuple(blocks))

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.extract.difficulties import score_items
 from pipeline.normalize import normalize_text
 from pipeline.store import DATABASE_NAME
 
@@ -178,3 +179,33 @@ def score_facts(gold_dir: Path, out_dir: Path) -> dict[str, FactScore]:
     finally:
         connection.close()
     return scores
+
+
+def score_difficulties(gold_dir: Path, out_dir: Path) -> FactScore:
+    """Difficulty and recommendation items matched one-to-one by word overlap, per document."""
+    gold = load_gold(gold_dir)
+    score = FactScore("difficulty items")
+    connection = sqlite3.connect(f"file:{out_dir / DATABASE_NAME}?mode=ro", uri=True)
+    try:
+        by_id = {}
+        for doc_id, source_path in connection.execute("SELECT doc_id, source_path FROM documents"):
+            name = Path(source_path).name
+            if "__" in name:
+                by_id.setdefault(name.split("__", 1)[0], doc_id)
+        for gold_id, annotation in gold.items():
+            doc_id = by_id.get(gold_id)
+            if doc_id is None:
+                continue
+            expected = [item["text"] for item in annotation.get("difficulties", []) + annotation.get("recommendations", [])]
+            found = [t for (t,) in connection.execute('SELECT text FROM "difficulties" WHERE doc_id = ? ORDER BY start', (doc_id,))]
+            tp, fp, fn, unmatched_gold, unmatched_found = score_items(expected, found)
+            score.true_positives += tp
+            score.false_positives += fp
+            score.false_negatives += fn
+            if unmatched_gold:
+                score.misses[gold_id] = [str(t)[:100] for t in unmatched_gold]
+            if unmatched_found:
+                score.false_hits[gold_id] = [str(t)[:100] for t in unmatched_found]
+    finally:
+        connection.close()
+    return score

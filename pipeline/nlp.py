@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 from underthesea import word_tokenize
 
+from pipeline.document import DocumentText
 from pipeline.patterns import DOCUMENT_CODE
 
 TOKENIZER_NAME = "baocao.underthesea_tokenizer.v1"
@@ -123,3 +124,14 @@ def build_nlp(extractors: bool = True) -> Language:
         for name in PIPE_NAMES:
             nlp.add_pipe(name)
     return nlp
+
+
+def annotate(nlp: Language, document: DocumentText) -> Doc:
+    """Run ``nlp`` over a normalised document, giving the components its block structure."""
+    from pipeline.extract.components import DOCUMENT_TEXT_KEY
+
+    doc = nlp.make_doc(document.text)
+    doc.user_data[DOCUMENT_TEXT_KEY] = document
+    for _name, component in nlp.pipeline:
+        doc = component(doc)
+    return doc

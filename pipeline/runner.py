@@ -16,7 +16,7 @@ from pipeline.document import DocumentText, assemble
 from pipeline.errors import BaocaoError, IngestError
 from pipeline.extract.metadata import extract_metadata
 from pipeline.ingest import SourceDocument, load_document
-from pipeline.nlp import build_nlp
+from pipeline.nlp import annotate, build_nlp
 from pipeline.store import (
     DATABASE_NAME,
     BlockRow,
@@ -25,6 +25,7 @@ from pipeline.store import (
     PageRow,
     connect,
     export_parquet,
+    regroup_difficulties,
     rows_from_doc,
     table_counts,
     write_document,
@@ -82,7 +83,7 @@ def process_file(path: Path, source_path: str, nlp: Language) -> DocumentResult:
     try:
         source = load_document(path, source_path)
         text = assemble(source)
-        nlp_doc = nlp(text.text)
+        nlp_doc = annotate(nlp, text)
         if nlp_doc.text != text.text:
             raise BaocaoError("TOKENIZER_MISMATCH", "tokenised text differs from the normalised text", source_path)
         facts = rows_from_doc(nlp_doc, doc_id, text)
@@ -212,6 +213,7 @@ def extract(
             summary.statuses[result.status] += 1
             if on_document is not None:
                 on_document(result)
+        regroup_difficulties(connection)
         export_parquet(connection, out)
         summary.rows = table_counts(connection)
     finally:

@@ -12,6 +12,7 @@ import os
 import sqlite3
 import types
 import typing
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,8 @@ from spacy.tokens import Doc
 
 from pipeline.document import DocumentText
 from pipeline.extract.base import sentence_bounds
-from pipeline.extract.components import EXTRACTORS, extension_name, value_fields
+from pipeline.extract.components import EXTRACTORS, SECTION_FIELDS, extension_name, value_fields
+from pipeline.extract.groups import assign_groups
 
 DATABASE_NAME = "reports.sqlite"
 
@@ -174,11 +176,27 @@ class DifficultyRow:
     page: int | None = None
 
 
+@dataclass
+class SectionRow:
+    """One heading of a document's section tree and the text it governs (table ``sections``)."""
+
+    doc_id: str
+    section_id: int
+    parent_id: int | None
+    level: int
+    number: str | None
+    heading: str
+    start: int
+    end: int
+    page: int | None
+
+
 TABLES: dict[str, type] = {
     "documents": DocumentRow,
     "errors": ErrorRow,
     "blocks": BlockRow,
     "pages": PageRow,
+    "sections": SectionRow,
     "references": ReferenceRow,
     "amounts": AmountRow,
     "percentages": PercentageRow,
@@ -347,4 +365,47 @@ def rows_from_doc(doc: Doc, doc_id: str, text: DocumentText) -> dict[str, list[o
                 )
             )
         tables[table] = rows
+    tables["sections"] = [
+        SectionRow(
+            doc_id=doc_id,
+            **{name: getattr(span._, f"section_{name}") for name in SECTION_FIELDS},
+            start=span.start_char,
+            end=span.end_char,
+            page=text.page_at(span.start_char),
+        )
+        for span in doc.spans.get("section", [])
+    ]
+    tables["difficulties"] = [
+        DifficultyRow(
+            doc_id=doc_id,
+            kind=span._.difficulty_kind,
+            text=span._.difficulty_text,
+            section=span._.difficulty_section,
+            categories=list(span._.difficulty_categories or []),
+            group_id=None,
+            start=span.start_char,
+            end=span.end_char,
+            page=text.page_at(span.start_char),
+        )
+        for span in doc.spans.get("difficulty", [])
+    ]
     return tables
+
+
+def regroup_difficulties(connection: sqlite3.Connection) -> int:
+    """Give every difficulty item its recurring-complaint group, over the whole store.
+
+    Groups depend on all items (the TF-IDF weights are corpus-wide), so they are recomputed after
+    each batch, in one transaction; the same store always gives the same groups. Returns the
+    number of groups with more than one item.
+    """
+    rows = connection.execute('SELECT doc_id, start, "end", text FROM "difficulties"').fetchall()
+    # keys are positions, not rowids, so that a re-run (which re-inserts rows) keeps the same ids
+    groups = assign_groups([(f"{doc_id}:{start}:{end}", text) for doc_id, start, end, text in rows])
+    with connection:
+        connection.executemany(
+            'UPDATE "difficulties" SET group_id = ? WHERE doc_id = ? AND start = ? AND "end" = ?',
+            [(groups[f"{doc_id}:{start}:{end}"], doc_id, start, end) for doc_id, start, end, _ in rows],
+        )
+    sizes = Counter(groups.values())
+    return sum(1 for size in sizes.values() if size > 1)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.evaluate import score_facts
+from pipeline.evaluate import score_difficulties, score_facts
+from pipeline.extract.difficulties import heading_kinds
 from pipeline.runner import RunSummary
+from pipeline.store import DATABASE_NAME, regroup_difficulties
 from tests.conftest import GOLD
 
 
@@ -37,3 +40,36 @@ def test_eval_reports_misses_and_false_hits(tmp_path: Path, shared_dataset: tupl
     output = " ".join(result.output.split())
     assert "references missed in QT-001: 1/QĐ-XYZ" in output
     assert "percent false hits in QT-001: 49.3%" in output
+
+
+def test_difficulty_items_reach_f1_09_on_gold(shared_dataset: tuple[Path, RunSummary]) -> None:
+    out, _ = shared_dataset
+    score = score_difficulties(GOLD, out)
+    assert score.true_positives + score.false_negatives >= 25
+    assert score.f1 >= 0.9, (score.misses, score.false_hits)
+
+
+def test_every_document_with_a_difficulty_heading_yields_items(shared_dataset: tuple[Path, RunSummary]) -> None:
+    out, _ = shared_dataset
+    with sqlite3.connect(out / DATABASE_NAME) as connection:
+        headings = connection.execute("SELECT doc_id, heading FROM sections").fetchall()
+        with_items = {d for (d,) in connection.execute('SELECT DISTINCT doc_id FROM "difficulties"')}
+        groups = connection.execute('SELECT COUNT(*) FROM "difficulties" WHERE group_id IS NULL').fetchone()
+    with_heading = {doc_id for doc_id, heading in headings if heading_kinds(heading)}
+    assert len(with_heading) >= 8
+    assert with_heading <= with_items
+    assert groups == (0,)
+
+
+def test_groups_are_recomputed_identically(shared_dataset: tuple[Path, RunSummary], tmp_path: Path) -> None:
+    out, _ = shared_dataset
+    copy = tmp_path / DATABASE_NAME
+    with sqlite3.connect(out / DATABASE_NAME) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    with sqlite3.connect(copy) as connection:
+        before = connection.execute('SELECT doc_id, start, group_id FROM "difficulties" ORDER BY 1, 2').fetchall()
+        connection.execute('UPDATE "difficulties" SET group_id = NULL')
+        regroup_difficulties(connection)
+        after = connection.execute('SELECT doc_id, start, group_id FROM "difficulties" ORDER BY 1, 2').fetchall()
+    assert after == before
+    assert len({g for _, _, g in before}) < len(before)  # some complaints recur across reports

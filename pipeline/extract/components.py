@@ -14,10 +14,14 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from pipeline.document import DocumentText, text_as_document
+from pipeline.extract.categories import classify
 from pipeline.extract.dates import DateMatch, find_dates
+from pipeline.extract.difficulties import find_difficulties
 from pipeline.extract.money import MoneyMatch, find_money
 from pipeline.extract.percent import PercentMatch, find_percentages
 from pipeline.extract.references import ReferenceMatch, find_references
+from pipeline.extract.sections import find_sections
 
 # span key, extension prefix, finder, match type
 EXTRACTORS: dict[str, tuple[str, Callable[[str], Iterable[Any]], type]] = {
@@ -91,3 +95,76 @@ def make_dates(nlp: Language, name: str) -> FinderComponent:
 
 
 PIPE_NAMES = ("baocao_references", "baocao_money", "baocao_percent", "baocao_dates")
+
+
+def document_text_of(doc: Doc) -> DocumentText:
+    """The block structure a document was built from, or one paragraph block per line of a raw text.
+
+    ``pipeline.nlp.annotate`` puts the ``DocumentText`` in ``doc.user_data``; a ``Doc`` made
+    from a plain string (a notebook, a test) gets its lines as paragraphs.
+    """
+    document = doc.user_data.get(DOCUMENT_TEXT_KEY)
+    if isinstance(document, DocumentText):
+        return document
+    return text_as_document(doc.text)
+
+
+DOCUMENT_TEXT_KEY = "baocao_document_text"
+SECTION_FIELDS = ("section_id", "parent_id", "level", "number", "heading")
+DIFFICULTY_FIELDS = ("kind", "text", "section", "categories")
+
+for _field in SECTION_FIELDS:
+    if not Span.has_extension(f"section_{_field}"):
+        Span.set_extension(f"section_{_field}", default=None)
+for _field in DIFFICULTY_FIELDS:
+    if not Span.has_extension(f"difficulty_{_field}"):
+        Span.set_extension(f"difficulty_{_field}", default=None)
+
+
+class SectionComponent:
+    """The section tree -> ``doc.spans["section"]`` (each span covers its whole section)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for section in find_sections(document_text_of(doc)):
+            span = doc.char_span(section.start, section.end, label="section", alignment_mode="expand")
+            if span is None:
+                continue
+            for name in SECTION_FIELDS:
+                setattr(span._, f"section_{name}", getattr(section, name))
+            spans.append(span)
+        doc.spans["section"] = spans
+        return doc
+
+
+class DifficultyComponent:
+    """Listed difficulties, causes and recommendations -> ``doc.spans["difficulty"]``, classified."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for item in find_difficulties(document_text_of(doc)):
+            span = doc.char_span(item.start, item.end, label=item.kind, alignment_mode="expand")
+            if span is None:
+                continue
+            span._.difficulty_kind = item.kind
+            span._.difficulty_text = item.text
+            span._.difficulty_section = item.section
+            span._.difficulty_categories = classify(item.text)
+            spans.append(span)
+        doc.spans["difficulty"] = spans
+        return doc
+
+
+@Language.factory("baocao_sections")
+def make_sections(nlp: Language, name: str) -> SectionComponent:
+    """Section tree -> ``doc.spans["section"]``."""
+    return SectionComponent()
+
+
+@Language.factory("baocao_difficulties")
+def make_difficulties(nlp: Language, name: str) -> DifficultyComponent:
+    """Difficulty, cause and recommendation items -> ``doc.spans["difficulty"]``."""
+    return DifficultyComponent()
+
+
+PIPE_NAMES = PIPE_NAMES + ("baocao_sections", "baocao_difficulties")

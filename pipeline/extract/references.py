@@ -221,22 +221,36 @@ def find_references(text: str) -> Iterator[ReferenceMatch]:
     yield from find_named_laws(text)
 
 
+_LAW_ANCHOR = re.compile(r"(?<!\w)(?:Bộ\s+luật|BỘ\s+LUẬT|Luật|LUẬT|Pháp\s+lệnh|PHÁP\s+LỆNH|Hiến\s+pháp|HIẾN\s+PHÁP)(?=\s)")
+
+
 def find_named_laws(text: str) -> Iterator[ReferenceMatch]:
-    """Laws cited by name only (``Luật Ngân sách nhà nước năm 2015``), from the gazetteer."""
-    taken: list[tuple[int, int]] = []
-    for pattern, kind in _laws():
-        for match in pattern.finditer(text):
-            if not match.group(0)[:1].isupper():
-                continue  # "pháp luật", "điều luật": only a capitalised "Luật" opens a name
-            if DOCUMENT_CODE.search(match.group(0)) or any(s < match.end() and match.start() < e for s, e in taken):
-                continue
-            taken.append((match.start(), match.end()))
-            year = match.group("year")
-            yield ReferenceMatch(
-                start=match.start(), end=match.end(), text=match.group(0), code=None, doc_kind=kind, number=None,
-                year=int(year) if year else None, type_code=None, issuer_code=None, issued_date=None,
-                issuer=None, subject=None,
-            )
+    """Laws cited by name only (``Luật Ngân sách nhà nước năm 2015``), from the gazetteer.
+
+    Only a capitalised ``Luật`` / ``Bộ luật`` / ``Pháp lệnh`` opens a name ("pháp luật" does not);
+    the gazetteer is tried at those places only, which keeps the finder linear in the text.
+    """
+    end_of_last = -1
+    for anchor in _LAW_ANCHOR.finditer(text):
+        if anchor.start() < end_of_last:
+            continue
+        best = None
+        for pattern, kind in _laws():
+            match = pattern.match(text, anchor.start())
+            if match and (best is None or match.end() > best[0].end()):
+                best = (match, kind)
+        if best is None:
+            continue
+        match, kind = best
+        if DOCUMENT_CODE.search(match.group(0)):
+            continue  # "Luật số 23/2012/QH13" is cited by its code
+        end_of_last = match.end()
+        year = match.group("year")
+        yield ReferenceMatch(
+            start=match.start(), end=match.end(), text=match.group(0), code=None, doc_kind=kind, number=None,
+            year=int(year) if year else None, type_code=None, issuer_code=None, issued_date=None,
+            issuer=None, subject=None,
+        )
 
 
 def folded_law_name(text: str) -> str:

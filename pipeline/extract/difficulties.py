@@ -1,0 +1,419 @@
+"""The difficulties, shortcomings, causes and recommendations a report lists.
+
+A report states them under headings of its own wording ("5. Những khó khăn, tồn tại, kiến nghị,
+đề xuất giải pháp khắc phục", "2.1 Tồn tại, hạn chế, khó khăn, vướng mắc:", "VII. Kiến nghị, đề
+xuất", "- Nguyên nhân chủ quan:"), and lists them as bullets, letters, numbers or — when the section
+has none — plain paragraphs. The finder reads the outline of :mod:`pipeline.extract.sections`:
+
+* a heading (or a label ending a bullet with ``:``) names a kind when a heading word from
+  ``difficulty_headings.tsv`` opens it or opens one of its comma/``và``-separated parts;
+* inside such a section, a sub-heading that names kinds of its own is a group label: it is not an
+  item, it sets the kind (and the ``section``) of what follows; when a section has such labelled
+  sub-sections, only those are read (the rest is results, tasks or lessons);
+* every other listed node is an item, joined with the unnumbered lines that continue it (line and
+  page wraps); a paragraph ending with ``:`` is a lead-in, the closing formula (``… ./.``) is not
+  an item;
+* a mixed heading is split by item wording (``difficulty_item_cues.tsv``): an item that asks or
+  proposes is a recommendation, the others are difficulties, limitations or causes.
+
+Statements outside such sections are never items.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.data import read_table
+from pipeline.document import DocumentText, TextBlock
+from pipeline.extract.sections import OutlineNode, Section, build_outline, marker_of
+from pipeline.normalize import fold_accents
+
+KINDS = ("difficulty", "limitation", "cause", "recommendation")
+_MAX_LABEL_CHARS = 200
+_LABEL = re.compile(r"^(?P<label>[^:]{3,200}?)\s*:\s*(?P<rest>.*)$", re.DOTALL)
+_FOOTNOTE_MARK = re.compile(r"(?<=[a-zà-ỹđ)\]”])(?:\d{1,2}|\[\d{1,2}\])(?=[\s,.;:)]|$)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+_EMPHASIS = re.compile(r"\*+")
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+_CLOSING_MARK = re.compile(r"\.?\s*/\s*\.\s*$")
+_SKIP_KINDS = frozenset({"footnote", "table_row"})
+
+
+@dataclass(frozen=True)
+class DifficultyItem:
+    """One listed difficulty, limitation, cause or recommendation: ``doc.text[start:end]``."""
+
+    kind: str  # difficulty | limitation | cause | recommendation
+    text: str
+    section: str  # heading as printed
+    start: int
+    end: int
+    page: int | None
+
+
+def _phrase(words: Iterable[str]) -> str:
+    alternatives = sorted((re.escape(fold_accents(w)) for w in words), key=len, reverse=True)
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+@dataclass(frozen=True)
+class _Tables:
+    heading_words: tuple[tuple[str, str], ...]
+    heading: re.Pattern[str]
+    lead_suffix: re.Pattern[str]
+    follow: re.Pattern[str]
+    initial: re.Pattern[str]
+    closes_part: re.Pattern[str]
+    exclude: tuple[str, ...]
+    request_start: re.Pattern[str]
+    request_verb: re.Pattern[str]
+    difficulty: re.Pattern[str]
+    limitation: re.Pattern[str]
+    cause_start: re.Pattern[str]
+    none: frozenset[str]
+    closing: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    words = tuple((kind, fold_accents(word)) for kind, word in read_table("difficulty_headings.tsv"))
+    context: dict[str, list[str]] = {}
+    for role, word in read_table("difficulty_heading_context.tsv"):
+        context.setdefault(role, []).append(word)
+    cues: dict[str, list[str]] = {}
+    for role, word in read_table("difficulty_item_cues.tsv"):
+        cues.setdefault(role, []).append(word)
+    heading_alt = _phrase(word for _, word in words)
+    lead = _phrase(context["lead"])
+    return _Tables(
+        heading_words=words,
+        heading=re.compile(rf"(?<!\w)(?P<word>{heading_alt})(?!\w)"),
+        # what may stand before a heading word: nothing, lead words, or a separator (+ lead words)
+        lead_suffix=re.compile(rf"(?:^|[,;:–\-/&]|(?<!\w)va)\s*(?:{lead}\s*)*$"),
+        follow=re.compile(
+            rf"^\s*(?:$|[,;:.–\-]|(?:{_phrase(context['follow'])})(?!\w)|{heading_alt}(?!\w))"
+        ),
+        initial=re.compile(rf"^\s*(?:{lead}\s*)*$"),
+        closes_part=re.compile(
+            rf"^\s*(?:[,;:.–\-]?\s*(?:va\s+)?(?:{lead}\s*)*{heading_alt}(?!\w)|[\W_]*$)"
+        ),
+        exclude=tuple(fold_accents(w) for w in context["exclude"]),
+        request_start=re.compile(rf"^(?:{_phrase(cues['request'])})(?!\w)"),
+        request_verb=re.compile(rf"(?<!\w){_phrase(cues['request_anywhere'])}(?!\w)"),
+        difficulty=re.compile(rf"(?<!\w){_phrase(cues['difficulty'])}(?!\w)"),
+        limitation=re.compile(rf"(?<!\w){_phrase(cues['limitation'])}(?!\w)"),
+        cause_start=re.compile(rf"^(?:{_phrase(cues['cause'])})(?!\w)"),
+        none=frozenset(fold_accents(w) for w in cues["none"]),
+        closing=re.compile(rf"^(?:{_phrase(cues['closing'])})(?!\w)"),
+    )
+
+
+def heading_kinds(label: str) -> list[str]:
+    """Kinds a heading names, in the order it names them (empty when it names none).
+
+    A heading word counts when it opens the heading (after lead words such as "Những", "Một số",
+    "Ý kiến"; a request verb — kiến nghị, đề xuất, đề nghị — then must not be followed by an
+    object: "Đề nghị phê duyệt Đề án …" is a subject line), or when it is a whole element of a
+    comma/semicolon/"và"-separated list that closes the heading ("Kết quả đạt được, tồn
+    tại, hạn chế").
+    """
+    tables = _tables()
+    label = _EMPHASIS.sub("", label).strip()
+    label = label[marker_of(label)[2] :]
+    folded = _SPACES.sub(" ", fold_accents(label)).strip(" :.")
+    if not folded or len(folded) > _MAX_LABEL_CHARS or folded.startswith(tables.exclude):
+        return []
+    kinds: list[str] = []
+    by_word = dict((word, kind) for kind, word in tables.heading_words)
+    for match in tables.heading.finditer(folded):
+        if not tables.lead_suffix.search(folded[: match.start()]):
+            continue
+        kind = by_word[match.group("word")]
+        following = folded[match.end() :]
+        if not tables.initial.match(folded[: match.start()]):
+            # inside a heading, a heading word counts only in the closing list of them
+            # ("Đánh giá chung, tồn tại, hạn chế"), not as a noun with a complement ("xử lý
+            # phản ánh, kiến nghị của các cá nhân") or a verb in a list of tasks ("tham mưu, đề
+            # xuất và tổ chức thực hiện").
+            if not tables.closes_part.match(following):
+                continue
+        elif kind == "recommendation" and not tables.follow.match(following):
+            continue
+        if kind not in kinds:
+            kinds.append(kind)
+    return kinds
+
+
+def _clean(text: str) -> str:
+    text = _FOOTNOTE_MARK.sub("", _EMPHASIS.sub("", text))
+    return _SPACES.sub(" ", text).strip().rstrip(";,").strip()
+
+
+def _item_kind(text: str, kinds: Sequence[str]) -> str:
+    """Kind of one item under a heading that names ``kinds`` (several when the heading is mixed)."""
+    tables = _tables()
+    if len(kinds) == 1:
+        return kinds[0]
+    folded = fold_accents(text).lstrip("-+• ")
+    opening = " ".join(folded.split()[:6])
+    if "recommendation" in kinds and (
+        tables.request_start.match(folded) or tables.request_verb.search(opening)
+    ):
+        return "recommendation"
+    rest = [kind for kind in kinds if kind != "recommendation"] or ["recommendation"]
+    if "cause" in rest and len(rest) > 1:
+        if tables.cause_start.match(folded):
+            return "cause"
+        rest = [kind for kind in rest if kind != "cause"]
+    if "difficulty" in rest and "limitation" in rest:
+        if tables.difficulty.search(folded):
+            return "difficulty"
+        if tables.limitation.search(folded):
+            return "limitation"
+    return rest[0]
+
+
+@dataclass
+class _Piece:
+    start: int
+    end: int
+    page: int | None
+    blocks: list[int]
+
+
+class _Reader:
+    """Reads the items of one document from its outline."""
+
+    def __init__(self, doc: DocumentText) -> None:
+        self.doc = doc
+        self.nodes = build_outline(doc)
+        self.children: dict[int | None, list[int]] = {}
+        for position, node in enumerate(self.nodes):
+            self.children.setdefault(node.parent, []).append(position)
+        self.node_at = {node.first: position for position, node in enumerate(self.nodes)}
+        self.items: list[DifficultyItem] = []
+
+    # -- text of nodes -------------------------------------------------------------------------
+    def own_text(self, node: OutlineNode) -> tuple[int, int]:
+        """Offsets of the node's text after its number/bullet."""
+        last = self.doc.blocks[node.last]
+        start = node.marker_end if node.first == node.last else last.start
+        return start, last.end
+
+    def label_of(self, node: OutlineNode) -> tuple[str, int | None]:
+        """A node's label and, for "label: content" lines, where the inline content starts."""
+        start, end = self.own_text(node)
+        text = self.doc.text[start:end]
+        match = _LABEL.match(text)
+        if match and heading_kinds(match.group("label")):
+            rest = match.group("rest").strip()
+            return match.group("label"), (start + match.start("rest")) if rest else None
+        if len(text) <= _MAX_LABEL_CHARS:
+            return text, None
+        return "", None
+
+    def printed_heading(self, node: OutlineNode, inline_start: int | None) -> str:
+        """The heading as printed: number kept, bullet dropped, inline content cut off."""
+        block = self.doc.blocks[node.first]
+        if node.last != node.first:
+            return _clean(self.doc.blocks[node.last].text)
+        start = node.marker_end if marker_of(block.text)[0] in {"dash", "plus", "dot"} else block.start
+        end = inline_start if inline_start is not None else block.end
+        return _clean(self.doc.text[start:end])
+
+    # -- items ---------------------------------------------------------------------------------
+    def is_none(self, text: str) -> bool:
+        return fold_accents(text).strip(" .;:!") in _tables().none
+
+    def closing(self, block: TextBlock) -> str | None:
+        """"skip" for the closing formula, "last" for a request that ends the body ("… ./.")."""
+        folded = fold_accents(block.text)
+        if _tables().closing.match(folded):
+            return "skip"
+        if _CLOSING_MARK.search(block.text):
+            # "… kính trình UBND tỉnh xem xét phê duyệt …./." is the request itself;
+            # "UBND tỉnh báo cáo Bộ Nội vụ …./." only closes the report.
+            return "last" if _tables().request_verb.search(folded) else "skip"
+        return None
+
+    def emit(self, piece: _Piece, kinds: Sequence[str], section: str) -> None:
+        text = _clean(self.doc.text[piece.start : piece.end])
+        if len(_WORD.findall(text)) < 2 or self.is_none(text):
+            return
+        self.items.append(
+            DifficultyItem(
+                kind=_item_kind(text, kinds),
+                text=text,
+                section=section,
+                start=piece.start,
+                end=piece.end,
+                page=piece.page,
+            )
+        )
+
+    def paragraphs(self, first: int, stop: int) -> list[_Piece]:
+        """Unnumbered blocks of ``[first, stop)`` as paragraph items (wrapped lines re-joined)."""
+        pieces: list[_Piece] = []
+        for index in range(first, stop):
+            block = self.doc.blocks[index]
+            if block.kind in _SKIP_KINDS or index in self.node_at:
+                continue
+            closing = self.closing(block)
+            if closing == "skip":
+                break
+            if pieces and closing is None and (block.text[:1].islower() or self.wraps(pieces[-1], block)):
+                pieces[-1].end = block.end
+                pieces[-1].blocks.append(index)
+                continue
+            pieces.append(_Piece(block.start, block.end, block.page, [index]))
+            if closing == "last":
+                break
+        return pieces
+
+    def wraps(self, piece: _Piece, block: TextBlock) -> bool:
+        """A PDF line that follows an unfinished sentence continues it (DOCX paragraphs are whole)."""
+        if block.page is None or piece.blocks[-1] != block.index - 1:
+            return False
+        tail = self.doc.text[piece.start : piece.end].rstrip()
+        return bool(tail) and tail[-1].isalnum()
+
+    def continuation(self, node: OutlineNode, start: int) -> _Piece | None:
+        """The node's own text from ``start`` plus the unnumbered blocks that continue it."""
+        piece = _Piece(start, self.doc.blocks[node.last].end, self.doc.blocks[node.first].page, [node.last])
+        for index in range(node.last + 1, node.stop):
+            block = self.doc.blocks[index]
+            if index in self.node_at:
+                break
+            if block.kind in _SKIP_KINDS:
+                continue
+            if self.closing(block) is not None:
+                break
+            piece.end = block.end
+            piece.blocks.append(index)
+        return piece if piece.end > piece.start else None
+
+    def has_content(self, node: OutlineNode) -> bool:
+        return any(
+            self.doc.blocks[i].kind not in _SKIP_KINDS for i in range(node.last + 1, node.stop)
+        )
+
+    def read_section(self, position: int, kinds: Sequence[str], section: str, inline: int | None) -> None:
+        """Items of the node at ``position``, a section that names ``kinds``."""
+        node = self.nodes[position]
+        children = self.children.get(position, [])
+        if inline is not None:
+            piece = _Piece(inline, self.doc.blocks[node.last].end, self.doc.blocks[node.last].page, [node.last])
+            if not children:
+                piece = self.continuation(node, inline) or piece
+            self.emit(piece, kinds, section)
+            if not children:
+                return
+        labelled = [c for c in children if self.sub_kinds(c)]
+        if labelled:
+            # The section is split into named parts (difficulties / causes / recommendations):
+            # read only those; the rest of it is results or lessons.
+            for child in labelled:
+                self.read_child(child, kinds, section)
+            return
+        first_child = self.nodes[children[0]].first if children else node.stop
+        pieces = self.paragraphs(node.last + 1, first_child)
+        for number, piece in enumerate(pieces):
+            text = self.doc.text[piece.start : piece.end].rstrip()
+            if text.endswith(":") and (number + 1 < len(pieces) or children):
+                continue  # a lead-in ("… còn một số khó khăn, hạn chế như:")
+            self.emit(piece, kinds, section)
+        for child in children:
+            self.read_child(child, kinds, section)
+
+    def sub_kinds(self, position: int) -> list[str]:
+        label, _ = self.label_of(self.nodes[position])
+        return heading_kinds(label) if label else []
+
+    def read_child(self, position: int, kinds: Sequence[str], section: str) -> None:
+        node = self.nodes[position]
+        label, inline = self.label_of(node)
+        own_kinds = heading_kinds(label) if label else []
+        text_end = self.doc.blocks[node.last].end
+        own = self.doc.text[self.own_text(node)[0] : text_end].rstrip()
+        is_group = bool(self.children.get(position)) or (own.endswith(":") and self.has_content(node))
+        if own_kinds and (is_group or inline is not None or (node.is_heading and self.has_content(node))):
+            self.read_section(position, own_kinds, self.printed_heading(node, inline), inline)
+            return
+        if is_group:
+            self.read_section(position, kinds, self.printed_heading(node, None), None)
+            return
+        piece = self.continuation(node, self.own_text(node)[0])
+        if piece is not None:
+            self.emit(piece, kinds, section)
+
+    def read(self) -> list[DifficultyItem]:
+        stop = -1
+        for position, node in enumerate(self.nodes):
+            if node.first < stop:
+                continue
+            label, inline = self.label_of(node)
+            kinds = heading_kinds(label) if label else []
+            if not kinds:
+                continue
+            if not node.is_heading and inline is None:
+                continue
+            self.read_section(position, kinds, self.printed_heading(node, inline), inline)
+            stop = node.stop
+        return self.items
+
+
+def find_difficulties(doc: DocumentText, sections: list[Section] | None = None) -> list[DifficultyItem]:
+    """Every listed difficulty, limitation, cause and recommendation of ``doc``, in text order.
+
+    ``sections`` is accepted for callers that already built the section tree; the finder reads the
+    finer outline (bullets included) itself, so it is not needed.
+    """
+    del sections  # the outline below includes the bullet levels the section list leaves out
+    items = _Reader(doc).read()
+    return sorted(items, key=lambda item: item.start)
+
+
+# -- scoring -----------------------------------------------------------------------------------
+def _words(item: object) -> frozenset[str]:
+    if isinstance(item, str):
+        text = item
+    elif isinstance(item, dict):
+        text = str(item.get("text", ""))
+    else:
+        text = str(getattr(item, "text", ""))
+    return frozenset(w.lower() for w in _WORD.findall(text))
+
+
+def score_items(
+    gold_items: Sequence[object], found_items: Sequence[object], threshold: float = 0.5
+) -> tuple[int, int, int, list[object], list[object]]:
+    """Match items one-to-one by word overlap and count hits.
+
+    Items are strings, dicts with ``"text"`` or objects with ``.text``. Pairs are matched greedily,
+    best Jaccard similarity of their lower-cased word sets first, and count when it is at least
+    ``threshold``. Returns ``(tp, fp, fn, unmatched_gold, unmatched_found)``.
+    """
+    gold_words = [_words(item) for item in gold_items]
+    found_words = [_words(item) for item in found_items]
+    pairs: list[tuple[float, int, int]] = []
+    for g, gw in enumerate(gold_words):
+        for f, fw in enumerate(found_words):
+            union = gw | fw
+            similarity = len(gw & fw) / len(union) if union else 0.0
+            if similarity >= threshold:
+                pairs.append((similarity, g, f))
+    pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
+    used_gold: set[int] = set()
+    used_found: set[int] = set()
+    for _, g, f in pairs:
+        if g in used_gold or f in used_found:
+            continue
+        used_gold.add(g)
+        used_found.add(f)
+    tp = len(used_gold)
+    unmatched_gold = [item for g, item in enumerate(gold_items) if g not in used_gold]
+    unmatched_found = [item for f, item in enumerate(found_items) if f not in used_found]
+    return tp, len(unmatched_found), len(unmatched_gold), unmatched_gold, unmatched_found

@@ -1,0 +1,294 @@
+"""The section tree of a report: numbered and un-numbered headings with their extent.
+
+Vietnamese administrative reports number their outline with a few schemes — ``Phần thứ nhất`` /
+``Phần I``, Roman ``I.``, Arabic ``1.``, multi-level ``1.1.`` / ``2.1.3``, letters ``a)`` / ``đ)``,
+``(1)``, and bullets ``-`` / ``+`` / ``•`` — and every document nests them in its own order. So
+levels are not fixed per scheme: the outline is read with a stack, a scheme seen for the first time
+opens a deeper level, and a scheme already on the stack closes everything below it (the usual way
+a reader follows a numbered outline). Un-numbered upper-case lines, DOCX heading styles and bold
+short lines are headings of their own scheme.
+
+The backend's block kind is only a hint: numbering is read here from the text. Footnote blocks
+never take part in the outline and never extend a section; the national-motto header and the
+signature / ``Nơi nhận`` tail are not sections.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.document import DocumentText, TextBlock
+from pipeline.normalize import fold_accents
+
+_MARKER = re.compile(
+    r"""^(?:
+      (?P<part>(?:Phần|PHẦN|Chương|CHƯƠNG)\s+(?:thứ|THỨ|Thứ)\s+[^\W\d_]+|(?:Phần|PHẦN|Chương|CHƯƠNG)\s+(?:[IVXLC]{1,6}|\d{1,2})\b)
+     |(?P<appendix>(?:Phụ\s+lục|PHỤ\s+LỤC)(?:\s+(?:số\s+)?[IVXLC\d]{1,6}\b)?)
+     |(?P<roman>[IVXL]{1,6})\s*(?:[.)]|\s[-–])
+     |(?P<upper>[A-HJ-KM-UWYZ])\.(?=\s)
+     |(?P<multi>\d{1,2}(?:\.\d{1,2}){1,3})\.?(?=\s)
+     |(?P<arabic>\d{1,2})\s*[.)](?=\s|[^\W\d_])
+     |\((?P<paren>\d{1,2})\)
+     |\((?P<paren_letter>[a-zđ])\)
+     |(?P<letter>[a-zđ])\s*[).](?=\s)
+     |(?P<dash>[-–—])
+     |(?P<plus>\+)
+     |(?P<dot>[•●▪∙·○◦➢❖✓►])
+    )[ \t]*""",
+    re.VERBOSE,
+)
+_BULLET_SCHEMES = frozenset({"dash", "plus", "dot"})
+_EMPHASIS = re.compile(r"\*+")
+_HEADING_STYLE = re.compile(r"^(?:heading|tiêu đề|title)\s*(?P<n>\d)?", re.IGNORECASE)
+_MAX_HEADING_CHARS = 200
+_MOTTO = ("cong hoa xa hoi chu nghia", "doc lap - tu do", "doc lap – tu do", "dang cong san viet nam")
+_TAIL_START = re.compile(r"^(?:noi nhan|tm\.|kt\.|q\.|tl\.|th\.)", re.IGNORECASE)
+_BODY_MIN_CHARS = 80
+_QUOTE_OPEN = ("“", '"', "‘", "'", "«")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One heading of the outline and the text it governs (``text[start:end]``)."""
+
+    section_id: int
+    parent_id: int | None
+    level: int
+    number: str | None
+    heading: str
+    start: int
+    end: int
+    page: int | None
+
+
+@dataclass(frozen=True)
+class OutlineNode:
+    """A numbered / bulleted / heading block of the body, at its depth in the outline.
+
+    ``first``..``last`` are block indexes of the node's own block(s) (a ``Phần`` line merged with
+    its title line spans two); ``stop`` is the block index where the node's extent ends.
+    """
+
+    first: int
+    last: int
+    stop: int
+    level: int
+    scheme: str
+    number: str | None
+    marker_end: int
+    is_heading: bool
+    parent: int | None
+
+
+def _is_upper_line(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def marker_of(text: str) -> tuple[str | None, str | None, int]:
+    """Numbering scheme, number and the length of the marker (with its spaces) opening ``text``.
+
+    Returns ``(None, None, 0)`` for a line without numbering (and for quoted text, whose numbering
+    belongs to the document it quotes).
+    """
+    if text.startswith(_QUOTE_OPEN):
+        return None, None, 0
+    match = _MARKER.match(text)
+    if not match:
+        return None, None, 0
+    scheme = match.lastgroup or ""
+    number = match.group(scheme)
+    if scheme == "multi":
+        scheme = f"multi{number.count('.') + 1}"
+    if scheme in _BULLET_SCHEMES:
+        number = None
+    elif scheme in {"part", "appendix"}:
+        number = " ".join(number.split())
+    return scheme, number, match.end()
+
+
+def _style_level(style: str | None) -> str | None:
+    if not style or style.startswith("footnote"):
+        return None
+    match = _HEADING_STYLE.match(style)
+    if not match:
+        return None
+    return f"style{match.group('n') or 0}"
+
+
+def _body_bounds(blocks: tuple[TextBlock, ...]) -> tuple[int, int]:
+    """Index of the first body block and of the first block of the signature tail."""
+    start = 0
+    for block in blocks:
+        if block.kind == "footnote":
+            break
+        folded = fold_accents(block.text)
+        scheme, _, _ = marker_of(block.text)
+        if block.column is None and not folded.startswith(_MOTTO) and (
+            scheme in {"part", "roman", "arabic", "multi2"}
+            or (block.kind in {"paragraph", "list_item"} and len(block.text) >= _BODY_MIN_CHARS)
+        ):
+            start = block.index
+            break
+    end = len(blocks)
+    for block in blocks[start + 1 :]:
+        if block.kind == "footnote":
+            end = block.index
+            break
+        if _TAIL_START.match(fold_accents(block.text)):
+            end = block.index
+            break
+    return start, end
+
+
+def _heading_scheme(block: TextBlock) -> str | None:
+    """Scheme of an un-numbered heading line, or None when the block is running text."""
+    text = block.text.strip("* ")
+    if not text or len(text) > _MAX_HEADING_CHARS or block.column is not None:
+        return None
+    if text[0].islower() or text.endswith((".", ";", ",")):
+        return None
+    style = _style_level(block.style)
+    if style:
+        return style
+    if block.kind != "heading":
+        return None
+    if _is_upper_line(text):
+        return "caps"
+    if block.bold:
+        return "bold"
+    return None
+
+
+def build_outline(doc: DocumentText) -> list[OutlineNode]:
+    """All outline nodes of the body, in document order, with levels read from a scheme stack."""
+    blocks = doc.blocks
+    body_start, body_end = _body_bounds(blocks)
+    raw: list[tuple[int, int, str, str | None, int]] = []  # first, last, scheme, number, marker_end
+    index = body_start
+    while index < body_end:
+        block = blocks[index]
+        if block.kind in {"footnote", "table_row"}:
+            index += 1
+            continue
+        scheme, number, marker_len = marker_of(block.text)
+        if scheme is None:
+            scheme = _heading_scheme(block)
+            marker_len = 0
+        if scheme is None:
+            index += 1
+            continue
+        last = index
+        if scheme in {"part", "appendix"} and len(block.text.strip()) <= marker_len + 3:
+            # "Phần thứ nhất" alone on its line: its title is the next heading line.
+            following = index + 1
+            if following < body_end and marker_of(blocks[following].text)[0] is None and (
+                _is_upper_line(blocks[following].text) or blocks[following].kind == "heading"
+            ):
+                last = following
+        raw.append((index, last, scheme, number, block.start + marker_len))
+        index = last + 1
+
+    nodes: list[OutlineNode] = []
+    stack: list[tuple[str, int]] = []  # (scheme, node position)
+    levels: list[int] = []
+    parents: list[int | None] = []
+    for position, (first, _last, scheme, _number, _marker_end) in enumerate(raw):
+        schemes = [entry[0] for entry in stack]
+        if scheme in schemes:
+            del stack[schemes.index(scheme) :]
+        parents.append(stack[-1][1] if stack else None)
+        stack.append((scheme, position))
+        levels.append(len(stack))
+    for position, (first, last, scheme, number, marker_end) in enumerate(raw):
+        stop = body_end
+        for later in range(position + 1, len(raw)):
+            if levels[later] <= levels[position]:
+                stop = raw[later][0]
+                break
+        has_children = position + 1 < len(raw) and parents[position + 1] == position
+        text = " ".join(blocks[i].text for i in range(first, last + 1))
+        content_follows = last + 1 < stop and any(
+            blocks[i].kind not in {"footnote", "table_row"} for i in range(last + 1, stop)
+        )
+        if scheme in _BULLET_SCHEMES:
+            is_heading = has_children or (text.rstrip().endswith(":") and content_follows)
+        elif scheme in {"part", "appendix", "roman", "upper", "caps", "bold"} or scheme.startswith("style"):
+            is_heading = True
+        else:
+            short = len(text) <= _MAX_HEADING_CHARS and not text.rstrip().endswith(";")
+            is_heading = has_children or (short and (content_follows or text.rstrip().endswith(":")))
+        nodes.append(
+            OutlineNode(
+                first=first,
+                last=last,
+                stop=stop,
+                level=levels[position],
+                scheme=scheme,
+                number=number,
+                marker_end=marker_end,
+                is_heading=is_heading,
+                parent=parents[position],
+            )
+        )
+    return nodes
+
+
+def node_heading(doc: DocumentText, node: OutlineNode) -> str:
+    """The heading text after its number, emphasis marks removed (a merged title uses its title)."""
+    blocks = doc.blocks
+    if node.last != node.first:
+        text = blocks[node.last].text
+    else:
+        text = doc.text[node.marker_end : blocks[node.first].end]
+    return _EMPHASIS.sub("", text).strip()
+
+
+def node_end(doc: DocumentText, node: OutlineNode) -> int:
+    """End offset of the node's extent: its last non-footnote block before ``stop``."""
+    end = doc.blocks[node.last].end
+    for index in range(node.last + 1, node.stop):
+        if doc.blocks[index].kind != "footnote":
+            end = doc.blocks[index].end
+    return end
+
+
+def find_sections(doc: DocumentText) -> list[Section]:
+    """The section tree of ``doc``: one Section per heading of the body, in document order.
+
+    ``level`` is the depth in the outline (1 = outermost scheme of this document), ``end`` is where
+    the next heading of the same or a higher level starts (footnotes and the signature tail
+    excluded), ``parent_id`` the enclosing section.
+    """
+    nodes = build_outline(doc)
+    ids: dict[int, int] = {}
+    sections: list[Section] = []
+    for position, node in enumerate(nodes):
+        if not node.is_heading:
+            continue
+        parent = node.parent
+        while parent is not None and parent not in ids:
+            parent = nodes[parent].parent
+        level = 1
+        ancestor = parent
+        while ancestor is not None:
+            level += 1
+            ancestor = nodes[ancestor].parent
+            while ancestor is not None and ancestor not in ids:
+                ancestor = nodes[ancestor].parent
+        ids[position] = len(sections)
+        block = doc.blocks[node.first]
+        sections.append(
+            Section(
+                section_id=len(sections),
+                parent_id=ids[parent] if parent is not None else None,
+                level=level,
+                number=node.number,
+                heading=node_heading(doc, node),
+                start=block.start,
+                end=node_end(doc, node),
+                page=block.page,
+            )
+        )
+    return sections

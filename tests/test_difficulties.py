@@ -1,0 +1,190 @@
+"""Difficulty / recommendation items: headings, item splitting, gold documents, scoring."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.document import DocumentText, TextBlock, assemble
+from pipeline.extract.difficulties import find_difficulties, heading_kinds, score_items
+from pipeline.ingest import load_document
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+CORPUS = SHARED / "corpus"
+GOLD = SHARED / "gold"
+
+
+def make_doc(lines: list[str | tuple[str, str]], page: int | None = None) -> DocumentText:
+    """A DocumentText from lines; a ``(kind, text)`` tuple sets the block kind."""
+    blocks, offset, texts = [], 0, []
+    for index, line in enumerate(lines):
+        kind, text = line if isinstance(line, tuple) else ("paragraph", line)
+        blocks.append(TextBlock(index, kind, offset, offset + len(text), text, page, "text", None, None, None, False))
+        texts.append(text)
+        offset += len(text) + 1
+    return DocumentText("\n".join(texts), tuple(blocks))
+
+
+INTRO = "Thực hiện Công văn của Ủy ban nhân dân tỉnh, Sở Nội vụ báo cáo kết quả thực hiện nhiệm vụ như sau:"
+
+
+@pytest.mark.parametrize(
+    ("heading", "kinds"),
+    [
+        ("5. *Những khó khăn, tồn tại, kiến nghị, đề xuất giải pháp khắc phục*", ["difficulty", "limitation", "recommendation"]),
+        ("2. Tồn tại, hạn chế; khó khăn, vướng mắc và nguyên nhân", ["limitation", "difficulty", "cause"]),
+        ("2.2 Nguyên nhân:", ["cause"]),
+        ("Nguyên nhân chủ quan", ["cause"]),
+        ("VII. Kiến nghị, đề xuất", ["recommendation"]),
+        ("IV. ĐỀ XUẤT, KIẾN NGHỊ", ["recommendation"]),
+        ("KIẾN NGHỊ, ĐỀ XUẤT NÂNG CAO HIỆU LỰC, HIỆU QUẢ CÔNG TÁC PHÒNG, CHỐNG MA TÚY", ["recommendation"]),
+        ("Kiến nghị, đề xuất đối với Bộ, ngành, Trung ương", ["recommendation"]),
+        ("3. Ý kiến đề xuất của Sở Nội vụ", ["recommendation"]),
+        ("2. Những khó khăn, hạn chế", ["difficulty", "limitation"]),
+        ("III. Kết quả đạt được, tồn tại, hạn chế", ["limitation"]),
+        ("Đề nghị phê duyệt Đề án tổ chức Đại hội hợp nhất Hội Công chứng viên", []),
+        ("Kiến nghị xử lý vi phạm", []),
+        ("1. Cơ sở pháp lý đề xuất UBND tỉnh phê duyệt Đề án", []),
+        ("V/v báo cáo liên quan đến đề xuất cho phép thành lập Hội", []),
+        ("Kết quả thực hiện tiếp nhận, xử lý phản ánh, kiến nghị của các cá nhân, tổ chức", []),
+        ("b) Theo dõi, đôn đốc, phối hợp với các sở, ban, ngành tham mưu, đề xuất và tổ chức thực hiện các nhiệm vụ", []),
+        ("6. Mục tiêu nhiệm vụ giải pháp năm 2021", []),
+    ],
+)
+def test_heading_kinds(heading: str, kinds: list[str]) -> None:
+    assert heading_kinds(heading) == kinds
+
+
+def test_bullets_with_a_page_wrap_and_a_mixed_heading() -> None:
+    doc = make_doc([
+        INTRO,
+        ("heading", "3. Những khó khăn, vướng mắc, kiến nghị"),
+        "- Nguồn vốn hỗ trợ cho hợp tác xã còn hạn chế, khó tiếp cận tín dụng;",
+        "- Công tác dồn điền đổi thửa còn chậm, ruộng đất manh mún, việc tích tụ ruộng đất cho sản xuất quy",
+        "mô lớn còn bất cập.",
+        "- Đề nghị UBND tỉnh bố trí kinh phí hỗ trợ đào tạo cán bộ hợp tác xã.",
+        ("heading", "4. Phương hướng nhiệm vụ năm 2021"),
+        "- Tiếp tục tuyên truyền về kinh tế tập thể.",
+    ])
+    items = find_difficulties(doc)
+    # the heading names no shortcoming word, so a non-request item is a difficulty
+    assert [item.kind for item in items] == ["difficulty", "difficulty", "recommendation"]
+    assert items[1].text.endswith("sản xuất quy mô lớn còn bất cập.")
+    assert doc.text[items[1].start : items[1].end].count("\n") == 1
+    assert not items[0].text.startswith("-")
+    assert items[0].text.endswith("tín dụng")
+    assert all(item.section == "3. Những khó khăn, vướng mắc, kiến nghị" for item in items)
+
+
+def test_group_labels_set_kind_and_are_not_items() -> None:
+    doc = make_doc([
+        INTRO,
+        ("heading", "VII. Kiến nghị, đề xuất"),
+        "- Kiến nghị, đề xuất đối với Bộ, ngành, Trung ương:",
+        "+ Đề nghị các Bộ ban hành Thông tư hướng dẫn thực hiện Nghị định.",
+        "+ Đề nghị tính toán định mức phân bổ dự toán, biên chế cho phù hợp.",
+        "- Kiến nghị đề xuất đối với UBND tỉnh:",
+        "+ Phê duyệt Đề án vị trí việc làm của các đơn vị sự nghiệp công lập.",
+        "Trên đây là báo cáo tình hình thực hiện công tác năm 2018./.",
+    ])
+    items = find_difficulties(doc)
+    assert len(items) == 3
+    assert {item.kind for item in items} == {"recommendation"}
+    assert items[2].section == "Kiến nghị đề xuất đối với UBND tỉnh:"
+    assert not any("Trên đây" in item.text for item in items)
+
+
+def test_paragraph_items_skip_lead_in_and_closing() -> None:
+    doc = make_doc([
+        INTRO,
+        ("heading", "III. ĐÁNH GIÁ CHUNG"),
+        ("heading", "1. Những kết quả đạt được"),
+        "Các hội hoạt động đúng quy định của pháp luật và Điều lệ.",
+        ("heading", "2. Những khó khăn, hạn chế"),
+        "Bên cạnh những kết quả đã đạt được vẫn còn một số khó khăn, hạn chế như:",
+        "Một số quy định tại Nghị định không còn phù hợp với thực tiễn, ảnh hưởng khó khăn đến quản lý hội.",
+        "Hoạt động của một số Hội còn mang tính hình thức, hiệu quả chưa cao.",
+        ("heading", "IV. ĐỀ XUẤT, KIẾN NGHỊ"),
+        "Đề nghị Bộ Nội vụ sớm trình Chính phủ sửa đổi Nghị định số 126/2024/NĐ-CP.",
+        "UBND tỉnh báo cáo Bộ Nội vụ về tình hình tổ chức, hoạt động và quản lý Hội năm 2025./.",
+    ])
+    items = find_difficulties(doc)
+    assert [item.text[:12] for item in items] == ["Một số quy đ", "Hoạt động củ", "Đề nghị Bộ N"]
+    assert [item.kind for item in items] == ["difficulty", "limitation", "recommendation"]
+
+
+def test_inline_label_and_explicit_none() -> None:
+    doc = make_doc([
+        INTRO,
+        ("heading", "5. VỀ PHÁT TRIỂN CÔNG DÂN SỐ"),
+        "- Nhận xét, đánh giá:",
+        "+ Tồn tại, hạn chế: Trình độ am hiểu về công nghệ thông tin của một bộ phận người dân còn hạn chế.",
+        "+ Các nhiệm vụ trọng tâm trong thời gian tới: duy trì thu nhận hồ sơ.",
+        ("heading", "III. KIẾN NGHỊ, ĐỀ XUẤT: Không."),
+    ])
+    items = find_difficulties(doc)
+    assert len(items) == 1
+    assert items[0].text.startswith("Trình độ am hiểu")
+    assert items[0].kind == "limitation"
+    assert items[0].section == "Tồn tại, hạn chế:"
+
+
+def test_statements_outside_sections_are_not_items() -> None:
+    doc = make_doc([
+        INTRO,
+        ("heading", "V. Đánh giá chung"),
+        "Bên cạnh những kết quả, một số hạn chế là kinh phí cho công tác cải cách hành chính còn thấp.",
+        "Đề nghị đơn vị tổng hợp lấy kết quả giải quyết thủ tục hành chính từ Trung tâm.",
+    ])
+    assert find_difficulties(doc) == []
+
+
+def _gold(doc_id: str) -> tuple[dict, DocumentText]:
+    gold = json.loads((GOLD / f"{doc_id}.json").read_text(encoding="utf-8"))
+    return gold, assemble(load_document(CORPUS / gold["source"]))
+
+
+@pytest.mark.parametrize("doc_id", ["QT-001", "LD-014", "DN-001", "LD-033", "DN-002", "LD-024"])
+def test_gold_documents(doc_id: str) -> None:
+    gold, doc = _gold(doc_id)
+    expected = gold["difficulties"] + gold["recommendations"]
+    found = find_difficulties(doc)
+    tp, fp, fn, missed, extra = score_items(expected, found)
+    assert (fp, fn) == (0, 0), (missed, [item.text for item in extra])
+    assert tp == len(expected)
+
+
+def test_qt001_page_crossing_item_and_offsets() -> None:
+    _, doc = _gold("QT-001")
+    items = find_difficulties(doc)
+    assert len(items) == 8
+    crossing = items[5]
+    assert "quy mô lớn còn bách cập" in crossing.text
+    assert "\n" in doc.text[crossing.start : crossing.end]
+    for item in items:
+        assert doc.text[item.start : item.end].replace("\n", " ").strip(" ;.") .startswith(item.text[:20])
+
+
+def test_ld014_mixed_heading_kinds() -> None:
+    _, doc = _gold("LD-014")
+    items = find_difficulties(doc)
+    assert [item.kind for item in items] == ["difficulty", "limitation", "recommendation"]
+
+
+def test_ld033_causes_under_sub_headings() -> None:
+    _, doc = _gold("LD-033")
+    causes = [item for item in find_difficulties(doc) if item.kind == "cause"]
+    assert len(causes) == 7
+    assert causes[0].section == "Nguyên nhân khách quan:"
+    assert {item.section for item in causes[1:]} == {"Nguyên nhân chủ quan:"}
+
+
+def test_score_items_is_one_to_one() -> None:
+    gold = ["Trình độ cán bộ quản lý HTX thấp", "Ruộng đất manh mún"]
+    found = ["Trình độ cán bộ quản lý HTX còn thấp", "Trình độ cán bộ quản lý HTX thấp", "Khác hẳn"]
+    tp, fp, fn, missed, extra = score_items(gold, found)
+    assert (tp, fp, fn) == (1, 2, 1)
+    assert missed == ["Ruộng đất manh mún"]
+    assert "Khác hẳn" in extra
