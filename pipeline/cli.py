@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pipeline.evaluate import score_difficulties, score_facts, score_metadata
+from pipeline.extract.categories import evaluate_categories, read_labelled_sample
 from pipeline.query import difficulty_summary
 from pipeline.runner import DocumentResult, discover, extract
 
@@ -85,6 +86,10 @@ def _print_difficulties(out: Path) -> None:
 def eval_command(
     gold_dir: Path = typer.Argument(..., help="Folder of gold annotation files (<ID>.json)."),
     out: Path = typer.Option(Path("extracted"), "--out", help="Folder holding the extracted reports.sqlite."),
+    labels: Path = typer.Option(
+        Path("tests/data/difficulty_labels.tsv"), "--labels",
+        help="Labelled difficulty items for the category classifier (skipped when the file is absent).",
+    ),
 ) -> None:
     """Score the extracted dataset in OUT against the gold annotations in GOLD_DIR."""
     score = score_metadata(gold_dir, out)
@@ -114,6 +119,14 @@ def eval_command(
             console.print(f"[yellow]{fact.fact} missed in {gold_id}:[/yellow] {', '.join(missed)}")
         for gold_id, extra in fact.false_hits.items():
             console.print(f"[yellow]{fact.fact} false hits in {gold_id}:[/yellow] {', '.join(extra)}")
+    if labels.is_file():
+        rows = read_labelled_sample(labels)
+        categories = Table(title=f"Difficulty categories on {len(rows)} labelled items ({labels})")
+        for column in ("category", "precision", "recall", "items"):
+            categories.add_column(column, justify="left" if column == "category" else "right")
+        for name, (precision, recall, support) in evaluate_categories(rows).items():
+            categories.add_row(name, f"{precision:.2f}", f"{recall:.2f}", str(support))
+        console.print(categories)
     if score.misses:
         misses = Table(title="Metadata misses")
         for column in ("document", "field", "gold", "extracted"):

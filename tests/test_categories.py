@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract.categories import category_names, classify, evaluate_categories, tokens
+from pipeline.extract.categories import category_names, classify, evaluate_categories, read_labelled_sample, tokens
 
 LABELS = Path(__file__).resolve().parent / "data" / "difficulty_labels.tsv"
 
 
 def _rows() -> list[list[str]]:
-    lines = LABELS.read_text(encoding="utf-8").splitlines()
-    return [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
+    return read_labelled_sample(LABELS)
 
 
 def test_sample_is_large_real_and_well_formed() -> None:

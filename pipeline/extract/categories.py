@@ -8,6 +8,8 @@ inside "đất nước" (one token) and "vốn" is not found inside "vốn dĩ";
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -91,3 +93,9 @@ def evaluate_categories(
         recall = hits / support[name] if support.get(name) else 1.0
         scores[name] = (precision, recall, support.get(name, 0))
     return scores
+
+
+def read_labelled_sample(path: Path) -> list[list[str]]:
+    """Rows ``(text, kind, categories, source)`` of a tab-separated labelled sample ('#' comments)."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
