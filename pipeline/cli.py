@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -12,6 +13,7 @@ from rich.table import Table
 from pipeline.evaluate import score_difficulties, score_facts, score_metadata
 from pipeline.extract.categories import evaluate_categories, read_labelled_sample
 from pipeline.query import difficulty_summary
+from pipeline.batch import DEFAULT_TIMEOUT_S
 from pipeline.runner import DocumentResult, discover, extract
 
 app = typer.Typer(help="baocao: turn Vietnamese government reports into a structured dataset.", no_args_is_help=True)
@@ -27,32 +29,52 @@ def main() -> None:
 def extract_command(
     paths: list[Path] = typer.Argument(..., help="Files or folders to read (searched recursively)."),
     out: Path = typer.Option(Path("extracted"), "--out", help="Output folder for reports.sqlite and *.parquet."),
+    workers: int = typer.Option(os.cpu_count() or 1, "--workers", "-j", min=1, help="Worker processes (default: all cores)."),
+    force: bool = typer.Option(False, "--force", help="Extract every file again, even unchanged ones."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--timeout", min=0, help="Seconds allowed per document (0: no limit)."),
+    executor: str = typer.Option("auto", "--executor", help="auto, inline, process or dask."),
+    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."),
 ) -> None:
     """Read every report under PATHS and write the dataset to OUT."""
+    if executor not in ("auto", "inline", "process", "dask"):
+        raise typer.BadParameter("--executor must be auto, inline, process or dask")
+    if executor == "dask" and not scheduler:
+        raise typer.BadParameter("--executor dask needs --scheduler tcp://HOST:PORT")
     total = sum(1 for _ in discover(paths))
+    pages = 0
     with Progress(
-        TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True,
+        TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[pages]} pages"),
+        TextColumn("{task.fields[last]}"), TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True,
     ) as progress:
-        task = progress.add_task("extract", total=total, last="")
+        task = progress.add_task("extract", total=total, last="", pages=0)
 
         def advance(result: DocumentResult) -> None:
-            progress.update(task, advance=1, last=f"{result.status:8} {result.source_path[:50]}")
+            nonlocal pages
+            pages += (result.document.pages or 0) if result.document else 0
+            progress.update(task, advance=1, pages=pages, last=f"{result.status:8} {result.source_path[:40]}")
 
-        summary = extract(paths, out, on_document=advance)
+        summary = extract(
+            paths, out, on_document=advance, workers=workers, force=force, timeout=timeout or None,
+            executor=executor, scheduler=scheduler,
+        )
+        progress.update(task, completed=total)
     statuses = Table(title="Documents by status")
     statuses.add_column("status")
     statuses.add_column("files", justify="right")
     for status, count in sorted(summary.statuses.items()):
         statuses.add_row(status, str(count))
-    if summary.duplicates:
-        statuses.add_row("(identical copies skipped)", str(summary.duplicates))
+    actions = Table(title="This run")
+    actions.add_column("files")
+    actions.add_column("count", justify="right")
+    for action in ("new", "changed", "moved", "unchanged", "duplicate"):
+        actions.add_row(action, str(summary.actions.get(action, 0)))
     rows = Table(title="Rows per table")
     rows.add_column("table")
     rows.add_column("rows", justify="right")
     for table, count in summary.rows.items():
         rows.add_row(table, str(count))
     console.print(statuses)
+    console.print(actions)
     console.print(rows)
     _print_difficulties(out)
     console.print(f"{sum(summary.statuses.values())} files in {summary.seconds:.1f} s -> {summary.database}")
@@ -134,3 +156,7 @@ def eval_command(
         for miss in score.misses:
             misses.add_row(miss.gold_id, miss.field, str(miss.expected), str(miss.extracted))
         console.print(misses)
+
+
+if __name__ == "__main__":
+    app()

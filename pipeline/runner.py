@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import time
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from spacy.language import Language
@@ -16,29 +17,28 @@ from pipeline.document import DocumentText, assemble
 from pipeline.errors import BaocaoError, IngestError
 from pipeline.extract.metadata import extract_metadata
 from pipeline.ingest import SourceDocument, load_document
-from pipeline.nlp import annotate, build_nlp
-from pipeline.store import (
-    DATABASE_NAME,
-    BlockRow,
-    DocumentRow,
-    ErrorRow,
-    PageRow,
-    connect,
-    export_parquet,
-    regroup_difficulties,
-    rows_from_doc,
-    table_counts,
-    write_document,
-)
+from pipeline.nlp import annotate
+from pipeline.store import BlockRow, DocumentRow, ErrorRow, PageRow, rows_from_doc
 
 NOT_A_DOCUMENT_CODES = frozenset({"UNSUPPORTED_FORMAT", "NOT_A_FILE"})
 
 
+@lru_cache(maxsize=1)
 def pipeline_version() -> str:
-    """The version recorded with every document (package version)."""
+    """The version recorded with every document: package version + a fingerprint of its code.
+
+    The fingerprint covers every module and data file of the package, so any change to the
+    pipeline makes an incremental run redo the documents it would now extract differently.
+    """
     from pipeline import __version__
 
-    return __version__
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".txt", ".tsv") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:10]}"
 
 
 @dataclass
@@ -64,6 +64,40 @@ def _doc_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+def file_doc_id(path: Path) -> str:
+    """The doc_id of a file (first 16 hex of its SHA-256), read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:16]
+
+
+class DocumentTimeout(BaocaoError):
+    """One document took longer than the per-document time limit."""
+
+    stage = "pipeline"
+
+
+@contextmanager
+def time_limit(seconds: float | None, source_path: str) -> Iterator[None]:
+    """Raise ``DocumentTimeout`` in this thread after ``seconds`` (main thread only; else no limit)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise DocumentTimeout("TIMEOUT", f"stopped after the per-document limit of {seconds:g} s", source_path)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _failed_row(doc_id: str, source_path: str, suffix: str, size: int) -> DocumentRow:
     return DocumentRow(
         doc_id=doc_id, source_path=source_path, file_format=suffix.lstrip(".") or "unknown", pages=None, ocr_pages=0,
@@ -72,21 +106,41 @@ def _failed_row(doc_id: str, source_path: str, suffix: str, size: int) -> Docume
     )
 
 
-def process_file(path: Path, source_path: str, nlp: Language) -> DocumentResult:
-    """Read, normalise, tokenise and extract one file. Never raises for bad input."""
+def _cause_of_type(error: BaseException, wanted: type[BaocaoError]) -> BaocaoError | None:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, wanted):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def process_file(path: Path, source_path: str, nlp: Language, timeout: float | None = None) -> DocumentResult:
+    """Read, normalise, tokenise and extract one file. Never raises for bad input.
+
+    ``timeout`` (seconds) turns a document that takes too long into a failed row with a
+    ``TIMEOUT`` error instead of a hung batch.
+    """
     try:
+        if not path.is_file():  # a FIFO, device, folder or broken link: opening it could block forever
+            raise IngestError("NOT_A_FILE", "not a regular file (a pipe, device, folder or broken link)", source_path)
         data = path.read_bytes()
+    except IngestError as e:
+        return DocumentResult(source_path, None, [ErrorRow(source_path, None, e.stage, e.code, str(e))])
     except OSError as e:
         error = ErrorRow(source_path, None, "read", "UNREADABLE", f"{source_path}: cannot read the file ({e.strerror or e})")
         return DocumentResult(source_path, None, [error])
     doc_id = _doc_id(data)
     try:
-        source = load_document(path, source_path)
-        text = assemble(source)
-        nlp_doc = annotate(nlp, text)
-        if nlp_doc.text != text.text:
-            raise BaocaoError("TOKENIZER_MISMATCH", "tokenised text differs from the normalised text", source_path)
-        facts = rows_from_doc(nlp_doc, doc_id, text)
+        with time_limit(timeout, source_path):
+            source = load_document(path, source_path)
+            text = assemble(source)
+            nlp_doc = annotate(nlp, text)
+            if nlp_doc.text != text.text:
+                raise BaocaoError("TOKENIZER_MISMATCH", "tokenised text differs from the normalised text", source_path)
+            facts = rows_from_doc(nlp_doc, doc_id, text)
     except IngestError as e:
         error = ErrorRow(source_path, doc_id, e.stage, e.code, str(e))
         if e.code in NOT_A_DOCUMENT_CODES:
@@ -96,7 +150,11 @@ def process_file(path: Path, source_path: str, nlp: Language) -> DocumentResult:
         error = ErrorRow(source_path, doc_id, e.stage, e.code, str(e))
         return DocumentResult(source_path, _failed_row(doc_id, source_path, path.suffix, len(data)), [error])
     except Exception as e:  # noqa: BLE001 - a bug on one file must not stop the batch
-        error = ErrorRow(source_path, doc_id, "internal", "INTERNAL_ERROR", f"{source_path}: {type(e).__name__}: {e}")
+        timeout_error = _cause_of_type(e, DocumentTimeout)
+        if timeout_error is not None:  # libraries (pdfplumber) wrap what they did not raise themselves
+            error = ErrorRow(source_path, doc_id, timeout_error.stage, timeout_error.code, str(timeout_error))
+        else:
+            error = ErrorRow(source_path, doc_id, "internal", "INTERNAL_ERROR", f"{source_path}: {type(e).__name__}: {e}")
         return DocumentResult(source_path, _failed_row(doc_id, source_path, path.suffix, len(data)), [error])
     return _rows(doc_id, source_path, len(data), source, text, facts)
 
@@ -148,75 +206,9 @@ def _page_ranges(pages: Sequence[int]) -> str:
     return ", ".join(ranges)
 
 
-def discover(inputs: Sequence[Path]) -> Iterator[tuple[Path, str]]:
-    """Yield (file, path relative to its input root) for every file under the inputs, sorted.
-
-    Hidden files and folders are skipped; symbolic links to folders are not followed.
-    """
-    for root in inputs:
-        if root.is_file() or not root.exists():
-            yield root, root.name
-            continue
-        for directory, subdirs, files in os.walk(root, followlinks=False):
-            subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-            for name in sorted(files):
-                if not name.startswith("."):
-                    path = Path(directory) / name
-                    yield path, path.relative_to(root).as_posix()
 
 
-@dataclass
-class RunSummary:
-    """What a batch did: documents by status, rows per table, seconds."""
+# The batch lives in pipeline.batch; these names stay importable from here.
+from pipeline.batch import ProgressCallback, RunSummary, discover, extract  # noqa: E402
 
-    statuses: Counter[str] = field(default_factory=Counter)
-    duplicates: int = 0
-    rows: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    database: Path | None = None
-
-    @property
-    def failed(self) -> int:
-        """Number of documents that could not be read."""
-        return self.statuses.get("failed", 0)
-
-
-ProgressCallback = Callable[[DocumentResult], None]
-
-
-def extract(
-    inputs: Sequence[Path | str],
-    out_dir: Path | str,
-    on_document: ProgressCallback | None = None,
-    nlp: Language | None = None,
-) -> RunSummary:
-    """Process every file under ``inputs`` into ``out_dir/reports.sqlite`` and Parquet files."""
-    started = time.perf_counter()
-    out = Path(out_dir)
-    nlp = nlp or build_nlp()
-    connection = connect(out / DATABASE_NAME)
-    summary = RunSummary(database=out / DATABASE_NAME)
-    seen: set[str] = set()
-    try:
-        for path, source_path in discover([Path(p) for p in inputs]):
-            result = process_file(path, source_path, nlp)
-            if result.document is not None and result.document.doc_id in seen:
-                # the same bytes under another name: one document, but each failing copy keeps its error row
-                if result.status == "failed":
-                    write_document(connection, source_path, None, result.errors, {})
-                else:
-                    summary.duplicates += 1
-            else:
-                write_document(connection, source_path, result.document, result.errors, result.tables)
-                if result.document is not None:
-                    seen.add(result.document.doc_id)
-            summary.statuses[result.status] += 1
-            if on_document is not None:
-                on_document(result)
-        regroup_difficulties(connection)
-        export_parquet(connection, out)
-        summary.rows = table_counts(connection)
-    finally:
-        connection.close()
-    summary.seconds = time.perf_counter() - started
-    return summary
+__all__ = ["DocumentResult", "ProgressCallback", "RunSummary", "discover", "extract", "file_doc_id", "pipeline_version", "process_file"]

@@ -9,11 +9,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import sqlite3
 import types
 import typing
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -258,6 +259,10 @@ def create_schema(connection: sqlite3.Connection) -> None:
         connection.execute('CREATE INDEX IF NOT EXISTS "idx_errors_path" ON "errors" (source_path)')
 
 
+# Snapshot order: independent of the order in which workers finished their documents.
+_ORDER = {"documents": ("doc_id",), "errors": ("source_path", "code")}
+
+
 def _sql_value(value: object) -> object:
     if isinstance(value, list):
         return json.dumps(value, ensure_ascii=False)
@@ -280,14 +285,18 @@ def write_document(
     document: DocumentRow | None,
     errors: Sequence[ErrorRow],
     tables: dict[str, Sequence[object]],
+    replaces: str | None = None,
 ) -> None:
     """Replace everything known about one document in a single transaction.
 
     Re-running the same input replaces its rows instead of adding to them, and a crash in the
-    middle leaves the previous state of that document intact.
+    middle leaves the previous state of that document intact. ``replaces`` is the doc_id of the
+    bytes this file held before (a changed file): its rows go in the same transaction.
     """
     with connection:
         connection.execute('DELETE FROM "errors" WHERE source_path = ?', (source_path,))
+        if replaces is not None:
+            _delete_document(connection, replaces)
         if document is not None:
             for table in PER_DOCUMENT_TABLES:
                 connection.execute(f"DELETE FROM {_quote(table)} WHERE doc_id = ?", (document.doc_id,))
@@ -298,9 +307,26 @@ def write_document(
         _insert(connection, "errors", list(errors))
 
 
+def _delete_document(connection: sqlite3.Connection, doc_id: str) -> None:
+    for table in PER_DOCUMENT_TABLES:
+        connection.execute(f"DELETE FROM {_quote(table)} WHERE doc_id = ?", (doc_id,))
+    connection.execute('DELETE FROM "documents" WHERE doc_id = ?', (doc_id,))
+
+
+def move_document(connection: sqlite3.Connection, doc_id: str, old_path: str, new_path: str) -> None:
+    """A file renamed or moved with the same bytes: update its paths, extract nothing again."""
+    with connection:
+        connection.execute("UPDATE documents SET source_path = ? WHERE doc_id = ?", (new_path, doc_id))
+        connection.execute("UPDATE errors SET source_path = ? WHERE source_path = ?", (new_path, old_path))
+        connection.execute(
+            "UPDATE errors SET message = replace(message, ?, ?) WHERE source_path = ?", (old_path, new_path, new_path)
+        )
+
+
 def read_table(connection: sqlite3.Connection, table: str) -> pd.DataFrame:
     """Read one table of the store as a typed DataFrame (lists decoded from JSON)."""
-    frame = pd.read_sql_query(f"SELECT * FROM {_quote(table)}", connection)
+    order = ", ".join(_quote(name) for name in _ORDER.get(table, ("doc_id",))) + ", rowid"
+    frame = pd.read_sql_query(f"SELECT * FROM {_quote(table)} ORDER BY {order}", connection)
     for name, py_type, _ in columns(TABLES[table]):
         if py_type is list:
             frame[name] = frame[name].map(lambda v: json.loads(v) if isinstance(v, str) else [])
@@ -314,17 +340,69 @@ def arrow_schema(table: str) -> pa.Schema:
     return pa.schema([pa.field(n, _ARROW_TYPES[t], nullable=nullable) for n, t, nullable in columns(TABLES[table])])
 
 
+EXPORT_CHUNK_ROWS = 50_000
+PARTITION_ROWS = 2_000_000
+
+
+def _arrow_batches(connection: sqlite3.Connection, table: str) -> Iterator[pa.RecordBatch]:
+    """The rows of a table in snapshot order, as Arrow batches of bounded size."""
+    schema = arrow_schema(table)
+    specs = columns(TABLES[table])
+    order = ", ".join(_quote(name) for name in _ORDER.get(table, ("doc_id",))) + ", rowid"
+    cursor = connection.execute(f"SELECT * FROM {_quote(table)} ORDER BY {order}")
+    while rows := cursor.fetchmany(EXPORT_CHUNK_ROWS):
+        data = {}
+        for position, (name, py_type, _) in enumerate(specs):
+            values = [row[position] for row in rows]
+            if py_type is list:
+                values = [json.loads(v) if isinstance(v, str) else [] for v in values]
+            elif py_type is bool:
+                values = [None if v is None else bool(v) for v in values]
+            data[name] = values
+        yield pa.RecordBatch.from_pydict(data, schema=schema)
+
+
 def export_parquet(connection: sqlite3.Connection, out_dir: Path, tables: Iterable[str] = TABLES) -> list[Path]:
-    """Write one ``<table>.parquet`` per table, each atomically (temporary file, then rename)."""
+    """Write each table as ``<table>.parquet``, atomically (temporary name, then rename).
+
+    Rows stream from SQLite in chunks, so memory stays bounded whatever the table size. A table of
+    more than ``PARTITION_ROWS`` rows becomes a folder ``<table>.parquet/`` of ``part-NNNNN.parquet``
+    files, which pandas, pyarrow, DuckDB (``'<table>.parquet/*.parquet'``) and Spark read as one table.
+    """
     written = []
     for table in tables:
-        frame = read_table(connection, table)
-        schema = arrow_schema(table)
-        arrow = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
         target = out_dir / f"{table}.parquet"
         temporary = out_dir / f".{table}.parquet.tmp"
-        pq.write_table(arrow, temporary)
+        if temporary.is_dir():
+            shutil.rmtree(temporary)
+        elif temporary.exists():
+            temporary.unlink()
+        total = connection.execute(f"SELECT COUNT(*) FROM {_quote(table)}").fetchone()[0]
+        schema = arrow_schema(table)
+        if total <= PARTITION_ROWS:
+            with pq.ParquetWriter(temporary, schema) as writer:
+                for batch in _arrow_batches(connection, table):
+                    writer.write_batch(batch)
+        else:
+            temporary.mkdir()
+            part, rows_in_part, writer = 0, 0, None
+            for batch in _arrow_batches(connection, table):
+                if writer is None or rows_in_part >= PARTITION_ROWS:
+                    if writer is not None:
+                        writer.close()
+                    writer = pq.ParquetWriter(temporary / f"part-{part:05d}.parquet", schema)
+                    part, rows_in_part = part + 1, 0
+                writer.write_batch(batch)
+                rows_in_part += batch.num_rows
+            if writer is not None:
+                writer.close()
+        previous = out_dir / f".{table}.parquet.old"
+        if target.is_dir():
+            # a folder cannot be replaced by rename in one step: move it aside first
+            os.replace(target, previous)
         os.replace(temporary, target)
+        if previous.exists():
+            shutil.rmtree(previous, ignore_errors=True)
         written.append(target)
     return written
 

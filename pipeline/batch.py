@@ -1,0 +1,342 @@
+"""A batch of files into the store: discovery, incremental planning, parallel execution.
+
+The parent process is the only writer: it walks the inputs, decides per file whether it must be
+extracted (new or changed bytes, or a new pipeline version), hands those files to an executor
+(inline, a local process pool, or a Dask cluster) and writes each result in its own transaction
+as it arrives. A run killed at any moment leaves whole documents only; running again finishes
+the work and yields the same tables as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+
+from pipeline.nlp import build_nlp
+from pipeline.runner import DocumentResult, file_doc_id, pipeline_version, process_file
+from pipeline.store import (
+    DATABASE_NAME,
+    ErrorRow,
+    connect,
+    export_parquet,
+    move_document,
+    regroup_difficulties,
+    table_counts,
+    write_document,
+)
+
+DEFAULT_TIMEOUT_S = 300.0
+ProgressCallback = Callable[[DocumentResult], None]
+
+
+def discover(inputs: Sequence[Path]) -> Iterator[tuple[Path, str]]:
+    """Yield (file, path relative to its input root) for every file under the inputs, sorted.
+
+    Hidden files and folders are skipped; symbolic links to folders are not followed.
+    """
+    for root in inputs:
+        if root.is_file() or not root.exists() or not root.is_dir():
+            yield root, root.name
+            continue
+        for directory, subdirs, files in os.walk(root, followlinks=False):
+            subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+            for name in sorted(files):
+                if not name.startswith("."):
+                    path = Path(directory) / name
+                    yield path, path.relative_to(root).as_posix()
+
+
+@dataclass
+class RunSummary:
+    """What a batch did.
+
+    ``statuses`` holds the status of every input file after the run (ok / partial / failed /
+    unsupported), whether it was extracted now or earlier; ``actions`` says what this run did
+    with each file: new, changed, moved (same bytes under a new name), unchanged (skipped),
+    duplicate (same bytes as another input file).
+    """
+
+    statuses: Counter[str] = field(default_factory=Counter)
+    actions: Counter[str] = field(default_factory=Counter)
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    pages: int = 0
+    database: Path | None = None
+
+    @property
+    def failed(self) -> int:
+        """Number of input files whose document could not be read."""
+        return self.statuses.get("failed", 0)
+
+    @property
+    def duplicates(self) -> int:
+        """Input files skipped because another input file has the same bytes."""
+        return self.actions.get("duplicate", 0)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One file to extract."""
+
+    path: str
+    source_path: str
+
+
+# -- executors -----------------------------------------------------------------------------------
+
+_WORKER_NLP: Language | None = None
+
+
+def _worker_nlp() -> Language:
+    global _WORKER_NLP
+    if _WORKER_NLP is None:
+        _WORKER_NLP = build_nlp()
+    return _WORKER_NLP
+
+
+def _run_task(task: Task, timeout: float | None) -> DocumentResult:
+    return process_file(Path(task.path), task.source_path, _worker_nlp(), timeout)
+
+
+def _run_bytes(name: str, data: bytes, source_path: str, timeout: float | None) -> DocumentResult:
+    """Dask task: the client ships the bytes, so workers need no shared file system."""
+    with tempfile.TemporaryDirectory(prefix="baocao-") as scratch:
+        path = Path(scratch) / name
+        path.write_bytes(data)
+        return process_file(path, source_path, _worker_nlp(), timeout)
+
+
+def _crashed(task: Task, error: BaseException) -> DocumentResult:
+    message = f"{task.source_path}: the worker process died while extracting it ({type(error).__name__})"
+    return DocumentResult(task.source_path, None, [ErrorRow(task.source_path, None, "pipeline", "WORKER_CRASHED", message)])
+
+
+def run_inline(tasks: Iterable[Task], nlp: Language, timeout: float | None) -> Iterator[DocumentResult]:
+    """One document after another in this process."""
+    for task in tasks:
+        yield process_file(Path(task.path), task.source_path, nlp, timeout)
+
+
+def run_process_pool(tasks: Iterable[Task], workers: int, timeout: float | None) -> Iterator[DocumentResult]:
+    """Documents spread over ``workers`` processes, each building the NLP object once.
+
+    At most two documents per worker are in flight, so the corpus streams through. A worker that
+    dies (a crash in a native library) fails its documents with ``WORKER_CRASHED`` and the pool is
+    started again; each in-flight document is retried once.
+    """
+    pending = iter(tasks)
+    pool = ProcessPoolExecutor(max_workers=workers)
+    in_flight: dict[Future[DocumentResult], tuple[Task, int]] = {}
+    retry: list[tuple[Task, int]] = []
+
+    def submit(task: Task, attempt: int) -> None:
+        in_flight[pool.submit(_run_task, task, timeout)] = (task, attempt)
+
+    try:
+        exhausted = False
+        while True:
+            while len(in_flight) < 2 * workers and (retry or not exhausted):
+                if retry:
+                    submit(*retry.pop())
+                    continue
+                task = next(pending, None)
+                if task is None:
+                    exhausted = True
+                    break
+                submit(task, 0)
+            if not in_flight:
+                return
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            broken = False
+            for future in done:
+                task, attempt = in_flight.pop(future)
+                try:
+                    yield future.result()
+                except BrokenProcessPool as error:
+                    broken = True
+                    if attempt == 0:
+                        retry.append((task, 1))
+                    else:
+                        yield _crashed(task, error)
+            if broken:
+                for future, (task, attempt) in list(in_flight.items()):
+                    in_flight.pop(future)
+                    retry.append((task, attempt))
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = ProcessPoolExecutor(max_workers=workers)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_dask(tasks: Iterable[Task], scheduler: str | Any, timeout: float | None, window: int = 64) -> Iterator[DocumentResult]:
+    """Documents sent to a Dask distributed cluster; rows come back to this process.
+
+    ``scheduler`` is an address (``tcp://HOST:8786``) or a ``distributed.Client``. Workers need
+    this package installed (``pip install baocao``). Per-document time limits are not applied on
+    Dask workers (their tasks run in threads): a pathological file ties up one worker thread.
+    """
+    from distributed import Client, as_completed
+
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    owns_client = client is not scheduler
+    try:
+        pending = iter(tasks)
+        futures = as_completed()
+        submitted: dict[Any, Task] = {}
+
+        def submit_next() -> bool:
+            task = next(pending, None)
+            if task is None:
+                return False
+            data = Path(task.path).read_bytes()
+            future = client.submit(_run_bytes, Path(task.path).name, data, task.source_path, timeout, pure=False)
+            submitted[future] = task
+            futures.add(future)
+            return True
+
+        for _ in range(window):
+            if not submit_next():
+                break
+        for future in futures:
+            task = submitted.pop(future)
+            try:
+                yield future.result()
+            except Exception as error:  # noqa: BLE001 - a lost worker fails this document only
+                yield _crashed(task, error)
+            submit_next()
+    finally:
+        if owns_client:
+            client.close()
+
+
+# -- planning and writing ------------------------------------------------------------------------
+
+
+def _stored(connection: sqlite3.Connection, doc_id: str) -> tuple[str, str, str] | None:
+    row = connection.execute(
+        "SELECT source_path, pipeline_version, status FROM documents WHERE doc_id = ?", (doc_id,)
+    ).fetchone()
+    return tuple(row) if row else None  # type: ignore[return-value]
+
+
+def _doc_at(connection: sqlite3.Connection, source_path: str) -> str | None:
+    row = connection.execute("SELECT doc_id FROM documents WHERE source_path = ?", (source_path,)).fetchone()
+    return row[0] if row else None
+
+
+def _was_unsupported(connection: sqlite3.Connection, source_path: str) -> bool:
+    row = connection.execute(
+        "SELECT 1 FROM errors WHERE source_path = ? AND code IN ('UNSUPPORTED_FORMAT', 'NOT_A_FILE')", (source_path,)
+    ).fetchone()
+    return row is not None
+
+
+def extract(
+    inputs: Sequence[Path | str],
+    out_dir: Path | str,
+    on_document: ProgressCallback | None = None,
+    nlp: Language | None = None,
+    *,
+    workers: int = 1,
+    force: bool = False,
+    timeout: float | None = DEFAULT_TIMEOUT_S,
+    executor: str = "auto",
+    scheduler: str | Any | None = None,
+) -> RunSummary:
+    """Extract every file under ``inputs`` into ``out_dir/reports.sqlite`` and Parquet files.
+
+    Incremental: a file whose bytes and pipeline version are already in the store is skipped
+    (``force`` redoes it); the same bytes under a new name only update ``source_path``.
+    ``executor`` is ``inline``, ``process`` (``workers`` processes) or ``dask`` (``scheduler``);
+    ``auto`` picks inline for one worker and a process pool otherwise.
+    """
+    started = time.perf_counter()
+    out = Path(out_dir)
+    roots = [Path(p) for p in inputs]
+    connection = connect(out / DATABASE_NAME)
+    summary = RunSummary(database=out / DATABASE_NAME)
+    version = pipeline_version()
+    seen: dict[str, str] = {}
+    try:
+        tasks: list[Task] = []
+        replaced: dict[str, str] = {}
+        for path, source_path in discover(roots):
+            try:
+                doc_id = file_doc_id(path) if path.is_file() else None
+            except OSError:
+                doc_id = None  # process_file reports why it cannot be read
+            if doc_id is not None and doc_id in seen:
+                summary.actions["duplicate"] += 1
+                duplicate_of = _stored(connection, doc_id)
+                if duplicate_of and duplicate_of[2] == "failed":
+                    tasks.append(Task(str(path), source_path))  # each failing copy keeps its own error row
+                else:
+                    summary.statuses[duplicate_of[2] if duplicate_of else "ok"] += 1
+                continue
+            if doc_id is not None:
+                seen[doc_id] = source_path
+            stored = _stored(connection, doc_id) if doc_id else None
+            if stored and stored[1] == version and not force:
+                stored_path, _, status = stored
+                if stored_path != source_path and not any((root / stored_path).exists() for root in roots if root.is_dir()):
+                    move_document(connection, doc_id, stored_path, source_path)  # type: ignore[arg-type]
+                    summary.actions["moved"] += 1
+                else:
+                    summary.actions["unchanged"] += 1
+                summary.statuses[status] += 1
+                continue
+            previous = _doc_at(connection, source_path)
+            if previous is None and stored is None and _was_unsupported(connection, source_path):
+                summary.actions["unchanged"] += 1  # sniffed again below: cheap, and the file may have changed
+            elif previous and previous != doc_id:
+                replaced[source_path] = previous
+                summary.actions["changed"] += 1
+            elif stored:
+                summary.actions["changed"] += 1  # same bytes, new pipeline version (or --force)
+            else:
+                summary.actions["new"] += 1
+            tasks.append(Task(str(path), source_path))
+
+        if executor == "dask":
+            if scheduler is None:
+                raise ValueError("the dask executor needs a scheduler address (tcp://HOST:PORT) or a Client")
+            results = run_dask(tasks, scheduler, timeout)
+        elif executor == "process" or (executor == "auto" and workers > 1):
+            results = run_process_pool(tasks, max(1, workers), timeout)
+        else:
+            results = run_inline(tasks, nlp or build_nlp(), timeout)
+
+        written: set[str] = set()
+        for result in results:
+            doc_id = result.document.doc_id if result.document else None
+            if doc_id is not None and doc_id in written:
+                write_document(connection, result.source_path, None, result.errors, {})  # failing duplicate
+            else:
+                write_document(
+                    connection, result.source_path, result.document, result.errors, result.tables,
+                    replaces=replaced.get(result.source_path),
+                )
+                if doc_id is not None:
+                    written.add(doc_id)
+            summary.statuses[result.status] += 1
+            summary.pages += (result.document.pages or 0) if result.document else 0
+            if on_document is not None:
+                on_document(result)
+        regroup_difficulties(connection)
+        export_parquet(connection, out)
+        summary.rows = table_counts(connection)
+    finally:
+        connection.close()
+    summary.seconds = time.perf_counter() - started
+    return summary

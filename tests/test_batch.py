@@ -1,0 +1,183 @@
+"""Batch at scale: parallel = inline, incremental runs, crash safety, time limits, Dask, robustness."""
+
+from __future__ import annotations
+
+import os
+import random
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pypdfium2
+import pytest
+
+from pipeline.batch import extract
+from pipeline.store import DATABASE_NAME, TABLES
+from tests.conftest import REPO, SAMPLE_CORPUS, shared_file
+
+SMALL_SET = ["QT-001", "LD-014", "LD-024", "DN-001", "DN-007", "LD-089", "DN-008", "LD-043"]
+
+
+def dataset(out: Path) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
+    """Every table as a sorted list of rows: equal datasets, whatever order documents finished in."""
+    with sqlite3.connect(out / DATABASE_NAME) as connection:
+        return {t: sorted(connection.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in TABLES}
+
+
+@pytest.fixture(scope="module")
+def small_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("small")
+    for prefix in SMALL_SET:
+        shutil.copy(shared_file(prefix), folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def clean_run(small_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
+    out = tmp_path_factory.mktemp("clean")
+    summary = extract([small_folder], out, workers=1)
+    assert summary.actions["new"] == len(SMALL_SET)
+    return dataset(out)
+
+
+def test_process_pool_gives_the_inline_dataset(small_folder: Path, tmp_path: Path, clean_run: dict) -> None:  # type: ignore[type-arg]
+    summary = extract([small_folder], tmp_path, workers=2)
+    assert summary.statuses == {"ok": 7, "partial": 1}
+    assert dataset(tmp_path) == clean_run
+
+
+def test_incremental_runs(small_folder: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(small_folder, folder)
+    out = tmp_path / "out"
+    first = extract([folder], out)
+    assert first.actions["new"] == len(SMALL_SET)
+    before = dataset(out)
+
+    again = extract([folder], out)
+    assert again.actions == {"unchanged": len(SMALL_SET)}
+    assert again.statuses == first.statuses
+    assert dataset(out) == before
+
+    text_file = next(folder.glob("QT-001__*"))
+    old_id = _doc_id_of(out, text_file.name)
+    text_file.write_text(text_file.read_text(encoding="utf-8") + "\nPhụ lục bổ sung.\n", encoding="utf-8")
+    changed = extract([folder], out)
+    assert changed.actions == {"changed": 1, "unchanged": len(SMALL_SET) - 1}
+    with sqlite3.connect(out / DATABASE_NAME) as connection:
+        assert connection.execute("SELECT count(*) FROM blocks WHERE doc_id = ?", (old_id,)).fetchone() == (0,)
+        assert connection.execute("SELECT count(*) FROM documents").fetchone() == (len(SMALL_SET),)
+
+    pdf = next(folder.glob("DN-001__*"))
+    pdf.rename(folder / "renamed.pdf")
+    moved = extract([folder], out)
+    assert moved.actions == {"moved": 1, "unchanged": len(SMALL_SET) - 1}
+    with sqlite3.connect(out / DATABASE_NAME) as connection:
+        paths = {p for (p,) in connection.execute("SELECT source_path FROM documents")}
+    assert "renamed.pdf" in paths and pdf.name not in paths
+
+    forced = extract([folder], out, force=True)
+    assert forced.actions == {"changed": len(SMALL_SET)}
+
+
+def _doc_id_of(out: Path, source_path: str) -> str:
+    with sqlite3.connect(out / DATABASE_NAME) as connection:
+        return connection.execute("SELECT doc_id FROM documents WHERE source_path = ?", (source_path,)).fetchone()[0]
+
+
+def test_time_limit_turns_a_slow_document_into_an_error_row(tmp_path: Path) -> None:
+    summary = extract([shared_file("DN-001")], tmp_path, timeout=0.05)
+    assert summary.failed == 1
+    with sqlite3.connect(tmp_path / DATABASE_NAME) as connection:
+        codes = connection.execute("SELECT code, message FROM errors").fetchall()
+    assert codes[0][0] == "TIMEOUT" and "DN-001" in codes[0][1]
+
+
+def test_killed_runs_end_in_the_clean_dataset(small_folder: Path, tmp_path: Path, clean_run: dict) -> None:  # type: ignore[type-arg]
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pipeline.cli", "extract", str(small_folder), "--out", str(out), "-j", "2"]
+    rng = random.Random(20261128)
+    kills = 0
+    for delay in sorted(rng.uniform(1.0, 9.0) for _ in range(5)):
+        process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(delay)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            kills += 1
+        process.wait()
+    assert kills >= 3, "the runs ended before they could be killed"
+    finished = subprocess.run(command, cwd=REPO, capture_output=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr.decode()[-2000:]
+    assert dataset(out) == clean_run
+
+
+def test_dask_local_cluster_gives_the_same_dataset(small_folder: Path, tmp_path: Path, clean_run: dict) -> None:  # type: ignore[type-arg]
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            summary = extract([small_folder], tmp_path, executor="dask", scheduler=client)
+    assert summary.actions["new"] == len(SMALL_SET)
+    assert dataset(tmp_path) == clean_run
+
+
+def _blank_pdf(path: Path, pages: int) -> None:
+    pdf = pypdfium2.PdfDocument.new()
+    for _ in range(pages):
+        pdf.new_page(595, 842)
+    pdf.save(str(path))
+
+
+def _zip_bomb(path: Path) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w") as member:
+            block = b"\0" * (1 << 20)
+            for _ in range(400):
+                member.write(block)
+
+
+def test_robustness_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    good = ["QT-001", "LD-014", "LD-024", "DN-007"]
+    for prefix in good:
+        shutil.copy(shared_file(prefix), folder)
+    rng = random.Random(7)
+    (folder / "zero.pdf").write_bytes(b"")
+    (folder / "truncated.pdf").write_bytes(shared_file("DN-001").read_bytes()[:4000])
+    _blank_pdf(folder / "blank_2000.pdf", 2000)
+    _zip_bomb(folder / "bomb.docx")
+    for suffix in (".pdf", ".docx", ".txt"):
+        (folder / f"random{suffix}").write_bytes(rng.randbytes(5000))
+    os.mkfifo(folder / "pipe.txt")  # not a regular file: must not block the batch
+    (folder / "loop_a.txt").symlink_to(folder / "loop_b.txt")
+    (folder / "loop_b.txt").symlink_to(folder / "loop_a.txt")
+    bad = {"zero.pdf", "truncated.pdf", "blank_2000.pdf", "bomb.docx", "random.pdf", "random.docx", "random.txt",
+           "pipe.txt", "loop_a.txt", "loop_b.txt"}
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pipeline.cli", "extract", str(folder), "--out", str(out), "-j", "2"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    finished = subprocess.run(command, cwd=REPO, capture_output=True, timeout=900)
+    peak_kib = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    assert finished.returncode == 1  # documents failed, and the run says so
+    with sqlite3.connect(out / DATABASE_NAME) as connection:
+        documents = dict(connection.execute("SELECT source_path, status FROM documents").fetchall())
+        errors = connection.execute("SELECT source_path, code, message FROM errors").fetchall()
+    for prefix in good:
+        name = shared_file(prefix).name
+        assert documents[name] == "ok"
+    by_file: dict[str, list[str]] = {}
+    for source_path, code, message in errors:
+        assert source_path in message
+        by_file.setdefault(source_path, []).append(code)
+    assert set(by_file) == bad
+    assert all(len(codes) == 1 for codes in by_file.values()), by_file
+    assert by_file["blank_2000.pdf"] == ["EMPTY_DOCUMENT"] and by_file["bomb.docx"] == ["ZIP_BOMB"]
+    assert peak_kib < 1024 * 1024, f"peak resident memory {peak_kib} KiB"
