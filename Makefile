@@ -7,7 +7,7 @@ SYSTEM_TOOLS := antiword
 GOLD ?= ../shared/gold
 SHARED_CORPUS ?= ../shared/corpus
 
-.PHONY: setup system-deps demo test eval clean
+.PHONY: setup system-deps demo test eval bench clean
 
 setup: system-deps $(STAMP)
 
@@ -36,6 +36,10 @@ test: setup
 eval: setup
 	$(BIN)/baocao extract $(SHARED_CORPUS) --out extracted/shared || [ $$? -eq 1 ]
 	$(BIN)/baocao eval $(GOLD) --out extracted/shared
+
+bench: setup
+	$(BIN)/python bench/bench_extract.py $(SHARED_CORPUS)
+	$(BIN)/python bench/bench_batch.py $(SHARED_CORPUS)
 
 clean:
 	rm -rf $(VENV) extracted/*.parquet extracted/*.sqlite* extracted/shared
