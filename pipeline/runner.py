@@ -23,6 +23,10 @@ from pipeline.store import BlockRow, DocumentRow, ErrorRow, PageRow, rows_from_d
 NOT_A_DOCUMENT_CODES = frozenset({"UNSUPPORTED_FORMAT", "NOT_A_FILE"})
 
 
+# Modules that read or serve the dataset but do not change what is extracted from a document.
+_NOT_EXTRACTION = frozenset({"web", "notebook.py", "query.py", "cli.py", "evaluate.py", "batch.py", "search_index.py"})
+
+
 @lru_cache(maxsize=1)
 def pipeline_version() -> str:
     """The version recorded with every document: package version + a fingerprint of its code.
@@ -35,7 +39,10 @@ def pipeline_version() -> str:
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".txt", ".tsv") and "__pycache__" not in path.parts:
+        relative = path.relative_to(package)
+        if relative.parts[0] in _NOT_EXTRACTION or "__pycache__" in relative.parts:
+            continue
+        if path.suffix in (".py", ".txt", ".tsv"):
             digest.update(path.relative_to(package).as_posix().encode())
             digest.update(path.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:10]}"
