@@ -270,6 +270,7 @@ def extract(
     seen: dict[str, str] = {}
     try:
         tasks: list[Task] = []
+        queued: set[str] = set()
         replaced: dict[str, str] = {}
         for path, source_path in discover(roots):
             try:
@@ -279,10 +280,10 @@ def extract(
             if doc_id is not None and doc_id in seen:
                 summary.actions["duplicate"] += 1
                 duplicate_of = _stored(connection, doc_id)
-                if duplicate_of and duplicate_of[2] == "failed":
-                    tasks.append(Task(str(path), source_path))  # each failing copy keeps its own error row
+                if duplicate_of is None or duplicate_of[2] == "failed" or seen[doc_id] in queued:
+                    tasks.append(Task(str(path), source_path))  # its status (and error row) comes from its own run
                 else:
-                    summary.statuses[duplicate_of[2] if duplicate_of else "ok"] += 1
+                    summary.statuses[duplicate_of[2]] += 1
                 continue
             if doc_id is not None:
                 seen[doc_id] = source_path
@@ -307,6 +308,7 @@ def extract(
             else:
                 summary.actions["new"] += 1
             tasks.append(Task(str(path), source_path))
+            queued.add(source_path)
 
         if executor == "dask":
             if scheduler is None:
@@ -317,18 +319,18 @@ def extract(
         else:
             results = run_inline(tasks, nlp or build_nlp(), timeout)
 
-        written: set[str] = set()
         for result in results:
             doc_id = result.document.doc_id if result.document else None
-            if doc_id is not None and doc_id in written:
-                write_document(connection, result.source_path, None, result.errors, {})  # failing duplicate
+            if doc_id is not None and seen.get(doc_id, result.source_path) != result.source_path:
+                # a copy of bytes first met under another name (in discovery order, whatever order
+                # the workers finish in): the document row is the first copy's; this copy keeps
+                # only its own error rows
+                write_document(connection, result.source_path, None, result.errors, {})
             else:
                 write_document(
                     connection, result.source_path, result.document, result.errors, result.tables,
                     replaces=replaced.get(result.source_path),
                 )
-                if doc_id is not None:
-                    written.add(doc_id)
             summary.statuses[result.status] += 1
             summary.pages += (result.document.pages or 0) if result.document else 0
             if on_document is not None:

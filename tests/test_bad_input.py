@@ -498,7 +498,7 @@ def test_batch_summary_failed_counts_every_failing_document(batch: BatchRun) -> 
 def test_batch_summary_matches_the_store(batch: BatchRun) -> None:
     failed_rows = [d for d in batch.documents if d["status"] == "failed"]
     failed_files = {e["source_path"] for e in batch.errors if e["code"] not in ("UNSUPPORTED_FORMAT", "NOT_A_FILE")}
-    assert batch.summary.duplicates == 0
+    assert batch.summary.duplicates == 1  # empty.txt has the bytes of empty.pdf
     assert batch.summary.failed == len(failed_files)
     assert len(failed_rows) == len({e["doc_id"] for e in batch.errors if e["source_path"] in failed_files})
 
