@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_TOOLS := antiword
+SYSTEM_TOOLS := antiword chromium
 GOLD ?= ../shared/gold
 SHARED_CORPUS ?= ../shared/corpus
 
@@ -30,7 +30,9 @@ demo: setup
 	$(BIN)/baocao extract corpus/ --out extracted/
 	if [ -d $(GOLD) ]; then $(BIN)/baocao eval $(GOLD) --out extracted/; fi
 
+# The notebooks run against the extracted/ that `make demo` writes.
 test: setup
+	$(BIN)/baocao extract corpus/ --out extracted/
 	$(BIN)/python -m pytest
 
 eval: setup
