@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_TOOLS := antiword chromium
+SYSTEM_PACKAGES := antiword tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd chromium
 GOLD ?= ../shared/gold
 SHARED_CORPUS ?= ../shared/corpus
 
@@ -11,9 +11,10 @@ SHARED_CORPUS ?= ../shared/corpus
 
 setup: system-deps $(STAMP)
 
-# System programs the backends call; installed with apt-get when missing (needs root).
+# Debian packages the backends and tests call; installed with apt-get when missing (needs root).
 system-deps:
-	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	@missing=""; for package in $(SYSTEM_PACKAGES); do \
+		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages:$$missing"; \
 		if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=""; fi; \

@@ -175,7 +175,8 @@ def _rows(
         pages = _page_ranges(needing_ocr)
         errors.append(
             ErrorRow(source_path, doc_id, "ingest", "OCR_NEEDED",
-                     f"{source_path}: page(s) {pages} have no usable text layer; OCR is not available yet")
+                     f"{source_path}: page(s) {pages} have no usable text layer and were not read by OCR "
+                     "(tesseract -l vie is missing, or OCR is switched off with BAOCAO_OCR=0)")
         )
     for code, message in source.warnings:
         errors.append(ErrorRow(source_path, doc_id, "ingest", code, f"{source_path}: {message}"))
@@ -185,7 +186,7 @@ def _rows(
         source_path=source_path,
         file_format=source.file_format,
         pages=source.page_count,
-        ocr_pages=len(needing_ocr),
+        ocr_pages=sum(1 for p in source.pages if p.method == "ocr" or p.needs_ocr),
         status="partial" if errors else "ok",
         **asdict(meta),
         text=text.text,
@@ -196,7 +197,7 @@ def _rows(
     blocks = [
         BlockRow(doc_id, b.index, b.kind, b.start, b.end, b.page, b.source, b.column, b.style) for b in text.blocks
     ]
-    pages = [PageRow(doc_id, p.page, p.method, p.chars) for p in source.pages]
+    pages = [PageRow(doc_id, p.page, p.method, p.chars, p.ocr_confidence, p.skew, p.coverage) for p in source.pages]
     return DocumentResult(source_path, document, errors, {"blocks": blocks, "pages": pages, **facts})
 
 

@@ -1,7 +1,13 @@
-"""Session fixtures shared by the test suite."""
+"""Session fixtures shared by the test suite.
+
+OCR is switched off for the suite (``BAOCAO_OCR=0``) unless a test turns it on: reading the
+~400 scanned pages of ../shared/corpus takes 15-25 minutes on two cores. tests/test_ocr.py tests
+OCR itself on synthetic scans and a few real scanned pages.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +18,8 @@ from pipeline.errors import IngestError
 from pipeline.ingest import load_document
 from pipeline.nlp import build_nlp
 from pipeline.runner import RunSummary, extract
+
+os.environ.setdefault("BAOCAO_OCR", "0")
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_CORPUS = REPO / "corpus"

@@ -25,7 +25,8 @@ _MAX_TITLE_LINES = 4
 
 _MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "dang cong san viet nam")
 _SEPARATOR = re.compile(r"^[\s\-_–—=*.·…]+$")
-_NUMBER_LINE = re.compile(r"^Số\s*[:.]?\s*(?P<rest>.*)$", re.IGNORECASE)
+# "Số: 216/BC-STC", "Số 216/BC-STC", "Số:" alone; OCR may drop the marks of "Số"
+_NUMBER_LINE = re.compile(r"^S[ốôóoồổ]\s*(?:[:.]|(?=\d)|$)\s*(?P<rest>.*)$", re.IGNORECASE)
 _NUMBER_VALUE = re.compile(r"^(?P<number>\d+[a-zA-Z]?)?\s*(?P<tail>(?:/\s*\d{4}\s*)?[/-]\s*[^\s,;]+(?:\s*[/-]\s*[^\s,;]+)*)")
 _DATE_LINE = re.compile(
     r"(?:^(?P<place>[^\d,;:()]{2,60}?)\s*,\s*)?ngày\s*(?P<day>\d{1,2})?\s*(?:tháng|/|-)\s*(?P<month>\d{1,2})?\s*(?:năm|/|-)\s*(?P<year>\d{4})?",

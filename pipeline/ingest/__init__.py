@@ -9,6 +9,7 @@ from pathlib import Path
 from pipeline.errors import IngestError
 from pipeline.ingest.doc import load_doc
 from pipeline.ingest.docx import load_docx
+from pipeline.ingest.image import load_image
 from pipeline.ingest.model import Block, PageInfo, SourceDocument
 from pipeline.ingest.pdf import load_pdf
 from pipeline.ingest.txt import load_txt
@@ -34,16 +35,6 @@ SUFFIX_FORMATS = {
     ".tif": "image",
     ".tiff": "image",
 }
-
-
-def load_image(path: Path, display_path: str) -> SourceDocument:
-    """A page photo or scan: no text until OCR exists, so one page marked as needing OCR."""
-    return SourceDocument(
-        path=display_path,
-        file_format="image",
-        blocks=[],
-        pages=[PageInfo(page=1, method="none", chars=0, needs_ocr=True)],
-    )
 
 
 BACKENDS: dict[str, Backend] = {

@@ -33,12 +33,21 @@ class Block:
 
 @dataclass
 class PageInfo:
-    """What the backend learned about one page."""
+    """What the backend learned about one page.
+
+    For an OCRed page: ``ocr_confidence`` is Tesseract's mean word confidence (0-100), ``skew`` the
+    angle in degrees the page was turned by before recognition, ``coverage`` the share of the
+    page's text ink inside recognised words, and ``lost_text`` whether that share says text was lost.
+    """
 
     page: int
     method: TextSource
     chars: int
     needs_ocr: bool = False
+    ocr_confidence: float | None = None
+    skew: float | None = None
+    coverage: float | None = None
+    lost_text: bool = False
 
 
 @dataclass

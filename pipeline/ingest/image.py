@@ -1,0 +1,39 @@
+"""Image backend (.jpg .png .tif): every page image is OCRed like a scanned PDF page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.ingest.model import PageInfo, SourceDocument
+from pipeline.ingest.ocr import image_file, ocr_available, ocr_pages
+from pipeline.ingest.pdf import _assign_columns, _paragraphs, lost_text_warning, ocr_page_info, ocr_page_lines
+
+
+def load_image(path: Path, display_path: str) -> SourceDocument:
+    """OCR a page photo or scan (each frame of a multi-page TIFF is a page).
+
+    Without Tesseract the document has one page marked as needing OCR and no blocks.
+    """
+    if not ocr_available():
+        return SourceDocument(
+            path=display_path, file_format="image", blocks=[],
+            pages=[PageInfo(page=1, method="none", chars=0, needs_ocr=True)],
+        )
+    frames = image_file(path, display_path)
+    results = ocr_pages([lambda frame=frame: frame for frame in frames], path=display_path)
+    pages_lines = []
+    geometry = []
+    infos = []
+    for number, page in enumerate(results, start=1):
+        lines, page_geometry = ocr_page_lines(page)
+        pages_lines.append(_assign_columns(lines, page_geometry[0]) if lines else [])
+        geometry.append(page_geometry)
+        infos.append(ocr_page_info(number, page, lines))
+    blocks = _paragraphs(pages_lines, geometry)
+    for block in blocks:
+        block.source = "ocr"
+    warnings = [w for w in [lost_text_warning(infos)] if w]
+    return SourceDocument(
+        path=display_path, file_format="image", blocks=blocks, pages=infos,
+        provenance={"reader": "tesseract"}, warnings=warnings,
+    )

@@ -1,0 +1,538 @@
+"""OCR of page images with Tesseract 5 (``-l vie``), made safe against silent text loss.
+
+Every page is deskewed before recognition (Tesseract's default page mode drops whole paragraphs
+from about 2° of tilt while its word confidence stays near 95), turned upright when it lies on
+its side or upside down, and checked afterwards: the share of the page's ink that lies inside
+recognised words (``coverage``) tells whether text was lost. Tesseract runs as a subprocess with
+``OMP_THREAD_LIMIT=1`` (its OpenMP threads make it about 4× slower on a busy machine); pages can be
+spread over threads (``BAOCAO_OCR_WORKERS``) because the work happens in the subprocesses.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from pipeline.errors import IngestError
+from pipeline.ingest.ocr_correct import correct_text
+from pipeline.ingest.syllables import syllable_share
+
+LANGUAGE = "vie"
+TARGET_DPI = 300
+# Below this resolution Tesseract's error rate climbs steeply; such pages are upscaled to TARGET_DPI.
+MIN_DPI = 200
+MAX_DPI = 400
+# A page where more of its text ink than this lies in text-like regions outside every recognised
+# word lost text (the issue's bound: no page may lose more than 2% of its text unflagged).
+MIN_COVERAGE = 0.98
+# Uncovered ink counts as lost text from this many text-like cells (1/6 inch each) in a row: a stamp
+# with a signature across it spans about 12.
+_MIN_LOST_RUN_CELLS = 14
+_MAX_SKEW = 8.0
+_TESSERACT_TIMEOUT = 120
+_WORK_WIDTH = 1000
+
+
+@dataclass
+class OcrWord:
+    """One recognised word in pixel coordinates of the (deskewed) page image."""
+
+    text: str
+    conf: float
+    left: int
+    top: int
+    right: int
+    bottom: int
+    line: tuple[int, int, int]
+    line_top: int = 0
+    line_bottom: int = 0
+
+
+@dataclass
+class OcrPage:
+    """What OCR produced for one page image."""
+
+    words: list[OcrWord]
+    dpi: float
+    width: int
+    height: int
+    skew: float
+    rotation: int
+    confidence: float | None
+    coverage: float | None
+    lines_found: int = 0
+    lines_recognised: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The recognised words, one printed line per line (for measuring and debugging)."""
+        lines: dict[tuple[int, int, int], list[str]] = {}
+        for word in self.words:
+            lines.setdefault(word.line, []).append(word.text)
+        return "\n".join(" ".join(ws) for ws in lines.values())
+
+    @property
+    def lost_text(self) -> bool:
+        """Whether the coverage check says this page lost text."""
+        return self.coverage is not None and self.coverage < MIN_COVERAGE
+
+    def pdf_words(self) -> list[dict[str, Any]]:
+        """The words as pdfplumber-style dicts in points, so the text-layer line logic applies.
+
+        All words of one Tesseract line share that line's top and bottom, so they group together
+        and lines of the two header columns at the same height meet in one printed line.
+        """
+        scale = 72.0 / self.dpi
+        result = []
+        for word in self.words:
+            height = (word.line_bottom - word.line_top) * scale
+            result.append({
+                "text": word.text,
+                "x0": word.left * scale,
+                "x1": word.right * scale,
+                "top": word.line_top * scale,
+                "bottom": word.line_bottom * scale,
+                "size": max(height * 0.75, 4.0),
+                "fontname": "ocr",
+            })
+        return result
+
+
+@lru_cache(maxsize=1)
+def tesseract_languages() -> frozenset[str]:
+    """Languages the installed Tesseract knows (empty when Tesseract is missing)."""
+    binary = shutil.which("tesseract")
+    if binary is None:
+        return frozenset()
+    try:
+        done = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    return frozenset(line.strip() for line in done.stdout.splitlines()[1:] if line.strip())
+
+
+def ocr_available() -> bool:
+    """Whether Tesseract with the Vietnamese model is installed and OCR is not switched off.
+
+    ``BAOCAO_OCR=0`` switches OCR off (scanned pages are then only marked as needing OCR).
+    """
+    if os.environ.get("BAOCAO_OCR", "1").strip().lower() in ("0", "off", "false", "no"):
+        return False
+    return LANGUAGE in tesseract_languages()
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["OMP_THREAD_LIMIT"] = "1"
+    return env
+
+
+def _pnm(image: Image.Image) -> bytes:
+    # PNM needs no compression: cheaper to write than PNG and Leptonica reads it from stdin.
+    buffer = BytesIO()
+    image.save(buffer, format="PPM")
+    return buffer.getvalue()
+
+
+def run_tesseract(image: Image.Image, dpi: float, psm: int = 3, path: str | None = None) -> list[OcrWord]:
+    """Recognise a grayscale page image; return its words (TSV output of ``tesseract -l vie``)."""
+    command = ["tesseract", "stdin", "stdout", "-l", LANGUAGE, "--psm", str(psm), "--dpi", str(int(round(dpi))), "tsv"]
+    try:
+        done = subprocess.run(command, input=_pnm(image), capture_output=True, env=_env(), timeout=_TESSERACT_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired as e:
+        raise IngestError("OCR_FAILED", f"tesseract did not finish within {_TESSERACT_TIMEOUT} s", path) from e
+    except OSError as e:
+        raise IngestError("OCR_UNAVAILABLE", f"cannot run tesseract ({e})", path) from e
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+        raise IngestError("OCR_FAILED", f"tesseract exited with {done.returncode}: {message[0]}", path)
+    return parse_tsv(done.stdout.decode("utf-8", "replace"))
+
+
+def parse_tsv(tsv: str) -> list[OcrWord]:
+    """Words of a Tesseract TSV, each with the box of the line it belongs to."""
+    words: list[OcrWord] = []
+    line_boxes: dict[tuple[int, int, int], tuple[int, int]] = {}
+    for row in tsv.splitlines()[1:]:
+        parts = row.split("\t")
+        if len(parts) < 12:
+            continue
+        level = int(parts[0])
+        key = (int(parts[2]), int(parts[3]), int(parts[4]))
+        left, top, width, height = (int(v) for v in parts[6:10])
+        if level == 4:
+            line_boxes[key] = (top, top + height)
+        elif level == 5:
+            text = unicodedata.normalize("NFC", parts[11].strip())
+            if text:
+                words.append(OcrWord(text, float(parts[10]), left, top, left + width, top + height, key))
+    for word in words:
+        word.line_top, word.line_bottom = line_boxes.get(word.line, (word.top, word.bottom))
+    return words
+
+
+# -- image geometry -----------------------------------------------------------------------------
+
+
+def _otsu(gray: np.ndarray) -> int:
+    histogram = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
+    total = histogram.sum()
+    weights = np.cumsum(histogram)
+    means = np.cumsum(histogram * np.arange(256))
+    background = weights / total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (means[-1] * background - means) ** 2 / (weights * (total - weights))
+    between = np.nan_to_num(between)
+    return int(np.argmax(between))
+
+
+def _working(image: Image.Image, width: int = _WORK_WIDTH) -> tuple[np.ndarray, float]:
+    """A downscaled ink mask (True = ink) and its scale relative to ``image``.
+
+    Box averaging before the threshold removes isolated noise pixels.
+    """
+    factor = max(1, round(image.width / width))
+    small = image.reduce(factor) if factor > 1 else image
+    gray = np.asarray(small, dtype=np.uint8)
+    threshold = min(_otsu(gray), 200)
+    return gray < threshold, 1.0 / factor
+
+
+def _profile_score(ys: np.ndarray, xs: np.ndarray, angle: float, size: int) -> float:
+    shift = np.tan(np.radians(angle))
+    projected = np.round(ys - xs * shift).astype(np.int64)
+    projected -= projected.min()
+    histogram = np.bincount(projected, minlength=size).astype(np.float64)
+    return float(np.dot(histogram, histogram))
+
+
+def _ink_points(mask: np.ndarray, limit: int = 150_000) -> tuple[np.ndarray, np.ndarray]:
+    ys, xs = np.nonzero(mask)
+    if len(ys) > limit:
+        step = len(ys) // limit + 1
+        ys, xs = ys[::step], xs[::step]
+    return ys.astype(np.float64), xs.astype(np.float64)
+
+
+def estimate_skew(mask: np.ndarray) -> float:
+    """Angle (degrees, positive = lines descend to the right) that maximises the row-profile peaks."""
+    ys, xs = _ink_points(mask)
+    if len(ys) < 200:
+        return 0.0
+    size = mask.shape[0] + mask.shape[1]
+
+    def best(angles: Iterable[float]) -> float:
+        return max(angles, key=lambda a: _profile_score(ys, xs, a, size))
+
+    coarse = best(np.arange(-_MAX_SKEW, _MAX_SKEW + 1e-9, 0.25))
+    return float(best(np.arange(coarse - 0.25, coarse + 0.25 + 1e-9, 0.02)))
+
+
+def lies_sideways(mask: np.ndarray) -> bool:
+    """Whether the text lines run vertically (the page is turned by 90° or 270°)."""
+    ys, xs = _ink_points(mask, 60_000)
+    if len(ys) < 200:
+        return False
+
+    def peakiness(a: np.ndarray, b: np.ndarray, bins: int) -> float:
+        best = max(_profile_score(a, b, angle, bins) for angle in np.arange(-3.0, 3.01, 0.5))
+        return best * bins / (len(a) ** 2)
+
+    rows = peakiness(ys, xs, mask.shape[0] + mask.shape[1])
+    columns = peakiness(xs, ys, mask.shape[0] + mask.shape[1])
+    return columns > 1.3 * rows
+
+
+def _rotate(image: Image.Image, angle: float) -> Image.Image:
+    return image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+
+
+def osd_rotation(image: Image.Image, dpi: float) -> int | None:
+    """Tesseract's orientation detection: degrees to rotate the image counter-clockwise, or None."""
+    if "osd" not in tesseract_languages():
+        return None
+    command = ["tesseract", "stdin", "stdout", "--psm", "0", "-l", "osd", "--dpi", str(int(round(dpi)))]
+    try:
+        done = subprocess.run(command, input=_pnm(image), capture_output=True, env=_env(), timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r"Rotate:\s*(\d+)", done.stdout.decode("utf-8", "replace"))
+    # Tesseract's "Rotate" is clockwise; PIL rotates counter-clockwise.
+    return (360 - int(match.group(1))) % 360 if match else None
+
+
+# -- coverage -----------------------------------------------------------------------------------
+
+
+def _long_runs(mask: np.ndarray, length: int) -> np.ndarray:
+    """Pixels that belong to a horizontal run of at least ``length`` ink pixels."""
+    height, width = mask.shape
+    if width <= length:
+        return np.zeros_like(mask)
+    sums = np.cumsum(np.pad(mask, ((0, 0), (1, 0))).astype(np.int32), axis=1)
+    full = (sums[:, length:] - sums[:, :-length]) == length  # window starting at column j is all ink
+    starts = np.cumsum(np.pad(full, ((0, 0), (1, 0))).astype(np.int32), axis=1)
+    covered = np.zeros(mask.shape, dtype=bool)
+    # column c is covered when a full window starts in [c-length+1, c]
+    for_column = starts[:, 1:]
+    lagged = np.zeros_like(for_column)
+    lagged[:, length:] = for_column[:, :-length]
+    covered[:, : for_column.shape[1]] = (for_column - lagged) > 0
+    return covered & mask
+
+
+def text_ink(mask: np.ndarray, scale: float, dpi: float) -> np.ndarray:
+    """The ink that can be text: without ruled lines, frames and the outer margin."""
+    length = max(8, int(dpi * scale * 0.8))  # no word is longer than ~0.8 inch at body size
+    rules = _long_runs(mask, length) | _long_runs(mask.T, length).T
+    ink = mask & ~rules
+    margin_y, margin_x = int(mask.shape[0] * 0.02), int(mask.shape[1] * 0.02)
+    ink[:margin_y] = False
+    ink[-margin_y or None:] = False
+    ink[:, :margin_x] = False
+    ink[:, -margin_x or None:] = False
+    return ink
+
+
+def _lost_text_cells(uncovered: np.ndarray, cell: int) -> np.ndarray:
+    """Cells (``cell`` px squares) of uncovered ink that look like runs of printed text.
+
+    Text is dense in letter strokes (many ink runs start along each pixel row) and forms long
+    horizontal runs of such cells; stamps, signatures and logos are short or sparse.
+    """
+    height, width = uncovered.shape
+    rows, cols = height // cell, width // cell
+    if rows == 0 or cols == 0:
+        return np.zeros((rows, cols), dtype=bool)
+    area = uncovered[: rows * cell, : cols * cell]
+    starts = np.zeros_like(area)
+    starts[:, 1:] = area[:, 1:] & ~area[:, :-1]
+    density = area.reshape(rows, cell, cols, cell).mean(axis=(1, 3))
+    strokes = starts.reshape(rows, cell, cols, cell).sum(axis=(1, 3))
+    textlike = (density >= 0.04) & (strokes >= cell * 1.2)
+    result = np.zeros_like(textlike)
+    for r in range(rows):
+        c = 0
+        while c < cols:
+            if not textlike[r, c]:
+                c += 1
+                continue
+            end, gap = c, 0
+            probe = c + 1
+            while probe < cols and gap <= 1:
+                if textlike[r, probe]:
+                    end, gap = probe, 0
+                else:
+                    gap += 1
+                probe += 1
+            if end - c + 1 >= _MIN_LOST_RUN_CELLS:
+                result[r, c : end + 1] = textlike[r, c : end + 1]
+            c = end + 1
+    return result
+
+
+def coverage(mask: np.ndarray, scale: float, dpi: float, words: Sequence[OcrWord]) -> tuple[float | None, int, int]:
+    """(share of the page's text ink that OCR did not lose, text lines found, lines recognised).
+
+    ``mask`` is the working-resolution ink mask of the very image given to Tesseract. Ink outside
+    every recognised word box counts as lost only where it looks like printed text (long dense
+    runs), so stamps, signatures and logos do not lower the figure.
+    """
+    ink = text_ink(mask, scale, dpi)
+    total = int(ink.sum())
+    if total < 50:
+        return None, 0, 0
+    boxes = np.zeros(mask.shape, dtype=bool)
+    pad = max(1, int(dpi * scale * 0.03))
+    for word in words:
+        x0, y0 = max(0, int(word.left * scale) - pad), max(0, int(word.top * scale) - pad)
+        x1, y1 = int(word.right * scale) + pad + 1, int(word.bottom * scale) + pad + 1
+        boxes[y0:y1, x0:x1] = True
+    uncovered = ink & ~boxes
+    cell = max(4, int(round(dpi * scale / 6)))
+    lost_cells = _lost_text_cells(uncovered, cell)
+    lost = int(uncovered[: lost_cells.shape[0] * cell, : lost_cells.shape[1] * cell].reshape(
+        lost_cells.shape[0], cell, lost_cells.shape[1], cell).sum(axis=(1, 3))[lost_cells].sum()) if lost_cells.size else 0
+    share = 1.0 - lost / total
+    covered = ink & boxes
+    rows = ink.sum(axis=1)
+    covered_rows = covered.sum(axis=1)
+    found = recognised = 0
+    in_band, band_ink, band_covered = False, 0, 0
+    for ink_count, covered_count in zip(list(rows) + [0], list(covered_rows) + [0]):
+        if ink_count > 0:
+            in_band, band_ink, band_covered = True, band_ink + int(ink_count), band_covered + int(covered_count)
+        elif in_band:
+            if band_ink >= 20:
+                found += 1
+                recognised += band_covered >= 0.5 * band_ink
+            in_band, band_ink, band_covered = False, 0, 0
+    return share, found, recognised
+
+
+# -- one page -----------------------------------------------------------------------------------
+
+
+def _resample(image: Image.Image, dpi: float) -> tuple[Image.Image, float]:
+    if MIN_DPI <= dpi <= MAX_DPI:
+        return image, dpi
+    factor = TARGET_DPI / dpi
+    size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+    return image.resize(size, Image.Resampling.LANCZOS if factor < 1 else Image.Resampling.BICUBIC), float(TARGET_DPI)
+
+
+def _mean_confidence(words: Sequence[OcrWord]) -> float | None:
+    confident = [w.conf for w in words if w.conf >= 0]
+    return round(sum(confident) / len(confident), 2) if confident else None
+
+
+def _quality(words: Sequence[OcrWord]) -> float:
+    share, count = syllable_share(" ".join(w.text for w in words))
+    return share * count
+
+
+def correct_words(words: list[OcrWord]) -> None:
+    """Correct tone marks line by line (context helps), writing the result back into the words."""
+    lines: dict[tuple[int, int, int], list[OcrWord]] = {}
+    for word in words:
+        lines.setdefault(word.line, []).append(word)
+    for line_words in lines.values():
+        corrected = correct_text(" ".join(w.text for w in line_words)).split(" ")
+        if len(corrected) == len(line_words):
+            for word, text in zip(line_words, corrected):
+                word.text = text
+
+
+def ocr_image(image: Image.Image, dpi: float, deskew: bool = True, path: str | None = None, correct: bool = True) -> OcrPage:
+    """Deskew, orient, recognise, correct and check one page image (any mode; read as grayscale)."""
+    gray = image.convert("L")
+    gray, dpi = _resample(gray, dpi)
+    mask, scale = _working(gray)
+    rotation = 0
+    if lies_sideways(mask):
+        rotation = 90
+        gray = gray.rotate(90, expand=True)
+        mask, scale = _working(gray)
+    skew = 0.0
+    if deskew:
+        skew = estimate_skew(mask)
+        if abs(skew) >= 0.05:
+            gray = _rotate(gray, skew)
+            mask, scale = _working(gray)
+    words = run_tesseract(gray, dpi, path=path)
+    share, count = syllable_share(" ".join(w.text for w in words))
+    if count < 20 or share < 0.6:
+        # Few or foreign-looking words: the page may be upside down or the quarter-turn guess wrong.
+        turn = osd_rotation(gray, dpi)
+        if turn:
+            turned = gray.rotate(turn, expand=True)
+            turned_words = run_tesseract(turned, dpi, path=path)
+            if _quality(turned_words) > _quality(words):
+                gray, words, rotation = turned, turned_words, (rotation + turn) % 360
+                mask, scale = _working(gray)
+    page_coverage, found, recognised = coverage(mask, scale, dpi, words)
+    if correct:
+        correct_words(words)
+    page = OcrPage(
+        words=words, dpi=dpi, width=gray.width, height=gray.height, skew=round(skew, 2), rotation=rotation,
+        confidence=_mean_confidence(words), coverage=None if page_coverage is None else round(page_coverage, 4),
+        lines_found=found, lines_recognised=recognised,
+    )
+    return page
+
+
+# -- sources of page images ---------------------------------------------------------------------
+
+
+def pdf_page_image(document: Any, index: int) -> tuple[Image.Image, float]:
+    """The image of one PDF page (pypdfium2 ``PdfDocument``) and its resolution in dpi.
+
+    A page that is one scanned image gives that image at its native resolution; anything else
+    (several images, vector text around an image, a rotated placement) is rendered at 300 dpi
+    or at the native resolution of its largest image, whichever is higher (up to MAX_DPI).
+    """
+    import pypdfium2
+    import pypdfium2.raw as pdfium_c
+
+    page = document[index]
+    try:
+        width_pt, height_pt = page.get_size()
+        images = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+        native = 0.0
+        if images:
+            largest = max(images, key=lambda o: (o.get_bounds()[2] - o.get_bounds()[0]) * (o.get_bounds()[3] - o.get_bounds()[1]))
+            left, bottom, right, top = largest.get_bounds()
+            px_width, px_height = largest.get_px_size()
+            matrix = largest.get_matrix()
+            covers = (right - left) * (top - bottom) >= 0.85 * width_pt * height_pt
+            upright = abs(matrix.b) < 1e-6 and abs(matrix.c) < 1e-6 and matrix.a > 0 and matrix.d > 0
+            if right > left and px_width > 0:
+                native = px_width / ((right - left) / 72.0) if upright else max(px_width, px_height) / (max(right - left, top - bottom) / 72.0)
+            if len(images) == 1 and covers and upright and page.get_rotation() == 0:
+                try:
+                    bitmap = largest.get_bitmap(render=False)
+                    return bitmap.to_pil().convert("L"), native
+                except pypdfium2.PdfiumError:
+                    pass  # an image filter pdfium cannot decode alone: render the page instead
+        dpi = min(max(float(TARGET_DPI), native), float(MAX_DPI))
+        bitmap = page.render(scale=dpi / 72.0, grayscale=True)
+        return bitmap.to_pil().convert("L"), dpi
+    finally:
+        page.close()
+
+
+def image_file(path: Path, display_path: str) -> list[tuple[Image.Image, float]]:
+    """The pages of an image file (a multi-page TIFF has several) with their resolution."""
+    try:
+        opened = Image.open(path)
+    except (OSError, Image.DecompressionBombError) as e:
+        raise IngestError("CORRUPT_IMAGE", f"not a readable image ({e})", display_path) from e
+    pages: list[tuple[Image.Image, float]] = []
+    with opened:
+        for frame in range(getattr(opened, "n_frames", 1)):
+            opened.seek(frame)
+            page = ImageOps.exif_transpose(opened).convert("L")
+            dpi_info = opened.info.get("dpi")
+            dpi = float(dpi_info[0]) if dpi_info and dpi_info[0] and float(dpi_info[0]) > 50 else 0.0
+            if not dpi or dpi == 72.0:
+                # Photos and many scans carry no real resolution: assume the long side is an A4 page.
+                dpi = max(page.size) / 11.69
+            pages.append((page, dpi))
+    return pages
+
+
+def ocr_pages(loaders: Iterable[Callable[[], tuple[Image.Image, float]]], workers: int | None = None, path: str | None = None) -> list[OcrPage]:
+    """OCR pages given as loaders of (image, dpi), in ``workers`` threads (``BAOCAO_OCR_WORKERS``, default 1).
+
+    Loaders run in the calling thread (pdfium is not thread-safe) and at most two pages per worker
+    are held in memory; the recognition itself runs in Tesseract subprocesses.
+    """
+    count = workers or int(os.environ.get("BAOCAO_OCR_WORKERS", "1") or 1)
+    if count <= 1:
+        results = []
+        for load in loaders:
+            image, dpi = load()
+            results.append(ocr_image(image, dpi, path=path))
+        return results
+    futures = []
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        for load in loaders:
+            while sum(1 for f in futures if not f.done()) >= 2 * count:
+                wait([f for f in futures if not f.done()], return_when=FIRST_COMPLETED)
+            image, dpi = load()
+            futures.append(pool.submit(ocr_image, image, dpi, True, path))
+        return [f.result() for f in futures]

@@ -1,0 +1,142 @@
+"""Syllable-aware correction of Vietnamese OCR output.
+
+Tesseract's ``vie`` model mostly errs on tone marks (a mark above ô/ê/â dropped or read as another
+tone: cấp→câp, tổ→tố, quyết→quyêt) and reads Đ as Ð (U+00D0). A syllable is only ever replaced by
+another spelling of the same letters with a different tone, chosen by syllable unigram and bigram
+statistics of clean Vietnamese text (``pipeline/data/ocr_syllables.tsv``, built from the text-layer
+PDF, DOCX and TXT documents of the corpus by ``build_table``). An invalid syllable takes the best
+candidate; a valid one is replaced only when its neighbours make another tone far more likely.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.ingest.syllables import is_syllable, split_tone
+
+TABLE_PATH = Path(__file__).resolve().parent.parent / "data" / "ocr_syllables.tsv"
+_TOKEN = re.compile(r"[^\W\d_]+|[^\w\s]+|\d+|\s+")
+# log-odds a valid syllable's rival must win by, so that correct rare words are left alone
+_MARGIN = 4.0
+_MIN_BIGRAM_COUNT = 2
+
+
+@dataclass(frozen=True)
+class SyllableModel:
+    """Syllable counts, bigram counts and, per toneless form, the spellings seen."""
+
+    unigrams: dict[str, int]
+    bigrams: dict[tuple[str, str], int]
+    by_base: dict[str, tuple[str, ...]]
+    total: int
+
+    def logp(self, syllable: str) -> float:
+        """Smoothed log unigram probability."""
+        return math.log((self.unigrams.get(syllable, 0) + 0.1) / (self.total + 1))
+
+    def logp_next(self, previous: str, syllable: str) -> float:
+        """Smoothed log P(syllable | previous), backing off to the unigram."""
+        pair = self.bigrams.get((previous, syllable), 0)
+        return math.log((pair + 0.2 * math.exp(self.logp(syllable)) * 50) / (self.unigrams.get(previous, 0) + 10))
+
+
+def syllable_sequence(text: str) -> list[str]:
+    """Lower-cased syllables of ``text`` in order; anything that is not a syllable becomes ``""``."""
+    result = []
+    for word in re.findall(r"[^\W\d_]+|\S", text):
+        lowered = word.lower()
+        result.append(lowered if is_syllable(lowered) else "")
+    return result
+
+
+def build_table(texts: Iterable[str], path: Path = TABLE_PATH) -> int:
+    """Count syllables and syllable bigrams of clean texts and write the table; return its rows."""
+    unigrams: Counter[str] = Counter()
+    bigrams: Counter[tuple[str, str]] = Counter()
+    for text in texts:
+        sequence = syllable_sequence(text)
+        unigrams.update(s for s in sequence if s)
+        bigrams.update((a, b) for a, b in zip(sequence, sequence[1:]) if a and b)
+    rows = [f"1\t{s}\t\t{n}" for s, n in sorted(unigrams.items())]
+    rows += [f"2\t{a}\t{b}\t{n}" for (a, b), n in sorted(bigrams.items()) if n >= _MIN_BIGRAM_COUNT]
+    path.write_text("# order\tsyllable\tnext\tcount (built by pipeline.ingest.ocr_correct.build_table)\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return len(rows)
+
+
+@lru_cache(maxsize=1)
+def load_model(path: Path = TABLE_PATH) -> SyllableModel | None:
+    """The syllable model of the data file (None when the file is missing)."""
+    if not path.is_file():
+        return None
+    unigrams: dict[str, int] = {}
+    bigrams: dict[tuple[str, str], int] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line:
+            continue
+        order, first, second, count = line.split("\t")
+        if order == "1":
+            unigrams[first] = int(count)
+        else:
+            bigrams[(first, second)] = int(count)
+    by_base: dict[str, list[str]] = defaultdict(list)
+    for syllable in unigrams:
+        by_base[split_tone(syllable)[0]].append(syllable)
+    return SyllableModel(unigrams, bigrams, {k: tuple(v) for k, v in by_base.items()}, sum(unigrams.values()))
+
+
+def _apply_case(model_word: str, original: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return model_word.upper()
+    if original[:1].isupper():
+        return model_word[:1].upper() + model_word[1:]
+    return model_word
+
+
+def correct_text(text: str, model: SyllableModel | None = None) -> str:
+    """Correct the tone marks of OCR syllables in ``text``; everything else is kept as it is."""
+    model = model or load_model()
+    text = text.replace("\u00d0", "\u0110")  # Ð (Icelandic eth) is always Đ in Vietnamese OCR
+    if model is None:
+        return text
+    tokens = _TOKEN.findall(text)
+    lowered = [t.lower() if t[:1].isalpha() else "" for t in tokens]
+    # neighbours: previous and next syllable token, skipping whitespace only
+    syllables = [i for i, t in enumerate(tokens) if lowered[i]]
+    for position, index in enumerate(syllables):
+        word = tokens[index]
+        low = lowered[index]
+        if word.isupper() and len(word) > 1 and not is_syllable(low):
+            continue  # an abbreviation such as UBND
+        candidates = model.by_base.get(split_tone(low)[0])
+        if not candidates:
+            continue
+        previous = lowered[syllables[position - 1]] if position > 0 and _adjacent(tokens, syllables[position - 1], index) else ""
+        following = lowered[syllables[position + 1]] if position + 1 < len(syllables) and _adjacent(tokens, index, syllables[position + 1]) else ""
+
+        def score(candidate: str) -> float:
+            value = model.logp_next(previous, candidate) if previous else model.logp(candidate)
+            if following:
+                value += model.logp_next(candidate, following)
+            return value
+
+        best = max(candidates, key=score)
+        if best == low:
+            continue
+        valid = is_syllable(low)
+        if valid and low in model.unigrams and score(best) - score(low) < _MARGIN:
+            continue
+        if valid and low not in model.unigrams and score(best) - score(low) < _MARGIN / 2:
+            continue
+        tokens[index] = _apply_case(best, word)
+        lowered[index] = best
+    return "".join(tokens)
+
+
+def _adjacent(tokens: list[str], first: int, second: int) -> bool:
+    return all(tokens[i].isspace() for i in range(first + 1, second))
