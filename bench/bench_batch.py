@@ -1,7 +1,9 @@
 """Batch benchmarks: throughput against bare underthesea, workers, memory, incremental runs, scale.
 
 Usage: python bench/bench_batch.py [CORPUS_DIR] [--workers N] [--skip-large]
-Every figure is a ratio or a measurement taken in this same command, on this machine:
+Every figure is a ratio or a measurement taken in this same command, on this machine. OCR is
+switched off here (BAOCAO_OCR=0: scanned pages are only marked) so that the figures are those of
+the text path; bench/bench_ocr.py measures OCR.
   1. syllables per second of the whole NLP pipeline (tokenizer + every extractor) vs bare
      ``underthesea.word_tokenize`` over the same normalised texts;
   2. documents per second of ``extract`` with 1 and N workers;
@@ -108,6 +110,7 @@ def _cli_run(folder: Path, out: Path, workers: int) -> tuple[float, int]:
 
 def main() -> None:
     """Run the benchmarks and print the figures."""
+    os.environ["BAOCAO_OCR"] = "0"
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus", nargs="?", default=str(REPO.parent / "shared" / "corpus"))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
