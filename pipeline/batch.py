@@ -25,6 +25,7 @@ from spacy.language import Language
 
 from pipeline.nlp import build_nlp
 from pipeline.runner import DocumentResult, file_doc_id, pipeline_version, process_file
+from pipeline.search_index import build_search_index
 from pipeline.store import (
     DATABASE_NAME,
     ErrorRow,
@@ -336,6 +337,7 @@ def extract(
             if on_document is not None:
                 on_document(result)
         regroup_difficulties(connection)
+        build_search_index(connection)
         export_parquet(connection, out)
         summary.rows = table_counts(connection)
     finally:

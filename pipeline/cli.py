@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import os
+import csv
+import dataclasses
+import json
+import sqlite3
+import sys
+from collections.abc import Callable
+from contextlib import closing
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -12,7 +20,18 @@ from rich.table import Table
 
 from pipeline.evaluate import score_difficulties, score_facts, score_metadata
 from pipeline.extract.categories import evaluate_categories, read_labelled_sample
-from pipeline.query import difficulty_summary
+from pipeline.query import (
+    DifficultyFilters,
+    QueryError,
+    all_pages,
+    connect_read_only,
+    difficulty_summary,
+    documents_citing,
+    iter_difficulties,
+    search_amounts,
+    search_difficulties,
+)
+from pipeline.search_index import SearchIndexMissing
 from pipeline.batch import DEFAULT_TIMEOUT_S
 from pipeline.runner import DocumentResult, discover, extract
 
@@ -156,6 +175,154 @@ def eval_command(
         for miss in score.misses:
             misses.add_row(miss.gold_id, miss.field, str(miss.expected), str(miss.extracted))
         console.print(misses)
+
+
+DEFAULT_DB = Path("extracted/reports.sqlite")
+
+
+@app.command("serve")
+def serve_command(
+    db: Path = typer.Option(DEFAULT_DB, "--db", help="The store written by `baocao extract` (opened read-only)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; 0.0.0.0 exposes the page to the network."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+) -> None:
+    """Serve the coordination office's search page and JSON API over DB."""
+    from pipeline.web import serve
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        console.print(f"[yellow]listening on {host}: the page has no login; anyone who can reach this port can read the data[/yellow]")
+    try:
+        serve(db, host=host, port=port)
+    except (FileNotFoundError, SearchIndexMissing, sqlite3.Error) as error:
+        console.print(f"[red]cannot serve: {error}[/red]")
+        raise typer.Exit(code=2) from error
+
+
+query_app = typer.Typer(help="Query the store from scripts: difficulty items, citing documents, money amounts.",
+                        no_args_is_help=True)
+app.add_typer(query_app, name="query")
+
+
+class OutputFormat(str, Enum):
+    """Output formats of `baocao query`."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+DbOption = typer.Option(DEFAULT_DB, "--db", help="The store written by `baocao extract`.")
+FormatOption = typer.Option(OutputFormat.table, "--format", help="table (human), csv or json (scripts).")
+PageOption = typer.Option(1, "--page", min=1, help="Page number.")
+SizeOption = typer.Option(20, "--size", min=1, help="Items per page (capped at 100).")
+AllOption = typer.Option(False, "--all", help="Every matching item instead of one page (at most 100,000).")
+
+
+def _open(db: Path) -> sqlite3.Connection:
+    try:
+        return connect_read_only(db)
+    except (FileNotFoundError, sqlite3.Error) as error:
+        console.print(f"[red]cannot open the database: {error}[/red]")
+        raise typer.Exit(code=2) from error
+
+
+def _emit(total: int, items: list[object], fmt: OutputFormat, columns: tuple[str, ...], title: str) -> None:
+    records = [dataclasses.asdict(item) for item in items]  # type: ignore[call-overload]
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps({"total": total, "items": records}, ensure_ascii=False, indent=1))
+        return
+    flat = [{k: ("; ".join(map(str, v)) if isinstance(v, list) and not (v and isinstance(v[0], dict)) else v)
+             for k, v in record.items()} for record in records]
+    if fmt is OutputFormat.csv:
+        fields = list(flat[0]) if flat else list(columns)
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for record in flat:
+            writer.writerow({k: (json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v) for k, v in record.items()})
+        return
+    table = Table(title=f"{title}: {total} in all, {len(items)} shown")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for record in flat:
+        table.add_row(*("" if record.get(c) is None else str(record.get(c)) for c in columns))
+    console.print(table)
+
+
+def _run_query(run: Callable[[], tuple[int, list[object]]]) -> tuple[int, list[object]]:
+    try:
+        return run()
+    except (QueryError, SearchIndexMissing) as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=2) from error
+
+
+@query_app.command("difficulties")
+def query_difficulties(
+    q: str = typer.Option(None, "--q", "-q", help="Words, with or without accents (`dat dai` finds `đất đai`)."),
+    province: str = typer.Option(None, "--province", help="Province (part of the name, accents optional)."),
+    issuer: str = typer.Option(None, "--issuer", help="Issuing agency (part of the name, accents optional)."),
+    year: int = typer.Option(None, "--year", help="Year of issue."),
+    doc_type: str = typer.Option(None, "--doc-type", help="Document type word, e.g. 'BÁO CÁO' or 'bao cao'."),
+    kind: str = typer.Option(None, "--kind", help="difficulty, limitation, cause or recommendation."),
+    category: str = typer.Option(None, "--category", help="Category of the taxonomy, e.g. 'đất đai'."),
+    db: Path = DbOption, fmt: OutputFormat = FormatOption, page: int = PageOption, size: int = SizeOption,
+    every: bool = AllOption,
+) -> None:
+    """Difficulty, limitation, cause and recommendation items (ranked when --q is given)."""
+    connection = _open(db)
+    filters = DifficultyFilters(q, province, issuer, year, doc_type, kind, category)
+
+    def run() -> tuple[int, list[object]]:
+        result = search_difficulties(connection, **vars(filters), page=page, size=size)
+        items = list(iter_difficulties(connection, filters)) if every else result.items
+        return result.total, items
+
+    with closing(connection):
+        total, items = _run_query(run)
+    _emit(total, items, fmt, ("kind", "text", "year", "province", "doc_number", "categories"), "difficulty items")
+
+
+@query_app.command("references")
+def query_references(
+    code: str = typer.Option(..., "--code", help="Code of the cited document, e.g. 1763/QĐ-UBND."),
+    db: Path = DbOption, fmt: OutputFormat = FormatOption, page: int = PageOption, size: int = SizeOption,
+    every: bool = AllOption,
+) -> None:
+    """The documents that cite CODE, with each mention."""
+    connection = _open(db)
+
+    def run() -> tuple[int, list[object]]:
+        result = documents_citing(connection, code, page=page, size=size)
+        return result.total, list(all_pages(documents_citing, connection, code)) if every else result.items
+
+    with closing(connection):
+        total, items = _run_query(run)
+    _emit(total, items, fmt, ("doc_number", "doc_type", "title", "issuer", "issued_date", "province"), "citing documents")
+
+
+@query_app.command("amounts")
+def query_amounts(
+    q: str = typer.Option(None, "--q", "-q", help="Words the sentence must contain (accents optional)."),
+    province: str = typer.Option(None, "--province"), issuer: str = typer.Option(None, "--issuer"),
+    year: int = typer.Option(None, "--year"), doc_type: str = typer.Option(None, "--doc-type"),
+    role: str = typer.Option(None, "--role", help="kế hoạch, giải ngân, thu, chi … (accents optional)."),
+    currency: str = typer.Option(None, "--currency", help="VND, USD …"),
+    min_value: float = typer.Option(None, "--min", help="Smallest value (in the currency's base unit)."),
+    max_value: float = typer.Option(None, "--max", help="Largest value."),
+    db: Path = DbOption, fmt: OutputFormat = FormatOption, page: int = PageOption, size: int = SizeOption,
+    every: bool = AllOption,
+) -> None:
+    """Money amounts, largest first."""
+    connection = _open(db)
+    args = (connection, q, province, issuer, year, doc_type, role, currency, min_value, max_value)
+
+    def run() -> tuple[int, list[object]]:
+        result = search_amounts(*args, page=page, size=size)
+        return result.total, list(all_pages(search_amounts, *args)) if every else result.items
+
+    with closing(connection):
+        total, items = _run_query(run)
+    _emit(total, items, fmt, ("text", "value", "currency", "role", "year", "province", "doc_id"), "amounts")
 
 
 if __name__ == "__main__":

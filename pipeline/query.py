@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import Counter
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 
+from pipeline.extract.categories import category_names
+from pipeline.normalize import fold_accents
+from pipeline.search_index import FACETS_TABLE, FTS_TABLE, category_bits, fts_expression, require_search_index
 from pipeline.store import DATABASE_NAME
 
 
@@ -60,3 +66,623 @@ def difficulty_summary(out_dir: Path, top_groups: int = 5) -> DifficultySummary:
         year_values = tuple(sorted(int(y) for y in str(years).split(",") if y and y != "None")) if years else ()
         summary.largest_groups.append(RecurringGroup(group_id, items, documents, year_values, example))
     return summary
+
+
+# --------------------------------------------------------------------------------------------
+# Search, citations, amounts and document pages: the functions the web page, the `query`
+# command and notebooks share. Every value reaches SQLite as a parameter; page sizes are capped.
+# --------------------------------------------------------------------------------------------
+
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 1_000_000
+EXPORT_LIMIT = 100_000
+KINDS = ("difficulty", "limitation", "cause", "recommendation")
+FACT_KINDS = ("difficulty", "reference", "amount", "percentage", "date")
+
+T = TypeVar("T")
+
+
+class QueryError(ValueError):
+    """A malformed query parameter (unknown kind, page out of range …); the message says which."""
+
+
+@dataclass(frozen=True)
+class DifficultyFilters:
+    """Filters of a difficulty search; ``None`` means "any".
+
+    ``q`` is searched accent-insensitively in the item text (see
+    :func:`pipeline.search_index.fts_expression`); ``province`` and ``issuer`` match when the
+    accent-folded value contains the accent-folded filter (``lam dong`` matches ``Lâm Đồng``);
+    ``doc_type`` matches the folded type word exactly (``bao cao`` = ``BÁO CÁO``); ``kind``,
+    ``category`` and ``year`` match exactly.
+    """
+
+    q: str | None = None
+    province: str | None = None
+    issuer: str | None = None
+    year: int | None = None
+    doc_type: str | None = None
+    kind: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class DifficultyHit:
+    """One difficulty / limitation / cause / recommendation item with its document's metadata."""
+
+    id: int
+    doc_id: str
+    kind: str
+    text: str
+    section: str | None
+    categories: list[str]
+    group_id: str | None
+    start: int
+    end: int
+    page: int | None
+    title: str | None
+    doc_type: str | None
+    doc_number: str | None
+    issuer: str | None
+    issued_date: str | None
+    year: int | None
+    province: str | None
+    source_path: str
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One citation of a code inside a citing document."""
+
+    text: str
+    sentence: str | None
+    start: int
+    end: int
+    page: int | None
+    code: str | None
+    doc_kind: str | None
+    issued_date: str | None
+    issuer: str | None
+
+
+@dataclass(frozen=True)
+class CitingDocument:
+    """A document that cites a given code, with each of its mentions."""
+
+    doc_id: str
+    title: str | None
+    doc_type: str | None
+    doc_number: str | None
+    issuer: str | None
+    issued_date: str | None
+    year: int | None
+    province: str | None
+    source_path: str
+    mentions: list[Mention]
+
+
+@dataclass(frozen=True)
+class AmountHit:
+    """A money amount with its sentence and its document's metadata."""
+
+    doc_id: str
+    text: str
+    value: float
+    currency: str
+    role: str | None
+    sentence: str | None
+    start: int
+    end: int
+    page: int | None
+    title: str | None
+    doc_type: str | None
+    issuer: str | None
+    issued_date: str | None
+    year: int | None
+    province: str | None
+    source_path: str
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many results share one value (a year, a category)."""
+
+    value: str | int | None
+    count: int
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a result: the total over all pages, the items of this page, and counts."""
+
+    total: int
+    page: int
+    size: int
+    items: list[T]
+    by_category: list[Count] = field(default_factory=list)
+    by_year: list[Count] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        """Number of pages of ``size`` items."""
+        return max(1, -(-self.total // self.size)) if self.size else 1
+
+
+@dataclass(frozen=True)
+class FactSpan:
+    """An extracted fact located in ``documents.text`` (``text[start:end]``)."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    label: str
+    id: str
+
+
+@dataclass(frozen=True)
+class DocumentDetail:
+    """A document's metadata, its normalised text and every extracted fact span in it."""
+
+    doc_id: str
+    source_path: str
+    file_format: str
+    status: str
+    doc_type: str | None
+    doc_number: str | None
+    issuer: str | None
+    place: str | None
+    issued_date: str | None
+    year: int | None
+    title: str | None
+    signer: str | None
+    province: str | None
+    text: str
+    spans: list[FactSpan]
+    difficulties: list[DifficultyHit]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of spans of each fact kind."""
+        found = Counter(span.kind for span in self.spans)
+        return {kind: found.get(kind, 0) for kind in FACT_KINDS}
+
+
+@dataclass(frozen=True)
+class Facets:
+    """The values the filters can take, for drop-down lists."""
+
+    provinces: list[str]
+    issuers: list[str]
+    years: list[int]
+    doc_types: list[str]
+    kinds: list[str]
+    categories: list[str]
+
+
+def connect_read_only(db_path: Path | str) -> sqlite3.Connection:
+    """A read-only, query-only connection to a store file, ready for the functions of this module.
+
+    Raises ``FileNotFoundError`` when the file does not exist (SQLite would otherwise fail with
+    an unhelpful "unable to open database file").
+    """
+    path = Path(db_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such database (run `baocao extract ... --out DIR` first)")
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+    connection.execute("PRAGMA query_only = 1")
+    prepare(connection)
+    return connection
+
+
+def prepare(connection: sqlite3.Connection) -> None:
+    """Register ``baocao_fold(text)`` (accent folding) on a connection; idempotent."""
+    connection.create_function("baocao_fold", 1, _fold_or_none, deterministic=True)
+
+
+def _fold_or_none(value: object) -> str | None:
+    return fold_accents(str(value)) if value is not None else None
+
+
+def _page_bounds(page: int, size: int) -> tuple[int, int]:
+    if not isinstance(page, int) or page < 1 or page > MAX_PAGE:
+        raise QueryError(f"page must be an integer from 1 to {MAX_PAGE}, not {page!r}")
+    if not isinstance(size, int) or size < 1:
+        raise QueryError(f"size must be a positive integer, not {size!r}")
+    return page, min(size, MAX_PAGE_SIZE)
+
+
+def _blank(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _document_clauses(
+    province: str | None, issuer: str | None, year: int | None, doc_type: str | None
+) -> tuple[list[str], list[object]]:
+    """WHERE clauses on the ``doc`` alias (documents) and their parameters."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if _blank(province):
+        clauses.append("instr(baocao_fold(doc.province), ?) > 0")
+        params.append(fold_accents(province.strip()))  # type: ignore[union-attr]
+    if _blank(issuer):
+        clauses.append("instr(baocao_fold(doc.issuer), ?) > 0")
+        params.append(fold_accents(issuer.strip()))  # type: ignore[union-attr]
+    if year is not None:
+        if not isinstance(year, int) or isinstance(year, bool):
+            raise QueryError(f"year must be an integer, not {year!r}")
+        clauses.append("doc.year = ?")
+        params.append(year)
+    if _blank(doc_type):
+        clauses.append("baocao_fold(doc.doc_type) = ?")
+        params.append(fold_accents(doc_type.strip()))  # type: ignore[union-attr]
+    return clauses, params
+
+
+_HIT_COLUMNS = (
+    'd.rowid, d.doc_id, d.kind, d.text, d.section, d.categories, d.group_id, d.start, d."end", d.page, '
+    "doc.title, doc.doc_type, doc.doc_number, doc.issuer, doc.issued_date, doc.year, doc.province, doc.source_path"
+)
+
+
+def _hit(row: Sequence[object], score: float | None = None) -> DifficultyHit:
+    categories = json.loads(row[5]) if row[5] else []  # type: ignore[arg-type]
+    return DifficultyHit(
+        id=row[0], doc_id=row[1], kind=row[2], text=row[3], section=row[4],  # type: ignore[arg-type]
+        categories=list(categories), group_id=row[6], start=row[7], end=row[8], page=row[9],  # type: ignore[arg-type]
+        title=row[10], doc_type=row[11], doc_number=row[12], issuer=row[13], issued_date=row[14],  # type: ignore[arg-type]
+        year=row[15], province=row[16], source_path=row[17], score=score,  # type: ignore[arg-type]
+    )
+
+
+@dataclass(frozen=True)
+class _DifficultySQL:
+    source: str
+    where: str
+    params: list[object]
+    order: str
+    outer_order: str
+    score: str
+    empty: bool = False
+
+
+_YEAR_SHIFT = 40  # counts are grouped by one integer key: year << 40 | category bit mask
+
+
+def _difficulty_sql(connection: sqlite3.Connection, filters: DifficultyFilters) -> _DifficultySQL:
+    """SQL over the narrow ``difficulties_facets`` table (and the FTS table when ``q`` is given)."""
+    prepare(connection)
+    require_search_index(connection)
+    clauses: list[str] = []
+    params: list[object] = []
+    empty = False
+    q = _blank(filters.q)
+    if q:
+        expression = fts_expression(q)
+        empty = expression is None
+        source = f'"{FTS_TABLE}" f JOIN "{FACETS_TABLE}" x ON x.id = f.rowid'
+        clauses.append(f'"{FTS_TABLE}" MATCH ?')
+        params.append(expression or '""')
+        score, order, outer_order = f'bm25("{FTS_TABLE}")', "score, x.id", "r.score, r.id"
+    else:
+        source = f'"{FACETS_TABLE}" x'
+        score, order, outer_order = "NULL", "x.year DESC, x.id", "r.year DESC, r.id"
+    kind = _blank(filters.kind)
+    if kind:
+        if kind not in KINDS:
+            raise QueryError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        clauses.append("x.kind = ?")
+        params.append(kind)
+    category = _blank(filters.category)
+    if category:
+        bit = category_bits(connection).get(category)
+        if bit is None:
+            empty = True  # a category no item has
+        else:
+            clauses.append("(x.cats & ?) != 0")
+            params.append(bit)
+    if filters.year is not None:
+        if not isinstance(filters.year, int) or isinstance(filters.year, bool):
+            raise QueryError(f"year must be an integer, not {filters.year!r}")
+        clauses.append("x.year = ?")
+        params.append(filters.year)
+    doc_clauses, doc_params = _document_clauses(filters.province, filters.issuer, None, filters.doc_type)
+    if doc_clauses:
+        # document filters are evaluated once over the (small) documents table, not per item
+        clauses.append(f"x.doc_id IN (SELECT doc.doc_id FROM \"documents\" doc WHERE {' AND '.join(doc_clauses)})")
+        params.extend(doc_params)
+    where = " AND ".join(clauses) if clauses else "1"
+    return _DifficultySQL(source, where, params, order, outer_order, score, empty)
+
+
+CountsCache = MutableMapping[DifficultyFilters, tuple[int, list[Count], list[Count]]]
+
+
+def _difficulty_counts(
+    connection: sqlite3.Connection, sql: _DifficultySQL
+) -> tuple[int, list[Count], list[Count]]:
+    """(total, counts by category, counts by year) of every item the query matches."""
+    names = {bit: name for name, bit in category_bits(connection).items()}
+    by_year: Counter[int | None] = Counter()
+    by_category: Counter[str] = Counter()
+    low = (1 << _YEAR_SHIFT) - 1
+    for key, count in connection.execute(
+        f"SELECT (COALESCE(x.year, 0) << {_YEAR_SHIFT}) | x.cats, COUNT(*) FROM {sql.source} WHERE {sql.where} GROUP BY 1",
+        sql.params,
+    ):
+        year = key >> _YEAR_SHIFT
+        by_year[year or None] += count
+        cats = key & low
+        for bit, name in names.items():
+            if cats & bit:
+                by_category[name] += count
+    return (
+        sum(by_year.values()),
+        [Count(name, n) for name, n in sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0]))],
+        [Count(y, n) for y, n in sorted(by_year.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))],
+    )
+
+
+def search_difficulties(
+    connection: sqlite3.Connection,
+    q: str | None = None,
+    province: str | None = None,
+    issuer: str | None = None,
+    year: int | None = None,
+    doc_type: str | None = None,
+    kind: str | None = None,
+    category: str | None = None,
+    page: int = 1,
+    size: int = 20,
+    counts_cache: CountsCache | None = None,
+) -> Page[DifficultyHit]:
+    """Difficulty items matching the filters, ranked by bm25 when ``q`` is given (else newest first).
+
+    Returns one page (``size`` capped at :data:`MAX_PAGE_SIZE`) with the total number of
+    matching items and their counts by category and by year (over all pages). A ``q`` with
+    no searchable word (only punctuation) matches nothing. ``counts_cache`` (any mapping, e.g.
+    a bounded dict kept by a server over a read-only database) keeps the counts per filter set
+    so that paging does not recount. Raises :class:`QueryError` on a malformed filter and
+    :class:`~pipeline.search_index.SearchIndexMissing` when the database has no search index.
+    """
+    filters = DifficultyFilters(_blank(q), _blank(province), _blank(issuer), year, _blank(doc_type), _blank(kind),
+                                _blank(category))
+    page, size = _page_bounds(page, size)
+    sql = _difficulty_sql(connection, filters)
+    if sql.empty:
+        return Page(total=0, page=page, size=size, items=[])
+    counts = counts_cache.get(filters) if counts_cache is not None else None
+    if counts is None:
+        counts = _difficulty_counts(connection, sql)
+        if counts_cache is not None:
+            counts_cache[filters] = counts
+    total, by_category, by_year = counts
+    items = []
+    if total > (page - 1) * size:
+        items = [_hit(row, row[18]) for row in connection.execute(
+            f"SELECT {_HIT_COLUMNS}, r.score FROM (SELECT x.id, x.year, {sql.score} AS score FROM {sql.source} "
+            f"WHERE {sql.where} ORDER BY {sql.order} LIMIT ? OFFSET ?) r "
+            'JOIN "difficulties" d ON d.rowid = r.id JOIN "documents" doc ON doc.doc_id = d.doc_id '
+            f"ORDER BY {sql.outer_order}",
+            [*sql.params, size, (page - 1) * size],
+        )]
+    return Page(total=total, page=page, size=size, items=items, by_category=by_category, by_year=by_year)
+
+
+def iter_difficulties(
+    connection: sqlite3.Connection, filters: DifficultyFilters, limit: int = EXPORT_LIMIT
+) -> Iterator[DifficultyHit]:
+    """Every item matching ``filters`` in result order (at most ``limit``, capped at
+    :data:`EXPORT_LIMIT`), for exports."""
+    sql = _difficulty_sql(connection, filters)
+    if sql.empty:
+        return
+    cursor = connection.execute(
+        f"SELECT {_HIT_COLUMNS}, r.score FROM (SELECT x.id, x.year, {sql.score} AS score FROM {sql.source} "
+        f"WHERE {sql.where} ORDER BY {sql.order} LIMIT ?) r "
+        'JOIN "difficulties" d ON d.rowid = r.id JOIN "documents" doc ON doc.doc_id = d.doc_id '
+        f"ORDER BY {sql.outer_order}",
+        [*sql.params, max(0, min(limit, EXPORT_LIMIT))],
+    )
+    for row in cursor:
+        yield _hit(row, row[18])
+
+
+def all_pages(search: Callable[..., Page[T]], *args: object, limit: int = EXPORT_LIMIT, **kwargs: object) -> Iterator[T]:
+    """Every item of a paged search (``search_amounts``, ``documents_citing`` …), at most ``limit``."""
+    page, seen = 1, 0
+    while seen < limit:
+        result = search(*args, page=page, size=MAX_PAGE_SIZE, **kwargs)
+        for item in result.items[: limit - seen]:
+            yield item
+        seen += len(result.items)
+        if page >= result.pages or not result.items:
+            return
+        page += 1
+
+
+_CODE_SPACES = re.compile(r"\s+")
+
+
+def normalize_code(code: str) -> str:
+    """Accent-folded, lower-case code without spaces, for matching (``1763/QĐ-UBND`` -> ``1763/qd-ubnd``)."""
+    return _CODE_SPACES.sub("", fold_accents(code))
+
+
+def documents_citing(connection: sqlite3.Connection, code: str, page: int = 1, size: int = 20) -> Page[CitingDocument]:
+    """The documents that cite ``code`` (case-, accent- and space-insensitive), newest first, with every mention.
+
+    ``total`` counts citing documents; ``by_year`` counts them by year of the citing document.
+    """
+    page, size = _page_bounds(page, size)
+    key = normalize_code(code or "")
+    if not key:
+        raise QueryError("code must not be empty (e.g. 1763/QĐ-UBND)")
+    prepare(connection)
+    match = "r.code IS NOT NULL AND replace(baocao_fold(r.code), ' ', '') = ?"
+    year_rows = connection.execute(
+        f'SELECT doc.year, COUNT(DISTINCT r.doc_id) FROM "references" r JOIN "documents" doc USING (doc_id) '
+        f"WHERE {match} GROUP BY doc.year",
+        (key,),
+    ).fetchall()
+    total = sum(count for _, count in year_rows)
+    docs = connection.execute(
+        'SELECT doc.doc_id, doc.title, doc.doc_type, doc.doc_number, doc.issuer, doc.issued_date, doc.year, '
+        'doc.province, doc.source_path FROM "documents" doc '
+        f'WHERE doc.doc_id IN (SELECT r.doc_id FROM "references" r WHERE {match}) '
+        "ORDER BY doc.year IS NULL, doc.year DESC, doc.issued_date DESC, doc.doc_id LIMIT ? OFFSET ?",
+        (key, size, (page - 1) * size),
+    ).fetchall()
+    items = []
+    for row in docs:
+        mentions = [
+            Mention(*m)
+            for m in connection.execute(
+                'SELECT r.text, r.sentence, r.start, r."end", r.page, r.code, r.doc_kind, r.issued_date, r.issuer '
+                f'FROM "references" r WHERE r.doc_id = ? AND {match} ORDER BY r.start',
+                (row[0], key),
+            )
+        ]
+        items.append(CitingDocument(*row, mentions=mentions))
+    return Page(
+        total=total, page=page, size=size, items=items,
+        by_year=[Count(y, c) for y, c in sorted(year_rows, key=lambda kv: (kv[0] is None, kv[0] or 0))],
+    )
+
+
+def most_cited(connection: sqlite3.Connection, limit: int = 20) -> list[tuple[str, int, int]]:
+    """(code, mentions, citing documents) of the most cited codes."""
+    return [
+        (code, mentions, documents)
+        for code, mentions, documents in connection.execute(
+            'SELECT code, COUNT(*), COUNT(DISTINCT doc_id) FROM "references" WHERE code IS NOT NULL AND code != \'\' '
+            "GROUP BY code ORDER BY COUNT(DISTINCT doc_id) DESC, COUNT(*) DESC, code LIMIT ?",
+            (max(1, min(limit, MAX_PAGE_SIZE)),),
+        )
+    ]
+
+
+def search_amounts(
+    connection: sqlite3.Connection,
+    q: str | None = None,
+    province: str | None = None,
+    issuer: str | None = None,
+    year: int | None = None,
+    doc_type: str | None = None,
+    role: str | None = None,
+    currency: str | None = None,
+    min_value: float | None = None,
+    max_value: float | None = None,
+    page: int = 1,
+    size: int = 20,
+) -> Page[AmountHit]:
+    """Money amounts, largest first, filtered by document, role, currency and value range.
+
+    ``q`` matches when the accent-folded sentence contains the accent-folded words.
+    """
+    page, size = _page_bounds(page, size)
+    prepare(connection)
+    clauses, params = _document_clauses(province, issuer, year, doc_type)
+    if _blank(q):
+        clauses.append("instr(baocao_fold(a.sentence), ?) > 0")
+        params.append(fold_accents(q.strip()))  # type: ignore[union-attr]
+    if _blank(role):
+        clauses.append("baocao_fold(a.role) = ?")
+        params.append(fold_accents(role.strip()))  # type: ignore[union-attr]
+    if _blank(currency):
+        clauses.append("a.currency = ?")
+        params.append(currency.strip().upper())  # type: ignore[union-attr]
+    for bound, op in ((min_value, ">="), (max_value, "<=")):
+        if bound is not None:
+            if not isinstance(bound, (int, float)) or isinstance(bound, bool) or bound != bound:
+                raise QueryError(f"value bounds must be numbers, not {bound!r}")
+            clauses.append(f"a.value {op} ?")
+            params.append(float(bound))
+    where = " AND ".join(clauses) if clauses else "1"
+    source = '"amounts" a JOIN "documents" doc ON doc.doc_id = a.doc_id'
+    year_rows = connection.execute(f"SELECT doc.year, COUNT(*) FROM {source} WHERE {where} GROUP BY 1", params).fetchall()
+    total = sum(count for _, count in year_rows)
+    rows = connection.execute(
+        'SELECT a.doc_id, a.text, a.value, a.currency, a.role, a.sentence, a.start, a."end", a.page, '
+        "doc.title, doc.doc_type, doc.issuer, doc.issued_date, doc.year, doc.province, doc.source_path "
+        f"FROM {source} WHERE {where} ORDER BY a.value DESC, a.doc_id, a.start LIMIT ? OFFSET ?",
+        [*params, size, (page - 1) * size],
+    ).fetchall()
+    return Page(
+        total=total, page=page, size=size, items=[AmountHit(*row) for row in rows],
+        by_year=[Count(y, c) for y, c in sorted(year_rows, key=lambda kv: (kv[0] is None, kv[0] or 0))],
+    )
+
+
+_DOCUMENT_COLUMNS = (
+    "doc_id, source_path, file_format, status, doc_type, doc_number, issuer, place, issued_date, year, title, "
+    "signer, province, text"
+)
+
+
+def _money_label(value: float, currency: str, role: str | None) -> str:
+    amount = f"{value:,.0f}".replace(",", ".") if value == int(value) else f"{value:,.2f}"
+    return f"{amount} {currency}" + (f" ({role})" if role else "")
+
+
+def document_detail(connection: sqlite3.Connection, doc_id: str) -> DocumentDetail | None:
+    """A document with every extracted fact span (difficulty items, references, money, percent, dates).
+
+    Spans are sorted by start, longest first; spans whose offsets fall outside the text are
+    left out. Returns None when there is no such document.
+    """
+    row = connection.execute(f'SELECT {_DOCUMENT_COLUMNS} FROM "documents" WHERE doc_id = ?', (doc_id,)).fetchone()
+    if row is None:
+        return None
+    text: str = row[13] or ""
+    spans: list[FactSpan] = []
+    difficulties = [
+        _hit(r)
+        for r in connection.execute(
+            f'SELECT {_HIT_COLUMNS} FROM "difficulties" d JOIN "documents" doc ON doc.doc_id = d.doc_id '
+            "WHERE d.doc_id = ? ORDER BY d.start",
+            (doc_id,),
+        )
+    ]
+    for item in difficulties:
+        spans.append(FactSpan("difficulty", item.start, item.end, item.text, item.kind, f"d{item.id}"))
+    queries = (
+        ("reference", 'SELECT rowid, start, "end", text, COALESCE(code, doc_kind, text) FROM "references" WHERE doc_id = ?'),
+        ("amount", 'SELECT rowid, start, "end", text, value, currency, role FROM "amounts" WHERE doc_id = ?'),
+        ("percentage", 'SELECT rowid, start, "end", text, value, subject FROM "percentages" WHERE doc_id = ?'),
+        ("date", 'SELECT rowid, start, "end", text, COALESCE(date, \'\') || COALESCE(\' – \' || end_date, \'\') FROM "dates" WHERE doc_id = ?'),
+    )
+    for kind, sql in queries:
+        for r in connection.execute(sql, (doc_id,)):
+            if kind == "amount":
+                label = _money_label(r[4], r[5], r[6])
+            elif kind == "percentage":
+                label = f"{r[4]:g}%" + (f" ({r[5]})" if r[5] else "")
+            else:
+                label = str(r[4])
+            spans.append(FactSpan(kind, r[1], r[2], r[3], label, f"{kind[0]}{r[0]}"))
+    spans = [s for s in spans if 0 <= s.start < s.end <= len(text)]
+    spans.sort(key=lambda s: (s.start, -s.end, FACT_KINDS.index(s.kind)))
+    return DocumentDetail(*row[:13], text=text, spans=spans, difficulties=difficulties)
+
+
+def facet_values(connection: sqlite3.Connection) -> Facets:
+    """Distinct provinces, issuers, years and document types of documents with difficulty items,
+    the item kinds and the taxonomy's categories."""
+    having_items = 'doc_id IN (SELECT DISTINCT doc_id FROM "difficulties")'
+
+    def distinct(column: str) -> list:  # type: ignore[type-arg]
+        return [
+            v for (v,) in connection.execute(
+                f'SELECT DISTINCT {column} FROM "documents" WHERE {column} IS NOT NULL AND {having_items} ORDER BY 1'
+            )
+        ]
+
+    return Facets(
+        provinces=distinct("province"), issuers=distinct("issuer"), years=distinct("year"),
+        doc_types=distinct("doc_type"), kinds=list(KINDS), categories=list(category_names()),
+    )

@@ -332,7 +332,7 @@ def load_pdf(path: Path, display_path: str) -> SourceDocument:
     if targets and ocr_available():
         ocr_done = _ocr_pdf_pages(path, display_path, sorted(targets), poor, pages_lines, infos, geometry)
     elif poor:
-        warnings.append(("TEXT_LAYER_POOR", f"the text layer of page(s) {', '.join(str(i + 1) for i in sorted(poor))} reads as garbage and OCR is not installed"))
+        warnings.append(("TEXT_LAYER_POOR", f"the text layer of page(s) {', '.join(str(i + 1) for i in sorted(poor))} reads as garbage and OCR is not available (tesseract -l vie missing, or BAOCAO_OCR=0)"))
     _drop_running_lines(pages_lines)
     pages_lines = [_assign_columns(lines, width) if lines else [] for lines, (width, _, _) in zip(pages_lines, geometry)]
     blocks = _paragraphs(pages_lines, geometry)

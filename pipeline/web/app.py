@@ -1,0 +1,436 @@
+"""The coordination office's page and JSON API: a thin FastAPI shell over :mod:`pipeline.query`.
+
+The database is opened read-only for every request; every parameter is typed and validated
+(a malformed one gives a 4xx with a message, never a stack trace); templates autoescape and the
+HTML pieces built in Python escape their input; a Content-Security-Policy forbids scripts.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import unquote_plus, urlencode
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pipeline import __version__
+from pipeline.query import (
+    FACT_KINDS,
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    AmountHit,
+    CitingDocument,
+    Count,
+    DifficultyFilters,
+    DifficultyHit,
+    DocumentDetail,
+    Facets,
+    QueryError,
+    all_pages,
+    connect_read_only,
+    document_detail,
+    documents_citing,
+    facet_values,
+    iter_difficulties,
+    most_cited,
+    search_amounts,
+    search_difficulties,
+)
+from pipeline.search_index import SearchIndexMissing, match_spans, require_search_index
+from pipeline.web.export import citing_columns, difficulty_columns, to_csv, to_xlsx
+from pipeline.web.render import FACT_LABELS, KIND_LABELS, bar_chart, highlight_facts, kind_label, mark_matches
+
+HERE = Path(__file__).resolve().parent
+EXPORT_CITING_LIMIT = 10_000
+Kind = Literal["difficulty", "limitation", "cause", "recommendation"]
+ExportFormat = Literal["csv", "xlsx"]
+DIFFICULTY_PARAMS = ("q", "province", "issuer", "year", "doc_type", "kind", "category", "page", "size")
+CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+
+# ----------------------------------------------------------------------------- plumbing
+class _DropEmptyQueryValues:
+    """ASGI middleware: drop ``name=`` pairs with an empty value, as an HTML form sends for "any"."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            parts = scope["query_string"].split(b"&")
+            kept = [p for p in parts if p and unquote_plus(p.partition(b"=")[2].decode("latin-1")).strip()]
+            scope = {**scope, "query_string": b"&".join(kept)}
+        await self.app(scope, receive, send)
+
+
+class _SecurityHeaders:
+    """ASGI middleware adding a strict Content-Security-Policy and related headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
+
+
+class _BoundedCache(OrderedDict):  # type: ignore[type-arg]
+    """A small thread-safe LRU mapping for counts (the database is read-only, so they never go stale)."""
+
+    def __init__(self, capacity: int) -> None:
+        super().__init__()
+        self.capacity = capacity
+        self.lock = threading.Lock()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        with self.lock:
+            if key in self:
+                self.move_to_end(key)
+                return super().__getitem__(key)
+            return default
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        with self.lock:
+            super().__setitem__(key, value)
+            self.move_to_end(key)
+            while len(self) > self.capacity:
+                self.popitem(last=False)
+
+
+def _connection(request: Request) -> Iterator[sqlite3.Connection]:
+    connection = connect_read_only(request.app.state.db_path)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+Connection = Annotated[sqlite3.Connection, Depends(_connection)]
+
+
+def _only(*allowed: str) -> Any:
+    """Dependency rejecting query parameters the API does not know (a typo would silently match all)."""
+
+    def check(request: Request) -> None:
+        unknown = sorted(set(request.query_params) - set(allowed))
+        if unknown:
+            raise HTTPException(400, f"unknown query parameter(s): {', '.join(unknown)}; allowed: {', '.join(allowed)}")
+
+    return Depends(check)
+
+
+@dataclass(frozen=True)
+class DifficultyQuery:
+    """The validated parameters of a difficulty search."""
+
+    filters: DifficultyFilters
+    page: int
+    size: int
+
+
+def _difficulty_query(
+    q: Annotated[str | None, Query(max_length=500, description="Từ khóa, có hoặc không dấu (`dat dai` = `đất đai`); "
+                                   "dấu phẩy tách các cụm, `*` ở cuối = tiền tố")] = None,
+    province: Annotated[str | None, Query(max_length=200, description="Tỉnh, thành phố (không cần dấu)")] = None,
+    issuer: Annotated[str | None, Query(max_length=300, description="Cơ quan ban hành (một phần tên)")] = None,
+    year: Annotated[int | None, Query(ge=1900, le=2100, description="Năm ban hành")] = None,
+    doc_type: Annotated[str | None, Query(max_length=100, description="Loại văn bản, ví dụ BÁO CÁO")] = None,
+    kind: Annotated[Kind | None, Query(description="Loại mục")] = None,
+    category: Annotated[str | None, Query(max_length=200, description="Lĩnh vực (theo bảng phân loại)")] = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Trang, từ 1")] = 1,
+    size: Annotated[int, Query(ge=1, description=f"Số mục mỗi trang (tối đa {MAX_PAGE_SIZE})")] = 20,
+) -> DifficultyQuery:
+    filters = DifficultyFilters(q, province, issuer, year, doc_type, kind, category)
+    return DifficultyQuery(filters, page, min(size, MAX_PAGE_SIZE))
+
+
+DifficultyParams = Annotated[DifficultyQuery, Depends(_difficulty_query)]
+CodeParam = Annotated[str, Query(min_length=1, max_length=200, description="Số hiệu văn bản, ví dụ 1763/QĐ-UBND")]
+PageParam = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+SizeParam = Annotated[int, Query(ge=1, description=f"capped at {MAX_PAGE_SIZE}")]
+DocIdParam = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")]
+
+
+def _search(connection: sqlite3.Connection, request: Request, params: DifficultyQuery):  # type: ignore[no-untyped-def]
+    f = params.filters
+    return search_difficulties(
+        connection, q=f.q, province=f.province, issuer=f.issuer, year=f.year, doc_type=f.doc_type, kind=f.kind,
+        category=f.category, page=params.page, size=params.size, counts_cache=request.app.state.counts_cache,
+    )
+
+
+def _filter_values(filters: DifficultyFilters) -> dict[str, Any]:
+    return {k: v for k, v in vars(filters).items() if v not in (None, "")}
+
+
+def _url(path: str, values: dict[str, Any]) -> str:
+    clean = {k: v for k, v in values.items() if v not in (None, "")}
+    return path + ("?" + urlencode(clean) if clean else "")
+
+
+# ----------------------------------------------------------------------------- API models
+class CountsModel(BaseModel):
+    """Counts over the whole result."""
+
+    by_category: list[Count]
+    by_year: list[Count]
+
+
+class DifficultiesResponse(BaseModel):
+    """A page of difficulty items."""
+
+    total: int
+    page: int
+    size: int
+    pages: int
+    items: list[DifficultyHit]
+    counts: CountsModel
+
+
+class CitingResponse(BaseModel):
+    """A page of documents citing a code."""
+
+    code: str
+    total: int
+    page: int
+    size: int
+    items: list[CitingDocument]
+    by_year: list[Count]
+
+
+class AmountsResponse(BaseModel):
+    """A page of money amounts."""
+
+    total: int
+    page: int
+    size: int
+    items: list[AmountHit]
+    by_year: list[Count]
+
+
+class DocumentResponse(BaseModel):
+    """A document, its normalised text and every extracted fact span."""
+
+    document: DocumentDetail
+    counts: dict[str, int]
+
+
+# ----------------------------------------------------------------------------- the app
+def create_app(db_path: Path | str) -> FastAPI:
+    """The web application over the store at ``db_path`` (opened read-only).
+
+    Raises ``FileNotFoundError`` when the file does not exist and
+    :class:`~pipeline.search_index.SearchIndexMissing` when it has no search index.
+    """
+    db = Path(db_path).resolve()
+    with closing(connect_read_only(db)) as connection:
+        require_search_index(connection)
+        facets = facet_values(connection)
+    app = FastAPI(
+        title="baocao — trang tra cứu của Văn phòng điều phối",
+        version=__version__,
+        description="Tìm khó khăn, vướng mắc, kiến nghị trong báo cáo; văn bản dẫn chiếu; số tiền. "
+        f"Read-only JSON API; page sizes are capped at {MAX_PAGE_SIZE}.",
+        docs_url=None, redoc_url=None, openapi_url="/openapi.json",  # Swagger UI would load from a CDN
+    )
+    app.state.db_path = db
+    app.state.facets = facets
+    app.state.counts_cache = _BoundedCache(512)
+    app.add_middleware(_SecurityHeaders)
+    app.add_middleware(_DropEmptyQueryValues)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals.update(kind_labels=KIND_LABELS, fact_labels=FACT_LABELS, kind_label=kind_label,
+                                 db_name=db.name, version=__version__)
+    _install_error_handlers(app, templates)
+    _add_api_routes(app)
+    _add_page_routes(app, templates, facets)
+    return app
+
+
+def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
+    def respond(request: Request, status: int, message: str) -> Response:
+        if not request.url.path.startswith(("/api/", "/openapi")):
+            return templates.TemplateResponse(request, "error.html", {"status": status, "message": message},
+                                              status_code=status)
+        return JSONResponse({"detail": message}, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        message = "; ".join(
+            f"{'.'.join(str(p) for p in error.get('loc', ()) if p not in ('query', 'path'))}: {error.get('msg', '')}"
+            for error in exc.errors()
+        )
+        return respond(request, 422, message or "invalid request")
+
+    @app.exception_handler(QueryError)
+    async def bad_query(request: Request, exc: QueryError) -> Response:
+        return respond(request, 422, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return respond(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(SearchIndexMissing)
+    async def no_index(request: Request, exc: SearchIndexMissing) -> Response:
+        return respond(request, 503, str(exc))
+
+    @app.exception_handler(sqlite3.Error)
+    async def database_error(request: Request, exc: sqlite3.Error) -> Response:
+        return respond(request, 500, "database error")
+
+
+def _add_api_routes(app: FastAPI) -> None:
+    @app.get("/api/difficulties", response_model=DifficultiesResponse, tags=["api"],
+             dependencies=[_only(*DIFFICULTY_PARAMS)])
+    def api_difficulties(request: Request, connection: Connection, params: DifficultyParams) -> DifficultiesResponse:
+        """Difficulty, limitation, cause and recommendation items: ranked search, filters, counts."""
+        result = _search(connection, request, params)
+        return DifficultiesResponse(total=result.total, page=result.page, size=result.size, pages=result.pages,
+                                    items=result.items,
+                                    counts=CountsModel(by_category=result.by_category, by_year=result.by_year))
+
+    @app.get("/api/references", response_model=CitingResponse, tags=["api"], dependencies=[_only("code", "page", "size")])
+    def api_references(connection: Connection, code: CodeParam, page: PageParam = 1, size: SizeParam = 20) -> CitingResponse:
+        """The documents citing a code such as ``1763/QĐ-UBND`` (accent-, case- and space-insensitive)."""
+        result = documents_citing(connection, code, page=page, size=min(size, MAX_PAGE_SIZE))
+        return CitingResponse(code=code, total=result.total, page=result.page, size=result.size, items=result.items,
+                              by_year=result.by_year)
+
+    @app.get("/api/documents/{doc_id}", response_model=DocumentResponse, tags=["api"], dependencies=[_only()])
+    def api_document(connection: Connection, doc_id: DocIdParam) -> DocumentResponse:
+        """A document's metadata, normalised text and every extracted fact span (offsets into the text)."""
+        detail = document_detail(connection, doc_id)
+        if detail is None:
+            raise HTTPException(404, f"no document {doc_id}")
+        return DocumentResponse(document=detail, counts=detail.counts)
+
+    @app.get("/api/amounts", response_model=AmountsResponse, tags=["api"],
+             dependencies=[_only("q", "province", "issuer", "year", "doc_type", "role", "currency", "min_value",
+                                 "max_value", "page", "size")])
+    def api_amounts(
+        connection: Connection,
+        q: Annotated[str | None, Query(max_length=500)] = None,
+        province: Annotated[str | None, Query(max_length=200)] = None,
+        issuer: Annotated[str | None, Query(max_length=300)] = None,
+        year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+        doc_type: Annotated[str | None, Query(max_length=100)] = None,
+        role: Annotated[str | None, Query(max_length=100)] = None,
+        currency: Annotated[str | None, Query(max_length=10)] = None,
+        min_value: Annotated[float | None, Query(allow_inf_nan=False)] = None,
+        max_value: Annotated[float | None, Query(allow_inf_nan=False)] = None,
+        page: PageParam = 1,
+        size: SizeParam = 20,
+    ) -> AmountsResponse:
+        """Money amounts, largest first."""
+        result = search_amounts(connection, q, province, issuer, year, doc_type, role, currency, min_value, max_value,
+                                page=page, size=min(size, MAX_PAGE_SIZE))
+        return AmountsResponse(total=result.total, page=result.page, size=result.size, items=result.items,
+                               by_year=result.by_year)
+
+    @app.get("/api/facets", response_model=Facets, tags=["api"], dependencies=[_only()])
+    def api_facets(request: Request) -> Facets:
+        """The values each filter can take."""
+        return request.app.state.facets
+
+
+def _add_page_routes(app: FastAPI, templates: Jinja2Templates, facets: Facets) -> None:
+    def document_link(request: Request) -> Callable[[Any], str]:
+        base = str(request.base_url).rstrip("/")
+        return lambda item: f"{base}/documents/{item.doc_id}" + (f"#d{item.id}" if isinstance(item, DifficultyHit) else "")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(request: Request, connection: Connection, params: DifficultyParams) -> Response:
+        result = _search(connection, request, params)
+        values = _filter_values(params.filters)
+        hits = [(hit, mark_matches(hit.text, match_spans(hit.text, params.filters.q))) for hit in result.items]
+        charts = {
+            "category": bar_chart(result.by_category, lambda v: _url("/", {**values, "category": v}),
+                                  "Số mục theo lĩnh vực"),
+            "year": bar_chart(result.by_year, lambda v: _url("/", {**values, "year": v}), "Số mục theo năm"),
+        }
+        pages = {
+            "previous": _url("/", {**values, "page": result.page - 1, "size": params.size}) if result.page > 1 else None,
+            "next": _url("/", {**values, "page": result.page + 1, "size": params.size}) if result.page < result.pages else None,
+        }
+        exports = {fmt: _url(f"/export/difficulties.{fmt}", values) for fmt in ("csv", "xlsx")}
+        api = _url("/api/difficulties", {**values, "page": params.page, "size": params.size})
+        return templates.TemplateResponse(request, "search.html", {
+            "filters": params.filters, "result": result, "hits": hits, "facets": facets, "charts": charts,
+            "pages": pages, "exports": exports, "api_url": api,
+        })
+
+    @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
+    def document_page(request: Request, connection: Connection, doc_id: DocIdParam) -> Response:
+        detail = document_detail(connection, doc_id)
+        if detail is None:
+            raise HTTPException(404, f"Không có văn bản {doc_id}")
+        body = highlight_facts(detail.text, detail.spans, FACT_KINDS)
+        return templates.TemplateResponse(request, "document.html", {"doc": detail, "body": body,
+                                                                     "counts": detail.counts})
+
+    @app.get("/citations", response_class=HTMLResponse, include_in_schema=False)
+    def citations_page(
+        request: Request, connection: Connection,
+        code: Annotated[str | None, Query(max_length=200)] = None, page: PageParam = 1,
+    ) -> Response:
+        result = documents_citing(connection, code, page=page, size=MAX_PAGE_SIZE) if code and code.strip() else None
+        exports = {fmt: _url(f"/export/references.{fmt}", {"code": code}) for fmt in ("csv", "xlsx")} if result else {}
+        pages = {}
+        if result is not None:
+            pages = {
+                "previous": _url("/citations", {"code": code, "page": page - 1}) if page > 1 else None,
+                "next": _url("/citations", {"code": code, "page": page + 1}) if page < result.pages else None,
+            }
+        return templates.TemplateResponse(request, "citations.html", {
+            "code": code or "", "result": result, "top": most_cited(connection, 25), "exports": exports,
+            "pages": pages, "citations_url": lambda c: _url("/citations", {"code": c}),
+        })
+
+    @app.get("/export/difficulties.{fmt}", include_in_schema=True, tags=["export"])
+    def export_difficulties(request: Request, connection: Connection, params: DifficultyParams,
+                            fmt: ExportFormat) -> Response:
+        """The whole current result (every page, up to 100,000 items) as CSV or XLSX."""
+        items = iter_difficulties(connection, params.filters)
+        columns = difficulty_columns(document_link(request))
+        return _download(fmt, items, columns, "kho-khan-kien-nghi", "Khó khăn, kiến nghị")
+
+    @app.get("/export/references.{fmt}", include_in_schema=True, tags=["export"])
+    def export_references(request: Request, connection: Connection, code: CodeParam, fmt: ExportFormat) -> Response:
+        """The documents citing ``code``, as CSV or XLSX."""
+        items = list(all_pages(documents_citing, connection, code, limit=EXPORT_CITING_LIMIT))
+        return _download(fmt, items, citing_columns(document_link(request)), "van-ban-dan-chieu", "Văn bản dẫn chiếu")
+
+
+def _download(fmt: str, items: Any, columns: Any, stem: str, sheet: str) -> Response:
+    if fmt == "csv":
+        return Response(to_csv(items, columns), media_type="text/csv; charset=utf-8",
+                        headers={"content-disposition": f'attachment; filename="{stem}.csv"'})
+    return Response(to_xlsx(items, columns, sheet),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"content-disposition": f'attachment; filename="{stem}.xlsx"'})
