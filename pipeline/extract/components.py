@@ -94,7 +94,6 @@ def make_dates(nlp: Language, name: str) -> FinderComponent:
     return FinderComponent("date")
 
 
-PIPE_NAMES = ("baocao_references", "baocao_money", "baocao_percent", "baocao_dates")
 
 
 def document_text_of(doc: Doc) -> DocumentText:
@@ -167,4 +166,7 @@ def make_difficulties(nlp: Language, name: str) -> DifficultyComponent:
     return DifficultyComponent()
 
 
-PIPE_NAMES = PIPE_NAMES + ("baocao_sections", "baocao_difficulties")
+# The order build_nlp adds the components in.
+PIPE_NAMES = (
+    "baocao_references", "baocao_money", "baocao_percent", "baocao_dates", "baocao_sections", "baocao_difficulties",
+)
