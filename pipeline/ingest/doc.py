@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from pipeline.errors import IngestError
+from pipeline.ingest.legacy import convert_document_text
 from pipeline.ingest.model import Block, SourceDocument
 from pipeline.ingest.structure import classify_block
 
@@ -60,8 +61,12 @@ def _merge_row_lines(rows: list[tuple[str, ...]]) -> tuple[str, ...]:
 
 
 def load_doc(path: Path, display_path: str) -> SourceDocument:
-    """Read a binary .doc file: one block per paragraph, table rows with their cells."""
-    text = _PICTURE.sub("", _antiword_text(path, display_path))
+    """Read a binary .doc file: one block per paragraph, table rows with their cells.
+
+    antiword does not report fonts, so text typed in TCVN3 or VNI fonts (which it prints as
+    Windows-1252 characters) is found and converted by its content.
+    """
+    text, legacy = convert_document_text(_PICTURE.sub("", _antiword_text(path, display_path)))
     blocks: list[Block] = []
     pending_rows: list[tuple[str, ...]] = []
     table_index = 0
@@ -104,4 +109,7 @@ def load_doc(path: Path, display_path: str) -> SourceDocument:
     flush_table()
     if not blocks:
         raise IngestError("EMPTY_DOCUMENT", "the .doc file holds no text", display_path)
-    return SourceDocument(path=display_path, file_format="doc", blocks=blocks, provenance={"reader": "antiword"})
+    provenance = {"reader": "antiword"}
+    if legacy is not None:
+        provenance["legacy_encoding"] = legacy
+    return SourceDocument(path=display_path, file_format="doc", blocks=blocks, provenance=provenance)

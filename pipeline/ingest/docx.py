@@ -12,6 +12,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
 from pipeline.errors import IngestError
+from pipeline.ingest.legacy import LegacyEncoding, convert_font_text, font_encoding, font_text_is_legacy, legacy_enabled
 from pipeline.ingest.model import Block, BlockKind, SourceDocument
 from pipeline.ingest.structure import classify_block
 
@@ -142,12 +143,18 @@ def _body_blocks(container: etree._Element, style_names: dict[str, str], counter
             yield from _body_blocks(child, style_names, counter)
 
 
-def _note_blocks(document: docx.document.Document, kind: str) -> Iterator[Block]:
+def _note_roots(document: docx.document.Document, kind: str) -> list[etree._Element]:
+    """The parsed footnotes or endnotes parts of the document."""
+    return [
+        etree.fromstring(rel.target_part.blob)
+        for rel in document.part.rels.values()
+        if rel.reltype.endswith(f"/{kind}s") and not rel.is_external
+    ]
+
+
+def _note_blocks(roots: list[etree._Element], kind: str) -> Iterator[Block]:
     """Footnotes or endnotes: one ``footnote`` block per note, in id order."""
-    for rel in document.part.rels.values():
-        if not rel.reltype.endswith(f"/{kind}s") or rel.is_external:
-            continue
-        root = etree.fromstring(rel.target_part.blob)
+    for root in roots:
         for note in root.iterchildren(f"{_W}{kind}"):
             if note.get(f"{_W}type") in _NOTE_SKIP_TYPES:
                 continue
@@ -156,17 +163,111 @@ def _note_blocks(document: docx.document.Document, kind: str) -> Iterator[Block]
                 yield Block(kind="footnote", text=text, style=f"{kind} {note.get(f'{_W}id')}")
 
 
+class _RunFonts:
+    """The font a run's (non-East-Asian) text is set in: the run's own, its character style's,
+    its paragraph style's (following ``basedOn``), else the document defaults'."""
+
+    def __init__(self, document: docx.document.Document) -> None:
+        styles = document.styles.element
+        self._fonts: dict[str, str | None] = {}
+        self._based_on: dict[str, str] = {}
+        self._default_paragraph: str | None = None
+        for style in styles.iterchildren(f"{_W}style"):
+            style_id = style.get(f"{_W}styleId")
+            if not style_id:
+                continue
+            self._fonts[style_id] = _font_of(style.find(f"{_W}rPr"))
+            based = style.find(f"{_W}basedOn")
+            if based is not None and based.get(f"{_W}val"):
+                self._based_on[style_id] = based.get(f"{_W}val") or ""
+            if style.get(f"{_W}type") == "paragraph" and style.get(f"{_W}default") in ("1", "true"):
+                self._default_paragraph = style_id
+        self._default = _font_of(styles.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr"))
+
+    def _style_font(self, style_id: str | None) -> str | None:
+        seen: set[str] = set()
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            font = self._fonts.get(style_id)
+            if font:
+                return font
+            style_id = self._based_on.get(style_id)
+        return None
+
+    def font(self, run: etree._Element, paragraph: etree._Element | None) -> str | None:
+        """Name of the font the run's text is set in, or None when unknown."""
+        rpr = run.find(f"{_W}rPr")
+        own = _font_of(rpr)
+        if own:
+            return own
+        if rpr is not None:
+            style = rpr.find(f"{_W}rStyle")
+            font = self._style_font(style.get(f"{_W}val") if style is not None else None)
+            if font:
+                return font
+        paragraph_style = None
+        if paragraph is not None:
+            pstyle = paragraph.find(f"{_W}pPr/{_W}pStyle")
+            paragraph_style = pstyle.get(f"{_W}val") if pstyle is not None else None
+        return self._style_font(paragraph_style or self._default_paragraph) or self._default
+
+
+def _font_of(rpr: etree._Element | None) -> str | None:
+    if rpr is None:
+        return None
+    fonts = rpr.find(f"{_W}rFonts")
+    if fonts is None:
+        return None
+    # Theme fonts are never legacy fonts; the explicit name comes second in Word's precedence.
+    if fonts.get(f"{_W}hAnsiTheme") or fonts.get(f"{_W}asciiTheme"):
+        return None
+    return fonts.get(f"{_W}hAnsi") or fonts.get(f"{_W}ascii")
+
+
+def _convert_legacy_runs(roots: list[etree._Element], document: docx.document.Document) -> set[LegacyEncoding]:
+    """Convert, in place, the text of runs set in TCVN3 (``.Vn*``) or VNI (``VNI-*``) fonts.
+
+    Only when the text set in those fonts, taken over the whole document, really is legacy text:
+    Unicode documents keep ``VNI-Times`` as their Normal font and type Unicode in it.
+    """
+    if not legacy_enabled():
+        return set()
+    fonts = _RunFonts(document)
+    runs: dict[LegacyEncoding, list[tuple[list[etree._Element], bool]]] = {}
+    for root in roots:
+        for run in root.iter(f"{_W}r"):
+            texts = [t for t in run.iterchildren(f"{_W}t") if t.text]
+            if not texts:
+                continue
+            paragraph = next(run.iterancestors(f"{_W}p"), None)
+            encoding, capitals = font_encoding(fonts.font(run, paragraph))
+            if encoding is not None:
+                runs.setdefault(encoding, []).append((texts, capitals))
+    used: set[LegacyEncoding] = set()
+    for encoding, items in runs.items():
+        if not font_text_is_legacy((t.text or "" for texts, _ in items for t in texts), encoding):
+            continue
+        for texts, capitals in items:
+            for t in texts:
+                t.text = convert_font_text(t.text or "", encoding, capitals)
+        used.add(encoding)
+    return used
+
+
 def load_docx(path: Path, display_path: str) -> SourceDocument:
     """Read a DOCX file into blocks in document order, then its footnotes and endnotes."""
     _check_zip(path, display_path)
     try:
         document = docx.Document(str(path))
         style_names = {s.style_id: s.name for s in document.styles if s.style_id}
+        footnotes, endnotes = _note_roots(document, "footnote"), _note_roots(document, "endnote")
+        legacy = _convert_legacy_runs([document.element.body, *footnotes, *endnotes], document)
         blocks = list(_body_blocks(document.element.body, style_names, [0]))
-        blocks += list(_note_blocks(document, "footnote"))
-        blocks += list(_note_blocks(document, "endnote"))
+        blocks += list(_note_blocks(footnotes, "footnote"))
+        blocks += list(_note_blocks(endnotes, "endnote"))
     except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError) as e:
         raise IngestError("CORRUPT_DOCX", f"python-docx cannot read it ({type(e).__name__}: {e})", display_path) from e
     if not blocks:
         raise IngestError("EMPTY_DOCUMENT", "the DOCX holds no text", display_path)
-    return SourceDocument(path=display_path, file_format="docx", blocks=blocks)
+    provenance = {"legacy_encoding": "+".join(sorted(legacy))} if legacy else {}
+    return SourceDocument(path=display_path, file_format="docx", blocks=blocks, provenance=provenance)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
 
 from pipeline.errors import IngestError
+from pipeline.ingest.legacy import convert_pdf_chars
 from pipeline.ingest.model import Block, Column, PageInfo, SourceDocument
 from pipeline.ingest.ocr import OcrPage, ocr_available, ocr_pages, pdf_page_image
 from pipeline.ingest.structure import classify_block, starts_new_item
@@ -188,10 +190,15 @@ def _page_lines(page: pdfplumber.page.Page) -> tuple[list[_Line], float]:
         cy = (float(obj["top"]) + float(obj["bottom"])) / 2
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
+    # Text in TCVN3 (.Vn*) and VNI fonts is converted in the page's cached chars, which the word
+    # and table extraction below both read.
+    legacy = convert_pdf_chars(page.chars)
     # Font attributes are read from the characters rather than passed as extra_attrs: that would
     # split a word wherever one glyph comes from a fallback font ("N Ộ I" for "NỘI").
     words = []
     for word in page.extract_words(x_tolerance=1.5, y_tolerance=2, return_chars=True):
+        if legacy:
+            word["text"] = unicodedata.normalize("NFC", word["text"])  # VNI marks are glyphs of their own
         if outside_tables(word):
             chars = word.pop("chars")
             word["size"] = statistics.median(float(c.get("size", 0) or 0) for c in chars)

@@ -7,6 +7,7 @@ import unicodedata
 from pathlib import Path
 
 from pipeline.errors import IngestError
+from pipeline.ingest.legacy import convert_document_text, decode_legacy_bytes
 from pipeline.ingest.model import Block, SourceDocument
 from pipeline.ingest.structure import classify_block
 
@@ -39,7 +40,10 @@ def decode_text_bytes(data: bytes, path: str) -> tuple[str, str]:
     """Decode the bytes of a text file; return (text, encoding name).
 
     Order: BOM (UTF-8, UTF-16), BOM-less UTF-16, strict UTF-8, then Windows-1258, accepted only
-    when the result reads as Vietnamese. Anything else is an error naming the file.
+    when the result reads as Vietnamese, then the legacy font encodings TCVN3 and VNI (encoding
+    ``tcvn3`` / ``vni``, converted to Unicode). Anything else is an error naming the file.
+    Unicode text that is legacy text saved as Windows-1252 characters (``b¸o c¸o``) is converted
+    too (encoding ``utf-8+tcvn3``).
     """
     if not data.strip():
         raise IngestError("EMPTY_FILE", "the file is empty", path)
@@ -69,15 +73,24 @@ def decode_text_bytes(data: bytes, path: str) -> tuple[str, str]:
                 or non_ascii == 0
                 or len(foreign) / non_ascii > 0.02
             ):
-                raise IngestError(
-                    "UNKNOWN_ENCODING",
-                    "text is neither UTF-8, UTF-16 nor Windows-1258 Vietnamese "
-                    "(legacy TCVN3/VNI font encodings are not supported yet)",
-                    path,
-                ) from None
-            encoding = "cp1258"
+                legacy = decode_legacy_bytes(data)
+                if legacy is None:
+                    raise IngestError(
+                        "UNKNOWN_ENCODING",
+                        "text is neither UTF-8, UTF-16, Windows-1258 Vietnamese nor the legacy "
+                        "TCVN3/VNI font encodings",
+                        path,
+                    ) from None
+                text, encoding = legacy
+            else:
+                encoding = "cp1258"
     if _control_share(text) > 0.01:
         raise IngestError("BINARY_FILE", f"binary content decoded as {encoding}, not a text file", path)
+    if encoding in ("tcvn3", "vni"):
+        return text, encoding
+    converted, legacy_encoding = convert_document_text(text)
+    if legacy_encoding is not None:
+        return converted, f"{encoding}+{legacy_encoding}"
     return text, encoding
 
 
