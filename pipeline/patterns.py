@@ -20,3 +20,7 @@ DOCUMENT_CODE = re.compile(
     rf"|(?P<party_number>\d{{1,6}}){_DASH}(?P<party_type>[{_UP}][{_UP}a-z]{{0,4}}){_SLASH}(?P<party_issuer>{_SYMBOL_PART}(?:{_DASH}{_SYMBOL_PART})*)"
     rf")(?![\w/])"
 )
+
+# The line of a document's own number: "Số: 216/BC-STC", "Số 216/BC-STC", "Số:" alone. OCR may read
+# "Số" without its marks ("So", "Sô", "Só") or with a 6 for the ô ("S6").
+OWN_NUMBER_LINE = re.compile(r"^S[ốôóòõoồổ6]\s*(?:[:.]|(?=\d)|$)\s*(?P<rest>.*)$", re.IGNORECASE)

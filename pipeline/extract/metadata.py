@@ -18,6 +18,7 @@ from functools import lru_cache
 from pipeline.data import read_list, read_table
 from pipeline.document import TextBlock
 from pipeline.normalize import fold_accents
+from pipeline.patterns import OWN_NUMBER_LINE
 
 _HEAD_BLOCKS = 30
 _TAIL_BLOCKS = 30
@@ -25,8 +26,6 @@ _MAX_TITLE_LINES = 4
 
 _MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "dang cong san viet nam")
 _SEPARATOR = re.compile(r"^[\s\-_–—=*.·…]+$")
-# "Số: 216/BC-STC", "Số 216/BC-STC", "Số:" alone; OCR may drop the marks of "Số"
-_NUMBER_LINE = re.compile(r"^S[ốôóoồổ]\s*(?:[:.]|(?=\d)|$)\s*(?P<rest>.*)$", re.IGNORECASE)
 _NUMBER_VALUE = re.compile(r"^(?P<number>\d+[a-zA-Z]?)?\s*(?P<tail>(?:/\s*\d{4}\s*)?[/-]\s*[^\s,;]+(?:\s*[/-]\s*[^\s,;]+)*)")
 _DATE_LINE = re.compile(
     r"(?:^(?P<place>[^\d,;:()]{2,60}?)\s*,\s*)?ngày\s*(?P<day>\d{1,2})?\s*(?:tháng|/|-)\s*(?P<month>\d{1,2})?\s*(?:năm|/|-)\s*(?P<year>\d{4})?",
@@ -244,10 +243,10 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
     head = _lines(blocks[:_HEAD_BLOCKS])
     tail = _lines(blocks[-_TAIL_BLOCKS:])
 
-    number_at = next((i for i, ln in enumerate(head) if _NUMBER_LINE.match(ln.text) and i < 25), None)
+    number_at = next((i for i, ln in enumerate(head) if OWN_NUMBER_LINE.match(ln.text) and i < 25), None)
     doc_number: str | None = None
     if number_at is not None:
-        rest = _NUMBER_LINE.match(head[number_at].text).group("rest")  # type: ignore[union-attr]
+        rest = OWN_NUMBER_LINE.match(head[number_at].text).group("rest")  # type: ignore[union-attr]
         if not re.search(r"[/-]", rest) and number_at + 1 < len(head):
             rest = f"{rest} {head[number_at + 1].text}"  # "Số:" and "/SNV-TCBC" printed apart
         doc_number = _number(rest)

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from pipeline.data import read_list, read_table
 from pipeline.normalize import fold_accents
-from pipeline.patterns import DOCUMENT_CODE
+from pipeline.patterns import DOCUMENT_CODE, OWN_NUMBER_LINE
 
 _DATE_AFTER = re.compile(
     r"[\s,]*(?:\(?\s*)?(?:ban hành\s+)?ngày\s*:?\s*(?:"
@@ -33,7 +33,6 @@ _ISSUER_STOP = re.compile(
     re.IGNORECASE,
 )
 _SUBJECT_AFTER = re.compile(r"[\s,]*(?:về việc|v/v|về)\s+(?P<subject>[^;()\n\t]{3,300}?)(?=[;()\n\t]|\.\s|\.$|$)", re.IGNORECASE)
-_OWN_NUMBER_LINE = re.compile(r"^Số\s*[:.]?\s*", re.IGNORECASE)
 _APPENDIX = re.compile(r"\(\s*(?:Ban hành\s+)?kèm\s+theo\b", re.IGNORECASE)
 _MAX_ISSUER_WORDS = 12
 _HEAD_LINES = 25
@@ -126,7 +125,7 @@ def own_numbers(text: str) -> frozenset[str]:
     lines = text.split("\n")
     for line in lines[:_HEAD_LINES]:
         for cell in line.split("\t"):
-            if _OWN_NUMBER_LINE.match(cell.strip()):
+            if OWN_NUMBER_LINE.match(cell.strip()):
                 match = DOCUMENT_CODE.search(cell)
                 if match:
                     own.add(normalise_code(match.group(0)))
