@@ -33,6 +33,7 @@ _ISSUER_STOP = re.compile(
     re.IGNORECASE,
 )
 _SUBJECT_AFTER = re.compile(r"[\s,]*(?:về việc|v/v|về)\s+(?P<subject>[^;()\n\t]{3,300}?)(?=[;()\n\t]|\.\s|\.$|$)", re.IGNORECASE)
+_INLINE_NUMBER_LABEL = re.compile(r"(?:^|\s)S[ốôóòõoồổ6]\s*:\s*(?=\d)")  # capital S: "Công văn số: …" cites
 _APPENDIX = re.compile(r"\(\s*(?:Ban hành\s+)?kèm\s+theo\b", re.IGNORECASE)
 _MAX_ISSUER_WORDS = 12
 _HEAD_LINES = 25
@@ -127,6 +128,11 @@ def own_numbers(text: str) -> frozenset[str]:
         for cell in line.split("\t"):
             if OWN_NUMBER_LINE.match(cell.strip()):
                 match = DOCUMENT_CODE.search(cell)
+                if match:
+                    own.add(normalise_code(match.group(0)))
+            # OCR pages may run the header columns into one line: "SỞ TÀI CHÍNH Số: 3125 /KH-STC"
+            for label in _INLINE_NUMBER_LABEL.finditer(cell):
+                match = DOCUMENT_CODE.match(cell, label.end())
                 if match:
                     own.add(normalise_code(match.group(0)))
     for line in lines:
