@@ -148,18 +148,23 @@ def _extracted_keys(connection: sqlite3.Connection, doc_id: str, fact: str) -> C
     return Counter(f"{float(value):g}%" for (value,) in rows)
 
 
+def _doc_ids_by_gold_id(connection: sqlite3.Connection) -> dict[str, str]:
+    """doc_id of each document whose file name starts with a gold id (``DN-001__…``)."""
+    by_id: dict[str, str] = {}
+    for doc_id, source_path in connection.execute("SELECT doc_id, source_path FROM documents ORDER BY source_path"):
+        name = Path(source_path).name
+        if "__" in name:
+            by_id.setdefault(name.split("__", 1)[0], doc_id)
+    return by_id
+
+
 def score_facts(gold_dir: Path, out_dir: Path) -> dict[str, FactScore]:
     """Score references (distinct codes), money and percentages (multisets of values) per document."""
     gold = load_gold(gold_dir)
     connection = sqlite3.connect(f"file:{out_dir / DATABASE_NAME}?mode=ro", uri=True)
     scores = {fact: FactScore(fact) for fact in _FACT_QUERIES}
     try:
-        documents = connection.execute("SELECT doc_id, source_path FROM documents").fetchall()
-        by_id = {}
-        for doc_id, source_path in documents:
-            name = Path(source_path).name
-            if "__" in name:
-                by_id.setdefault(name.split("__", 1)[0], doc_id)
+        by_id = _doc_ids_by_gold_id(connection)
         for gold_id, annotation in gold.items():
             doc_id = by_id.get(gold_id)
             if doc_id is None:
@@ -187,11 +192,7 @@ def score_difficulties(gold_dir: Path, out_dir: Path) -> FactScore:
     score = FactScore("difficulty items")
     connection = sqlite3.connect(f"file:{out_dir / DATABASE_NAME}?mode=ro", uri=True)
     try:
-        by_id = {}
-        for doc_id, source_path in connection.execute("SELECT doc_id, source_path FROM documents"):
-            name = Path(source_path).name
-            if "__" in name:
-                by_id.setdefault(name.split("__", 1)[0], doc_id)
+        by_id = _doc_ids_by_gold_id(connection)
         for gold_id, annotation in gold.items():
             doc_id = by_id.get(gold_id)
             if doc_id is None:
