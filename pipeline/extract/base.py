@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Protocol
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9-])|\n")
@@ -30,3 +31,13 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     following = _SENTENCE_END.search(text, end, line_end)
     sentence_end = following.start() if following else line_end
     return sentence_start, sentence_end
+
+
+def iso_date(day: str | None, month: str | None, year: str | None) -> str | None:
+    """``2016-12-07`` from printed day, month and year; None when a part is blank or the date invalid."""
+    if not (day and month and year):
+        return None
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None

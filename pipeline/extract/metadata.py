@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 
 from pipeline.data import read_list, read_table
+from pipeline.extract.base import iso_date
 from pipeline.document import TextBlock
 from pipeline.normalize import fold_accents
 from pipeline.patterns import OWN_NUMBER_LINE
@@ -128,15 +128,6 @@ def _strip_motto(text: str) -> str:
         if at > 0:
             return text[:at].strip()
     return text
-
-
-def _iso_date(day: str | None, month: str | None, year: str | None) -> str | None:
-    if not (day and month and year):
-        return None
-    try:
-        return date(int(year), int(month), int(day)).isoformat()
-    except ValueError:
-        return None
 
 
 def _number(rest: str) -> str | None:
@@ -260,7 +251,7 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
         match = _DATE_LINE.search(line.text)
         if match and (match.group("place") or match.start() == 0):
             place = (match.group("place") or "").strip() or None
-            issued = _iso_date(match.group("day"), match.group("month"), match.group("year"))
+            issued = iso_date(match.group("day"), match.group("month"), match.group("year"))
             year = int(match.group("year")) if match.group("year") else None
             break
 
@@ -320,7 +311,7 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
                 if issued is None and match.group("date"):
                     parts = re.findall(r"\d+", match.group("date"))
                     if len(parts) == 3:
-                        issued = _iso_date(*parts)
+                        issued = iso_date(*parts)
                         year = year or int(parts[2])
                 break
     if issuer is None:

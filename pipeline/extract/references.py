@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 
 from pipeline.data import read_list, read_table
+from pipeline.extract.base import iso_date
 from pipeline.normalize import fold_accents
 from pipeline.patterns import DOCUMENT_CODE, OWN_NUMBER_LINE
 
@@ -98,13 +98,6 @@ def _laws() -> tuple[tuple[re.Pattern[str], str], ...]:
             )
         )
     return tuple(patterns)
-
-
-def _iso(day: str, month: str, year: str) -> str | None:
-    try:
-        return date(int(year), int(month), int(day)).isoformat()
-    except ValueError:
-        return None
 
 
 def normalise_code(printed: str) -> str:
@@ -200,9 +193,9 @@ def find_references(text: str) -> Iterator[ReferenceMatch]:
         date_match = _DATE_AFTER.match(text, position)
         if date_match:
             if date_match.group("d"):
-                issued = _iso(date_match.group("d"), date_match.group("m"), date_match.group("y"))
+                issued = iso_date(date_match.group("d"), date_match.group("m"), date_match.group("y"))
             else:
-                issued = _iso(date_match.group("d2"), date_match.group("m2"), date_match.group("y2"))
+                issued = iso_date(date_match.group("d2"), date_match.group("m2"), date_match.group("y2"))
             position = date_match.end()
         issuer, position = _issuer_after(text, position)
         subject_match = _SUBJECT_AFTER.match(text, position)
