@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from spacy.language import Language
 
@@ -26,6 +27,31 @@ SAMPLE_CORPUS = REPO / "corpus"
 SHARED = REPO.parent / "shared"
 SHARED_CORPUS = SHARED / "corpus"
 GOLD = SHARED / "gold"
+
+
+def corpus_file(doc_id: str, suffix: str = "") -> Path:
+    """The corpus file whose name starts with ``<doc_id>__`` (sample corpus first, then shared)."""
+    for folder in (SAMPLE_CORPUS, SHARED_CORPUS):
+        if folder.is_dir():
+            matches = sorted(folder.glob(f"{doc_id}__*{suffix}"))
+            if matches:
+                return matches[0]
+    pytest.skip(f"corpus file {doc_id}*{suffix} not found in {SAMPLE_CORPUS} or {SHARED_CORPUS}")
+
+
+def cer(reference: str, hypothesis: str) -> float:
+    """Character error rate: Levenshtein distance / reference length (numpy, row by row)."""
+    codes = {c: i for i, c in enumerate(set(reference) | set(hypothesis))}
+    ref = np.array([codes[c] for c in reference])
+    hyp = np.array([codes[c] for c in hypothesis])
+    index = np.arange(len(hyp) + 1)
+    previous = index.copy()
+    for i, char in enumerate(ref, start=1):
+        row = np.empty_like(previous)
+        row[0] = i
+        row[1:] = np.minimum(previous[1:] + 1, previous[:-1] + (hyp != char))
+        previous = np.minimum.accumulate(row - index) + index
+    return float(previous[-1]) / max(len(reference), 1)
 
 
 def shared_file(prefix: str) -> Path:

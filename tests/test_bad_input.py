@@ -30,21 +30,9 @@ from pipeline.ingest.txt import decode_text_bytes
 from pipeline.nlp import build_nlp
 from pipeline.runner import extract
 from pipeline.store import TABLES
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED_CORPUS = REPO.parent / "shared" / "corpus"
-SAMPLE_CORPUS = REPO / "corpus"
+from tests.conftest import corpus_file
 
 needs_antiword = pytest.mark.skipif(shutil.which("antiword") is None, reason="antiword is not installed")
-
-
-def corpus_file(doc_id: str, suffix: str = "") -> Path:
-    for folder in (SAMPLE_CORPUS, SHARED_CORPUS):
-        if folder.is_dir():
-            matches = sorted(folder.glob(f"{doc_id}__*{suffix}"))
-            if matches:
-                return matches[0]
-    pytest.skip(f"corpus file {doc_id}*{suffix} not found in {SAMPLE_CORPUS} or {SHARED_CORPUS}")
 
 
 # --------------------------------------------------------------------------------------------

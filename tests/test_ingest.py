@@ -25,22 +25,9 @@ from pipeline.ingest import load_document
 from pipeline.ingest.model import SourceDocument
 from pipeline.ingest.txt import decode_text_bytes
 from pipeline.normalize import normalize_text
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED_CORPUS = REPO.parent / "shared" / "corpus"
-SAMPLE_CORPUS = REPO / "corpus"
+from tests.conftest import SHARED_CORPUS, corpus_file
 
 needs_antiword = pytest.mark.skipif(shutil.which("antiword") is None, reason="antiword is not installed")
-
-
-def corpus_file(doc_id: str, suffix: str = "") -> Path:
-    """The corpus file whose name starts with ``<doc_id>__`` (sample corpus first, then shared)."""
-    for folder in (SAMPLE_CORPUS, SHARED_CORPUS):
-        if folder.is_dir():
-            matches = sorted(folder.glob(f"{doc_id}__*{suffix}"))
-            if matches:
-                return matches[0]
-    pytest.skip(f"corpus file {doc_id}*{suffix} not found in {SAMPLE_CORPUS} or {SHARED_CORPUS}")
 
 
 def squash(text: str) -> str:

@@ -15,7 +15,6 @@ import unicodedata
 from pathlib import Path
 
 import docx
-import numpy as np
 import pytest
 from docx.oxml.ns import qn
 
@@ -24,6 +23,7 @@ from pipeline.document import assemble
 from pipeline.errors import IngestError
 from pipeline.ingest import legacy, load_document
 from pipeline.ingest.txt import decode_text_bytes
+from tests.conftest import cer
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
@@ -37,21 +37,6 @@ _HAS_TCVN_ICONV = shutil.which("iconv") is not None and subprocess.run(
     ["iconv", "-f", "utf-8", "-t", "TCVN5712-1"], input=b"a", capture_output=True, check=False
 ).returncode == 0
 needs_iconv = pytest.mark.skipif(not _HAS_TCVN_ICONV, reason="glibc iconv with TCVN5712-1 is not available")
-
-
-def cer(reference: str, hypothesis: str) -> float:
-    """Character error rate: Levenshtein distance / reference length (numpy, row by row)."""
-    codes = {c: i for i, c in enumerate(set(reference) | set(hypothesis))}
-    ref = np.array([codes[c] for c in reference])
-    hyp = np.array([codes[c] for c in hypothesis])
-    index = np.arange(len(hyp) + 1)
-    previous = index.copy()
-    for i, char in enumerate(ref, start=1):
-        row = np.empty_like(previous)
-        row[0] = i
-        row[1:] = np.minimum(previous[1:] + 1, previous[:-1] + (hyp != char))
-        previous = np.minimum.accumulate(row - index) + index
-    return float(previous[-1]) / max(len(reference), 1)
 
 
 # --- independent encoders ------------------------------------------------------------------------

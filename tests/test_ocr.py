@@ -17,6 +17,7 @@ from pipeline.ingest.ocr import LANGUAGE, ocr_available, ocr_image, tesseract_la
 from pipeline.ingest.ocr_correct import correct_text
 from pipeline.ingest.pdf import text_layer_is_poor
 from pipeline.ingest.syllables import is_syllable
+from tests.conftest import cer
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 TEXT_PDF = CORPUS / "DN-001__216BC_CCHC_nam_2018.pdf"  # excluded from pipeline/data/ocr_syllables.tsv
@@ -34,21 +35,6 @@ needs_corpus = pytest.mark.skipif(not TEXT_PDF.is_file(), reason="../shared/corp
 def ocr_switched_on(monkeypatch: pytest.MonkeyPatch) -> None:
     """The suite runs with OCR off (conftest); these tests are about OCR."""
     monkeypatch.setenv("BAOCAO_OCR", "1")
-
-
-def cer(reference: str, hypothesis: str) -> float:
-    """Character error rate: Levenshtein distance / reference length (numpy, row by row)."""
-    codes = {c: i for i, c in enumerate(set(reference) | set(hypothesis))}
-    ref = np.array([codes[c] for c in reference])
-    hyp = np.array([codes[c] for c in hypothesis])
-    index = np.arange(len(hyp) + 1)
-    previous = index.copy()
-    for i, char in enumerate(ref, start=1):
-        row = np.empty_like(previous)
-        row[0] = i
-        row[1:] = np.minimum(previous[1:] + 1, previous[:-1] + (hyp != char))
-        previous = np.minimum.accumulate(row - index) + index
-    return float(previous[-1]) / max(len(reference), 1)
 
 
 def _norm(text: str) -> str:
