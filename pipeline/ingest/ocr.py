@@ -28,6 +28,7 @@ from PIL import Image, ImageOps
 
 from pipeline.errors import IngestError
 from pipeline.ingest.ocr_correct import correct_text
+from pipeline.ingest.ocr_tables import TableGrid, find_tables
 from pipeline.ingest.syllables import syllable_share
 
 LANGUAGE = "vie"
@@ -76,6 +77,7 @@ class OcrPage:
     lines_found: int = 0
     lines_recognised: int = 0
     warnings: list[str] = field(default_factory=list)
+    tables: list[TableGrid] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -90,15 +92,15 @@ class OcrPage:
         """Whether the coverage check says this page lost text."""
         return self.coverage is not None and self.coverage < MIN_COVERAGE
 
-    def pdf_words(self) -> list[dict[str, Any]]:
-        """The words as pdfplumber-style dicts in points, so the text-layer line logic applies.
+    def pdf_words(self, words: Sequence[OcrWord] | None = None) -> list[dict[str, Any]]:
+        """The words (default: all) as pdfplumber-style dicts in points, so the text-layer line logic applies.
 
         All words of one Tesseract line share that line's top and bottom, so they group together
         and lines of the two header columns at the same height meet in one printed line.
         """
         scale = 72.0 / self.dpi
         result = []
-        for word in self.words:
+        for word in self.words if words is None else words:
             height = (word.line_bottom - word.line_top) * scale
             result.append({
                 "text": word.text,
@@ -417,6 +419,20 @@ def correct_words(words: list[OcrWord]) -> None:
                 word.text = text
 
 
+def straighten(gray: Image.Image, mask: np.ndarray | None = None) -> tuple[Image.Image, float]:
+    """The page image rotated so that its text lines are level, and the angle it was turned by (0 when level)."""
+    skew = estimate_skew(_working(gray)[0] if mask is None else mask)
+    if abs(skew) < 0.05:
+        return gray, 0.0
+    return _rotate(gray, skew), skew
+
+
+def ruled_tables(gray: Image.Image, dpi: float) -> list[TableGrid]:
+    """Ruled tables of an upright page image (grid only; ``fill_tables`` puts the words in)."""
+    pixels = np.asarray(gray, dtype=np.uint8)
+    return find_tables(pixels < min(_otsu(pixels), 200), dpi)
+
+
 def ocr_image(image: Image.Image, dpi: float, deskew: bool = True, path: str | None = None, correct: bool = True) -> OcrPage:
     """Deskew, orient, recognise, correct and check one page image (any mode; read as grayscale)."""
     gray = image.convert("L")
@@ -429,9 +445,8 @@ def ocr_image(image: Image.Image, dpi: float, deskew: bool = True, path: str | N
         mask, scale = _working(gray)
     skew = 0.0
     if deskew:
-        skew = estimate_skew(mask)
-        if abs(skew) >= 0.05:
-            gray = _rotate(gray, skew)
+        gray, skew = straighten(gray, mask)
+        if skew:
             mask, scale = _working(gray)
     words = run_tesseract(gray, dpi, path=path)
     share, count = syllable_share(" ".join(w.text for w in words))
@@ -447,10 +462,11 @@ def ocr_image(image: Image.Image, dpi: float, deskew: bool = True, path: str | N
     page_coverage, found, recognised = coverage(mask, scale, dpi, words)
     if correct:
         correct_words(words)
+    tables = ruled_tables(gray, dpi)
     page = OcrPage(
         words=words, dpi=dpi, width=gray.width, height=gray.height, skew=round(skew, 2), rotation=rotation,
         confidence=_mean_confidence(words), coverage=None if page_coverage is None else round(page_coverage, 4),
-        lines_found=found, lines_recognised=recognised,
+        lines_found=found, lines_recognised=recognised, tables=tables,
     )
     return page
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.ingest.syllables import is_syllable, split_tone
+from pipeline.ingest.syllables import VIETNAMESE_LETTERS, is_syllable, split_tone
 
 TABLE_PATH = Path(__file__).resolve().parent.parent / "data" / "ocr_syllables.tsv"
 _TOKEN = re.compile(r"[^\W\d_]+|[^\w\s]+|\d+|\s+")
@@ -98,10 +99,24 @@ def _apply_case(model_word: str, original: str) -> str:
     return model_word
 
 
+def _foreign_letter(char: str) -> str:
+    """A marked Latin letter that Vietnamese does not use (Ñ, Ç, Ü …) without its mark."""
+    if char.isascii() or not char.isalpha() or char.lower() in VIETNAMESE_LETTERS:
+        return char
+    base = unicodedata.normalize("NFD", char)[0]
+    return base if base.isascii() else char
+
+
 def correct_text(text: str, model: SyllableModel | None = None) -> str:
-    """Correct the tone marks of OCR syllables in ``text``; everything else is kept as it is."""
+    """Correct the tone marks of OCR syllables in ``text``; everything else is kept as it is.
+
+    Marked letters outside the Vietnamese alphabet (``3665/UBND-ÑC``) lose their mark first:
+    in a Vietnamese document they are misread Vietnamese or ASCII letters.
+    """
     model = model or load_model()
     text = text.replace("\u00d0", "\u0110")  # Ð (Icelandic eth) is always Đ in Vietnamese OCR
+    if not text.isascii():
+        text = "".join(_foreign_letter(c) for c in text)
     if model is None:
         return text
     tokens = _TOKEN.findall(text)

@@ -27,6 +27,7 @@ from pipeline.errors import IngestError
 from pipeline.ingest.legacy import convert_pdf_chars
 from pipeline.ingest.model import Block, Column, PageInfo, SourceDocument
 from pipeline.ingest.ocr import OcrPage, ocr_available, ocr_pages, pdf_page_image
+from pipeline.ingest.ocr_tables import fill_tables
 from pipeline.ingest.structure import classify_block, starts_new_item
 from pipeline.ingest.syllables import diacritic_share, syllable_share
 
@@ -180,9 +181,22 @@ def _join(before: str, after: str) -> str:
     return before + " " + after
 
 
+def _is_white(colour: Any) -> bool:
+    values = colour if isinstance(colour, (tuple, list)) else (colour,)
+    return bool(values) and all(isinstance(v, (int, float)) and v >= 0.99 for v in values)
+
+
+def _visible(obj: dict[str, Any]) -> bool:
+    """False for white filled shapes without a stroke: Word paints them behind paragraphs, and
+    as table edges they would turn plain text into a table."""
+    if obj.get("object_type") not in ("rect", "curve") or obj.get("stroke"):
+        return True
+    return not (obj.get("fill") and _is_white(obj.get("non_stroking_color")))
+
+
 def _page_lines(page: pdfplumber.page.Page) -> tuple[list[_Line], float]:
     # A "table" of one column is a ruled box or an underline, not a table: read it as text.
-    tables = [t for t in page.find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
+    tables = [t for t in page.filter(_visible).find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
     boxes = [t.bbox for t in tables]
 
     def outside_tables(obj: dict[str, Any]) -> bool:
@@ -268,9 +282,19 @@ def text_layer_is_poor(text: str) -> bool:
 
 
 def ocr_page_lines(page: OcrPage) -> tuple[list[_Line], tuple[float, float, float]]:
-    """Printed lines of an OCRed page (same grouping as a text layer) and its geometry in points."""
-    words = page.pdf_words()
+    """Printed lines of an OCRed page (same grouping as a text layer) and its geometry in points.
+
+    Words inside a ruled table go into its cells, and the table becomes one line holding its rows.
+    """
+    words = page.pdf_words(fill_tables(page.tables, page.words))
     lines = _group_lines(words) if words else []
+    scale = 72.0 / page.dpi
+    for table in page.tables:
+        rows = [tuple(cell.strip() for cell in row) for row in table.cell_text]
+        rows = [r for r in rows if any(r)]
+        if rows:
+            edges = [{"x0": table.left * scale, "x1": table.right * scale, "text": ""}]
+            lines.append(_Line(top=table.top * scale, bottom=table.bottom * scale, segments=[_Segment(edges)], table=rows))
     lines.sort(key=lambda ln: ln.top)
     sizes = [float(w["size"]) for w in words]
     width = page.width * 72.0 / page.dpi

@@ -95,6 +95,7 @@ def syllable_share(text: str) -> tuple[float, int]:
 
 
 _DIACRITIC_LETTERS = frozenset("àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ")
+VIETNAMESE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz") | _DIACRITIC_LETTERS
 
 
 def diacritic_share(text: str) -> float:

@@ -1,0 +1,247 @@
+"""Ruled tables on page images: find the grid of rules, then put the OCR words into its cells.
+
+Tesseract returns words and lines, not tables, so a scanned table would reach the extractors as
+lines of numbers that have lost their column header and unit. The rules of a ruled table are
+long straight runs of ink; rows lie between horizontal rules and cells between the vertical
+rules that cross a row. Only grids of at least two rows and two columns count (a single framed
+box is a frame, not a table), as for text-layer PDFs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+# Lengths in inches at the page's resolution.
+_MIN_RULE_WIDTH = 0.4  # a horizontal rule: no printed word has a straight run of ink this long
+_MIN_RULE_HEIGHT = 0.12  # a vertical rule segment between two horizontal rules
+_JOIN_GAP = 0.01  # breaks in a scanned rule that are bridged
+_SNAP = 0.04  # rules closer than this are one rule; a vertical rule ends this near a horizontal one
+_TOUCH = 0.015  # rules of one grid cross or meet: their ink overlaps within this
+_MIN_ROW_HEIGHT = 0.08
+_RULE_MARKS = "|[]"
+
+
+class Word(Protocol):
+    """What is needed of an OCR word: its text, box and line."""
+
+    text: str
+    left: int
+    top: int
+    right: int
+    bottom: int
+    line: tuple[int, int, int]
+
+
+@dataclass
+class Rule:
+    """A straight rule: ``position`` across it, ``start``-``end`` along it (pixels)."""
+
+    position: float
+    start: int
+    end: int
+
+
+@dataclass
+class TableGrid:
+    """A ruled table: row bands (top, bottom) and, per row, the x boundaries of its cells (pixels)."""
+
+    rows: list[tuple[float, float]]
+    cells: list[list[float]]
+    left: float
+    right: float
+    cell_text: list[list[str]] = field(default_factory=list)
+
+    @property
+    def top(self) -> float:
+        """Top of the first row."""
+        return self.rows[0][0]
+
+    @property
+    def bottom(self) -> float:
+        """Bottom of the last row."""
+        return self.rows[-1][1]
+
+    def contains(self, x: float, y: float) -> bool:
+        """Whether the point lies inside the table's outer frame."""
+        return self.left <= x <= self.right and self.top <= y <= self.bottom
+
+
+def _runs(mask: np.ndarray, min_length: int, join_gap: int) -> list[tuple[int, int, int]]:
+    """Horizontal ink runs of at least ``min_length`` pixels as (row, start, end), gaps up to ``join_gap`` bridged."""
+    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
+    padded[:, 1:-1] = mask
+    change = np.diff(padded, axis=1)
+    start_rows, start_cols = np.nonzero(change == 1)
+    _, end_cols = np.nonzero(change == -1)  # row-major order pairs every start with its end
+    runs: list[tuple[int, int, int]] = []
+    # only rows holding some long-ish run can hold a rule; skip the rest cheaply
+    lengths = end_cols - start_cols
+    candidate_rows = set(start_rows[lengths >= max(1, min_length // 4)].tolist())
+    current: list[int] | None = None
+    for row, start, end in zip(start_rows.tolist(), start_cols.tolist(), end_cols.tolist()):
+        if row not in candidate_rows:
+            continue
+        if current is not None and current[0] == row and start - current[2] <= join_gap:
+            current[2] = end
+            continue
+        if current is not None and current[2] - current[1] >= min_length:
+            runs.append((current[0], current[1], current[2]))
+        current = [row, start, end]
+    if current is not None and current[2] - current[1] >= min_length:
+        runs.append((current[0], current[1], current[2]))
+    return runs
+
+
+def _rules(runs: list[tuple[int, int, int]], snap: int) -> list[Rule]:
+    """Merge runs on neighbouring pixel rows that overlap along the rule into rules."""
+    finished: list[list[int]] = []
+    active: list[list[int]] = []  # [first row, last row, start, end, row sum, row count]
+    for row, start, end in sorted(runs):
+        still = [r for r in active if row - r[1] <= snap]
+        finished.extend(r for r in active if row - r[1] > snap)
+        active = still
+        for rule in reversed(active):
+            if start <= rule[3] and end >= rule[2]:
+                rule[1], rule[2], rule[3] = row, min(start, rule[2]), max(end, rule[3])
+                rule[4] += row
+                rule[5] += 1
+                break
+        else:
+            active.append([row, row, start, end, row, 1])
+    return [Rule(r[4] / r[5], r[2], r[3]) for r in finished + active]
+
+
+def _thicken(mask: np.ndarray) -> np.ndarray:
+    """Ink grown by one pixel across the rule direction, so a rule drifting by a pixel stays one run."""
+    grown = mask.copy()
+    grown[1:] |= mask[:-1]
+    grown[:-1] |= mask[1:]
+    return grown
+
+
+def find_tables(ink: np.ndarray, dpi: float) -> list[TableGrid]:
+    """Ruled tables in a full-resolution ink mask (True = ink) of an upright page."""
+    snap = max(2, int(dpi * _SNAP))
+    join = max(1, int(dpi * _JOIN_GAP))
+    horizontal = _rules(_runs(_thicken(ink), int(dpi * _MIN_RULE_WIDTH), join), snap)
+    if len(horizontal) < 2:
+        return []
+    vertical = _rules(_runs(_thicken(ink.T), int(dpi * _MIN_RULE_HEIGHT), join), snap)
+
+    touch = max(2, int(dpi * _TOUCH))
+
+    def touches(v: Rule, h: Rule) -> bool:
+        return h.start - touch <= v.position <= h.end + touch and v.start - touch <= h.position <= v.end + touch
+
+    # a vertical rule of a table runs from one horizontal rule to another; text strokes do not
+    vertical = [v for v in vertical if sum(touches(v, h) for h in horizontal) >= 2]
+    if len(vertical) < 2:
+        return []
+    # connected groups of rules are tables
+    parent = list(range(len(horizontal) + len(vertical)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for vi, v in enumerate(vertical):
+        for hi, h in enumerate(horizontal):
+            if touches(v, h):
+                parent[find(len(horizontal) + vi)] = find(hi)
+    groups: dict[int, tuple[list[Rule], list[Rule]]] = {}
+    for hi, h in enumerate(horizontal):
+        groups.setdefault(find(hi), ([], []))[0].append(h)
+    for vi, v in enumerate(vertical):
+        groups.setdefault(find(len(horizontal) + vi), ([], []))[1].append(v)
+    tables = []
+    for h_rules, v_rules in groups.values():
+        grid = _grid(h_rules, v_rules, snap, dpi)
+        if grid is not None:
+            tables.append(grid)
+    return sorted(tables, key=lambda t: t.top)
+
+
+def _grid(h_rules: list[Rule], v_rules: list[Rule], snap: int, dpi: float) -> TableGrid | None:
+    if len(h_rules) < 2 or len(v_rules) < 1:
+        return None
+    left = min(min(h.start for h in h_rules), min(v.position for v in v_rules))
+    right = max(max(h.end for h in h_rules), max(v.position for v in v_rules))
+    ys = sorted(h.position for h in h_rules)
+    rows = [(a, b) for a, b in zip(ys, ys[1:]) if b - a >= dpi * _MIN_ROW_HEIGHT]
+    cells = []
+    for top, bottom in rows:
+        middle = (top + bottom) / 2
+        crossing = sorted(v.position for v in v_rules if v.start - snap <= middle <= v.end + snap)
+        bounds = [left]
+        for x in crossing + [right]:
+            if x - bounds[-1] > snap:
+                bounds.append(x)
+            else:
+                bounds[-1] = max(bounds[-1], x) if bounds[-1] != left else bounds[-1]
+        cells.append(bounds)
+    if len(rows) < 2 or max(len(b) - 1 for b in cells) < 2:
+        return None
+    return TableGrid(rows=rows, cells=cells, left=left, right=right)
+
+
+def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
+    """Put every word whose centre lies in a cell into that cell's text; return the words outside all tables.
+
+    A row band without rules between its printed lines (dotted or no row rules) holds several
+    rows: when at least two of its cells have words on two or more of the band's lines, every
+    line becomes a row of its own; otherwise the band is one row whose cells may wrap.
+    """
+    outside: list[Word] = []
+    placed: dict[tuple[int, int], list[tuple[int, Word]]] = {}
+    for word in words:
+        x, y = (word.left + word.right) / 2, (word.top + word.bottom) / 2
+        table_index = next((i for i, t in enumerate(tables) if t.contains(x, y)), None)
+        if table_index is None:
+            outside.append(word)
+            continue
+        table = tables[table_index]
+        row = next((i for i, (top, bottom) in enumerate(table.rows) if top <= y <= bottom), None)
+        if row is None:
+            continue  # on a rule between rows: a rule read as a dash, not text
+        bounds = table.cells[row]
+        column = next((i for i in range(len(bounds) - 1) if bounds[i] <= x <= bounds[i + 1]), len(bounds) - 2)
+        placed.setdefault((table_index, row), []).append((column, word))
+    for table_index, table in enumerate(tables):
+        table.cell_text = []
+        for row, bounds in enumerate(table.cells):
+            columns = len(bounds) - 1
+            printed_lines = _printed_lines(placed.get((table_index, row), []))
+            per_line = [[[w for c, w in line if c == column] for column in range(columns)] for line in printed_lines]
+            multi = sum(1 for column in range(columns) if sum(1 for cells in per_line if cells[column]) >= 2)
+            if multi >= 2:
+                table.cell_text.extend([_line_text(cell) for cell in cells] for cells in per_line)
+            else:
+                table.cell_text.append([
+                    "\n".join(_line_text(cells[column]) for cells in per_line if cells[column]) for column in range(columns)
+                ])
+    return outside
+
+
+def _printed_lines(words: list[tuple[int, Word]]) -> list[list[tuple[int, Word]]]:
+    """Words of one row band grouped into printed lines, top to bottom, by their vertical centres."""
+    lines: list[tuple[float, float, list[tuple[int, Word]]]] = []
+    for column, word in sorted(words, key=lambda cw: (cw[1].top + cw[1].bottom) / 2):
+        centre = (word.top + word.bottom) / 2
+        if lines and lines[-1][0] <= centre <= lines[-1][1]:
+            top, bottom, members = lines[-1]
+            lines[-1] = (top, max(bottom, word.bottom), members + [(column, word)])
+        else:
+            lines.append((word.top, word.bottom, [(column, word)]))
+    return [members for _, _, members in lines]
+
+
+def _line_text(words: list[Word]) -> str:
+    # A cell's rules are often read as "|" glued to its first or last word.
+    pieces = (w.text.strip(_RULE_MARKS) for w in sorted(words, key=lambda w: w.left))
+    return " ".join(p for p in pieces if p)

@@ -1,0 +1,81 @@
+"""Ruled tables found on page images agree with the tables of the same pages' text layer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pdfplumber
+import pypdfium2
+import pytest
+from PIL import Image
+
+from pipeline.ingest.ocr import ruled_tables, straighten
+from pipeline.ingest.ocr_tables import TableGrid, fill_tables
+from pipeline.ingest.ocr import OcrWord
+from pipeline.ingest.pdf import _visible
+from pipeline.scan_check import degrade
+from tests.conftest import corpus_file
+
+
+def _scan(doc_id: str, index: int, seed: int) -> Image.Image:
+    document = pypdfium2.PdfDocument(str(corpus_file(doc_id, ".pdf")))
+    clean = document[index].render(scale=300 / 72, grayscale=True).to_pil()
+    scan, _angle = degrade(clean, np.random.default_rng(seed))
+    return straighten(scan)[0]
+
+
+def _text_layer_tables(doc_id: str, index: int) -> list[tuple[int, int]]:
+    with pdfplumber.open(str(corpus_file(doc_id, ".pdf"))) as pdf:
+        tables = pdf.pages[index].filter(_visible).find_tables()
+        return [(len(t.rows), max(len(r.cells) for r in t.rows)) for t in tables if len(t.rows) >= 2]
+
+
+def _shape(grids: list[TableGrid]) -> list[tuple[int, int]]:
+    return [(len(g.rows), max(len(c) - 1 for c in g.cells)) for g in grids]
+
+
+@pytest.mark.parametrize(("doc_id", "index"), [("DN-007", 0), ("DN-001", 11), ("DN-001", 20), ("DN-014", 0), ("LD-015", 5)])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_grid_of_a_scanned_ruled_table_matches_the_text_layer(doc_id: str, index: int, seed: int) -> None:
+    assert _shape(ruled_tables(_scan(doc_id, index, seed), 300)) == _text_layer_tables(doc_id, index)
+
+
+@pytest.mark.parametrize(("doc_id", "index"), [("DN-006", 0), ("DN-001", 0), ("DN-003", 0), ("LD-086", 0)])
+def test_pages_without_a_ruled_table_give_none(doc_id: str, index: int) -> None:
+    """Header underlines, framed titles and Word's invisible white boxes are not tables."""
+    assert ruled_tables(_scan(doc_id, index, 1), 300) == []
+
+
+def test_invisible_white_boxes_are_not_table_edges_in_a_text_layer() -> None:
+    # DN-006's first page is prose laid over white filled rectangles
+    with pdfplumber.open(str(corpus_file("DN-006", ".pdf"))) as pdf:
+        assert pdf.pages[0].find_tables(), "the white boxes are there"
+        assert not pdf.pages[0].filter(_visible).find_tables()
+
+
+def _word(text: str, left: int, top: int, line: int, width: int = 40, height: int = 30) -> OcrWord:
+    return OcrWord(text=text, conf=90, left=left, top=top, right=left + width, bottom=top + height, line=(1, 1, line))
+
+
+def test_words_fill_cells_and_unruled_lines_become_rows() -> None:
+    # two ruled bands; the second holds two printed rows (dotted rule between them) and a wrapped cell
+    grid = TableGrid(rows=[(0, 100), (100, 300)], cells=[[0, 100, 400, 600], [0, 100, 400, 600]], left=0, right=600)
+    words = [
+        _word("TT", 10, 30, 1), _word("Nội", 110, 30, 1), _word("dung", 160, 30, 1), _word("Tiền", 410, 30, 1),
+        _word("1", 10, 120, 2), _word("Thu", 110, 120, 2), _word("1.200", 410, 120, 2),
+        _word("2", 10, 220, 3), _word("Chi", 110, 220, 3), _word("800", 410, 220, 3),
+        _word("ngoài", 700, 50, 4),
+    ]
+    outside = fill_tables([grid], words)
+    assert [w.text for w in outside] == ["ngoài"]
+    assert grid.cell_text == [["TT", "Nội dung", "Tiền"], ["1", "Thu", "1.200"], ["2", "Chi", "800"]]
+
+
+def test_a_wrapped_cell_stays_one_row() -> None:
+    grid = TableGrid(rows=[(0, 100), (100, 300)], cells=[[0, 100, 400, 600], [0, 100, 400, 600]], left=0, right=600)
+    words = [
+        _word("TT", 10, 30, 1), _word("Nội", 110, 30, 1), _word("Tiền", 410, 30, 1),
+        _word("1", 10, 120, 2), _word("Thu", 110, 120, 2), _word("ngân", 160, 120, 2), _word("|1.200", 410, 120, 2),
+        _word("sách", 110, 220, 3),
+    ]
+    fill_tables([grid], words)
+    assert grid.cell_text[1] == ["1", "Thu ngân\nsách", "1.200"]
