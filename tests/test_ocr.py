@@ -135,6 +135,11 @@ def test_poor_text_layer_is_replaced_by_ocr() -> None:
         ("cải cách hành chính cấp tỉnh", "cải cách hành chính cấp tỉnh"),
         ("Ðảng bộ", "Đảng bộ"),
         ("UBND tỉnh", "UBND tỉnh"),
+        ("Công văn số 3665/UBND-ÑC", "Công văn số 3665/UBND-NC"),
+        ("Quyết định số 69/QĐĐ-STC", "Quyết định số 69/QĐ-STC"),
+        ("các Quyết định số: l268/QĐ-UBND", "các Quyết định số: 1268/QĐ-UBND"),
+        ("Nghị định 98/2018/NĐ-CP", "Nghị định 98/2018/NĐ-CP"),
+        ("Công văn 12/ĐĐBQH-VP", "Công văn 12/ĐĐBQH-VP"),  # a doubled letter that is a real abbreviation
     ],
 )
 def test_tone_correction(ocr: str, expected: str) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.data import read_table
 from pipeline.ingest.syllables import VIETNAMESE_LETTERS, is_syllable, split_tone
 
 TABLE_PATH = Path(__file__).resolve().parent.parent / "data" / "ocr_syllables.tsv"
@@ -107,6 +108,39 @@ def _foreign_letter(char: str) -> str:
     return base if base.isascii() else char
 
 
+# A document code as OCR may misread it: letters for digits in its number, a doubled letter in its type.
+_OCR_CODE = re.compile(r"(?<![\w/])(?P<number>[0-9IlOo]{1,6})/(?P<year>(?:19|20)\d\d/)?(?P<kind>[^\W\d_]{2,6})(?=[-/\s.,;)]|$)")
+_DIGIT_LOOKALIKES = str.maketrans("IlOo", "1100")
+
+
+@lru_cache(maxsize=1)
+def _document_kinds() -> frozenset[str]:
+    return frozenset(row[0].upper() for row in read_table("doc_types.tsv") if row[0] != "-")
+
+
+def _repair_code(match: re.Match[str]) -> str:
+    number, kind = match.group("number"), match.group("kind")
+    if any(c.isdigit() for c in number):
+        number = number.translate(_DIGIT_LOOKALIKES)
+    kinds = _document_kinds()
+    if kind.upper() not in kinds:
+        for i in range(1, len(kind)):
+            if kind[i] == kind[i - 1] and (kind[:i] + kind[i + 1:]).upper() in kinds:
+                kind = kind[:i] + kind[i + 1:]
+                break
+    return f"{number}/{match.group('year') or ''}{kind}"
+
+
+def repair_codes(text: str) -> str:
+    """Undo OCR misreadings in document codes: ``l268/QĐ`` → ``1268/QĐ``, ``69/QĐĐ-STC`` → ``69/QĐ-STC``.
+
+    Letters that look like digits are read as digits in a code's number when it holds a digit,
+    and a doubled letter in the type part is dropped when that makes an unknown type a known one
+    (the types of Nghị định 30/2020/NĐ-CP, ``pipeline/data/doc_types.tsv``).
+    """
+    return _OCR_CODE.sub(_repair_code, text) if "/" in text else text
+
+
 def correct_text(text: str, model: SyllableModel | None = None) -> str:
     """Correct the tone marks of OCR syllables in ``text``; everything else is kept as it is.
 
@@ -117,6 +151,7 @@ def correct_text(text: str, model: SyllableModel | None = None) -> str:
     text = text.replace("\u00d0", "\u0110")  # Ð (Icelandic eth) is always Đ in Vietnamese OCR
     if not text.isascii():
         text = "".join(_foreign_letter(c) for c in text)
+    text = repair_codes(text)
     if model is None:
         return text
     tokens = _TOKEN.findall(text)
