@@ -145,6 +145,9 @@ def test_table_with_unit_line() -> None:
         # a unit line that is not money, and no unit at all
         ("Đơn vị tính: người\nTT\tĐơn vị\tSố lượng\n1\tXã A\t1.200", []),
         ("TT\tĐơn vị\tSố hồ sơ\n1\tXã A\t45", []),
+        # a column-numbering row with one cell misread by OCR ("l" for 1) is still not data
+        ("Đơn vị tính: triệu đồng\nTT\tChỉ tiêu\tDư nợ\tVay\tTrả\tCòn\na\tb\tl\t2\t3\t4\n1\tVay NHPT\t161.773\t-\t89.523\t72.250",
+         [("161.773", 161.773e9, VND, "dư nợ"), ("89.523", 89.523e9, VND, None), ("72.250", 72.25e9, VND, None)]),
     ],
 )
 def test_table_units(table: str, expected: list[tuple[str, float, str, str | None]]) -> None:
