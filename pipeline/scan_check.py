@@ -32,6 +32,8 @@ from pipeline.normalize import fold_accents
 FACT_KINDS = ("code", "money", "percent")
 # A printed line counts as read when this share of its word pairs is in the OCR text of its page.
 _LINE_FOUND = 0.5
+# Shorter lines (table cells, numbers) are not judged: one misread word would make them "lost".
+_MIN_PAIRS = 3
 _WORD = re.compile(r"\w+")
 
 
@@ -130,8 +132,8 @@ def page_losses(printed: Path, scanned: SourceDocument) -> list[PageLoss]:
 
     A line is lost when fewer than half of its word pairs (compared without accents, so a wrong
     tone mark is a recognition error, not lost text) occur in the text read from that page or
-    its neighbours (a paragraph is filed under the page where it starts). One-word lines are
-    not judged.
+    its neighbours (a paragraph is filed under the page where it starts). Lines of fewer than
+    four words (table cells, figures) are not judged.
     """
     by_page: dict[int, set[tuple[str, str]]] = {}
     for block in scanned.blocks:
@@ -146,7 +148,7 @@ def page_losses(printed: Path, scanned: SourceDocument) -> list[PageLoss]:
             chars = lost = 0
             for line in document[index].get_textpage().get_text_range().splitlines():
                 pairs = _pairs(line)
-                if not pairs:
+                if len(pairs) < _MIN_PAIRS:
                     continue
                 chars += len(line.strip())
                 if len(pairs & read) < _LINE_FOUND * len(pairs):

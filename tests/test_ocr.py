@@ -14,7 +14,7 @@ from PIL import Image, ImageFilter
 
 from pipeline.ingest import load_document
 from pipeline.ingest.ocr import LANGUAGE, ocr_available, ocr_image, tesseract_languages
-from pipeline.ingest.ocr_correct import correct_text
+from pipeline.ingest.ocr_correct import code_part_fixes, correct_text
 from pipeline.ingest.pdf import text_layer_is_poor
 from pipeline.ingest.syllables import is_syllable
 from tests.conftest import cer
@@ -144,6 +144,16 @@ def test_poor_text_layer_is_replaced_by_ocr() -> None:
 )
 def test_tone_correction(ocr: str, expected: str) -> None:
     assert correct_text(ocr) == expected
+
+
+def test_misread_code_parts_follow_the_codes_of_the_same_document() -> None:
+    pages = [
+        "Kế hoạch số 130/KH-CATT-PC06 ngày 10/9/2025 và Kế hoạch số 146/KH-CAT-PC06 ngày 26/9/2025",
+        "Báo cáo 177/BC-CAT-PCG6; Kế hoạch 9574/KH-BCĐ0G, 12/KH-BCĐ06, 15/BC-BCĐ06; 3/2026 và 5/2020, 6/2020",
+    ]
+    assert code_part_fixes(pages) == {
+        "130/KH-CATT-PC06": "130/KH-CAT-PC06", "177/BC-CAT-PCG6": "177/BC-CAT-PC06", "9574/KH-BCĐ0G": "9574/KH-BCĐ06",
+    }, "a digit is never swapped for another digit (2026 stays), and parts seen twice are left alone"
 
 
 def test_syllables() -> None:

@@ -141,6 +141,54 @@ def repair_codes(text: str) -> str:
     return _OCR_CODE.sub(_repair_code, text) if "/" in text else text
 
 
+# Characters Tesseract confuses inside codes: a part that differs from a more frequent part of
+# the same document by one of these (or by a doubled letter) is that part misread.
+_CONFUSABLE = [frozenset(group) for group in ("0OÓÒƠDG", "6G", "1Il", "5S", "8B", "2Z")]
+_CODE_TOKEN = re.compile(r"(?<![\w/])\d{1,6}/[^\s,;:()]+")
+
+
+def _misreads(part: str, model: str) -> bool:
+    if len(part) == len(model) + 1:
+        return any(part[i] == part[i - 1] and part[i].isalpha() and part[:i] + part[i + 1:] == model for i in range(1, len(part)))
+    if len(part) != len(model):
+        return False
+    differing = [(a, b) for a, b in zip(part, model) if a != b]
+    if len(differing) != 1:
+        return False
+    a, b = differing[0]
+    # a letter read for a digit or the reverse; two digits are two real numbers (2020, 2026)
+    return a.isdigit() != b.isdigit() and any(a in g and b in g for g in _CONFUSABLE)
+
+
+def code_part_fixes(texts: Iterable[str]) -> dict[str, str]:
+    """Replacements for OCR words holding a misread part of a document code, from the whole document.
+
+    The parts of the codes a report cites recur (``130/KH-CAT-PC06``, ``146/KH-CAT-PC06``), so a
+    part seen once that is a frequent part with a doubled letter or a look-alike character
+    (``CATT``, ``PCG6``) is that part misread. Returns {word: corrected word}.
+    """
+    tokens = [m.group() for text in texts for m in _CODE_TOKEN.finditer(text)]
+    counts: Counter[str] = Counter()
+    for token in tokens:
+        counts.update(p for p in re.split(r"[-/]", token.split("/", 1)[1]) if len(p) >= 2)
+    frequent = [p for p, n in counts.items() if n >= 2]
+    fixes: dict[str, str] = {}
+    for part, count in counts.items():
+        if count != 1:
+            continue
+        models = [m for m in frequent if _misreads(part, m)]
+        if len(models) == 1:
+            fixes[part] = models[0]
+    result = {}
+    for token in tokens:
+        number, symbol = token.split("/", 1)
+        pieces = re.split(r"([-/])", symbol)
+        fixed = "".join(fixes.get(p, p) for p in pieces)
+        if fixed != symbol:
+            result[token] = f"{number}/{fixed}"
+    return result
+
+
 def correct_text(text: str, model: SyllableModel | None = None) -> str:
     """Correct the tone marks of OCR syllables in ``text``; everything else is kept as it is.
 

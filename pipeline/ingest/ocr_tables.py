@@ -72,28 +72,26 @@ class TableGrid:
 
 def _runs(mask: np.ndarray, min_length: int, join_gap: int) -> list[tuple[int, int, int]]:
     """Horizontal ink runs of at least ``min_length`` pixels as (row, start, end), gaps up to ``join_gap`` bridged."""
-    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
+    height, width = mask.shape
+    padded = np.zeros((height, width + 2), dtype=np.int8)
     padded[:, 1:-1] = mask
-    change = np.diff(padded, axis=1)
-    start_rows, start_cols = np.nonzero(change == 1)
-    _, end_cols = np.nonzero(change == -1)  # row-major order pairs every start with its end
-    runs: list[tuple[int, int, int]] = []
-    # only rows holding some long-ish run can hold a rule; skip the rest cheaply
-    lengths = end_cols - start_cols
-    candidate_rows = set(start_rows[lengths >= max(1, min_length // 4)].tolist())
-    current: list[int] | None = None
-    for row, start, end in zip(start_rows.tolist(), start_cols.tolist(), end_cols.tolist()):
-        if row not in candidate_rows:
-            continue
-        if current is not None and current[0] == row and start - current[2] <= join_gap:
-            current[2] = end
-            continue
-        if current is not None and current[2] - current[1] >= min_length:
-            runs.append((current[0], current[1], current[2]))
-        current = [row, start, end]
-    if current is not None and current[2] - current[1] >= min_length:
-        runs.append((current[0], current[1], current[2]))
-    return runs
+    changes = np.flatnonzero(np.diff(padded, axis=1))  # row-major: start, end, start, end … in every row
+    rows, columns = np.divmod(changes, width + 1)
+    starts, ends, start_rows = columns[0::2], columns[1::2], rows[0::2]
+    # only rows holding some long-ish run can hold a rule
+    candidate = np.zeros(height, dtype=bool)
+    candidate[start_rows[ends - starts >= max(1, min_length // 4)]] = True
+    keep = candidate[start_rows]
+    starts, ends, start_rows = starts[keep], ends[keep], start_rows[keep]
+    if not len(starts):
+        return []
+    opens = np.ones(len(starts), dtype=bool)  # a joined run opens on a new row or after a wide gap
+    opens[1:] = (start_rows[1:] != start_rows[:-1]) | (starts[1:] - ends[:-1] > join_gap)
+    first = np.flatnonzero(opens)
+    last = np.r_[first[1:], len(starts)] - 1
+    joined_rows, joined_starts, joined_ends = start_rows[first], starts[first], ends[last]
+    long = joined_ends - joined_starts >= min_length
+    return list(zip(joined_rows[long].tolist(), joined_starts[long].tolist(), joined_ends[long].tolist()))
 
 
 def _rules(runs: list[tuple[int, int, int]], snap: int) -> list[Rule]:
@@ -194,8 +192,9 @@ def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
     """Put every word whose centre lies in a cell into that cell's text; return the words outside all tables.
 
     A row band without rules between its printed lines (dotted or no row rules) holds several
-    rows: when at least two of its cells have words on two or more of the band's lines, every
-    line becomes a row of its own; otherwise the band is one row whose cells may wrap.
+    rows: when at least two of its cells have words on two or more of the band's lines and the
+    lines line up across the cells, every line becomes a row of its own; otherwise the band is
+    one row whose cells may wrap.
     """
     outside: list[Word] = []
     placed: dict[tuple[int, int], list[tuple[int, Word]]] = {}
@@ -218,8 +217,11 @@ def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
             columns = len(bounds) - 1
             printed_lines = _printed_lines(placed.get((table_index, row), []))
             per_line = [[[w for c, w in line if c == column] for column in range(columns)] for line in printed_lines]
-            multi = sum(1 for column in range(columns) if sum(1 for cells in per_line if cells[column]) >= 2)
-            if multi >= 2:
+            lines_per_column = [sum(1 for cells in per_line if cells[column]) for column in range(columns)]
+            multi = sum(1 for n in lines_per_column if n >= 2)
+            # Printed rows line up across the cells; the wrapped, vertically centred lines of a
+            # header band do not, and then the band has more lines than any one cell.
+            if multi >= 2 and len(per_line) == max(lines_per_column):
                 table.cell_text.extend([_line_text(cell) for cell in cells] for cells in per_line)
             else:
                 table.cell_text.append([

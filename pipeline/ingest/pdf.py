@@ -304,7 +304,7 @@ def ocr_page_lines(page: OcrPage) -> tuple[list[_Line], tuple[float, float, floa
 
 def ocr_page_info(number: int, page: OcrPage, lines: list[_Line]) -> PageInfo:
     """The ``PageInfo`` of an OCRed page."""
-    letters = sum(_letters(ln.text) for ln in lines)
+    letters = sum(_letters(ln.text) for ln in lines) + sum(_letters(" ".join(r)) for ln in lines if ln.table for r in ln.table)
     return PageInfo(
         page=number, method="ocr", chars=letters, ocr_confidence=page.confidence, skew=page.skew,
         coverage=page.coverage, lost_text=page.lost_text,
