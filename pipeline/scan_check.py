@@ -23,6 +23,8 @@ from PIL import Image, ImageFilter
 
 from pipeline.document import assemble
 from pipeline.ingest.model import SourceDocument
+from pipeline.ingest.ocr import OcrPage
+from pipeline.ingest.pdf import join_lines
 from pipeline.extract.money import find_money
 from pipeline.extract.percent import find_percentages
 from pipeline.extract.references import find_references
@@ -62,9 +64,11 @@ def docx_to_pdf(source: Path, folder: Path) -> Path:
     return target
 
 
-def degrade(image: Image.Image, rng: np.random.Generator, degradation: Degradation = Degradation()) -> tuple[Image.Image, float]:
-    """A grayscale page image as a scan: (the degraded image, the tilt in degrees)."""
-    angle = float(rng.uniform(-degradation.max_angle, degradation.max_angle))
+def degrade(
+    image: Image.Image, rng: np.random.Generator, degradation: Degradation = Degradation(), tilt: float | None = None,
+) -> tuple[Image.Image, float]:
+    """A grayscale page image as a scan: (the degraded image, the tilt in degrees; ``tilt`` fixes it)."""
+    angle = float(rng.uniform(-degradation.max_angle, degradation.max_angle)) if tilt is None else tilt
     tilted = image.convert("L").rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
     noisy = np.asarray(tilted, dtype=np.float32) + rng.normal(0, degradation.noise, tilted.size[::-1])
     spoiled = Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(degradation.blur))
@@ -92,6 +96,40 @@ def scan_pdf(source: Path, target: Path, dpi: int = 300, seed: int = 0, degradat
         document.close()
     pages[0].save(target, "PDF", save_all=True, append_images=pages[1:], resolution=dpi)
     return angles
+
+
+def cer(reference: str, hypothesis: str) -> float:
+    """Character error rate: Levenshtein distance / reference length (numpy, row by row)."""
+    codes = {c: i for i, c in enumerate(set(reference) | set(hypothesis))}
+    ref = np.array([codes[c] for c in reference])
+    hyp = np.array([codes[c] for c in hypothesis])
+    index = np.arange(len(hyp) + 1)
+    previous = index.copy()
+    for i, char in enumerate(ref, start=1):
+        row = np.empty_like(previous)
+        row[0] = i
+        row[1:] = np.minimum(previous[1:] + 1, previous[:-1] + (hyp != char))
+        previous = np.minimum.accumulate(row - index) + index
+    return float(previous[-1]) / max(len(reference), 1)
+
+
+def page_reference(pdf: Path, index: int) -> str:
+    """The text layer of one page of a text PDF as one line of text, without its page number line."""
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        lines = document[index].get_textpage().get_text_range().replace("\ufffe", "-").splitlines()
+    finally:
+        document.close()
+    return " ".join(" ".join(line for line in lines if not re.fullmatch(r"\s*\d+\s*", line)).split())
+
+
+def ocr_text(page: OcrPage) -> str:
+    """An OCRed page's lines joined as the PDF reader joins them (a code broken after its dash is re-joined)."""
+    lines = [line for line in page.text.split("\n") if line.strip()]
+    text = lines[0] if lines else ""
+    for line in lines[1:]:
+        text = join_lines(text, line)
+    return " ".join(text.split())
 
 
 def facts(text: str) -> set[tuple[str, str]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
 from spacy.language import Language
 
@@ -18,6 +17,7 @@ from pipeline.document import DocumentText, assemble
 from pipeline.errors import IngestError
 from pipeline.ingest import load_document
 from pipeline.nlp import build_nlp
+from pipeline.scan_check import cer  # noqa: F401 - shared by the OCR and legacy-encoding tests
 from pipeline.runner import RunSummary, extract
 
 os.environ.setdefault("BAOCAO_OCR", "0")
@@ -39,19 +39,6 @@ def corpus_file(doc_id: str, suffix: str = "") -> Path:
     pytest.skip(f"corpus file {doc_id}*{suffix} not found in {SAMPLE_CORPUS} or {SHARED_CORPUS}")
 
 
-def cer(reference: str, hypothesis: str) -> float:
-    """Character error rate: Levenshtein distance / reference length (numpy, row by row)."""
-    codes = {c: i for i, c in enumerate(set(reference) | set(hypothesis))}
-    ref = np.array([codes[c] for c in reference])
-    hyp = np.array([codes[c] for c in hypothesis])
-    index = np.arange(len(hyp) + 1)
-    previous = index.copy()
-    for i, char in enumerate(ref, start=1):
-        row = np.empty_like(previous)
-        row[0] = i
-        row[1:] = np.minimum(previous[1:] + 1, previous[:-1] + (hyp != char))
-        previous = np.minimum.accumulate(row - index) + index
-    return float(previous[-1]) / max(len(reference), 1)
 
 
 def shared_file(prefix: str) -> Path:

@@ -148,6 +148,11 @@ def test_table_with_unit_line() -> None:
         # a column-numbering row with one cell misread by OCR ("l" for 1) is still not data
         ("Đơn vị tính: triệu đồng\nTT\tChỉ tiêu\tDư nợ\tVay\tTrả\tCòn\na\tb\tl\t2\t3\t4\n1\tVay NHPT\t161.773\t-\t89.523\t72.250",
          [("161.773", 161.773e9, VND, "dư nợ"), ("89.523", 89.523e9, VND, None), ("72.250", 72.25e9, VND, None)]),
+        # ... also after a header line misread as a data row, but a total row of small figures is data
+        ("Đơn vị tính: triệu đồng\nTT\tChỉ tiêu\tDư nợ\tVay\tTrả\tCòn\n\tu\t`\tn tế\t\t\na\tb\t1\t2\t3\t7i\n1\tVay\t16\t-\t8\t7",
+         [("16", 16e6, VND, "dư nợ"), ("8", 8e6, VND, None), ("7", 7e6, VND, None)]),
+        ("Đơn vị tính: triệu đồng\nTT\tChỉ tiêu\tA\tB\tC\tD\nTổng\t1\t2\t3\t4",
+         [("1", 1e6, VND, None), ("2", 2e6, VND, None), ("3", 3e6, VND, None), ("4", 4e6, VND, None)]),
     ],
 )
 def test_table_units(table: str, expected: list[tuple[str, float, str, str | None]]) -> None:

@@ -79,3 +79,28 @@ def test_a_wrapped_cell_stays_one_row() -> None:
     ]
     fill_tables([grid], words)
     assert grid.cell_text[1] == ["1", "Thu ngân\nsách", "1.200"]
+
+
+def test_digit_look_alikes_in_a_column_of_figures_are_figures() -> None:
+    grid = TableGrid(rows=[(0, 100), (100, 200), (200, 300), (300, 400), (400, 500)], cells=[[0, 100, 400, 600]] * 5, left=0, right=600)
+    words = [
+        _word("TT", 10, 30, 1), _word("Tỉnh", 110, 30, 1), _word("Số", 410, 30, 1),
+        _word("l", 10, 130, 2), _word("An", 110, 130, 2), _word("90", 410, 130, 2),
+        _word("2", 10, 230, 3), _word("Lai", 110, 230, 3), _word("l", 410, 230, 3),
+        _word("3", 10, 330, 4), _word("Hà", 110, 330, 4), _word("12", 410, 330, 4),
+        _word("I1", 10, 430, 5), _word("Ô", 110, 430, 5), _word("2O", 410, 430, 5),
+    ]
+    fill_tables([grid], words)
+    assert grid.cell_text == [["TT", "Tỉnh", "Số"], ["1", "An", "90"], ["2", "Lai", "1"], ["3", "Hà", "12"], ["11", "Ô", "20"]]
+
+
+def test_roman_section_numbers_stay_letters() -> None:
+    grid = TableGrid(rows=[(0, 100), (100, 200), (200, 300), (300, 400)], cells=[[0, 100, 400, 600]] * 4, left=0, right=600)
+    words = [
+        _word("I", 10, 30, 1), _word("Vay", 110, 30, 1), _word("161.773", 410, 30, 1),
+        _word("1", 10, 130, 2), _word("NHPT", 110, 130, 2), _word("161.773", 410, 130, 2),
+        _word("2", 10, 230, 3), _word("NHTM", 110, 230, 3), _word("-", 410, 230, 3),
+        _word("II", 10, 330, 4), _word("Tạm", 110, 330, 4), _word("I", 410, 330, 4),
+    ]
+    fill_tables([grid], words)
+    assert [row[0] for row in grid.cell_text] == ["I", "1", "2", "II"]

@@ -138,6 +138,7 @@ _COLUMN_INDEX_CELL = re.compile(r"^\(?(?:[A-Za-zĐđ]|\d{1,3})\)?$|^[\d\s()]*[=+
 _INDEX_ROW_LABEL = re.compile(r"^(?:[A-ZĐ]{1,3}|Mã\s+số|Cột)$", re.IGNORECASE)
 _CELL_NUMBER = re.compile(rf"^\s*(?P<num>{_NUM})\s*$")
 _MAX_GAP_LINES = 2
+_WORD = re.compile(r"[^\W\d_]{2}")
 _MAX_SENTENCE = 2000
 
 
@@ -343,9 +344,11 @@ def _is_column_index_row(cells: list[str]) -> bool:
     filled = [c.strip() for c in cells if c.strip()]
     if filled and not _COLUMN_INDEX_CELL.match(filled[0]) and _INDEX_ROW_LABEL.match(filled[0]):
         filled = filled[1:]  # "MS 1 2 3 …", "Mã số 1 2 3 …"
-    # one cell in five may be misread ("7i", "l" in an OCR table) without hiding the pattern
-    odd = sum(1 for c in filled if not _COLUMN_INDEX_CELL.match(c))
-    if len(filled) < 3 or odd * 5 > len(filled):
+    if len(filled) < 3 or not _COLUMN_INDEX_CELL.match(filled[0]):
+        return False
+    # after the first, one cell in five may be misread ("7i" in an OCR table) without hiding the pattern
+    odd = sum(1 for c in filled[1:] if not _COLUMN_INDEX_CELL.match(c))
+    if odd * 5 > len(filled) or (odd and len(filled) < 5):
         return False
     numbers = [int(c.strip("()")) for c in filled if c.strip("()").isdigit()]
     return len(numbers) >= 3 and all(0 < b - a <= 3 for a, b in zip(numbers, numbers[1:]))
@@ -399,7 +402,8 @@ class _Table:
 def _row_label(cells: list[str]) -> str:
     for cell in cells:
         stripped = cell.strip()
-        if stripped and not _ROW_NUMBER.match(stripped) and not _CELL_NUMBER.match(stripped):
+        # a label has a word in it; a lone mark is a stray (OCR reads bits of rules and seals)
+        if stripped and not _ROW_NUMBER.match(stripped) and not _CELL_NUMBER.match(stripped) and _WORD.search(stripped):
             return stripped
     return ""
 
@@ -493,10 +497,11 @@ def table_cells(text: str) -> Iterator[TableCell]:
         if cell_unit is not None:
             table.unit = cell_unit
             continue
+        if _is_column_index_row(cells):
+            # never data, also after a header row misread as one (the column numbers 1 2 3 …)
+            table.in_body = True
+            continue
         if not table.in_body:
-            if _is_column_index_row(cells):
-                table.in_body = True
-                continue
             if not _is_data_row(cells):
                 table.header_rows.append(cells)
                 continue

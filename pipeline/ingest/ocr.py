@@ -38,6 +38,7 @@ TARGET_DPI = 300
 # Below this resolution Tesseract's error rate climbs steeply; such pages are upscaled to TARGET_DPI.
 MIN_DPI = 200
 MAX_DPI = 400
+MIN_SKEW_TO_ROTATE = 0.5
 # A page where more of its text ink than this lies in text-like regions outside every recognised
 # word lost text (the issue's bound: no page may lose more than 2% of its text unflagged).
 MIN_COVERAGE = 0.98
@@ -459,22 +460,31 @@ def _quality(words: Sequence[OcrWord]) -> float:
 
 
 def correct_words(words: list[OcrWord]) -> None:
-    """Correct tone marks line by line (context helps), writing the result back into the words."""
+    """Correct the page's words in one text, so a syllable at a line end sees the next line's first one.
+
+    The result is written back into the words (a line whose word count changed keeps its words).
+    """
     lines: dict[tuple[int, int, int], list[OcrWord]] = {}
     for word in words:
         lines.setdefault(word.line, []).append(word)
-    for line_words in lines.values():
-        corrected = correct_text(" ".join(w.text for w in line_words)).split(" ")
+    page = "\n".join(" ".join(w.text for w in line_words) for line_words in lines.values())
+    for line_words, corrected_line in zip(lines.values(), correct_text(page).split("\n")):
+        corrected = corrected_line.split(" ")
         if len(corrected) == len(line_words):
             for word, text in zip(line_words, corrected):
                 word.text = text
 
 
 def straighten(gray: Image.Image, mask: np.ndarray | None = None) -> tuple[Image.Image, float]:
-    """The page image rotated so that its text lines are level, and the angle it was turned by (0 when level)."""
+    """The page image with its text lines level, and its measured skew in degrees.
+
+    Below ``MIN_SKEW_TO_ROTATE`` the image is returned as it is: Tesseract reads such pages whole,
+    and the resampling of a rotation costs more characters than the tilt (on synthetic scans of
+    DN-001 at 0.3-0.4°: CER 0.32% unrotated against 0.48% rotated).
+    """
     skew = estimate_skew(_working(gray)[0] if mask is None else mask)
-    if abs(skew) < 0.05:
-        return gray, 0.0
+    if abs(skew) < MIN_SKEW_TO_ROTATE:
+        return gray, skew
     return _rotate(gray, skew), skew
 
 
@@ -495,8 +505,9 @@ def ocr_image(image: Image.Image, dpi: float, deskew: bool = True, path: str | N
         mask, scale = _working(gray)
     skew = 0.0
     if deskew:
-        gray, skew = straighten(gray, mask)
-        if skew:
+        upright, skew = straighten(gray, mask)
+        if upright is not gray:
+            gray = upright
             mask, scale = _working(gray)
     recognition = _Recognition(gray, dpi, path=path)
     tables, ink = ruled_tables(gray, dpi), text_ink(mask, scale, dpi)

@@ -23,7 +23,7 @@ from pipeline.data import read_table
 from pipeline.ingest.syllables import VIETNAMESE_LETTERS, is_syllable, split_tone
 
 TABLE_PATH = Path(__file__).resolve().parent.parent / "data" / "ocr_syllables.tsv"
-_TOKEN = re.compile(r"[^\W\d_]+|[^\w\s]+|\d+|\s+")
+_TOKEN = re.compile(r"[^\W\d_]+|[^\w\s]+|\d+|\s+|_+")
 # log-odds a valid syllable's rival must win by, so that correct rare words are left alone
 _MARGIN = 4.0
 _MIN_BIGRAM_COUNT = 2
@@ -131,25 +131,30 @@ def _repair_code(match: re.Match[str]) -> str:
     return f"{number}/{match.group('year') or ''}{kind}"
 
 
+_CODE_LETTER_PART = re.compile(r"(?<=[/-])[5§](?=[A-ZĐ]{2,}(?:[-/\s.,;)]|$))")
+
+
 def repair_codes(text: str) -> str:
     """Undo OCR misreadings in document codes: ``l268/QĐ`` → ``1268/QĐ``, ``69/QĐĐ-STC`` → ``69/QĐ-STC``.
 
     Letters that look like digits are read as digits in a code's number when it holds a digit,
-    and a doubled letter in the type part is dropped when that makes an unknown type a known one
+    a 5 or § opening a part of capitals is an S (``216/BC-5TC``), and a doubled letter in the type part is dropped when that makes an unknown type a known one
     (the types of Nghị định 30/2020/NĐ-CP, ``pipeline/data/doc_types.tsv``).
     """
-    return _OCR_CODE.sub(_repair_code, text) if "/" in text else text
+    if "/" not in text:
+        return text
+    text = _CODE_LETTER_PART.sub("S", text) if _OCR_CODE.search(text) else text
+    return _OCR_CODE.sub(_repair_code, text)
 
 
 # Characters Tesseract confuses inside codes: a part that differs from a more frequent part of
-# the same document by one of these (or by a doubled letter) is that part misread.
+# the same document by one of these is that part misread.
 _CONFUSABLE = [frozenset(group) for group in ("0OÓÒƠDG", "6G", "1Il", "5S", "8B", "2Z")]
 _CODE_TOKEN = re.compile(r"(?<![\w/])\d{1,6}/[^\s,;:()]+")
 
 
 def _misreads(part: str, model: str) -> bool:
-    if len(part) == len(model) + 1:
-        return any(part[i] == part[i - 1] and part[i].isalpha() and part[:i] + part[i + 1:] == model for i in range(1, len(part)))
+    # A doubled letter is not evidence here: BTTP (bổ trợ tư pháp) and BTP are both real parts.
     if len(part) != len(model):
         return False
     differing = [(a, b) for a, b in zip(part, model) if a != b]
@@ -164,8 +169,8 @@ def code_part_fixes(texts: Iterable[str]) -> dict[str, str]:
     """Replacements for OCR words holding a misread part of a document code, from the whole document.
 
     The parts of the codes a report cites recur (``130/KH-CAT-PC06``, ``146/KH-CAT-PC06``), so a
-    part seen once that is a frequent part with a doubled letter or a look-alike character
-    (``CATT``, ``PCG6``) is that part misread. Returns {word: corrected word}.
+    part seen once that is a frequent part with one letter read for a digit or the reverse
+    (``PCG6``) is that part misread. Returns {word: corrected word}.
     """
     tokens = [m.group() for text in texts for m in _CODE_TOKEN.finditer(text)]
     counts: Counter[str] = Counter()
@@ -211,6 +216,8 @@ def correct_text(text: str, model: SyllableModel | None = None) -> str:
         low = lowered[index]
         if word.isupper() and len(word) > 1 and not is_syllable(low):
             continue  # an abbreviation such as UBND
+        if _in_code(tokens, index):
+            continue  # "59-CV/ĐU" (Đảng ủy): the letters of a code are not syllables
         candidates = model.by_base.get(split_tone(low)[0])
         if not candidates:
             continue
@@ -233,7 +240,31 @@ def correct_text(text: str, model: SyllableModel | None = None) -> str:
             continue
         tokens[index] = _apply_case(best, word)
         lowered[index] = best
+    _lower_lone_capitals(tokens, syllables)
     return "".join(tokens)
+
+
+def _in_code(tokens: list[str], index: int) -> bool:
+    before = tokens[index - 1] if index > 0 else ""
+    after = tokens[index + 1] if index + 1 < len(tokens) else ""
+    return before[-1:] in ("/", "-") and before != "" or after[:1] in ("/",)
+
+
+def _lower_lone_capitals(tokens: list[str], syllables: list[int]) -> None:
+    """A capitalised or mixed-case syllable inside running lower-case text is lower case (``văn SỐ 59``).
+
+    Title case (a name) is left alone; so are runs of capitals (a heading) and abbreviations.
+    """
+    for position, index in enumerate(syllables):
+        word = tokens[index]
+        if len(word) < 2 or word.islower() or word.istitle() or not is_syllable(word.lower()):
+            continue
+        if position == 0 or not _adjacent(tokens, syllables[position - 1], index) or not tokens[syllables[position - 1]].islower():
+            continue
+        following = syllables[position + 1] if position + 1 < len(syllables) else None
+        if following is not None and _adjacent(tokens, index, following) and not tokens[following].islower():
+            continue
+        tokens[index] = word.lower()
 
 
 def _adjacent(tokens: list[str], first: int, second: int) -> bool:

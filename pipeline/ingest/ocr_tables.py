@@ -9,6 +9,7 @@ box is a frame, not a table), as for text-layer PDFs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -227,7 +228,40 @@ def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
                 table.cell_text.append([
                     "\n".join(_line_text(cells[column]) for cells in per_line if cells[column]) for column in range(columns)
                 ])
+        _read_digits_in_number_columns(table.cell_text)
     return outside
+
+
+_NUMBER_CELL = re.compile(r"^\d[\d.,]*$")
+_DIGIT_LOOKALIKE_CELL = re.compile(r"^[\dlIOo|.,]+$")
+_DIGIT_LOOKALIKES = str.maketrans("lIOo|", "11001")
+
+
+def _read_digits_in_number_columns(rows: list[list[str]]) -> None:
+    """In a column of figures, a cell of digits and digit look-alikes (``l``, ``I1``, ``2O``) is figures.
+
+    A column is one of figures when most of its filled cells are numbers or such cells; OCR reads
+    a lone 1 in a narrow cell as ``l``. A cell without any digit other than ``l`` is left alone:
+    ``I``, ``II``, ``IV`` number the sections of a table.
+    """
+    width = max((len(r) for r in rows), default=0)
+    for column in range(width):
+        cells = [r[column].strip() for r in rows if column < len(r) and r[column].strip()]
+        numbers = sum(1 for c in cells if _NUMBER_CELL.match(c))
+        misread = [c for c in cells if _misread_figure(c)]
+        if len(cells) < 3 or numbers < 2 or (numbers + len(misread)) * 2 <= len(cells):
+            continue
+        for row in rows:
+            if column < len(row) and _misread_figure(row[column].strip()):
+                row[column] = row[column].strip().translate(_DIGIT_LOOKALIKES)
+
+
+def _misread_figure(cell: str) -> bool:
+    if _NUMBER_CELL.match(cell) or not _DIGIT_LOOKALIKE_CELL.match(cell):
+        return False
+    if cell != "l" and not any(c.isdigit() for c in cell):
+        return False
+    return bool(_NUMBER_CELL.match(cell.translate(_DIGIT_LOOKALIKES)))
 
 
 def _printed_lines(words: list[tuple[int, Word]]) -> list[list[tuple[int, Word]]]:

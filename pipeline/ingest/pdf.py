@@ -175,7 +175,8 @@ def _continues(previous: _Line, line: _Line, right_margin: float, left_margin: f
     return True
 
 
-def _join(before: str, after: str) -> str:
+def join_lines(before: str, after: str) -> str:
+    """Two printed lines of one paragraph as one text; a code broken after its dash or slash is re-joined."""
     if _CODE_TAIL.search(before) and after[:1].isalnum():
         return before + after
     return before + " " + after
@@ -419,7 +420,7 @@ def _paragraphs(pages_lines: list[list[_Line]], geometry: list[tuple[float, floa
         if current:
             text = current[0]
             for piece in current[1:]:
-                text = _join(text, piece)
+                text = join_lines(text, piece)
             blocks.append(Block(kind=classify_block(text, current_bold), text=text, page=current_page, column=current_column, bold=current_bold))
         current = []
 
