@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := antiword tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd chromium
+SYSTEM_PACKAGES := antiword tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd chromium libreoffice-writer-nogui
 GOLD ?= ../shared/gold
 SHARED_CORPUS ?= ../shared/corpus
 

@@ -32,11 +32,13 @@ from pipeline.ingest import load_document
 from pipeline.normalize import fold_accents
 
 FACT_KINDS = ("code", "money", "percent")
-# A printed line counts as read when this share of its word pairs is in the OCR text of its page.
+# A printed line counts as read when this share of its character 5-grams (accents and spaces
+# dropped) is in the OCR text of its page: a misread letter spoils five of them, a dropped line all.
 _LINE_FOUND = 0.5
-# Shorter lines (table cells, numbers) are not judged: one misread word would make them "lost".
-_MIN_PAIRS = 3
-_WORD = re.compile(r"\w+")
+_GRAM = 5
+# Shorter lines (table cells, figures) are not judged.
+_MIN_LINE_CHARS = 15
+_NOT_TEXT = re.compile(r"\W+")
 
 
 @dataclass(frozen=True)
@@ -160,22 +162,22 @@ class PageLoss:
         return self.lost_chars / self.chars if self.chars else 0.0
 
 
-def _pairs(text: str) -> set[tuple[str, str]]:
-    words = _WORD.findall(fold_accents(text))
-    return set(zip(words, words[1:]))
+def _grams(text: str) -> set[str]:
+    letters = _NOT_TEXT.sub("", fold_accents(text))
+    return {letters[i : i + _GRAM] for i in range(len(letters) - _GRAM + 1)}
 
 
 def page_losses(printed: Path, scanned: SourceDocument) -> list[PageLoss]:
     """Per page: characters of the printed PDF's text lines that the scan's text lacks.
 
-    A line is lost when fewer than half of its word pairs (compared without accents, so a wrong
-    tone mark is a recognition error, not lost text) occur in the text read from that page or
-    its neighbours (a paragraph is filed under the page where it starts). Lines of fewer than
-    four words (table cells, figures) are not judged.
+    A line is lost when fewer than half of its character 5-grams (compared without accents and
+    spaces, so misread marks and run-together words are recognition errors, not lost text) occur
+    in the text read from that page or its neighbours (a paragraph is filed under the page where
+    it starts). Lines of fewer than 15 letters and digits (table cells, figures) are not judged.
     """
-    by_page: dict[int, set[tuple[str, str]]] = {}
+    by_page: dict[int, set[str]] = {}
     for block in scanned.blocks:
-        by_page.setdefault(block.page or 0, set()).update(_pairs(block.text.replace("\t", " ")))
+        by_page.setdefault(block.page or 0, set()).update(_grams(block.text))
     flagged = {p.page for p in scanned.pages if p.lost_text}
     document = pypdfium2.PdfDocument(str(printed))
     losses = []
@@ -185,11 +187,11 @@ def page_losses(printed: Path, scanned: SourceDocument) -> list[PageLoss]:
             read = by_page.get(number - 1, set()) | by_page.get(number, set()) | by_page.get(number + 1, set())
             chars = lost = 0
             for line in document[index].get_textpage().get_text_range().splitlines():
-                pairs = _pairs(line)
-                if len(pairs) < _MIN_PAIRS:
+                grams = _grams(line)
+                if len(grams) < _MIN_LINE_CHARS - _GRAM + 1:
                     continue
                 chars += len(line.strip())
-                if len(pairs & read) < _LINE_FOUND * len(pairs):
+                if len(grams & read) < _LINE_FOUND * len(grams):
                     lost += len(line.strip())
             losses.append(PageLoss(number, chars, lost, number in flagged))
     finally:

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import io
-import re
-import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pypdfium2
 import pytest
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from pipeline.ingest import load_document
 from pipeline.ingest.ocr import LANGUAGE, ocr_available, ocr_image, tesseract_languages
 from pipeline.ingest.ocr_correct import code_part_fixes, correct_text
 from pipeline.ingest.pdf import text_layer_is_poor
 from pipeline.ingest.syllables import is_syllable
-from tests.conftest import cer
+from pipeline.scan_check import cer, check_scan, degrade, ocr_text, page_reference
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 TEXT_PDF = CORPUS / "DN-001__216BC_CCHC_nam_2018.pdf"  # excluded from pipeline/data/ocr_syllables.tsv
@@ -37,40 +34,27 @@ def ocr_switched_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BAOCAO_OCR", "1")
 
 
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).replace("\ufffe", "-")
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _reference(index: int) -> str:
-    document = pypdfium2.PdfDocument(str(TEXT_PDF))
-    lines = document[index].get_textpage().get_text_range().splitlines()
-    # the running page number at the top is not part of the body text
-    return _norm(" ".join(line for line in lines if not re.fullmatch(r"\s*\d+\s*", line)))
-
-
 def synthetic_scan(index: int, dpi: int, angle: float, seed: int = 0) -> Image.Image:
-    """A page of a real text PDF as a tilted, noisy, slightly blurred JPEG-compressed grayscale scan."""
-    document = pypdfium2.PdfDocument(str(TEXT_PDF))
-    image = document[index].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-    image = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-    noisy = np.asarray(image, dtype=np.float32) + np.random.default_rng(seed).normal(0, 10, image.size[::-1])
-    image = Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.5))
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=80)
-    return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+    """A page of a real text PDF as a scan tilted by ``angle`` (noise, blur, JPEG as in scan_check)."""
+    clean = pypdfium2.PdfDocument(str(TEXT_PDF))[index].render(scale=dpi / 72, grayscale=True).to_pil()
+    return degrade(clean, np.random.default_rng(seed), tilt=angle)[0]
 
 
 @needs_ocr
 @needs_corpus
-@pytest.mark.parametrize(("dpi", "angle"), [(300, 2.5), (300, -3.0)])
-def test_synthetic_scan_cer_after_deskew_and_correction(dpi: int, angle: float) -> None:
-    page = ocr_image(synthetic_scan(1, dpi, angle), dpi)
-    assert abs(page.skew + angle) < 0.15, "deskew found the tilt"
-    assert not page.lost_text
-    error = cer(_reference(1), _norm(page.text))
-    # measured 0.54-0.75% (target of issue 5: 0.5%); raw Tesseract on the same scans: 1.8%
-    assert error <= 0.01, f"CER {error:.4f}"
+def test_synthetic_scans_cer_after_deskew_and_correction() -> None:
+    """Issue 5: CER <= 0.5% after correction at 300 dpi and skew <= 3°, on a report the syllable
+    model was not built from. Measured on these five scans: 0.43% pooled (raw Tesseract 1.3%);
+    over 30 scans of pages 0-9 (bench/bench_cer.py): 0.35%, raw 0.89%."""
+    edits = characters = 0.0
+    for index, angle in enumerate([2.5, -3.0, 1.0, 2.5, -3.0]):
+        reference = page_reference(TEXT_PDF, index)
+        page = ocr_image(synthetic_scan(index, 300, angle), 300)
+        assert abs(page.skew + angle) < 0.15, "deskew found the tilt"
+        assert not page.lost_text
+        edits += cer(reference, ocr_text(page)) * len(reference)
+        characters += len(reference)
+    assert edits / characters <= 0.005, f"CER {edits / characters:.4f}"
 
 
 @needs_ocr
@@ -78,7 +62,7 @@ def test_synthetic_scan_cer_after_deskew_and_correction(dpi: int, angle: float) 
 def test_synthetic_scan_200_dpi_is_read() -> None:
     page = ocr_image(synthetic_scan(1, 200, 2.0, seed=1), 200)
     assert abs(page.skew + 2.0) < 0.15
-    assert cer(_reference(1), _norm(page.text)) <= 0.02
+    assert cer(page_reference(TEXT_PDF, 1), ocr_text(page)) <= 0.02
 
 
 @needs_ocr
@@ -162,51 +146,26 @@ def test_syllables() -> None:
     assert not any(is_syllable(w) for w in "Hcok HQI thcing quyêt câp".split())
 
 
-def _image_only_pdf(source: Path, target: Path, seed: int) -> None:
-    """Every page of a text PDF as a tilted (±3°), noisy, JPEG-compressed 300-dpi scan, without text layer."""
-    rng = np.random.default_rng(seed)
-    document = pypdfium2.PdfDocument(str(source))
-    pages = []
-    for index in range(len(document)):
-        image = document[index].render(scale=300 / 72, grayscale=True).to_pil().convert("L")
-        image = image.rotate(float(rng.uniform(-3, 3)), resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-        noisy = np.asarray(image, dtype=np.float32) + rng.normal(0, 8, image.size[::-1])
-        image = Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.4))
-        buffer = io.BytesIO()
-        image.save(buffer, "JPEG", quality=85)
-        pages.append(Image.open(io.BytesIO(buffer.getvalue())).convert("L"))
-    pages[0].save(target, "PDF", save_all=True, append_images=pages[1:], resolution=300)
+@needs_ocr
+@needs_corpus
+@pytest.mark.parametrize(("prefix", "minimum"), [("LD-016", 0.95), ("DN-006", 0.95), ("DN-007", 0.9)])
+def test_scan_gives_the_facts_of_its_text_layer(prefix: str, minimum: float, tmp_path: Path) -> None:
+    """Same references, amounts and percentages from a report and from a synthetic scan of it.
+
+    DN-007 is a dense ruled table of loans in millions: its amounts need the table read as cells
+    under the unit line, and Tesseract misreads some of its small figures (F1 0.92-0.97 over
+    noise seeds, below the issue's 0.95). Twelve documents: bench/bench_scans.py, bench/RESULTS.md.
+    """
+    agreement = check_scan(next(CORPUS.glob(f"{prefix}__*.pdf")), tmp_path, 300, seed=3)
+    assert len(agreement.expected) >= 3
+    f1 = agreement.f1()
+    assert f1 is not None and f1 >= minimum, (agreement.missing, agreement.extra)
+    assert not agreement.silent_losses(), "a page lost text without being flagged"
 
 
 @needs_ocr
 @needs_corpus
-@pytest.mark.parametrize("prefix", ["LD-016", "DN-006"])
-def test_scan_gives_the_facts_of_its_text_layer(prefix: str, tmp_path: Path) -> None:
-    """Same references, amounts and percentages from a report and from a synthetic scan of it.
-
-    Measured on six documents (DN-003, DN-004, DN-006, LD-016, LD-043, LD-089): distinct codes F1
-    0.88, money 0.64 (amounts in tables lose their unit: OCR pages give lines, not table rows),
-    percentages 1.0. These two carry no tables.
-    """
-    from pipeline.document import assemble
-    from pipeline.extract.money import find_money
-    from pipeline.extract.percent import find_percentages
-    from pipeline.extract.references import find_references
-
-    source = next(CORPUS.glob(f"{prefix}__*.pdf"))
-    scan = tmp_path / "scan.pdf"
-    _image_only_pdf(source, scan, seed=3)
-
-    def facts(text: str) -> set[str]:
-        codes = {f"code {r.code}" for r in find_references(text) if r.code}
-        money = {f"money {round(m.value)}" for m in find_money(text)}
-        percent = {f"percent {p.value:g}" for p in find_percentages(text)}
-        return codes | money | percent
-
-    scanned = load_document(scan)
-    assert {p.method for p in scanned.pages} == {"ocr"}
-    expected, found = facts(assemble(load_document(source)).text), facts(assemble(scanned).text)
-    assert len(expected) >= 3
-    hits = len(expected & found)
-    f1 = 2 * hits / (len(expected) + len(found))
-    assert f1 >= 0.95, (sorted(expected - found), sorted(found - expected))
+def test_scan_of_a_word_file_gives_its_facts(tmp_path: Path) -> None:
+    """A DOCX printed by LibreOffice, scanned, read back: the facts of the DOCX itself."""
+    agreement = check_scan(CORPUS / "LD-078__Cong_van_trien_khai_cac_nhiem_vu_02.docx", tmp_path, 300, seed=1)
+    assert len(agreement.expected) >= 5 and agreement.f1() == 1.0, (agreement.missing, agreement.extra)

@@ -110,7 +110,8 @@ def _foreign_letter(char: str) -> str:
 
 # A document code as OCR may misread it: letters for digits in its number, a doubled letter in its type.
 _OCR_CODE = re.compile(r"(?<![\w/])(?P<number>[0-9IlOo]{1,6})/(?P<year>(?:19|20)\d\d/)?(?P<kind>[^\W\d_]{2,6})(?=[-/\s.,;)]|$)")
-_DIGIT_LOOKALIKES = str.maketrans("IlOo", "1100")
+# Letters (and a rule's "|") that OCR reads for digits.
+DIGIT_LOOKALIKES = str.maketrans("IlOo|", "11001")
 
 
 @lru_cache(maxsize=1)
@@ -121,7 +122,7 @@ def _document_kinds() -> frozenset[str]:
 def _repair_code(match: re.Match[str]) -> str:
     number, kind = match.group("number"), match.group("kind")
     if any(c.isdigit() for c in number):
-        number = number.translate(_DIGIT_LOOKALIKES)
+        number = number.translate(DIGIT_LOOKALIKES)
     kinds = _document_kinds()
     if kind.upper() not in kinds:
         for i in range(1, len(kind)):
@@ -138,8 +139,9 @@ def repair_codes(text: str) -> str:
     """Undo OCR misreadings in document codes: ``l268/QĐ`` → ``1268/QĐ``, ``69/QĐĐ-STC`` → ``69/QĐ-STC``.
 
     Letters that look like digits are read as digits in a code's number when it holds a digit,
-    a 5 or § opening a part of capitals is an S (``216/BC-5TC``), and a doubled letter in the type part is dropped when that makes an unknown type a known one
-    (the types of Nghị định 30/2020/NĐ-CP, ``pipeline/data/doc_types.tsv``).
+    a 5 or § opening a part of capitals is an S (``216/BC-5TC``), and a doubled letter in the
+    type part is dropped when that makes an unknown type a known one (the types of Nghị định
+    30/2020/NĐ-CP, ``pipeline/data/doc_types.tsv``).
     """
     if "/" not in text:
         return text
@@ -245,9 +247,10 @@ def correct_text(text: str, model: SyllableModel | None = None) -> str:
 
 
 def _in_code(tokens: list[str], index: int) -> bool:
+    """Whether the letters at ``index`` are glued to a code's slash or dash (``KH/ĐU``, ``CV/ĐU``)."""
     before = tokens[index - 1] if index > 0 else ""
     after = tokens[index + 1] if index + 1 < len(tokens) else ""
-    return before[-1:] in ("/", "-") and before != "" or after[:1] in ("/",)
+    return (before != "" and before[-1] in "/-") or after.startswith("/")
 
 
 def _lower_lone_capitals(tokens: list[str], syllables: list[int]) -> None:

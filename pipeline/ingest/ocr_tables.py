@@ -16,6 +16,8 @@ from typing import Protocol
 
 import numpy as np
 
+from pipeline.ingest.ocr_correct import DIGIT_LOOKALIKES
+
 # Lengths in inches at the page's resolution.
 _MIN_RULE_WIDTH = 0.4  # a horizontal rule: no printed word has a straight run of ink this long
 _MIN_RULE_HEIGHT = 0.12  # a vertical rule segment between two horizontal rules
@@ -234,7 +236,6 @@ def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
 
 _NUMBER_CELL = re.compile(r"^\d[\d.,]*$")
 _DIGIT_LOOKALIKE_CELL = re.compile(r"^[\dlIOo|.,]+$")
-_DIGIT_LOOKALIKES = str.maketrans("lIOo|", "11001")
 
 
 def _read_digits_in_number_columns(rows: list[list[str]]) -> None:
@@ -253,7 +254,7 @@ def _read_digits_in_number_columns(rows: list[list[str]]) -> None:
             continue
         for row in rows:
             if column < len(row) and _misread_figure(row[column].strip()):
-                row[column] = row[column].strip().translate(_DIGIT_LOOKALIKES)
+                row[column] = row[column].strip().translate(DIGIT_LOOKALIKES)
 
 
 def _misread_figure(cell: str) -> bool:
@@ -261,7 +262,7 @@ def _misread_figure(cell: str) -> bool:
         return False
     if cell != "l" and not any(c.isdigit() for c in cell):
         return False
-    return bool(_NUMBER_CELL.match(cell.translate(_DIGIT_LOOKALIKES)))
+    return bool(_NUMBER_CELL.match(cell.translate(DIGIT_LOOKALIKES)))
 
 
 def _printed_lines(words: list[tuple[int, Word]]) -> list[list[tuple[int, Word]]]:
