@@ -197,7 +197,7 @@ def _rows(
     blocks = [
         BlockRow(doc_id, b.index, b.kind, b.start, b.end, b.page, b.source, b.column, b.style) for b in text.blocks
     ]
-    pages = [PageRow(doc_id, p.page, p.method, p.chars, p.ocr_confidence, p.skew, p.coverage) for p in source.pages]
+    pages = [PageRow(doc_id, p.page, p.method, p.chars, p.ocr_confidence, p.skew, p.coverage, p.unreadable) for p in source.pages]
     return DocumentResult(source_path, document, errors, {"blocks": blocks, "pages": pages, **facts})
 
 

@@ -93,6 +93,7 @@ class PageRow:
     ocr_confidence: float | None = None
     skew: float | None = None
     coverage: float | None = None
+    unreadable: float | None = None
 
 
 @dataclass
@@ -254,6 +255,11 @@ def create_schema(connection: sqlite3.Connection) -> None:
                     definition += " PRIMARY KEY"
                 defs.append(definition)
             connection.execute(f"CREATE TABLE IF NOT EXISTS {_quote(name)} ({', '.join(defs)})")
+            # a store written by an older version gains the nullable columns added since
+            present = {row[1] for row in connection.execute(f"PRAGMA table_info({_quote(name)})")}
+            for column, definition in zip((c for c, _, _ in columns(row_type)), defs):
+                if column not in present and "NOT NULL" not in definition:
+                    connection.execute(f"ALTER TABLE {_quote(name)} ADD COLUMN {definition}")
             if name in PER_DOCUMENT_TABLES:
                 connection.execute(f"CREATE INDEX IF NOT EXISTS {_quote('idx_' + name + '_doc')} ON {_quote(name)} (doc_id)")
         connection.execute('CREATE INDEX IF NOT EXISTS "idx_errors_path" ON "errors" (source_path)')

@@ -57,6 +57,17 @@ def test_synthetic_scans_cer_after_deskew_and_correction() -> None:
     assert edits / characters <= 0.005, f"CER {edits / characters:.4f}"
 
 
+def test_a_page_read_mostly_as_doubtful_words_is_flagged() -> None:
+    from pipeline.ingest.ocr import OcrPage, OcrWord
+
+    def page(confidences: list[float]) -> OcrPage:
+        words = [OcrWord("chữ", c, 0, 0, 10, 10, (1, 1, i)) for i, c in enumerate(confidences)]
+        return OcrPage(words=words, dpi=300, width=100, height=100, skew=0.0, rotation=0, confidence=None, coverage=1.0)
+
+    assert page([95.0] * 97 + [10.0] * 3).unreadable == 0.03 and not page([95.0] * 97 + [10.0] * 3).lost_text
+    assert page([95.0] * 90 + [10.0] * 10).lost_text, "a tenth of the page read as garbage is not passed on"
+
+
 @needs_ocr
 @needs_corpus
 def test_synthetic_scan_200_dpi_is_read() -> None:

@@ -36,8 +36,9 @@ class PageInfo:
     """What the backend learned about one page.
 
     For an OCRed page: ``ocr_confidence`` is Tesseract's mean word confidence (0-100), ``skew`` the
-    angle in degrees the page was turned by before recognition, ``coverage`` the share of the
-    page's text ink inside recognised words, and ``lost_text`` whether that share says text was lost.
+    measured tilt in degrees (the page is turned upright from 0.5°), ``coverage`` the share of the
+    page's text ink inside recognised words, ``unreadable`` the share of recognised characters in
+    words of confidence below 30, and ``lost_text`` whether either says text was lost.
     """
 
     page: int
@@ -47,6 +48,7 @@ class PageInfo:
     ocr_confidence: float | None = None
     skew: float | None = None
     coverage: float | None = None
+    unreadable: float | None = None
     lost_text: bool = False
 
 

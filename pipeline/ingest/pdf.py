@@ -308,7 +308,7 @@ def ocr_page_info(number: int, page: OcrPage, lines: list[_Line]) -> PageInfo:
     letters = sum(_letters(ln.text) for ln in lines) + sum(_letters(" ".join(r)) for ln in lines if ln.table for r in ln.table)
     return PageInfo(
         page=number, method="ocr", chars=letters, ocr_confidence=page.confidence, skew=page.skew,
-        coverage=page.coverage, lost_text=page.lost_text,
+        coverage=page.coverage, unreadable=page.unreadable, lost_text=page.lost_text,
     )
 
 
@@ -317,8 +317,8 @@ def lost_text_warning(pages: list[PageInfo]) -> tuple[str, str] | None:
     lost = [p for p in pages if p.lost_text]
     if not lost:
         return None
-    detail = ", ".join(f"{p.page} ({(p.coverage or 0) * 100:.0f}%)" for p in lost)
-    return ("OCR_LOST_TEXT", f"OCR recognised too little of the ink on page(s) {detail}; text may be missing")
+    detail = ", ".join(f"{p.page} (ink recognised {(p.coverage or 0) * 100:.0f}%, unreadable {(p.unreadable or 0) * 100:.0f}%)" for p in lost)
+    return ("OCR_LOST_TEXT", f"OCR lost or could not read part of page(s) {detail}; text may be missing or wrong")
 
 
 def load_pdf(path: Path, display_path: str) -> SourceDocument:
