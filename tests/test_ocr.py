@@ -66,6 +66,7 @@ def test_a_page_read_mostly_as_doubtful_words_is_flagged() -> None:
 
     assert page([95.0] * 97 + [10.0] * 3).unreadable == 0.03 and not page([95.0] * 97 + [10.0] * 3).lost_text
     assert page([95.0] * 90 + [10.0] * 10).lost_text, "a tenth of the page read as garbage is not passed on"
+    assert not page([95.0] * 9 + [10.0] * 1).lost_text, "ten words (a seal, a signature) are too few to judge"
 
 
 @needs_ocr

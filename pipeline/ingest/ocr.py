@@ -52,6 +52,7 @@ _MIN_LOST_RUN_CELLS = 14
 # (faint print and handwriting read as garbage).
 _DOUBTFUL_CONFIDENCE = 30.0
 MAX_UNREADABLE = 0.04
+_MIN_CHARS_TO_JUDGE = 300
 _MAX_SKEW = 8.0
 _TESSERACT_TIMEOUT = 120
 _WORK_WIDTH = 1000
@@ -107,7 +108,10 @@ class OcrPage:
     @property
     def lost_text(self) -> bool:
         """Whether the coverage check says this page lost text, or too much of it was read as garbage."""
-        return (self.coverage is not None and self.coverage < MIN_COVERAGE) or self.unreadable > MAX_UNREADABLE
+        if self.coverage is not None and self.coverage < MIN_COVERAGE:
+            return True
+        # a page of a few words (a seal, a signature) is not judged by its share of doubtful ones
+        return self.unreadable > MAX_UNREADABLE and sum(len(w.text) for w in self.words) >= _MIN_CHARS_TO_JUDGE
 
     def pdf_words(self, words: Sequence[OcrWord] | None = None) -> list[dict[str, Any]]:
         """The words (default: all) as pdfplumber-style dicts in points, so the text-layer line logic applies.
