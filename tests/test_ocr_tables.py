@@ -104,3 +104,18 @@ def test_roman_section_numbers_stay_letters() -> None:
     ]
     fill_tables([grid], words)
     assert [row[0] for row in grid.cell_text] == ["I", "1", "2", "II"]
+
+
+def test_a_tall_wrapped_cell_beside_a_stray_mark_stays_one_row() -> None:
+    # a price row: the description wraps over four lines, the figures sit on the third; OCR read
+    # a stray mark in the name cell on the second line
+    grid = TableGrid(rows=[(0, 100), (100, 500)], cells=[[0, 100, 300, 500, 700]] * 2, left=0, right=700)
+    words = [
+        _word("Mã", 10, 30, 1), _word("Tên", 110, 30, 1), _word("Đặc", 310, 30, 1), _word("Giá", 510, 30, 1),
+        _word("Làm", 310, 110, 2), _word("sẵn", 360, 110, 2),
+        _word("sa", 110, 210, 3), _word("con", 310, 210, 3),
+        _word("10.008", 10, 310, 4), _word("Gà", 110, 310, 4), _word("1,5", 310, 310, 4), _word("80.000", 510, 310, 4),
+        _word("hoặc", 310, 410, 5),
+    ]
+    fill_tables([grid], words)
+    assert grid.cell_text[1] == ["10.008", "sa\nGà", "Làm sẵn\ncon\n1,5\nhoặc", "80.000"]

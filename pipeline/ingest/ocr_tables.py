@@ -195,9 +195,9 @@ def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
     """Put every word whose centre lies in a cell into that cell's text; return the words outside all tables.
 
     A row band without rules between its printed lines (dotted or no row rules) holds several
-    rows: when at least two of its cells have words on two or more of the band's lines and the
-    lines line up across the cells, every line becomes a row of its own; otherwise the band is
-    one row whose cells may wrap.
+    rows: when at least two of its cells have words on two or more of the band's lines, the
+    lines line up across the cells and each holds words in two cells, every line becomes a row
+    of its own; otherwise the band is one row whose cells may wrap.
     """
     outside: list[Word] = []
     placed: dict[tuple[int, int], list[tuple[int, Word]]] = {}
@@ -222,9 +222,11 @@ def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
             per_line = [[[w for c, w in line if c == column] for column in range(columns)] for line in printed_lines]
             lines_per_column = [sum(1 for cells in per_line if cells[column]) for column in range(columns)]
             multi = sum(1 for n in lines_per_column if n >= 2)
-            # Printed rows line up across the cells; the wrapped, vertically centred lines of a
-            # header band do not, and then the band has more lines than any one cell.
-            if multi >= 2 and len(per_line) == max(lines_per_column):
+            across = sum(1 for cells in per_line if sum(1 for cell in cells if cell) >= 2)
+            # Printed rows line up across the cells, and (but for one wrapped last line) each has
+            # words in two cells or more; the wrapped, vertically centred lines of one tall cell
+            # or of a header band do not.
+            if multi >= 2 and len(per_line) == max(lines_per_column) and across >= max(2, len(per_line) - 1):
                 table.cell_text.extend([_line_text(cell) for cell in cells] for cells in per_line)
             else:
                 table.cell_text.append([
