@@ -79,6 +79,12 @@ def test_own_number_is_not_a_reference() -> None:
     assert [r.code for r in refs(text) if r.code] == ["1805/KH-STC"]
 
 
+def test_a_code_cited_by_the_subject_on_the_number_line_is_a_reference() -> None:
+    # DA-003 by OCR: the number itself is unreadable and the "V/v" subject runs into its line
+    text = "Số: ý? /UBND-SGDĐT Víw thực hiện Thông báo số 496-TB/TU ngày 17/8/2023\nThực hiện Thông báo số 496-TB/TU"
+    assert [r.code for r in refs(text) if r.code] == ["496-TB/TU", "496-TB/TU"]
+
+
 @pytest.mark.parametrize(
     "sentence, law, year",
     [

@@ -113,15 +113,21 @@ def _split_symbol(symbol: str) -> tuple[str | None, str | None]:
     return None, symbol
 
 
+_OWN_NUMBER_REACH = 12
+
+
 def own_numbers(text: str) -> frozenset[str]:
     """Codes that are the document's own number: on its ``Số:`` line or an appendix's ``Kèm theo`` line."""
     own = set()
     lines = text.split("\n")
     for line in lines[:_HEAD_LINES]:
         for cell in line.split("\t"):
-            if OWN_NUMBER_LINE.match(cell.strip()):
-                match = DOCUMENT_CODE.search(cell)
-                if match:
+            label = OWN_NUMBER_LINE.match(cell.strip())
+            if label:
+                match = DOCUMENT_CODE.search(cell.strip(), label.start("rest"))
+                # the number follows its label; a code further on is cited by the subject
+                # ("Số: ý? /UBND V/v thực hiện Thông báo số 496-TB/TU" with the number misread)
+                if match and match.start() - label.start("rest") <= _OWN_NUMBER_REACH:
                     own.add(normalise_code(match.group(0)))
             # OCR pages may run the header columns into one line: "SỞ TÀI CHÍNH Số: 3125 /KH-STC"
             for label in _INLINE_NUMBER_LABEL.finditer(cell):
