@@ -24,7 +24,7 @@ from PIL import Image, ImageFilter
 from pipeline.document import assemble
 from pipeline.ingest.model import SourceDocument
 from pipeline.ingest.ocr import OcrPage
-from pipeline.ingest.pdf import join_lines
+from pipeline.ingest.pdf import cell_text
 from pipeline.extract.money import find_money
 from pipeline.extract.percent import find_percentages
 from pipeline.extract.references import find_references
@@ -127,11 +127,7 @@ def page_reference(pdf: Path, index: int) -> str:
 
 def ocr_text(page: OcrPage) -> str:
     """An OCRed page's lines joined as the PDF reader joins them (a code broken after its dash is re-joined)."""
-    lines = [line for line in page.text.split("\n") if line.strip()]
-    text = lines[0] if lines else ""
-    for line in lines[1:]:
-        text = join_lines(text, line)
-    return " ".join(text.split())
+    return " ".join(cell_text(page.text).split())
 
 
 def facts(text: str) -> set[tuple[str, str]]:

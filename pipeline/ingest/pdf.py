@@ -175,6 +175,15 @@ def _continues(previous: _Line, line: _Line, right_margin: float, left_margin: f
     return True
 
 
+def cell_text(cell: str) -> str:
+    """Printed lines (of a table cell, of an OCR page) as one line; a code broken after its dash is re-joined."""
+    lines = [line for line in cell.split("\n") if line.strip()]
+    text = lines[0] if lines else ""
+    for line in lines[1:]:
+        text = join_lines(text, line)
+    return text
+
+
 def join_lines(before: str, after: str) -> str:
     """Two printed lines of one paragraph as one text; a code broken after its dash or slash is re-joined."""
     if _CODE_TAIL.search(before) and after[:1].isalnum():
@@ -434,7 +443,7 @@ def _paragraphs(pages_lines: list[list[_Line]], geometry: list[tuple[float, floa
                 flush()
                 previous = None
                 for row in line.table:
-                    text = "\t".join(cell.replace("\n", " ") for cell in row)
+                    text = "\t".join(cell_text(cell) for cell in row)
                     blocks.append(Block(kind="table_row", text=text, cells=row, page=page_number))
                 continue
             joined = False
