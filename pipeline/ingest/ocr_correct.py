@@ -133,19 +133,24 @@ def _repair_code(match: re.Match[str]) -> str:
 
 
 _CODE_LETTER_PART = re.compile(r"(?<=[/-])[5§](?=[A-ZĐ]{2,}(?:[-/\s.,;)]|$))")
+# A Party document's code names its issuer after the slash, most often TW (Trung ương: 29-NQ/TW);
+# OCR reads its T as I, 1 or l, or doubles it as TI.
+_PARTY_CENTRAL = re.compile(r"(?<=\d-[A-ZĐ]{2}/)(?:[I1l]W|T[I1l]W|I[1l]W)(?=[\s.,;:)]|$)")
 
 
 def repair_codes(text: str) -> str:
     """Undo OCR misreadings in document codes: ``l268/QĐ`` → ``1268/QĐ``, ``69/QĐĐ-STC`` → ``69/QĐ-STC``.
 
     Letters that look like digits are read as digits in a code's number when it holds a digit,
-    a 5 or § opening a part of capitals is an S (``216/BC-5TC``), and a doubled letter in the
+    a 5 or § opening a part of capitals is an S (``216/BC-5TC``), the Party's central issuer is
+    TW (``36-CT/IW``, ``132-KL/TIW``), and a doubled letter in the
     type part is dropped when that makes an unknown type a known one (the types of Nghị định
     30/2020/NĐ-CP, ``pipeline/data/doc_types.tsv``).
     """
     if "/" not in text:
         return text
     text = _CODE_LETTER_PART.sub("S", text) if _OCR_CODE.search(text) else text
+    text = _PARTY_CENTRAL.sub("TW", text)
     return _OCR_CODE.sub(_repair_code, text)
 
 
