@@ -138,6 +138,7 @@ def test_poor_text_layer_is_replaced_by_ocr() -> None:
         ("Công văn 12/ĐĐBQH-VP", "Công văn 12/ĐĐBQH-VP"),  # a doubled letter that is a real abbreviation
         ("Chỉ thị số 36-CT/IW, Kết luận 132-KL/TIW và 21-CT/I1W.", "Chỉ thị số 36-CT/TW, Kết luận 132-KL/TW và 21-CT/TW."),
         ("Nghị quyết 10-NQ/TU của Tỉnh ủy", "Nghị quyết 10-NQ/TU của Tỉnh ủy"),
+        ("Chỉ thị số 36–CT/IW ngày", "Chỉ thị số 36–CT/TW ngày"),
     ],
 )
 def test_tone_correction(ocr: str, expected: str) -> None:

@@ -135,7 +135,7 @@ def _repair_code(match: re.Match[str]) -> str:
 _CODE_LETTER_PART = re.compile(r"(?<=[/-])[5§](?=[A-ZĐ]{2,}(?:[-/\s.,;)]|$))")
 # A Party document's code names its issuer after the slash, most often TW (Trung ương: 29-NQ/TW);
 # OCR reads its T as I, 1 or l, or doubles it as TI.
-_PARTY_CENTRAL = re.compile(r"(?<=\d-[A-ZĐ]{2}/)(?:[I1l]W|T[I1l]W|I[1l]W)(?=[\s.,;:)]|$)")
+_PARTY_CENTRAL = re.compile(r"(?<=\d[-–][A-ZĐ]{2}/)(?:[I1l]W|T[I1l]W|I[1l]W)(?=[\s.,;:)]|$)")
 
 
 def repair_codes(text: str) -> str:
