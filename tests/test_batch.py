@@ -19,7 +19,7 @@ import pytest
 
 from pipeline.batch import extract
 from pipeline.store import DATABASE_NAME, TABLES
-from tests.conftest import REPO, SAMPLE_CORPUS, shared_file
+from tests.conftest import REPO, shared_file
 
 SMALL_SET = ["QT-001", "LD-014", "LD-024", "DN-001", "DN-007", "LD-089", "DN-008", "LD-043"]
 

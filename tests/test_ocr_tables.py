@@ -8,9 +8,8 @@ import pypdfium2
 import pytest
 from PIL import Image
 
-from pipeline.ingest.ocr import ruled_tables, straighten
+from pipeline.ingest.ocr import OcrWord, ruled_tables, straighten
 from pipeline.ingest.ocr_tables import TableGrid, fill_tables
-from pipeline.ingest.ocr import OcrWord
 from pipeline.ingest.pdf import _visible
 from pipeline.scan_check import degrade
 from tests.conftest import corpus_file

@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +184,12 @@ class _Recognition:
         except OSError as e:
             self.file.close()
             raise IngestError("OCR_UNAVAILABLE", f"cannot run tesseract ({e})", path) from e
+
+    def cancel(self) -> None:
+        """Stop Tesseract and drop the image file (when the page fails before its words are needed)."""
+        self.process.kill()
+        self.process.communicate()
+        self.file.close()
 
     def words(self) -> list[OcrWord]:
         """Wait for Tesseract and return the words it read."""
@@ -528,7 +533,11 @@ def ocr_image(image: Image.Image, dpi: float, deskew: bool = True, path: str | N
             gray = upright
             mask, scale = _working(gray)
     recognition = _Recognition(gray, dpi, path=path)
-    tables, ink = ruled_tables(gray, dpi), text_ink(mask, scale, dpi)
+    try:
+        tables, ink = ruled_tables(gray, dpi), text_ink(mask, scale, dpi)
+    except BaseException:
+        recognition.cancel()
+        raise
     words = recognition.words()
     share, count = syllable_share(" ".join(w.text for w in words))
     if count < 20 or share < 0.6:
