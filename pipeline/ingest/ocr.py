@@ -98,9 +98,14 @@ class OcrPage:
         return "\n".join(" ".join(ws) for ws in lines.values())
 
     @property
+    def recognised_chars(self) -> int:
+        """Characters of all recognised words."""
+        return sum(len(w.text) for w in self.words)
+
+    @property
     def unreadable(self) -> float:
         """Share of the recognised characters in words Tesseract itself doubts (confidence < 30)."""
-        total = sum(len(w.text) for w in self.words)
+        total = self.recognised_chars
         doubtful = sum(len(w.text) for w in self.words if 0 <= w.conf < _DOUBTFUL_CONFIDENCE)
         return round(doubtful / total, 4) if total else 0.0
 
@@ -110,7 +115,7 @@ class OcrPage:
         if self.coverage is not None and self.coverage < MIN_COVERAGE:
             return True
         # a page of a few words (a seal, a signature) is not judged by its share of doubtful ones
-        return self.unreadable > MAX_UNREADABLE and sum(len(w.text) for w in self.words) >= _MIN_CHARS_TO_JUDGE
+        return self.unreadable > MAX_UNREADABLE and self.recognised_chars >= _MIN_CHARS_TO_JUDGE
 
     def pdf_words(self, words: Sequence[OcrWord] | None = None) -> list[dict[str, Any]]:
         """The words (default: all) as pdfplumber-style dicts in points, so the text-layer line logic applies.

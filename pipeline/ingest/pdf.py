@@ -281,6 +281,11 @@ def _letters(text: str) -> int:
     return sum(1 for c in text if c.isalpha())
 
 
+def _page_letters(lines: list[_Line]) -> int:
+    """Letters of a page's lines, table rows included."""
+    return sum(_letters(ln.text) for ln in lines) + sum(_letters(" ".join(r)) for ln in lines if ln.table for r in ln.table)
+
+
 def text_layer_is_poor(text: str) -> bool:
     """Whether a page's text layer is a bad OCR layer or a broken font map, not real Vietnamese.
 
@@ -314,7 +319,7 @@ def ocr_page_lines(page: OcrPage) -> tuple[list[_Line], tuple[float, float, floa
 
 def ocr_page_info(number: int, page: OcrPage, lines: list[_Line]) -> PageInfo:
     """The ``PageInfo`` of an OCRed page."""
-    letters = sum(_letters(ln.text) for ln in lines) + sum(_letters(" ".join(r)) for ln in lines if ln.table for r in ln.table)
+    letters = _page_letters(lines)
     return PageInfo(
         page=number, method="ocr", chars=letters, ocr_confidence=page.confidence, skew=page.skew,
         coverage=page.coverage, unreadable=page.unreadable, lost_text=page.lost_text,
@@ -351,7 +356,7 @@ def load_pdf(path: Path, display_path: str) -> SourceDocument:
         with pdfplumber.open(str(path)) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
                 lines, body_size = _page_lines(page)
-                letters = sum(_letters(ln.text) for ln in lines) + sum(_letters(" ".join(r)) for ln in lines if ln.table for r in ln.table)
+                letters = _page_letters(lines)
                 has_image = bool(page.images)
                 needs_ocr = letters < MIN_LETTERS_FOR_TEXT_PAGE and has_image
                 if needs_ocr:
