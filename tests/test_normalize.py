@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 
 import pytest
 
 from pipeline.ingest import load_document
 from pipeline.normalize import canonical_tone_placement, fold_accents, normalize_text
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED_CORPUS = REPO.parent / "shared" / "corpus"
-SAMPLE_CORPUS = REPO / "corpus"
+from tests.conftest import corpus_file
 
 _TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-
-def corpus_file(doc_id: str, suffix: str = "") -> Path:
-    for folder in (SAMPLE_CORPUS, SHARED_CORPUS):
-        if folder.is_dir():
-            matches = sorted(folder.glob(f"{doc_id}__*{suffix}"))
-            if matches:
-                return matches[0]
-    pytest.skip(f"corpus file {doc_id}*{suffix} not found in {SAMPLE_CORPUS} or {SHARED_CORPUS}")
 
 
 def tone_count(word: str) -> int:

@@ -15,8 +15,9 @@ from pipeline.ingest.ocr_correct import code_part_fixes, correct_text
 from pipeline.ingest.pdf import text_layer_is_poor
 from pipeline.ingest.syllables import is_syllable
 from pipeline.scan_check import cer, check_scan, degrade, ocr_text, page_reference
+from tests.conftest import SHARED_CORPUS, corpus_file
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = SHARED_CORPUS
 TEXT_PDF = CORPUS / "DN-001__216BC_CCHC_nam_2018.pdf"  # excluded from pipeline/data/ocr_syllables.tsv
 needs_ocr = pytest.mark.skipif(LANGUAGE not in tesseract_languages(), reason="tesseract with the vie model is not installed")
 
@@ -171,7 +172,7 @@ def test_scan_gives_the_facts_of_its_text_layer(prefix: str, minimum: float, tmp
     under the unit line, and Tesseract misreads some of its small figures (F1 0.92-0.97 over
     noise seeds, below the issue's 0.95). Twelve documents: bench/bench_scans.py, bench/RESULTS.md.
     """
-    agreement = check_scan(next(CORPUS.glob(f"{prefix}__*.pdf")), tmp_path, 300, seed=3)
+    agreement = check_scan(corpus_file(prefix, ".pdf"), tmp_path, 300, seed=3)
     assert len(agreement.expected) >= 3
     f1 = agreement.f1()
     assert f1 is not None and f1 >= minimum, (agreement.missing, agreement.extra)
