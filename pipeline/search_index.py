@@ -138,6 +138,17 @@ def require_search_index(connection: sqlite3.Connection) -> None:
         )
 
 
+def _query_phrases(query: str) -> list[tuple[list[str], bool]]:
+    """The phrases of what a user typed: (accent-folded syllables, whether the last is a prefix)."""
+    phrases = []
+    for quoted, plain in _CHUNK.findall(query):
+        chunk = quoted if quoted else plain
+        words = _WORD.findall(fold_accents(chunk))
+        if words:
+            phrases.append((words, chunk.rstrip().endswith("*")))
+    return phrases
+
+
 def fts_expression(query: str) -> str | None:
     """The FTS5 MATCH expression for what a user typed, or None when it holds no searchable word.
 
@@ -150,16 +161,12 @@ def fts_expression(query: str) -> str | None:
     read as FTS5 syntax.
     """
     phrases = []
-    for quoted, plain in _CHUNK.findall(query):
-        chunk = quoted if quoted else plain
-        words = _WORD.findall(fold_accents(chunk))
-        if not words:
-            continue
+    for words, prefix in _query_phrases(query):
         if len(words) == 1:
             phrase = f'text : "{words[0]}"'
         else:
             phrase = 'pairs : "' + " ".join(f"{a}{_PAIR}{b}" for a, b in zip(words, words[1:])) + '"'
-        if chunk.rstrip().endswith("*"):
+        if prefix:
             phrase += " *"
         phrases.append(phrase)
     if not phrases:
@@ -184,12 +191,8 @@ def match_spans(text: str, query: str | None) -> list[tuple[int, int]]:
         owner.extend([index] * len(folded))
     folded_text = "".join(folded_chars)
     spans = []
-    for quoted, plain in _CHUNK.findall(query):
-        chunk = quoted if quoted else plain
-        words = _WORD.findall(fold_accents(chunk))
-        if not words:
-            continue
-        tail = r"\w*" if chunk.rstrip().endswith("*") else r"(?!\w)"
+    for words, prefix in _query_phrases(query):
+        tail = r"\w*" if prefix else r"(?!\w)"
         pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + tail)
         for match in pattern.finditer(folded_text):
             if match.end() > match.start():
