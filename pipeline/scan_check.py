@@ -39,6 +39,10 @@ _GRAM = 5
 # Shorter lines (table cells, figures) are not judged.
 _MIN_LINE_CHARS = 15
 _NOT_TEXT = re.compile(r"\W+")
+# A character is printed when this share of its box's pixels, rendered at 144 dpi, is dark.
+_INK_SCALE = 2.0
+_INK_LEVEL = 160
+_MIN_INK_SHARE = 0.03
 
 
 @dataclass(frozen=True)
@@ -163,8 +167,31 @@ def _grams(text: str) -> set[str]:
     return {letters[i : i + _GRAM] for i in range(len(letters) - _GRAM + 1)}
 
 
+def printed_lines(page: pypdfium2.PdfPage) -> list[str]:
+    """The text lines of a PDF page, keeping only the characters that are visible when it is printed.
+
+    Text that leaves no ink where it stands (white on white, under a filled shape, clipped) is
+    in the text layer but not on paper, so a scan cannot be blamed for missing it.
+    """
+    page.set_rotation(0)  # the character boxes are in unrotated page space
+    height = page.get_height()
+    image = np.asarray(page.render(scale=_INK_SCALE, grayscale=True).to_pil().convert("L"))
+    textpage = page.get_textpage()
+    kept = []
+    for index in range(textpage.count_chars()):
+        char = textpage.get_text_range(index, 1)
+        if char.strip():
+            left, bottom, right, top = textpage.get_charbox(index)
+            box = image[int((height - top) * _INK_SCALE) : int((height - bottom) * _INK_SCALE) + 1,
+                        int(left * _INK_SCALE) : int(right * _INK_SCALE) + 1]
+            if not box.size or (box < _INK_LEVEL).mean() < _MIN_INK_SHARE:
+                continue
+        kept.append(char)
+    return "".join(kept).splitlines()
+
+
 def page_losses(printed: Path, scanned: SourceDocument) -> list[PageLoss]:
-    """Per page: characters of the printed PDF's text lines that the scan's text lacks.
+    """Per page: characters of the printed PDF's visible text lines that the scan's text lacks.
 
     A line is lost when fewer than half of its character 5-grams (compared without accents and
     spaces, so misread marks and run-together words are recognition errors, not lost text) occur
@@ -182,7 +209,7 @@ def page_losses(printed: Path, scanned: SourceDocument) -> list[PageLoss]:
             number = index + 1
             read = by_page.get(number - 1, set()) | by_page.get(number, set()) | by_page.get(number + 1, set())
             chars = lost = 0
-            for line in document[index].get_textpage().get_text_range().splitlines():
+            for line in printed_lines(document[index]):
                 grams = _grams(line)
                 if len(grams) < _MIN_LINE_CHARS - _GRAM + 1:
                     continue

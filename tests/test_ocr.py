@@ -12,9 +12,10 @@ from PIL import Image
 from pipeline.ingest import load_document
 from pipeline.ingest.ocr import LANGUAGE, ocr_available, ocr_image, tesseract_languages
 from pipeline.ingest.ocr_correct import code_part_fixes, correct_text
-from pipeline.ingest.pdf import text_layer_is_poor
+from pipeline.ingest.pdf import ocr_page_lines, text_layer_is_poor
 from pipeline.ingest.syllables import is_syllable
-from pipeline.scan_check import cer, check_scan, degrade, ocr_text, page_reference
+from pipeline.normalize import fold_accents
+from pipeline.scan_check import cer, check_scan, degrade, ocr_text, page_reference, printed_lines
 from tests.conftest import SHARED_CORPUS, corpus_file
 
 CORPUS = SHARED_CORPUS
@@ -155,6 +156,30 @@ def test_misread_code_parts_follow_the_codes_of_the_same_document() -> None:
     assert code_part_fixes(pages) == {"177/BC-CAT-PCG6": "177/BC-CAT-PC06", "9574/KH-BCĐ0G": "9574/KH-BCĐ06"}, (
         "a digit is never swapped for another digit (2026 stays), a doubled letter is no evidence (BTTP stays)"
     )
+
+
+@needs_ocr
+@needs_corpus
+def test_lines_beside_a_signature_stay_apart() -> None:
+    """A recipient list beside a signature block: a tall misread blot in one Tesseract line must not
+    stretch that line over the next printed one and merge the two word by word (LD-015 page 5)."""
+    clean = pypdfium2.PdfDocument(str(corpus_file("LD-015", ".pdf")))[4].render(scale=300 / 72, grayscale=True).to_pil()
+    page = ocr_image(degrade(clean, np.random.default_rng(1), tilt=-2.14)[0], 300)
+    lines = [fold_accents(line.text) for line in ocr_page_lines(page)[0]]
+    recipients = [line for line in lines if line.startswith("- ")]
+    assert len(recipients) >= 4, lines
+    assert any("tu phap cac tinh, thanh pho truc thuoc" in line for line in recipients), lines
+    assert any("tro tu phap - bo tu phap" in line for line in recipients), lines
+
+
+@needs_corpus
+def test_printed_lines_leave_out_text_that_is_not_on_the_page() -> None:
+    """DN-007 page 1 has a note line in its text layer that the page covers: no scan can show it."""
+    page = pypdfium2.PdfDocument(str(corpus_file("DN-007", ".pdf")))[0]
+    layer = page.get_textpage().get_text_range()
+    printed = "\n".join(printed_lines(page))
+    assert "khẩn trương thực hiện giải ngân" in layer and "khẩn trương" not in printed
+    assert "Ghi chú: Kết quả thực tế giải ngân" in printed and "Tổng cộng 161.773 19.200 2.166 89.523" in printed
 
 
 def test_syllables() -> None:

@@ -218,24 +218,29 @@ def run_tesseract(image: Image.Image, dpi: float, psm: int = 3, path: str | None
 
 
 def parse_tsv(tsv: str) -> list[OcrWord]:
-    """Words of a Tesseract TSV, each with the box of the line it belongs to."""
+    """Words of a Tesseract TSV, each with the band of the line it belongs to.
+
+    A line's band is the median top and median bottom of its words, not Tesseract's line box: one
+    tall misread blot (a seal or signature beside the text) stretches that box over the next
+    printed line, and the lines would then be merged word by word.
+    """
     words: list[OcrWord] = []
-    line_boxes: dict[tuple[int, int, int], tuple[int, int]] = {}
     for row in tsv.splitlines()[1:]:
         parts = row.split("\t")
-        if len(parts) < 12:
+        if len(parts) < 12 or parts[0] != "5":
             continue
-        level = int(parts[0])
-        key = (int(parts[2]), int(parts[3]), int(parts[4]))
         left, top, width, height = (int(v) for v in parts[6:10])
-        if level == 4:
-            line_boxes[key] = (top, top + height)
-        elif level == 5:
-            text = unicodedata.normalize("NFC", parts[11].strip())
-            if text:
-                words.append(OcrWord(text, float(parts[10]), left, top, left + width, top + height, key))
+        text = unicodedata.normalize("NFC", parts[11].strip())
+        if text:
+            key = (int(parts[2]), int(parts[3]), int(parts[4]))
+            words.append(OcrWord(text, float(parts[10]), left, top, left + width, top + height, key))
+    lines: dict[tuple[int, int, int], list[OcrWord]] = {}
     for word in words:
-        word.line_top, word.line_bottom = line_boxes.get(word.line, (word.top, word.bottom))
+        lines.setdefault(word.line, []).append(word)
+    for line_words in lines.values():
+        top, bottom = int(np.median([w.top for w in line_words])), int(np.median([w.bottom for w in line_words]))
+        for word in line_words:
+            word.line_top, word.line_bottom = top, bottom
     return words
 
 
