@@ -10,9 +10,10 @@ import pytest
 from PIL import Image
 
 from pipeline.ingest import load_document
-from pipeline.ingest.ocr import LANGUAGE, ocr_available, ocr_image, tesseract_languages
-from pipeline.ingest.ocr_correct import code_part_fixes, correct_text
-from pipeline.ingest.pdf import ocr_page_lines, text_layer_is_poor
+from pipeline.ingest.ocr import LANGUAGE, ocr_available, ocr_image, reread_codes, tesseract_languages
+from pipeline.ingest.ocr_correct import code_part_fixes, correct_text, preferred_reading
+from pipeline.ingest.model import Block
+from pipeline.ingest.pdf import join_lines, mark_ocr_block, ocr_page_lines, text_layer_is_poor
 from pipeline.ingest.syllables import is_syllable
 from pipeline.normalize import fold_accents
 from pipeline.scan_check import cer, check_scan, degrade, ocr_text, page_reference, printed_lines
@@ -145,6 +146,46 @@ def test_poor_text_layer_is_replaced_by_ocr() -> None:
 )
 def test_tone_correction(ocr: str, expected: str) -> None:
     assert correct_text(ocr) == expected
+
+
+@pytest.mark.parametrize(
+    ("in_line", "alone", "kept"),
+    [
+        ("CATT-PC06", "'CAT-PC06:", "CAT-PC06"),  # a doubled letter undone; the crop's stray marks ignored
+        ("1159/CĐĐS-PCĐS,", "1159/CĐS-PCĐS", "1159/CĐS-PCĐS,"),
+        ("9574/KH-BCĐ0G", "9574/KH-BCĐ06.", "9574/KH-BCĐ06"),  # a letter beside a digit read as that digit
+        ("06/QĐ-TTg,", "06/QĐ-TT8,", "06/QĐ-TTg,"),  # g and 8 are not confused in codes: readings disagree
+        ("130/KH-PC06", "130/KH-PCO6", "130/KH-PC06"),  # never a digit turned into a letter
+        ("24/CT-TTg", "2/CPTT.", "24/CT-TTg"),  # a garbled second reading changes nothing
+    ],
+)
+def test_a_code_read_alone_replaces_the_line_reading_only_for_known_misreads(in_line: str, alone: str, kept: str) -> None:
+    assert preferred_reading(in_line, alone) == kept
+
+
+@needs_ocr
+@needs_corpus
+def test_suspect_code_words_are_read_again_alone() -> None:
+    """On a scan of DN-001 page 13: a code word given a doubled letter (as Tesseract does in running
+    text) gets its printed form back from the word read alone; real doubled letters stay."""
+    page = ocr_image(synthetic_scan(12, 300, 0.0), 300, correct=False)
+    texts = [w.text for w in page.words]
+    assert any("QĐ-TTg" in t for t in texts) and any("UBND-TTĐT" in t for t in texts), texts
+    misread = next(w for w in page.words if w.text.startswith("1358/STC-VP"))
+    printed = misread.text
+    misread.text = printed.replace("STC", "STTC")
+    gray = synthetic_scan(12, 300, 0.0).convert("L")
+    assert reread_codes(gray, 300, page.words) == 1
+    assert misread.text == printed
+    assert any("QĐ-TTg" in w.text for w in page.words) and any("UBND-TTĐT" in w.text for w in page.words)
+
+
+def test_a_code_broken_across_ocr_lines_is_repaired_once_joined() -> None:
+    """``36-CT/`` ends one OCR line and ``IW,`` opens the next: only the joined paragraph shows the
+    Party code whose issuer TW was misread."""
+    block = Block(kind="paragraph", text=join_lines("thực hiện Chỉ thị số 36-CT/", "IW, ngày 16/08/2019 của Bộ Chính trị"))
+    mark_ocr_block(block)
+    assert block.source == "ocr" and "Chỉ thị số 36-CT/TW, ngày 16/08/2019" in block.text
 
 
 def test_misread_code_parts_follow_the_codes_of_the_same_document() -> None:

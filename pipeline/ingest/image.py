@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pipeline.ingest.model import PageInfo, SourceDocument
 from pipeline.ingest.ocr import image_file, ocr_available, ocr_pages
-from pipeline.ingest.pdf import _assign_columns, _paragraphs, lost_text_warning, ocr_page_info, ocr_page_lines
+from pipeline.ingest.pdf import _assign_columns, _paragraphs, lost_text_warning, mark_ocr_block, ocr_page_info, ocr_page_lines
 
 
 def load_image(path: Path, display_path: str) -> SourceDocument:
@@ -31,7 +31,7 @@ def load_image(path: Path, display_path: str) -> SourceDocument:
         infos.append(ocr_page_info(number, page, lines))
     blocks = _paragraphs(pages_lines, geometry)
     for block in blocks:
-        block.source = "ocr"
+        mark_ocr_block(block)
     warnings = [w for w in [lost_text_warning(infos)] if w]
     return SourceDocument(
         path=display_path, file_format="image", blocks=blocks, pages=infos,

@@ -6,6 +6,8 @@ its side or upside down, and checked afterwards: the share of the page's ink tha
 recognised words (``coverage``) tells whether text was lost. Tesseract runs as a subprocess with
 ``OMP_THREAD_LIMIT=1`` (its OpenMP threads make it about 4× slower on a busy machine); pages can be
 spread over threads (``BAOCAO_OCR_WORKERS``) because the work happens in the subprocesses.
+Code words Tesseract tends to misread in running text (a doubled capital, a digit-like letter
+beside a digit) are read again on their own before the text is corrected.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from pipeline.errors import IngestError
-from pipeline.ingest.ocr_correct import code_part_fixes, correct_text
+from pipeline.ingest.ocr_correct import code_part_fixes, correct_text, preferred_reading
 from pipeline.ingest.ocr_tables import TableGrid, find_tables
 from pipeline.ingest.syllables import syllable_share
 
@@ -508,6 +510,73 @@ def correct_words(words: list[OcrWord]) -> None:
                 word.text = text
 
 
+# A code word with a doubled capital (CATT) or a letter that looks like a digit beside a digit
+# (PCG6): the shapes Tesseract misreads in running text more often than in a word read alone.
+_SUSPECT_CODE = re.compile(r"(?:\d[-/]|^(?=[A-ZĐ]+-))\S*?(?:([A-ZĐ])\1|\d[GOSBZIl]|[GOSBZIl]\d)")
+# Each suspect is read alone at three sizes. A letter read as the digit beside it is taken from
+# any reading; a doubled letter is undone only when most readings undo it (TTg, BTTP are real).
+_REREAD_SCALES = (1.0, 1.3, 1.6)
+
+
+def _word_box(word: OcrWord) -> tuple[int, int, int, int]:
+    margin = (word.bottom - word.top) // 3
+    return word.left - margin, word.top - margin, word.right + margin, word.bottom + margin
+
+
+def _word_strip(gray: Image.Image, words: Sequence[OcrWord], factor: float) -> Image.Image:
+    """The words cut out of the page, scaled by ``factor``, one under the other with a blank line between."""
+    crops = []
+    for word in words:
+        crop = gray.crop(_word_box(word))
+        crops.append(crop.resize((round(crop.width * factor), round(crop.height * factor)), Image.Resampling.BICUBIC))
+    gap = max(c.height for c in crops)
+    strip = Image.new("L", (max(c.width for c in crops) + 2 * gap, sum(c.height + gap for c in crops) + gap), 255)
+    y = gap
+    for crop in crops:
+        strip.paste(crop, (gap, y))
+        y += crop.height + gap
+    return strip
+
+
+def _strip_readings(read: Sequence[OcrWord], words: Sequence[OcrWord], gray: Image.Image, factor: float) -> list[str]:
+    """What Tesseract read on each word's line of a ``_word_strip``."""
+    heights = [round(gray.crop(_word_box(w)).height * factor) for w in words]
+    gap = max(heights)
+    readings: list[list[str]] = [[] for _ in words]
+    y = gap
+    for index, height in enumerate(heights):
+        top, bottom = y - gap / 2, y + height + gap / 2
+        readings[index] = [r.text.replace("\u00d0", "\u0110") for r in read if top <= (r.top + r.bottom) / 2 < bottom]
+        y += height + gap
+    return ["".join(r) for r in readings]
+
+
+def reread_codes(gray: Image.Image, dpi: float, words: Sequence[OcrWord], path: str | None = None) -> int:
+    """Read suspect code words again, each on its own, and keep the readings ``preferred_reading`` allows.
+
+    All suspects of a page go to Tesseract in one strip per size, one word per line, the strips
+    read at the same time. Returns how many words changed.
+    """
+    for word in words:
+        word.text = word.text.replace("\u00d0", "\u0110")  # Tesseract's Ð (eth) is Đ, as in correct_text
+    suspects = [w for w in words if _SUSPECT_CODE.search(w.text)]
+    if not suspects:
+        return 0
+    # one strip per size: Tesseract's block mode expects lines of one text size
+    recognitions = [_Recognition(_word_strip(gray, suspects, factor), dpi, psm=6, path=path) for factor in _REREAD_SCALES]
+    readings = [_strip_readings(recognition.words(), suspects, gray, factor) for recognition, factor in zip(recognitions, _REREAD_SCALES)]
+    changed = 0
+    for index, word in enumerate(suspects):
+        proposals = [preferred_reading(word.text, reading[index]) for reading in readings]
+        changes = {p for p in proposals if p != word.text}
+        if len(changes) == 1:
+            change = changes.pop()
+            if len(change) == len(word.text) or 2 * proposals.count(change) > len(proposals):
+                word.text = change
+                changed += 1
+    return changed
+
+
 def straighten(gray: Image.Image, mask: np.ndarray | None = None) -> tuple[Image.Image, float]:
     """The page image with its text lines level, and its measured skew in degrees.
 
@@ -562,6 +631,7 @@ def ocr_image(image: Image.Image, dpi: float, deskew: bool = True, path: str | N
                 tables, ink = ruled_tables(gray, dpi), text_ink(mask, scale, dpi)
     page_coverage, found, recognised = coverage(mask, scale, dpi, words, ink)
     if correct:
+        reread_codes(gray, dpi, words, path)
         correct_words(words)
     page = OcrPage(
         words=words, dpi=dpi, width=gray.width, height=gray.height, skew=round(skew, 2), rotation=rotation,

@@ -172,6 +172,35 @@ def _misreads(part: str, model: str) -> bool:
     return a.isdigit() != b.isdigit() and any(a in g and b in g for g in _CONFUSABLE)
 
 
+def _code_core(text: str) -> tuple[str, str, str]:
+    """(leading, core, trailing): a code word without the punctuation around it."""
+    match = re.fullmatch(r"(\W*)(.*?\w)(\W*)", text)
+    return (match.group(1), match.group(2), match.group(3)) if match else ("", text, "")
+
+
+def preferred_reading(in_line: str, alone: str) -> str:
+    """Choose between a code word as read in its line and as read again on its own.
+
+    Tesseract, reading running text, doubles a letter of a code (``CAT`` → ``CATT``,
+    ``CĐS`` → ``CĐĐS``) or reads a digit as the letter it resembles (``PC06`` → ``PCG6``) more
+    often than when the word stands alone. The second reading is taken only when it is the first
+    with one doubled letter undone, or with one letter beside a digit read as a digit; any other
+    difference means the two readings disagree and the first is kept.
+    """
+    lead, core, trail = _code_core(in_line)
+    other = _code_core(alone)[1]
+    if len(core) == len(other) + 1:
+        for i in range(1, len(core)):
+            if core[i] == core[i - 1] and core[i].isupper() and core[:i] + core[i + 1:] == other:
+                return lead + other + trail
+    elif len(core) == len(other) and _misreads(core, other):
+        i = next(i for i, (a, b) in enumerate(zip(core, other)) if a != b)
+        beside_digit = (i > 0 and core[i - 1].isdigit()) or (i + 1 < len(core) and core[i + 1].isdigit())
+        if other[i].isdigit() and beside_digit:
+            return lead + other + trail
+    return in_line
+
+
 def code_part_fixes(texts: Iterable[str]) -> dict[str, str]:
     """Replacements for OCR words holding a misread part of a document code, from the whole document.
 

@@ -27,6 +27,7 @@ from pipeline.errors import IngestError
 from pipeline.ingest.legacy import convert_pdf_chars
 from pipeline.ingest.model import Block, Column, PageInfo, SourceDocument
 from pipeline.ingest.ocr import OcrPage, ocr_available, ocr_pages, pdf_page_image
+from pipeline.ingest.ocr_correct import repair_codes
 from pipeline.ingest.ocr_tables import fill_tables
 from pipeline.ingest.structure import classify_block, starts_new_item
 from pipeline.ingest.syllables import diacritic_share, syllable_share
@@ -41,6 +42,8 @@ MIN_SYLLABLE_SHARE = 0.8
 _MAX_PAGES = 5000
 _PAGE_NUMBER = re.compile(r"^[-–\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–\s]*$", re.IGNORECASE)
 _CODE_TAIL = re.compile(r"(?:^|[\s(])[0-9A-ZĐ][0-9A-Za-zĐđ/.-]*[-/]$")
+# A gap separates two columns when it is this many times the line's other gaps (median).
+_COLUMN_GAP_RATIO = 3.0
 _SENTENCE_END = (".", ";", ":", "!", "?", ".)", ";)")
 
 
@@ -107,12 +110,17 @@ def _group_lines(words: list[dict[str, Any]]) -> list[_Line]:
 
 
 def _split_segments(words: list[dict[str, Any]]) -> list[_Segment]:
-    """Split one printed line where a gap is wide enough to separate two columns."""
+    """Split one printed line where a gap is wide enough to separate two columns.
+
+    A column gap is wide for the text size and also wide against the line's other gaps: a
+    justified line stretches all its gaps alike and stays one segment.
+    """
+    gaps = [float(b["x0"]) - float(a["x1"]) for a, b in zip(words, words[1:])]
     segments = [_Segment([words[0]])]
-    for word in words[1:]:
-        previous = segments[-1].words[-1]
+    for index, word in enumerate(words[1:]):
         size = float(word.get("size", 10) or 10)
-        if float(word["x0"]) - float(previous["x1"]) > 1.5 * size:
+        others = gaps[:index] + gaps[index + 1 :]
+        if gaps[index] > 1.5 * size and (not others or gaps[index] > _COLUMN_GAP_RATIO * statistics.median(others)):
             segments.append(_Segment([word]))
         else:
             segments[-1].words.append(word)
@@ -173,6 +181,14 @@ def _continues(previous: _Line, line: _Line, right_margin: float, left_margin: f
     if short_line and previous.column is None and not _CODE_TAIL.search(before):
         return False
     return True
+
+
+def mark_ocr_block(block: Block) -> None:
+    """Mark a block as read by OCR, and repair the codes its joined lines made whole (in place)."""
+    block.source = "ocr"
+    if block.kind != "table_row":
+        # OCR lines were repaired one by one; a code broken across two of them is whole only now
+        block.text = repair_codes(block.text)
 
 
 def cell_text(cell: str) -> str:
@@ -384,7 +400,7 @@ def load_pdf(path: Path, display_path: str) -> SourceDocument:
     blocks = _paragraphs(pages_lines, geometry)
     for block in blocks:
         if block.page is not None and block.page - 1 in ocr_done:
-            block.source = "ocr"
+            mark_ocr_block(block)
     lost = lost_text_warning(infos)
     if lost:
         warnings.append(lost)
