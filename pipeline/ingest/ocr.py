@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import tempfile
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -513,6 +514,29 @@ def correct_words(words: list[OcrWord]) -> None:
 # A code word with a doubled capital (CATT) or a letter that looks like a digit beside a digit
 # (PCG6): the shapes Tesseract misreads in running text more often than in a word read alone.
 _SUSPECT_CODE = re.compile(r"(?:\d[-/]|^(?=[A-ZĐ]+-))\S*?(?:([A-ZĐ])\1|\d[GOSBZIl]|[GOSBZIl]\d)")
+_DOUBLED_CAPITAL = re.compile(r"([A-ZĐ])\1")
+# Only doubtful words are read again: the misreads measured scored 33-84, while real doubled
+# letters (TT-BTC, NSNN, KTTH) are read at 85-97 and recur on the page.
+_REREAD_BELOW_CONFIDENCE = 85.0
+
+
+def _code_parts(text: str) -> list[str]:
+    return [part for part in re.split(r"[-/\s.,;:()]+", text) if part]
+
+
+def _suspects(words: Sequence[OcrWord]) -> list[OcrWord]:
+    """Doubtful code words whose shape invites a misread; a doubled-letter part used by another code of the page is real."""
+    parts = Counter(part for w in words if _SUSPECT_CODE.search(w.text) for part in set(_code_parts(w.text)))
+    suspects = []
+    for word in words:
+        if word.conf >= _REREAD_BELOW_CONFIDENCE or not _SUSPECT_CODE.search(word.text):
+            continue
+        doubled = [p for p in _code_parts(word.text) if _DOUBLED_CAPITAL.search(p)]
+        if not doubled or any(parts[p] == 1 for p in doubled) or re.search(r"\d[GOSBZIl]|[GOSBZIl]\d", word.text):
+            suspects.append(word)
+    return suspects
+
+
 # Each suspect is read alone at three sizes. A letter read as the digit beside it is taken from
 # any reading; a doubled letter is undone only when most readings undo it (TTg, BTTP are real).
 _REREAD_SCALES = (1.0, 1.3, 1.6)
@@ -559,7 +583,7 @@ def reread_codes(gray: Image.Image, dpi: float, words: Sequence[OcrWord], path: 
     """
     for word in words:
         word.text = word.text.replace("\u00d0", "\u0110")  # Tesseract's Ð (eth) is Đ, as in correct_text
-    suspects = [w for w in words if _SUSPECT_CODE.search(w.text)]
+    suspects = _suspects(words)
     if not suspects:
         return 0
     # one strip per size: Tesseract's block mode expects lines of one text size
