@@ -513,7 +513,8 @@ def correct_words(words: list[OcrWord]) -> None:
 
 # A code word with a doubled capital (CATT) or a letter that looks like a digit beside a digit
 # (PCG6): the shapes Tesseract misreads in running text more often than in a word read alone.
-_SUSPECT_CODE = re.compile(r"(?:\d[-/]|^(?=[A-ZĐ]+-))\S*?(?:([A-ZĐ])\1|\d[GOSBZIl]|[GOSBZIl]\d)")
+_DIGIT_LIKE_LETTER = r"\d[GOSBZIl]|[GOSBZIl]\d"
+_SUSPECT_CODE = re.compile(rf"(?:\d[-/]|^(?=[A-ZĐ]+-))\S*?(?:([A-ZĐ])\1|{_DIGIT_LIKE_LETTER})")
 _DOUBLED_CAPITAL = re.compile(r"([A-ZĐ])\1")
 # Only doubtful words are read again: the misreads measured scored 33-84, while real doubled
 # letters (TT-BTC, NSNN, KTTH) are read at 85-97 and recur on the page.
@@ -532,7 +533,7 @@ def _suspects(words: Sequence[OcrWord]) -> list[OcrWord]:
         if word.conf >= _REREAD_BELOW_CONFIDENCE or not _SUSPECT_CODE.search(word.text):
             continue
         doubled = [p for p in _code_parts(word.text) if _DOUBLED_CAPITAL.search(p)]
-        if not doubled or any(parts[p] == 1 for p in doubled) or re.search(r"\d[GOSBZIl]|[GOSBZIl]\d", word.text):
+        if not doubled or any(parts[p] == 1 for p in doubled) or re.search(_DIGIT_LIKE_LETTER, word.text):
             suspects.append(word)
     return suspects
 
@@ -547,32 +548,27 @@ def _word_box(word: OcrWord) -> tuple[int, int, int, int]:
     return word.left - margin, word.top - margin, word.right + margin, word.bottom + margin
 
 
-def _word_strip(gray: Image.Image, words: Sequence[OcrWord], factor: float) -> Image.Image:
-    """The words cut out of the page, scaled by ``factor``, one under the other with a blank line between."""
+def _word_strip(gray: Image.Image, words: Sequence[OcrWord], factor: float) -> tuple[Image.Image, list[tuple[float, float]]]:
+    """The words cut out of the page, scaled by ``factor``, one under the other with a blank line
+    between; and the band of the strip that belongs to each word."""
     crops = []
     for word in words:
         crop = gray.crop(_word_box(word))
         crops.append(crop.resize((round(crop.width * factor), round(crop.height * factor)), Image.Resampling.BICUBIC))
     gap = max(c.height for c in crops)
     strip = Image.new("L", (max(c.width for c in crops) + 2 * gap, sum(c.height + gap for c in crops) + gap), 255)
+    bands = []
     y = gap
     for crop in crops:
         strip.paste(crop, (gap, y))
+        bands.append((y - gap / 2, y + crop.height + gap / 2))
         y += crop.height + gap
-    return strip
+    return strip, bands
 
 
-def _strip_readings(read: Sequence[OcrWord], words: Sequence[OcrWord], gray: Image.Image, factor: float) -> list[str]:
-    """What Tesseract read on each word's line of a ``_word_strip``."""
-    heights = [round(gray.crop(_word_box(w)).height * factor) for w in words]
-    gap = max(heights)
-    readings: list[list[str]] = [[] for _ in words]
-    y = gap
-    for index, height in enumerate(heights):
-        top, bottom = y - gap / 2, y + height + gap / 2
-        readings[index] = [r.text.replace("\u00d0", "\u0110") for r in read if top <= (r.top + r.bottom) / 2 < bottom]
-        y += height + gap
-    return ["".join(r) for r in readings]
+def _band_readings(read: Sequence[OcrWord], bands: Sequence[tuple[float, float]]) -> list[str]:
+    """What Tesseract read inside each band of a ``_word_strip``."""
+    return ["".join(r.text.replace("\u00d0", "\u0110") for r in read if top <= (r.top + r.bottom) / 2 < bottom) for top, bottom in bands]
 
 
 def reread_codes(gray: Image.Image, dpi: float, words: Sequence[OcrWord], path: str | None = None) -> int:
@@ -587,8 +583,9 @@ def reread_codes(gray: Image.Image, dpi: float, words: Sequence[OcrWord], path: 
     if not suspects:
         return 0
     # one strip per size: Tesseract's block mode expects lines of one text size
-    recognitions = [_Recognition(_word_strip(gray, suspects, factor), dpi, psm=6, path=path) for factor in _REREAD_SCALES]
-    readings = [_strip_readings(recognition.words(), suspects, gray, factor) for recognition, factor in zip(recognitions, _REREAD_SCALES)]
+    strips = [_word_strip(gray, suspects, factor) for factor in _REREAD_SCALES]
+    recognitions = [_Recognition(strip, dpi, psm=6, path=path) for strip, _bands in strips]
+    readings = [_band_readings(recognition.words(), bands) for recognition, (_strip, bands) in zip(recognitions, strips)]
     changed = 0
     for index, word in enumerate(suspects):
         proposals = [preferred_reading(word.text, reading[index]) for reading in readings]

@@ -109,6 +109,11 @@ def _group_lines(words: list[dict[str, Any]]) -> list[_Line]:
     return lines
 
 
+def _wide_among(gaps: list[float], index: int) -> bool:
+    others = gaps[:index] + gaps[index + 1 :]
+    return not others or gaps[index] > _COLUMN_GAP_RATIO * statistics.median(others)
+
+
 def _split_segments(words: list[dict[str, Any]]) -> list[_Segment]:
     """Split one printed line where a gap is wide enough to separate two columns.
 
@@ -118,9 +123,7 @@ def _split_segments(words: list[dict[str, Any]]) -> list[_Segment]:
     gaps = [float(b["x0"]) - float(a["x1"]) for a, b in zip(words, words[1:])]
     segments = [_Segment([words[0]])]
     for index, word in enumerate(words[1:]):
-        size = float(word.get("size", 10) or 10)
-        others = gaps[:index] + gaps[index + 1 :]
-        if gaps[index] > 1.5 * size and (not others or gaps[index] > _COLUMN_GAP_RATIO * statistics.median(others)):
+        if gaps[index] > 1.5 * float(word.get("size", 10) or 10) and _wide_among(gaps, index):
             segments.append(_Segment([word]))
         else:
             segments[-1].words.append(word)
