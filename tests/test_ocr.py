@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 from pipeline.ingest import load_document
+from pipeline.ingest.model import Block
 from pipeline.ingest.ocr import LANGUAGE, ocr_available, ocr_image, reread_codes, tesseract_languages
 from pipeline.ingest.ocr_correct import code_part_fixes, correct_text, preferred_reading
-from pipeline.ingest.model import Block
 from pipeline.ingest.pdf import join_lines, mark_ocr_block, ocr_page_lines, text_layer_is_poor
 from pipeline.ingest.syllables import is_syllable
 from pipeline.normalize import fold_accents

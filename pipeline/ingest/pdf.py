@@ -10,6 +10,7 @@ through the same line and paragraph logic, from Tesseract's word boxes.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 import unicodedata
@@ -120,7 +121,7 @@ def _split_segments(words: list[dict[str, Any]]) -> list[_Segment]:
     A column gap is wide for the text size and also wide against the line's other gaps: a
     justified line stretches all its gaps alike and stays one segment.
     """
-    gaps = [float(b["x0"]) - float(a["x1"]) for a, b in zip(words, words[1:])]
+    gaps = [float(b["x0"]) - float(a["x1"]) for a, b in itertools.pairwise(words)]
     segments = [_Segment([words[0]])]
     for index, word in enumerate(words[1:]):
         if gaps[index] > 1.5 * float(word.get("size", 10) or 10) and _wide_among(gaps, index):
