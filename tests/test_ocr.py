@@ -157,6 +157,8 @@ def test_tone_correction(ocr: str, expected: str) -> None:
         ("06/QĐ-TTg,", "06/QĐ-TT8,", "06/QĐ-TTg,"),  # g and 8 are not confused in codes: readings disagree
         ("130/KH-PC06", "130/KH-PCO6", "130/KH-PC06"),  # never a digit turned into a letter
         ("24/CT-TTg", "2/CPTT.", "24/CT-TTg"),  # a garbled second reading changes nothing
+        ("177/BC-CATT-PCG6", "177/BC-CAT-PC06", "177/BC-CAT-PC06"),  # two known misreads in one word
+        ("CATT-PC06", "CAT-PC08", "CATT-PC06"),  # one known misread and one other difference
     ],
 )
 def test_a_code_read_alone_replaces_the_line_reading_only_for_known_misreads(in_line: str, alone: str, kept: str) -> None:

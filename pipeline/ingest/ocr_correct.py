@@ -178,27 +178,40 @@ def _code_core(text: str) -> tuple[str, str, str]:
     return (match.group(1), match.group(2), match.group(3)) if match else ("", text, "")
 
 
+def _known_misreads(in_line: str, alone: str) -> int | None:
+    """How many known misreads turn ``alone`` into ``in_line``; None when they differ otherwise.
+
+    Known misreads: a capital doubled (``CATT`` for ``CAT``), and a letter read for the digit it
+    resembles beside another digit (``PCG6`` for ``PC06``).
+    """
+    i = j = count = 0
+    while i < len(in_line):
+        if j < len(alone) and in_line[i] == alone[j]:
+            i, j = i + 1, j + 1
+        elif i > 0 and in_line[i] == in_line[i - 1] and in_line[i].isupper():
+            i, count = i + 1, count + 1
+        elif (
+            j < len(alone) and alone[j].isdigit() and in_line[i].isalpha() and _misreads(in_line[i], alone[j])
+            and ((i > 0 and in_line[i - 1].isdigit()) or (i + 1 < len(in_line) and in_line[i + 1].isdigit()))
+        ):
+            i, j, count = i + 1, j + 1, count + 1
+        else:
+            return None
+    return count if j == len(alone) else None
+
+
 def preferred_reading(in_line: str, alone: str) -> str:
     """Choose between a code word as read in its line and as read again on its own.
 
     Tesseract, reading running text, doubles a letter of a code (``CAT`` → ``CATT``,
     ``CĐS`` → ``CĐĐS``) or reads a digit as the letter it resembles (``PC06`` → ``PCG6``) more
-    often than when the word stands alone. The second reading is taken only when it is the first
-    with one doubled letter undone, or with one letter beside a digit read as a digit; any other
-    difference means the two readings disagree and the first is kept.
+    often than when the word stands alone. The second reading is taken only when it differs from
+    the first by such misreads alone; any other difference means the two readings disagree and the
+    first is kept.
     """
     lead, core, trail = _code_core(in_line)
     other = _code_core(alone)[1]
-    if len(core) == len(other) + 1:
-        for i in range(1, len(core)):
-            if core[i] == core[i - 1] and core[i].isupper() and core[:i] + core[i + 1:] == other:
-                return lead + other + trail
-    elif len(core) == len(other) and _misreads(core, other):
-        i = next(i for i, (a, b) in enumerate(zip(core, other)) if a != b)
-        beside_digit = (i > 0 and core[i - 1].isdigit()) or (i + 1 < len(core) and core[i + 1].isdigit())
-        if other[i].isdigit() and beside_digit:
-            return lead + other + trail
-    return in_line
+    return lead + other + trail if _known_misreads(core, other) else in_line
 
 
 def code_part_fixes(texts: Iterable[str]) -> dict[str, str]:
