@@ -142,6 +142,8 @@ def test_poor_text_layer_is_replaced_by_ocr() -> None:
         ("Chỉ thị số 36-CT/IW, Kết luận 132-KL/TIW và 21-CT/I1W.", "Chỉ thị số 36-CT/TW, Kết luận 132-KL/TW và 21-CT/TW."),
         ("Nghị quyết 10-NQ/TU của Tỉnh ủy", "Nghị quyết 10-NQ/TU của Tỉnh ủy"),
         ("Chỉ thị số 36–CT/IW ngày", "Chỉ thị số 36–CT/TW ngày"),
+        ("Nghị quyết số 10-NQ/TỦ, ngày 13/11/2017", "Nghị quyết số 10-NQ/TU, ngày 13/11/2017"),  # initials bear no tone
+        ("Kế hoạch số 02-KH/BCĐTW", "Kế hoạch số 02-KH/BCĐTW"),  # the letter Đ is a shape, not a tone
     ],
 )
 def test_tone_correction(ocr: str, expected: str) -> None:

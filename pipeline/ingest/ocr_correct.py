@@ -138,19 +138,33 @@ _CODE_LETTER_PART = re.compile(r"(?<=[/-])[5§](?=[A-ZĐ]{2,}(?:[-/\s.,;)]|$))")
 _PARTY_CENTRAL = re.compile(r"(?<=\d[-–][A-ZĐ]{2}/)(?:[I1l]W|T[I1l]W|I[1l]W)(?=[\s.,;:)]|$)")
 
 
+# A code's letters are initials, written without tone marks (TU: Tỉnh ủy); a mark on one of its
+# capitals is noise OCR added (10-NQ/TỦ). Letter shapes (Đ, Ư, Ơ) are kept.
+_CODE_WITH_CAPITALS = re.compile(r"(?<![\w/])\d{1,6}[-/][^\s,;:()]*/[^\s,;:()]*|(?<![\w/])\d{1,6}/[^\s,;:()]+")
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def _untoned_capitals(match: re.Match[str]) -> str:
+    return "".join(
+        unicodedata.normalize("NFC", "".join(m for m in unicodedata.normalize("NFD", c) if m not in _TONE_MARKS)) if c.isupper() else c
+        for c in match.group()
+    )
+
+
 def repair_codes(text: str) -> str:
     """Undo OCR misreadings in document codes: ``l268/QĐ`` → ``1268/QĐ``, ``69/QĐĐ-STC`` → ``69/QĐ-STC``.
 
     Letters that look like digits are read as digits in a code's number when it holds a digit,
     a 5 or § opening a part of capitals is an S (``216/BC-5TC``), the Party's central issuer is
-    TW (``36-CT/IW``, ``132-KL/TIW``), and a doubled letter in the
-    type part is dropped when that makes an unknown type a known one (the types of Nghị định
-    30/2020/NĐ-CP, ``pipeline/data/doc_types.tsv``).
+    TW (``36-CT/IW``, ``132-KL/TIW``), a code's capitals carry no tone mark (``10-NQ/TỦ``), and a
+    doubled letter in the type part is dropped when that makes an unknown type a known one (the
+    types of Nghị định 30/2020/NĐ-CP, ``pipeline/data/doc_types.tsv``).
     """
     if "/" not in text:
         return text
     text = _CODE_LETTER_PART.sub("S", text) if _OCR_CODE.search(text) else text
     text = _PARTY_CENTRAL.sub("TW", text)
+    text = _CODE_WITH_CAPITALS.sub(_untoned_capitals, text)
     return _OCR_CODE.sub(_repair_code, text)
 
 
