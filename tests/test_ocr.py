@@ -11,7 +11,7 @@ from PIL import Image
 
 from pipeline.ingest import load_document
 from pipeline.ingest.model import Block
-from pipeline.ingest.ocr import LANGUAGE, ocr_available, ocr_image, reread_codes, tesseract_languages
+from pipeline.ingest.ocr import LANGUAGE, ocr_available, ocr_image, pdf_page_image, reread_codes, tesseract_languages
 from pipeline.ingest.ocr_correct import code_part_fixes, correct_text, preferred_reading
 from pipeline.ingest.pdf import join_lines, mark_ocr_block, ocr_page_lines, text_layer_is_poor
 from pipeline.ingest.syllables import is_syllable
@@ -218,6 +218,18 @@ def test_lines_beside_a_signature_stay_apart() -> None:
     assert len(recipients) >= 4, lines
     assert any("tu phap cac tinh, thanh pho truc thuoc" in line for line in recipients), lines
     assert any("tro tu phap - bo tu phap" in line for line in recipients), lines
+
+
+@needs_ocr
+@needs_corpus
+def test_tightly_spaced_small_lines_stay_apart() -> None:
+    """LD-093 page 12, a photo of an ID card: the national name and the motto under it are two
+    Tesseract lines less than a point apart, and must not be merged word by word."""
+    document = pypdfium2.PdfDocument(str(corpus_file("LD-093", ".pdf")))
+    page = ocr_image(*pdf_page_image(document, 11))
+    lines = [line.text for line in ocr_page_lines(page)[0]]
+    assert any(line.startswith("CỘNG HÒA XÃ HỘI CHỦ NGHĨA") for line in lines), lines[:4]
+    assert any(line.startswith("Độc lập - Tự do") for line in lines), lines[:4]
 
 
 @needs_corpus

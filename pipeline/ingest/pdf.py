@@ -94,12 +94,16 @@ class _Line:
         return " ".join(s.text for s in self.segments)
 
 
-def _group_lines(words: list[dict[str, Any]]) -> list[_Line]:
-    """Cluster words whose vertical centres fall inside one line's extent."""
+def _group_lines(words: list[dict[str, Any]], tolerance: float = 1.0) -> list[_Line]:
+    """Cluster words whose vertical centres fall inside one line's extent (± ``tolerance`` points).
+
+    OCR words come with the band of their Tesseract line, so they need no tolerance: with it, two
+    tightly spaced small lines (the motto under the national name on an ID card) would merge.
+    """
     lines: list[_Line] = []
     for word in sorted(words, key=lambda w: (round(float(w["top"])), float(w["x0"]))):
         centre = (float(word["top"]) + float(word["bottom"])) / 2
-        target = next((ln for ln in reversed(lines[-3:]) if ln.top - 1 <= centre <= ln.bottom + 1), None)
+        target = next((ln for ln in reversed(lines[-3:]) if ln.top - tolerance <= centre <= ln.bottom + tolerance), None)
         if target is None:
             target = _Line(top=float(word["top"]), bottom=float(word["bottom"]))
             lines.append(target)
@@ -322,7 +326,7 @@ def ocr_page_lines(page: OcrPage) -> tuple[list[_Line], tuple[float, float, floa
     Words inside a ruled table go into its cells, and the table becomes one line holding its rows.
     """
     words = page.pdf_words(fill_tables(page.tables, page.words))
-    lines = _group_lines(words) if words else []
+    lines = _group_lines(words, tolerance=0.0) if words else []
     scale = 72.0 / page.dpi
     for table in page.tables:
         rows = [tuple(cell.strip() for cell in row) for row in table.cell_text]
