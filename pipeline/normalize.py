@@ -50,7 +50,7 @@ _SPACE_AROUND_TAB = re.compile(r" *\t *")
 _TONED_WORD = re.compile(r"[^\W\d_]+")
 
 
-def _split_tone(char: str) -> tuple[str, str | None]:
+def split_char_tone(char: str) -> tuple[str, str | None]:
     """Return the character without its tone mark, and the mark (a combining char) if any."""
     decomposed = unicodedata.normalize("NFD", char)
     tone = next((c for c in decomposed if c in _TONE_MARKS), None)
@@ -95,7 +95,7 @@ def canonical_tone_placement(word: str) -> str:
     bare_chars: list[str] = []
     tone: str | None = None
     for char in word:
-        bare, mark = _split_tone(char)
+        bare, mark = split_char_tone(char)
         if mark is not None:
             if tone is not None:
                 return word

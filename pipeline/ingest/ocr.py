@@ -31,7 +31,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from pipeline.errors import IngestError
-from pipeline.ingest.ocr_correct import code_part_fixes, correct_text, preferred_reading
+from pipeline.ingest.ocr_correct import code_part_fixes, correct_text, eth_as_d, preferred_reading
 from pipeline.ingest.ocr_tables import TableGrid, find_tables
 from pipeline.ingest.syllables import syllable_share
 
@@ -527,10 +527,11 @@ def _code_parts(text: str) -> list[str]:
 
 def _suspects(words: Sequence[OcrWord]) -> list[OcrWord]:
     """Doubtful code words whose shape invites a misread; a doubled-letter part used by another code of the page is real."""
-    parts = Counter(part for w in words if _SUSPECT_CODE.search(w.text) for part in set(_code_parts(w.text)))
+    shaped = [w for w in words if _SUSPECT_CODE.search(w.text)]
+    parts = Counter(part for w in shaped for part in set(_code_parts(w.text)))
     suspects = []
-    for word in words:
-        if word.conf >= _REREAD_BELOW_CONFIDENCE or not _SUSPECT_CODE.search(word.text):
+    for word in shaped:
+        if word.conf >= _REREAD_BELOW_CONFIDENCE:
             continue
         doubled = [p for p in _code_parts(word.text) if _DOUBLED_CAPITAL.search(p)]
         if not doubled or any(parts[p] == 1 for p in doubled) or re.search(_DIGIT_LIKE_LETTER, word.text):
@@ -568,7 +569,7 @@ def _word_strip(gray: Image.Image, words: Sequence[OcrWord], factor: float) -> t
 
 def _band_readings(read: Sequence[OcrWord], bands: Sequence[tuple[float, float]]) -> list[str]:
     """What Tesseract read inside each band of a ``_word_strip``."""
-    return ["".join(r.text.replace("\u00d0", "\u0110") for r in read if top <= (r.top + r.bottom) / 2 < bottom) for top, bottom in bands]
+    return ["".join(eth_as_d(r.text) for r in read if top <= (r.top + r.bottom) / 2 < bottom) for top, bottom in bands]
 
 
 def reread_codes(gray: Image.Image, dpi: float, words: Sequence[OcrWord], path: str | None = None) -> int:
@@ -578,7 +579,7 @@ def reread_codes(gray: Image.Image, dpi: float, words: Sequence[OcrWord], path: 
     read at the same time. Returns how many words changed.
     """
     for word in words:
-        word.text = word.text.replace("\u00d0", "\u0110")  # Tesseract's Ð (eth) is Đ, as in correct_text
+        word.text = eth_as_d(word.text)
     suspects = _suspects(words)
     if not suspects:
         return 0

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pipeline.data import read_table
 from pipeline.ingest.syllables import VIETNAMESE_LETTERS, is_syllable, split_tone
+from pipeline.normalize import split_char_tone
 
 TABLE_PATH = Path(__file__).resolve().parent.parent / "data" / "ocr_syllables.tsv"
 _TOKEN = re.compile(r"[^\W\d_]+|[^\w\s]+|\d+|\s+|_+")
@@ -138,17 +139,16 @@ _CODE_LETTER_PART = re.compile(r"(?<=[/-])[5§](?=[A-ZĐ]{2,}(?:[-/\s.,;)]|$))")
 _PARTY_CENTRAL = re.compile(r"(?<=\d[-–][A-ZĐ]{2}/)(?:[I1l]W|T[I1l]W|I[1l]W)(?=[\s.,;:)]|$)")
 
 
+# A code as OCR text shows it: a number, a slash, its parts (``3110/QĐ-UBND``).
+_CODE_TOKEN = re.compile(r"(?<![\w/])\d{1,6}/[^\s,;:()]+")
 # A code's letters are initials, written without tone marks (TU: Tỉnh ủy); a mark on one of its
-# capitals is noise OCR added (10-NQ/TỦ). Letter shapes (Đ, Ư, Ơ) are kept.
-_CODE_WITH_CAPITALS = re.compile(r"(?<![\w/])\d{1,6}[-/][^\s,;:()]*/[^\s,;:()]*|(?<![\w/])\d{1,6}/[^\s,;:()]+")
-_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+# capitals is noise OCR added (10-NQ/TỦ). Letter shapes (Đ, Ư, Ơ) are kept. Party codes put their
+# type before the slash (10-NQ/TU).
+_CODE_WITH_CAPITALS = re.compile(rf"(?<![\w/])\d{{1,6}}-[^\s,;:()]*/[^\s,;:()]*|{_CODE_TOKEN.pattern}")
 
 
 def _untoned_capitals(match: re.Match[str]) -> str:
-    return "".join(
-        unicodedata.normalize("NFC", "".join(m for m in unicodedata.normalize("NFD", c) if m not in _TONE_MARKS)) if c.isupper() else c
-        for c in match.group()
-    )
+    return "".join(split_char_tone(c)[0] if c.isupper() else c for c in match.group())
 
 
 def repair_codes(text: str) -> str:
@@ -171,7 +171,6 @@ def repair_codes(text: str) -> str:
 # Characters Tesseract confuses inside codes: a part that differs from a more frequent part of
 # the same document by one of these is that part misread.
 _CONFUSABLE = [frozenset(group) for group in ("0OÓÒƠDG", "6G", "1Il", "5S", "8B", "2Z")]
-_CODE_TOKEN = re.compile(r"(?<![\w/])\d{1,6}/[^\s,;:()]+")
 
 
 def _misreads(part: str, model: str) -> bool:
@@ -257,6 +256,11 @@ def code_part_fixes(texts: Iterable[str]) -> dict[str, str]:
     return result
 
 
+def eth_as_d(text: str) -> str:
+    """Tesseract's Ð (Icelandic eth) as Đ: in Vietnamese OCR it is always Đ."""
+    return text.replace("\u00d0", "\u0110")
+
+
 def correct_text(text: str, model: SyllableModel | None = None) -> str:
     """Correct the tone marks of OCR syllables in ``text``; everything else is kept as it is.
 
@@ -264,7 +268,7 @@ def correct_text(text: str, model: SyllableModel | None = None) -> str:
     in a Vietnamese document they are misread Vietnamese or ASCII letters.
     """
     model = model or load_model()
-    text = text.replace("\u00d0", "\u0110")  # Ð (Icelandic eth) is always Đ in Vietnamese OCR
+    text = eth_as_d(text)
     if not text.isascii():
         text = "".join(_foreign_letter(c) for c in text)
     text = repair_codes(text)
