@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 
 from pipeline.ingest.model import BlockKind, Column, SourceDocument, TextSource
 from pipeline.ingest.structure import classify_block
@@ -35,12 +37,18 @@ class DocumentText:
     text: str
     blocks: tuple[TextBlock, ...]
 
+    @cached_property
+    def _block_starts(self) -> list[int]:
+        return [block.start for block in self.blocks]
+
     def page_at(self, offset: int) -> int | None:
         """Page number of the block that holds ``offset`` (None for formats without pages)."""
-        for block in self.blocks:
-            if block.start <= offset < block.end + len(BLOCK_SEPARATOR):
-                return block.page
-        return None
+        # blocks are in text order and each covers its text and the separator after it
+        position = bisect_right(self._block_starts, offset) - 1
+        if position < 0:
+            return None
+        block = self.blocks[position]
+        return block.page if offset < block.end + len(BLOCK_SEPARATOR) else None
 
 
 def assemble(source: SourceDocument) -> DocumentText:

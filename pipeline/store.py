@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from spacy.tokens import Doc
 
 from pipeline.document import DocumentText
-from pipeline.extract.base import sentence_bounds
+from pipeline.extract.base import SentenceIndex
 from pipeline.extract.components import EXTRACTORS, SECTION_FIELDS, extension_name, value_fields
 from pipeline.extract.groups import assign_groups
 
@@ -430,12 +430,15 @@ FACT_TABLES: dict[str, tuple[str, type]] = {
 def rows_from_doc(doc: Doc, doc_id: str, text: DocumentText) -> dict[str, list[object]]:
     """Typed rows for every fact span of ``doc`` (whose text is ``text.text``)."""
     tables: dict[str, list[object]] = {}
+    # Doc.text joins every token anew on each call: read it once
+    doc_text = doc.text
+    sentences = SentenceIndex(doc_text)
     for key, (table, row_type) in FACT_TABLES.items():
         prefix, _, match_type = EXTRACTORS[key]
         names = value_fields(match_type)
         rows = []
         for span in doc.spans.get(key, []):
-            sentence_start, sentence_end = sentence_bounds(doc.text, span.start_char, span.end_char)
+            sentence_start, sentence_end = sentences.bounds(span.start_char, span.end_char)
             values = {name: getattr(span._, extension_name(prefix, name)) for name in names}
             rows.append(
                 row_type(
@@ -444,7 +447,7 @@ def rows_from_doc(doc: Doc, doc_id: str, text: DocumentText) -> dict[str, list[o
                     start=span.start_char,
                     end=span.end_char,
                     page=text.page_at(span.start_char),
-                    sentence=doc.text[sentence_start:sentence_end],
+                    sentence=doc_text[sentence_start:sentence_end],
                     **values,
                 )
             )
