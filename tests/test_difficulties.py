@@ -188,3 +188,48 @@ def test_score_items_is_one_to_one() -> None:
     assert (tp, fp, fn) == (1, 2, 1)
     assert missed == ["Ruộng đất manh mún"]
     assert "Khác hẳn" in extra
+
+
+def test_a_lead_in_that_asks_announces_recommendations_anywhere() -> None:
+    # a công văn's request list has no heading naming it: a lead-in sentence announces it
+    doc = make_doc([
+        ("heading", "SỞ XÂY DỰNG"),
+        "Số: 25/SXD-QLN",
+        ("heading", "V/v góp ý dự thảo Quy chế quản lý nhà ở công vụ"),
+        "Kính gửi: Sở Tài chính.",
+        "Sở Xây dựng nhận được Công văn số 118/STC-QLCS ngày 10/3/2025 của Sở Tài chính về việc đề nghị góp ý dự thảo Quy chế.",
+        "Sau khi nghiên cứu, Sở Xây dựng có một số ý kiến góp ý như sau:",
+        "- Tại Điều 5 dự thảo, đề nghị bổ sung đối tượng được thuê nhà ở công vụ là giáo viên vùng khó khăn.",
+        "- Đề nghị làm rõ trách nhiệm bảo trì nhà ở công vụ giữa đơn vị quản lý và người thuê.",
+        "Trên đây là ý kiến góp ý của Sở Xây dựng./.",
+    ])
+    items = find_difficulties(doc)
+    assert [item.kind for item in items] == ["recommendation", "recommendation"]
+    assert items[0].text.startswith("Tại Điều 5 dự thảo")
+    assert items[1].section == "Sau khi nghiên cứu, Sở Xây dựng có một số ý kiến góp ý như sau:"
+
+
+def test_a_request_retold_or_used_as_a_noun_is_not_an_item() -> None:
+    doc = make_doc([
+        ("heading", "SỞ NỘI VỤ"),
+        "Số: 40/SNV-TCBC",
+        ("heading", "V/v thẩm định dự thảo Quyết định kiện toàn Ban Chỉ đạo"),
+        "Kính gửi: Công an tỉnh.",
+        "Sở Nội vụ nhận được Công văn số 512/CAT-PV01 của Công an tỉnh đề nghị thẩm định dự thảo Quyết định.",
+        "Theo đề nghị của Công an tỉnh, thành phần Ban Chỉ đạo gồm 15 thành viên.",
+        "Sở Nội vụ cơ bản thống nhất với dự thảo; đồng thời, đề nghị Công an tỉnh bổ sung đại diện Sở Y tế vào thành phần Ban Chỉ đạo.",
+        "Trên đây là ý kiến thẩm định của Sở Nội vụ./.",
+    ])
+    items = find_difficulties(doc)
+    assert [item.text[:30] for item in items] == ["Sở Nội vụ cơ bản thống nhất vớ"]
+
+
+def test_under_a_recommendation_heading_the_rationale_is_not_an_item() -> None:
+    doc = make_doc([
+        INTRO,
+        ("heading", "3. Ý kiến đề xuất của Sở Nội vụ"),
+        "Thời gian qua, Hiệp hội hoạt động tích cực, đóng góp cho sự phát triển kinh tế - xã hội của tỉnh.",
+        "Vì vậy, Sở Nội vụ đề xuất Chủ tịch Ủy ban nhân dân tỉnh cho phép Hiệp hội gia hạn tổ chức đại hội đến hết tháng 9.",
+    ])
+    items = find_difficulties(doc)
+    assert [item.text[:8] for item in items] == ["Vì vậy, "]

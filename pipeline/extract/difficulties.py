@@ -14,9 +14,16 @@ has none — plain paragraphs. The finder reads the outline of :mod:`pipeline.ex
   page wraps); a paragraph ending with ``:`` is a lead-in, the closing formula (``… ./.``) is not
   an item;
 * a mixed heading is split by item wording (``difficulty_item_cues.tsv``): an item that asks or
-  proposes is a recommendation, the others are difficulties, limitations or causes.
+  proposes is a recommendation, the others are difficulties, limitations or causes;
+* under a recommendation heading read as paragraphs, when some paragraphs make a request and others
+  do not, the others are the rationale, not items.
 
-Statements outside such sections are never items.
+Outside such sections, requests are items where Vietnamese administrative writing makes them:
+the list that a lead-in sentence announces ("Sở Tư pháp đề nghị … thực hiện một số nội dung sau:",
+"… có một số ý kiến góp ý như sau:"), anywhere in the body; and, in a document written to request
+(a công văn or tờ trình, or a title that asks or comments), each running-text sentence in which the
+issuer asks ("…; đồng thời, đề nghị Công an tỉnh nghiên cứu, điều chỉnh …"). A request word used as a
+noun ("Công văn về việc đề nghị …", "theo đề nghị của …", "Đơn đề nghị") is not a request.
 """
 
 from __future__ import annotations
@@ -26,9 +33,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.data import read_table
+from pipeline.data import read_list, read_table
 from pipeline.document import DocumentText, TextBlock
-from pipeline.extract.sections import OutlineNode, Section, build_outline, marker_of
+from pipeline.extract.metadata import extract_metadata
+from pipeline.extract.sections import OutlineNode, Section, body_bounds, build_outline, marker_of
 from pipeline.normalize import fold_accents
 
 KINDS = ("difficulty", "limitation", "cause", "recommendation")
@@ -40,6 +48,19 @@ _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _CLOSING_MARK = re.compile(r"\.?\s*/\s*\.\s*$")
 _SKIP_KINDS = frozenset({"footnote", "table_row"})
+_SUBJECT_LINE = re.compile(r"(?<!\w)(?:ve viec|v/v)(?!\w)[^,;:]*")
+_CONTEXT_CHARS = 30
+# quoted text (a law, a letter) speaks for its author, not for the issuer; an unclosed quote runs on
+_QUOTED = re.compile(r"[“\"][^”\"]*(?:[”\"]|$)")
+# a request retold from a cited document or letter: "Công văn số 298/VP-… của Văn phòng … đề nghị"
+_RETOLD = re.compile(r"(?<!\w)(?:so\s*\d|nhan duoc|\d+/[a-z])")
+_RETOLD_SENTENCE = re.compile(r"(?<!\w)(?:co|ban hanh|gui) (?:cong van|van ban|to trinh)(?!\w)")
+_SENTENCE_END = re.compile(r"[.;]")
+_QUOTE_OPEN = ("“", '"', "‘", "«")
+_CLAUSE_END = re.compile(r"[,.;:]")
+# a list announced by a lead-in is made of items; a numbered heading with content of its own
+# starts the next part (a report's opening "… báo cáo và đề xuất như sau:" announces its parts)
+_BULLETS = frozenset({"dash", "plus", "dot"})
 
 
 @dataclass(frozen=True)
@@ -75,6 +96,15 @@ class _Tables:
     cause_start: re.Pattern[str]
     none: frozenset[str]
     closing: re.Pattern[str]
+    operative: re.Pattern[str]
+    operative_request_doc: re.Pattern[str]
+    lead_in: re.Pattern[str]
+    announce: re.Pattern[str]
+    subject: re.Pattern[str]
+    not_before: re.Pattern[str]
+    not_after: re.Pattern[str]
+    request_doc_types: frozenset[str]
+    request_title: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -108,6 +138,19 @@ def _tables() -> _Tables:
         cause_start=re.compile(rf"^(?:{_phrase(cues['cause'])})(?!\w)"),
         none=frozenset(fold_accents(w) for w in cues["none"]),
         closing=re.compile(rf"^(?:{_phrase(cues['closing'])})(?!\w)"),
+        operative=re.compile(rf"(?<!\w){_phrase(cues['operative'])}(?!\w)"),
+        operative_request_doc=re.compile(
+            rf"(?<!\w){_phrase(cues['operative'] + cues['operative_request_doc'])}(?!\w)"
+        ),
+        lead_in=re.compile(rf"(?<!\w){_phrase(cues['operative'] + cues['lead_in'])}(?!\w)"),
+        announce=re.compile(rf"(?<!\w){_phrase(cues['announce'])}\s*:\s*$"),
+        subject=re.compile(
+            rf"^\s*(?:$|(?:{_phrase(list(read_list('agency_heads.txt')) + cues['subject_lead'])})(?!\w))"
+        ),
+        not_before=re.compile(rf"(?<!\w){_phrase(cues['not_before'])}\s*$"),
+        not_after=re.compile(rf"^\s*{_phrase(cues['not_after'])}(?!\w)"),
+        request_doc_types=frozenset(fold_accents(w) for w in cues["request_doc_type"]),
+        request_title=re.compile(rf"(?<!\w){_phrase(cues['request_title'])}(?!\w)"),
     )
 
 
@@ -145,6 +188,36 @@ def heading_kinds(label: str) -> list[str]:
         if kind not in kinds:
             kinds.append(kind)
     return kinds
+
+
+def makes_request(text: str, lead_in: bool = False, request_doc: bool = False) -> bool:
+    """Whether ``text`` asks something in its own voice: a request verb that is not a noun.
+
+    With ``lead_in``, words that announce comments on a draft ("ý kiến góp ý") count too; in a
+    ``request_doc`` so does advising the superior ("tham mưu"). Request words inside a subject line
+    ("về việc đề nghị …"), after a noun that owns them ("theo đề nghị", "Đơn đề nghị"), followed
+    by "của", or in a clause that retells a cited letter do not; outside a lead-in, the verb must
+    open its clause or follow the agency that asks.
+    """
+    tables = _tables()
+    folded = _QUOTED.sub(" ", _SPACES.sub(" ", text))
+    folded = _SUBJECT_LINE.sub(" ", fold_accents(folded))
+    if lead_in:
+        if not tables.announce.search(folded):
+            return False
+        pattern = tables.lead_in
+    else:
+        pattern = tables.operative_request_doc if request_doc else tables.operative
+    for match in pattern.finditer(folded):
+        before = folded[max(0, match.start() - _CONTEXT_CHARS) : match.start()]
+        if tables.not_before.search(before) or tables.not_after.match(folded[match.end() :]):
+            continue
+        clause = _CLAUSE_END.split(folded[: match.start()])[-1]
+        sentence = _SENTENCE_END.split(folded[: match.start()])[-1]
+        if _RETOLD.search(clause) or _RETOLD_SENTENCE.search(sentence) or not (lead_in or tables.subject.match(clause)):
+            continue
+        return True
+    return False
 
 
 def _clean(text: str) -> str:
@@ -195,6 +268,13 @@ class _Reader:
             self.children.setdefault(node.parent, []).append(position)
         self.node_at = {node.first: position for position, node in enumerate(self.nodes)}
         self.items: list[DifficultyItem] = []
+        self.taken = [False] * len(doc.blocks)
+        self.body = body_bounds(doc.blocks) if doc.blocks else (0, 0)
+        meta = extract_metadata(doc.blocks)
+        tables = _tables()
+        self.request_doc = fold_accents(meta.doc_type or "") in tables.request_doc_types or bool(
+            meta.title and tables.request_title.search(fold_accents(meta.title))
+        )
 
     # -- text of nodes -------------------------------------------------------------------------
     def own_text(self, node: OutlineNode) -> tuple[int, int]:
@@ -320,6 +400,8 @@ class _Reader:
             return
         first_child = self.nodes[children[0]].first if children else node.stop
         pieces = self.paragraphs(node.last + 1, first_child)
+        if list(kinds) == ["recommendation"]:
+            pieces = self.requests_only(pieces)
         for number, piece in enumerate(pieces):
             text = self.doc.text[piece.start : piece.end].rstrip()
             if text.endswith(":") and (number + 1 < len(pieces) or children):
@@ -327,6 +409,16 @@ class _Reader:
             self.emit(piece, kinds, section)
         for child in children:
             self.read_child(child, kinds, section)
+
+    def requests_only(self, pieces: list[_Piece]) -> list[_Piece]:
+        """Of several paragraphs under a recommendation heading, those that make a request.
+
+        When none or all do, all are kept (a list of proposals need not repeat "đề nghị").
+        """
+        asking = [makes_request(self.doc.text[p.start : p.end]) for p in pieces]
+        if len(pieces) < 2 or all(asking) or not any(asking):
+            return pieces
+        return [piece for piece, asks in zip(pieces, asking) if asks]
 
     def sub_kinds(self, position: int) -> list[str]:
         label, _ = self.label_of(self.nodes[position])
@@ -362,7 +454,110 @@ class _Reader:
                 continue
             self.read_section(position, kinds, self.printed_heading(node, inline), inline)
             stop = node.stop
+            self.take(node.first, node.stop)
+        self.read_requests()
         return self.items
+
+    def take(self, first: int, stop: int) -> None:
+        for index in range(first, min(stop, len(self.taken))):
+            self.taken[index] = True
+
+    def enclosing(self, index: int) -> int | None:
+        """Position of the innermost outline node whose extent holds block ``index`` after its own text."""
+        found = None
+        for position, node in enumerate(self.nodes):
+            if node.first > index:
+                break
+            if node.last < index < node.stop:
+                found = position
+        return found
+
+    def read_requests(self) -> None:
+        """Requests outside the headed sections: announced lists and, in request documents, sentences."""
+        body_start, body_end = self.body
+        index = body_start
+        while index < body_end:
+            block = self.doc.blocks[index]
+            if self.taken[index] or block.kind in _SKIP_KINDS or self.closing(block) == "skip":
+                index += 1
+                continue
+            text = block.text.rstrip()
+            if text.endswith(":") and makes_request(text, lead_in=True, request_doc=self.request_doc):
+                index = self.read_announced(index, body_end)
+                continue
+            if self.request_doc and not text.endswith(":") and makes_request(text, request_doc=True):
+                position = self.node_at.get(index)
+                node = self.nodes[position] if position is not None else None
+                if node is not None and self.children.get(position):
+                    index += 1  # a numbered heading that asks: its items are read as they come
+                    continue
+                next_node = next((n.first for n in self.nodes if n.first > index), body_end)
+                pieces = self.paragraphs(index, min(next_node, body_end)) if node is None else []
+                piece = pieces[0] if pieces else self.continuation(node, self.own_text(node)[0]) if node else None
+                if piece is not None:
+                    owner = self.enclosing(index)
+                    section = (
+                        self.printed_heading(self.nodes[owner], None) if owner is not None else ""
+                    )
+                    self.emit(piece, ["recommendation"], section)
+                    for taken in piece.blocks:
+                        self.taken[taken] = True
+            index += 1
+
+    def announces(self, position: int) -> bool:
+        """Whether the outline node at ``position`` is a lead-in that announces requests."""
+        node = self.nodes[position]
+        own = self.doc.text[self.own_text(node)[0] : self.doc.blocks[node.last].end]
+        return own.rstrip().endswith(":") and makes_request(own, lead_in=True, request_doc=self.request_doc)
+
+    def read_announced(self, index: int, body_end: int) -> int:
+        """The items of the list announced by the lead-in at block ``index``; returns where it ends."""
+        position = self.node_at.get(index)
+        if position is not None:
+            node = self.nodes[position]
+            self.read_list(node.last + 1, node.stop, self.children.get(position, []), self.printed_heading(node, None))
+            self.take(node.first, node.stop)
+            return max(node.stop, index + 1)
+        owner = self.enclosing(index)
+        stop = self.nodes[owner].stop if owner is not None else body_end
+        # the list ends where the outline goes on with a heading, or at what was read already
+        for later in range(index + 1, stop):
+            position = self.node_at.get(later)
+            heading = position is not None and (
+                self.nodes[position].is_heading and self.nodes[position].scheme not in _BULLETS
+            )
+            if self.taken[later] or heading:
+                stop = later
+                break
+        inside = [p for p, n in enumerate(self.nodes) if index < n.first < stop]
+        top_level = min((self.nodes[p].level for p in inside), default=0)
+        tops = [p for p in inside if self.nodes[p].level == top_level]
+        self.read_list(index + 1, stop, tops, _clean(self.doc.blocks[index].text))
+        self.take(index, stop)
+        return max(stop, index + 1)
+
+    def read_list(self, first: int, stop: int, tops: list[int], section: str) -> None:
+        """An announced list: its paragraphs that ask, and each of its listed nodes.
+
+        A listed node is one item with whatever is listed under it (the members of a proposed board
+        are part of the proposal), unless it is itself a lead-in that announces requests.
+        """
+        first_node = self.nodes[tops[0]].first if tops else stop
+        for piece in self.requests_only(self.paragraphs(first, first_node)):
+            if not self.doc.text[piece.start : piece.end].lstrip().startswith(_QUOTE_OPEN):
+                # a quoted paragraph is the wording of the draft or law proposed, not a request
+                self.emit(piece, ["recommendation"], section)
+        for top in tops:
+            node = self.nodes[top]
+            if self.children.get(top) and self.announces(top):
+                self.read_list(node.last + 1, node.stop, self.children[top], self.printed_heading(node, None))
+                continue
+            blocks = [i for i in range(node.last, node.stop) if self.doc.blocks[i].kind not in _SKIP_KINDS]
+            if not blocks or self.closing(self.doc.blocks[blocks[-1]]) == "skip":
+                blocks = blocks[:-1] if blocks else blocks
+            if blocks:
+                piece = _Piece(self.own_text(node)[0], self.doc.blocks[blocks[-1]].end, self.doc.blocks[node.first].page, blocks)
+                self.emit(piece, ["recommendation"], section)
 
 
 def find_difficulties(doc: DocumentText, sections: list[Section] | None = None) -> list[DifficultyItem]:

@@ -117,7 +117,7 @@ def _style_level(style: str | None) -> str | None:
     return f"style{match.group('n') or 0}"
 
 
-def _body_bounds(blocks: tuple[TextBlock, ...]) -> tuple[int, int]:
+def body_bounds(blocks: tuple[TextBlock, ...]) -> tuple[int, int]:
     """Index of the first body block and of the first block of the signature tail."""
     start = 0
     for block in blocks:
@@ -164,7 +164,7 @@ def _heading_scheme(block: TextBlock) -> str | None:
 def build_outline(doc: DocumentText) -> list[OutlineNode]:
     """All outline nodes of the body, in document order, with levels read from a scheme stack."""
     blocks = doc.blocks
-    body_start, body_end = _body_bounds(blocks)
+    body_start, body_end = body_bounds(blocks)
     raw: list[tuple[int, int, str, str | None, int]] = []  # first, last, scheme, number, marker_end
     index = body_start
     while index < body_end:
