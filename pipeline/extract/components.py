@@ -148,7 +148,7 @@ class DifficultyComponent:
             span._.difficulty_kind = item.kind
             span._.difficulty_text = item.text
             span._.difficulty_section = item.section
-            span._.difficulty_categories = classify(item.text)
+            span._.difficulty_categories = classify(item.text, item.kind)
             spans.append(span)
         doc.spans["difficulty"] = spans
         return doc
