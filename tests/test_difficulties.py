@@ -233,3 +233,22 @@ def test_under_a_recommendation_heading_the_rationale_is_not_an_item() -> None:
     ])
     items = find_difficulties(doc)
     assert [item.text[:8] for item in items] == ["Vì vậy, "]
+
+
+HELD_OUT = Path(__file__).resolve().parent / "data" / "gold_heldout"
+
+
+def test_items_on_held_out_gold() -> None:
+    # annotated by a helper who did not run the code; the finder was then scored on them once,
+    # with one round of fixes of general rules (0.256 before, 0.764 after): a regression guard,
+    # not a blind score any more
+    tp = fp = fn = 0
+    for path in sorted(HELD_OUT.glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        source = sorted(CORPUS.glob(f"{gold['id']}__*"))
+        assert source, f"{gold['id']} missing from {CORPUS}"
+        found = find_difficulties(assemble(load_document(source[0])))
+        t, p, n, _, _ = score_items(gold["difficulties"] + gold["recommendations"], found)
+        tp, fp, fn = tp + t, fp + p, fn + n
+    assert tp + fn >= 20
+    assert 2 * tp / (2 * tp + fp + fn) >= 0.74

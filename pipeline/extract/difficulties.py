@@ -55,7 +55,7 @@ _QUOTED = re.compile(r"[“\"][^”\"]*(?:[”\"]|$)")
 # a request retold from a cited document or letter: "Công văn số 298/VP-… của Văn phòng … đề nghị"
 _RETOLD = re.compile(r"(?<!\w)(?:so\s*\d|nhan duoc|\d+/[a-z])")
 _RETOLD_SENTENCE = re.compile(r"(?<!\w)(?:co|ban hanh|gui) (?:cong van|van ban|to trinh)(?!\w)")
-_SENTENCE_END = re.compile(r"[.;]")
+_SENTENCE_END = re.compile(r"\.(?=\s|$)")
 _QUOTE_OPEN = ("“", '"', "‘", "«")
 _CLAUSE_END = re.compile(r"[,.;:]")
 # a list announced by a lead-in is made of items; a numbered heading with content of its own
@@ -214,9 +214,19 @@ def makes_request(text: str, lead_in: bool = False, request_doc: bool = False) -
             continue
         clause = _CLAUSE_END.split(folded[: match.start()])[-1]
         sentence = _SENTENCE_END.split(folded[: match.start()])[-1]
-        if _RETOLD.search(clause) or _RETOLD_SENTENCE.search(sentence) or not (lead_in or tables.subject.match(clause)):
+        if _RETOLD.search(clause) or _RETOLD_SENTENCE.search(sentence):
             continue
-        return True
+        if lead_in:
+            return True
+        if not clause.strip():
+            # a verb opening its clause asks only when no cited document precedes it in the
+            # sentence ("Triển khai Quyết định số 145/QĐ-BNV … Kế hoạch …; đề xuất nhiệm vụ …"
+            # is the plan's title)
+            if not _RETOLD.search(sentence):
+                return True
+            continue
+        if tables.subject.match(clause):
+            return True
     return False
 
 
@@ -582,14 +592,14 @@ def _words(item: object) -> frozenset[str]:
     return frozenset(w.lower() for w in _WORD.findall(text))
 
 
-def score_items(
+def match_items(
     gold_items: Sequence[object], found_items: Sequence[object], threshold: float = 0.5
-) -> tuple[int, int, int, list[object], list[object]]:
-    """Match items one-to-one by word overlap and count hits.
+) -> list[tuple[int, int]]:
+    """One-to-one ``(gold index, found index)`` pairs of items that say the same thing.
 
     Items are strings, dicts with ``"text"`` or objects with ``.text``. Pairs are matched greedily,
     best Jaccard similarity of their lower-cased word sets first, and count when it is at least
-    ``threshold``. Returns ``(tp, fp, fn, unmatched_gold, unmatched_found)``.
+    ``threshold``.
     """
     gold_words = [_words(item) for item in gold_items]
     found_words = [_words(item) for item in found_items]
@@ -603,12 +613,26 @@ def score_items(
     pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
     used_gold: set[int] = set()
     used_found: set[int] = set()
+    matched = []
     for _, g, f in pairs:
         if g in used_gold or f in used_found:
             continue
         used_gold.add(g)
         used_found.add(f)
-    tp = len(used_gold)
+        matched.append((g, f))
+    return sorted(matched)
+
+
+def score_items(
+    gold_items: Sequence[object], found_items: Sequence[object], threshold: float = 0.5
+) -> tuple[int, int, int, list[object], list[object]]:
+    """Match items one-to-one by word overlap (:func:`match_items`) and count hits.
+
+    Returns ``(tp, fp, fn, unmatched_gold, unmatched_found)``.
+    """
+    matched = match_items(gold_items, found_items, threshold)
+    used_gold = {g for g, _ in matched}
+    used_found = {f for _, f in matched}
     unmatched_gold = [item for g, item in enumerate(gold_items) if g not in used_gold]
     unmatched_found = [item for f, item in enumerate(found_items) if f not in used_found]
-    return tp, len(unmatched_found), len(unmatched_gold), unmatched_gold, unmatched_found
+    return len(matched), len(unmatched_found), len(unmatched_gold), unmatched_gold, unmatched_found
