@@ -18,8 +18,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from pipeline.evaluate import score_difficulties, score_facts, score_metadata
-from pipeline.extract.categories import evaluate_categories, read_labelled_sample
+from pipeline.evaluate import (
+    score_categories_held_out,
+    score_difficulties,
+    score_facts,
+    score_metadata,
+)
 from pipeline.query import (
     DifficultyFilters,
     QueryError,
@@ -28,8 +32,10 @@ from pipeline.query import (
     difficulty_summary,
     documents_citing,
     iter_difficulties,
+    open_read_only,
     search_amounts,
     search_difficulties,
+    shared_complaints,
 )
 from pipeline.search_index import SearchIndexMissing
 from pipeline.batch import DEFAULT_TIMEOUT_S
@@ -125,12 +131,8 @@ def _print_difficulties(out: Path) -> None:
 
 @app.command("eval")
 def eval_command(
-    gold_dir: Path = typer.Argument(..., help="Folder of gold annotation files (<ID>.json)."),
+    gold_dir: Path = typer.Argument(..., help="Folder of gold annotation files (<ID>.json, subfolders included)."),
     out: Path = typer.Option(Path("extracted"), "--out", help="Folder holding the extracted reports.sqlite."),
-    labels: Path = typer.Option(
-        Path("tests/data/difficulty_labels.tsv"), "--labels",
-        help="Labelled difficulty items for the category classifier (skipped when the file is absent).",
-    ),
 ) -> None:
     """Score the extracted dataset in OUT against the gold annotations in GOLD_DIR."""
     score = score_metadata(gold_dir, out)
@@ -141,33 +143,52 @@ def eval_command(
     if score.missing_documents:
         console.print(f"not in this dataset: {', '.join(score.missing_documents)}")
     facts = score_facts(gold_dir, out)
-    table = Table(title="Facts against the gold")
+    items = score_difficulties(gold_dir, out)
+    table = Table(title="Facts against the gold (difficulty items: any kind, then per kind)")
     for column in ("fact", "precision", "recall", "F1", "gold", "extracted"):
         table.add_column(column, justify="right" if column != "fact" else "left")
-    for fact in facts.values():
+    for fact in [*facts.values(), items.items, *items.by_kind.values()]:
         table.add_row(
             fact.fact, f"{fact.precision:.3f}", f"{fact.recall:.3f}", f"{fact.f1:.3f}",
             str(fact.true_positives + fact.false_negatives), str(fact.true_positives + fact.false_positives),
         )
-    items = score_difficulties(gold_dir, out)
-    table.add_row(
-        "difficulty items", f"{items.precision:.3f}", f"{items.recall:.3f}", f"{items.f1:.3f}",
-        str(items.true_positives + items.false_negatives), str(items.true_positives + items.false_positives),
-    )
     console.print(table)
-    for fact in [*facts.values(), items]:
+    for fact in [*facts.values(), items.items]:
         for gold_id, missed in fact.misses.items():
             console.print(f"[yellow]{fact.fact} missed in {gold_id}:[/yellow] {', '.join(missed)}")
         for gold_id, extra in fact.false_hits.items():
             console.print(f"[yellow]{fact.fact} false hits in {gold_id}:[/yellow] {', '.join(extra)}")
-    if labels.is_file():
-        rows = read_labelled_sample(labels)
-        categories = Table(title=f"Difficulty categories on {len(rows)} labelled items ({labels})")
-        for column in ("category", "precision", "recall", "items"):
-            categories.add_column(column, justify="left" if column == "category" else "right")
-        for name, (precision, recall, support) in evaluate_categories(rows).items():
-            categories.add_row(name, f"{precision:.2f}", f"{recall:.2f}", str(support))
-        console.print(categories)
+    held_out = score_categories_held_out(gold_dir)
+    title = f"Categories of extracted items matched to gold ({len(items.matched)})"
+    if held_out is not None:
+        title += f", and leave-one-document-out on the gold items ({held_out.items})"
+    categories = Table(title=title)
+    for column in ("category", "precision", "recall", "items", "held-out precision", "held-out recall"):
+        categories.add_column(column, justify="left" if column == "category" else "right")
+    for name, (precision, recall, support) in items.category_scores().items():
+        held = held_out.per_category[name] if held_out is not None else None
+        categories.add_row(
+            name, f"{precision:.2f}", f"{recall:.2f}", str(support),
+            f"{held[0]:.2f}" if held else "–", f"{held[1]:.2f}" if held else "–",
+        )
+    console.print(categories)
+    console.print(f"primary category: {items.primary_accuracy:.3f} on matched items (the shipped model has seen them)")
+    if held_out is None:
+        console.print("leave-one-document-out: needs labelled items of two documents or more")
+    else:
+        console.print(f"primary category: {held_out.primary_accuracy:.3f} leave-one-document-out")
+        for group, text, gold, guess in held_out.predictions:
+            if gold[:1] != guess[:1]:
+                console.print(f"[yellow]primary category missed in {group}:[/yellow] {gold[0]} ≠ {guess[0]}: {text[:90]}")
+    precision, recall, f1 = items.group_scores()
+    console.print(f"groups, pairwise over matched items: precision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f}")
+    with closing(open_read_only(out)) as connection:
+        recurring = shared_complaints(connection)
+    console.print(f"groups reported by 2+ agencies in this dataset: {len(recurring)}")
+    for group in recurring[:10]:
+        console.print(f"  {group.group_id}: {group.agencies} agencies, {group.documents} documents")
+        for member in group.members[:6]:
+            console.print(f"    [{member.kind}] {(member.issuer or member.doc_id)[:40]}: {member.text[:90]}")
     if score.misses:
         misses = Table(title="Metadata misses")
         for column in ("document", "field", "gold", "extracted"):

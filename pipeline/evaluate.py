@@ -9,7 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.extract.difficulties import score_items
+from pipeline.extract.categories import CategoryReport
+from pipeline.extract.difficulties import KINDS, match_items
 from pipeline.normalize import normalize_text
 from pipeline.store import DATABASE_NAME
 
@@ -52,11 +53,23 @@ def _comparable(value: object) -> str | None:
     return text or None
 
 
+# What a gold file annotates: everything, or (``"scope": "difficulties"``) its metadata and its
+# difficulty items only: its references, money and percentages are then not gold.
+SCOPE_ALL = "all"
+SCOPE_DIFFICULTIES = "difficulties"
+
+
 def load_gold(gold_dir: Path) -> dict[str, dict]:  # type: ignore[type-arg]
-    """Gold annotations by id (``DN-001``), read from ``<ID>.json`` files."""
+    """Gold annotations by id (``DN-001``), read from ``<ID>.json`` files in ``gold_dir`` and below.
+
+    Each annotation gets a ``scope`` (``all`` when the file names none).
+    """
     gold = {}
-    for path in sorted(gold_dir.glob("*.json")):
+    for path in sorted(gold_dir.rglob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or "id" not in data:
+            continue
+        data.setdefault("scope", SCOPE_ALL)
         gold[data["id"]] = data
     return gold
 
@@ -167,7 +180,7 @@ def score_facts(gold_dir: Path, out_dir: Path) -> dict[str, FactScore]:
         by_id = _doc_ids_by_gold_id(connection)
         for gold_id, annotation in gold.items():
             doc_id = by_id.get(gold_id)
-            if doc_id is None:
+            if doc_id is None or annotation["scope"] != SCOPE_ALL:
                 continue
             for fact, score in scores.items():
                 expected = _gold_keys(annotation, fact)
@@ -186,10 +199,82 @@ def score_facts(gold_dir: Path, out_dir: Path) -> dict[str, FactScore]:
     return scores
 
 
-def score_difficulties(gold_dir: Path, out_dir: Path) -> FactScore:
-    """Difficulty and recommendation items matched one-to-one by word overlap, per document."""
+@dataclass
+class DifficultyScore:
+    """Difficulty and recommendation items against the gold: items, kinds, categories and groups."""
+
+    items: FactScore
+    by_kind: dict[str, FactScore]
+    # matched items: (gold id, gold item, extracted categories, extracted group id, issuer)
+    matched: list[tuple[str, dict, list[str], str | None, str | None]]  # type: ignore[type-arg]
+
+    @property
+    def primary_accuracy(self) -> float:
+        """Share of matched items whose extracted first category is the gold primary category."""
+        labelled = [(item, found) for _, item, found, _, _ in self.matched if item.get("categories")]
+        if not labelled:
+            return 0.0
+        return sum(1 for item, found in labelled if found[:1] == item["categories"][:1]) / len(labelled)
+
+    def category_scores(self) -> dict[str, tuple[float, float, int]]:
+        """Per-category (precision, recall, support) of the extracted categories of matched items."""
+        from pipeline.extract.categories import category_names
+
+        hits: Counter[str] = Counter()
+        guessed: Counter[str] = Counter()
+        support: Counter[str] = Counter()
+        for _, item, found, _, _ in self.matched:
+            gold = set(item.get("categories") or [])
+            support.update(gold)
+            guessed.update(set(found))
+            hits.update(gold & set(found))
+        return {
+            name: (
+                hits[name] / guessed[name] if guessed[name] else 1.0,
+                hits[name] / support[name] if support[name] else 1.0,
+                support[name],
+            )
+            for name in category_names()
+        }
+
+    def group_scores(self) -> tuple[float, float, float]:
+        """Pairwise precision, recall and F1 of the stored groups of matched items against gold groups."""
+        from pipeline.extract.groups import pairwise_scores
+
+        gold: dict[str, str | None] = {}
+        predicted: dict[str, str] = {}
+        for number, (_, item, _, group_id, _) in enumerate(self.matched):
+            gold[str(number)] = item.get("group")
+            if group_id is not None:
+                predicted[str(number)] = group_id
+        return pairwise_scores(gold, predicted)
+
+
+def _item_score(gold_id: str, expected: list[str], found: list[str], score: FactScore) -> list[tuple[int, int]]:
+    """Add one document's items to ``score``; returns the matched (gold, found) index pairs."""
+    matched = match_items(expected, found)
+    used_gold = {g for g, _ in matched}
+    used_found = {f for _, f in matched}
+    missed = [text for g, text in enumerate(expected) if g not in used_gold]
+    extra = [text for f, text in enumerate(found) if f not in used_found]
+    score.true_positives += len(matched)
+    score.false_positives += len(extra)
+    score.false_negatives += len(missed)
+    if missed:
+        score.misses[gold_id] = [text[:100] for text in missed]
+    if extra:
+        score.false_hits[gold_id] = [text[:100] for text in extra]
+    return matched
+
+
+def score_difficulties(gold_dir: Path, out_dir: Path) -> DifficultyScore:
+    """Difficulty and recommendation items matched one-to-one by word overlap, per document.
+
+    Items are scored whatever their kind, and per kind (a gold item of one kind against the
+    extracted items of that kind); matched items carry their extracted categories and group.
+    """
     gold = load_gold(gold_dir)
-    score = FactScore("difficulty items")
+    score = DifficultyScore(FactScore("difficulty items"), {}, [])
     connection = sqlite3.connect(f"file:{out_dir / DATABASE_NAME}?mode=ro", uri=True)
     try:
         by_id = _doc_ids_by_gold_id(connection)
@@ -197,16 +282,35 @@ def score_difficulties(gold_dir: Path, out_dir: Path) -> FactScore:
             doc_id = by_id.get(gold_id)
             if doc_id is None:
                 continue
-            expected = [item["text"] for item in annotation.get("difficulties", []) + annotation.get("recommendations", [])]
-            found = [t for (t,) in connection.execute('SELECT text FROM "difficulties" WHERE doc_id = ? ORDER BY start', (doc_id,))]
-            tp, fp, fn, unmatched_gold, unmatched_found = score_items(expected, found)
-            score.true_positives += tp
-            score.false_positives += fp
-            score.false_negatives += fn
-            if unmatched_gold:
-                score.misses[gold_id] = [str(t)[:100] for t in unmatched_gold]
-            if unmatched_found:
-                score.false_hits[gold_id] = [str(t)[:100] for t in unmatched_found]
+            gold_items = list(annotation.get("difficulties", [])) + list(annotation.get("recommendations", []))
+            rows = connection.execute(
+                'SELECT d.text, d.kind, d.categories, d.group_id, doc.issuer FROM "difficulties" d '
+                "JOIN documents doc ON doc.doc_id = d.doc_id WHERE d.doc_id = ? ORDER BY d.start",
+                (doc_id,),
+            ).fetchall()
+            expected = [item["text"] for item in gold_items]
+            found = [row[0] for row in rows]
+            for g, f in _item_score(gold_id, expected, found, score.items):
+                categories = json.loads(rows[f][2]) if rows[f][2] else []
+                score.matched.append((gold_id, gold_items[g], categories, rows[f][3], rows[f][4]))
+            for kind in KINDS:
+                kind_score = score.by_kind.setdefault(kind, FactScore(f"items ({kind})"))
+                kind_expected = [item["text"] for item in gold_items if item.get("kind") == kind]
+                kind_found = [row[0] for row in rows if row[1] == kind]
+                _item_score(gold_id, kind_expected, kind_found, kind_score)
     finally:
         connection.close()
     return score
+
+
+def score_categories_held_out(gold_dir: Path) -> CategoryReport | None:
+    """The category classifier trained leave-one-document-out on the gold items and scored on each held-out one.
+
+    None when the gold has labelled items of fewer than two documents (nothing to train on).
+    """
+    from pipeline.extract.categories import leave_one_document_out, read_gold_items
+
+    items = read_gold_items(gold_dir)
+    if len({group for group, _, _, _ in items}) < 2:
+        return None
+    return leave_one_document_out(items)

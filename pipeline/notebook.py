@@ -637,6 +637,14 @@ def recurring_groups(data: Dataset, top: int = 10) -> pd.DataFrame:
     return table[result_columns].head(top)
 
 
+def group_members(data: Dataset, group_id: str) -> pd.DataFrame:
+    """The items of one recurring group side by side: who reported what, where and when."""
+    items = _difficulties_with_documents(data)
+    members = items[items["group_id"] == group_id]
+    columns = ["issuer", "province", "year", "kind", "text", "categories", "doc_id"]
+    return members.sort_values(["year", "issuer", "doc_id"], kind="stable", na_position="last")[columns].reset_index(drop=True)
+
+
 def _role_group(role: object) -> str:
     if role in PLANNED_ROLES:
         return "kế hoạch"
@@ -826,7 +834,8 @@ def score_table(gold_dir: str | Path, out_dir: str | Path) -> pd.DataFrame:
             "accuracy": metadata.accuracy,
         }
     ]
-    scores = list(score_facts(gold, out).values()) + [score_difficulties(gold, out)]
+    items = score_difficulties(gold, out)
+    scores = [*score_facts(gold, out).values(), items.items, *items.by_kind.values()]
     for score in scores:
         rows.append(
             {
@@ -861,7 +870,7 @@ def score_details(gold_dir: str | Path, out_dir: str | Path) -> pd.DataFrame:
         rows.append({"measure": f"metadata: {miss.field}", "document": miss.gold_id,
                      "missed": [] if miss.expected is None else [str(miss.expected)],
                      "extra": [] if miss.extracted is None else [str(miss.extracted)]})
-    for score in [*score_facts(gold, out).values(), score_difficulties(gold, out)]:
+    for score in [*score_facts(gold, out).values(), score_difficulties(gold, out).items]:
         for document in sorted(set(score.misses) | set(score.false_hits)):
             rows.append({"measure": score.fact, "document": document,
                          "missed": list(score.misses.get(document, [])),

@@ -17,6 +17,9 @@ from pipeline.search_index import FACETS_TABLE, FTS_TABLE, category_bits, fts_ex
 from pipeline.store import DATABASE_NAME
 
 
+MAX_GROUPS = 200
+
+
 @dataclass(frozen=True)
 class RecurringGroup:
     """Items of several reports that say the same thing."""
@@ -66,6 +69,79 @@ def difficulty_summary(out_dir: Path, top_groups: int = 5) -> DifficultySummary:
         year_values = tuple(sorted(int(y) for y in str(years).split(",") if y and y != "None")) if years else ()
         summary.largest_groups.append(RecurringGroup(group_id, items, documents, year_values, example))
     return summary
+
+
+@dataclass(frozen=True)
+class ComplaintMember:
+    """One item of a shared complaint, with the document that reports it."""
+
+    id: int
+    doc_id: str
+    issuer: str | None
+    province: str | None
+    year: int | None
+    kind: str
+    text: str
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SharedComplaint:
+    """A group of items that state the same problem or request, across the agencies that report it."""
+
+    group_id: str
+    agencies: int
+    provinces: tuple[str, ...]
+    years: tuple[int, ...]
+    documents: int
+    members: tuple[ComplaintMember, ...]
+
+    @property
+    def kinds(self) -> Counter[str]:
+        """How many of its items are difficulties, limitations, causes and recommendations."""
+        return Counter(member.kind for member in self.members)
+
+
+def _agency_key(issuer: str | None, doc_id: str) -> str:
+    # issuers are compared as printed (case and spacing aside); a document without one counts alone
+    return " ".join(issuer.casefold().split()) if issuer else f"\0{doc_id}"
+
+
+def shared_complaints(
+    connection: sqlite3.Connection, min_agencies: int = 2, limit: int = MAX_GROUPS
+) -> list[SharedComplaint]:
+    """Groups of items reported by at least ``min_agencies`` issuers: most agencies first.
+
+    Then more provinces, more documents, and the group id for a stable order. Each group lists
+    its members in document order, so that the same complaint can be read side by side.
+    """
+    rows = connection.execute(
+        'SELECT d.rowid, d.group_id, d.doc_id, doc.issuer, doc.province, doc.year, d.kind, d.text, d.categories '
+        'FROM "difficulties" d JOIN "documents" doc USING (doc_id) '
+        "WHERE d.group_id IS NOT NULL ORDER BY d.group_id, doc.source_path, d.start"
+    ).fetchall()
+    members: dict[str, list[ComplaintMember]] = {}
+    for rowid, group_id, doc_id, issuer, province, year, kind, text, categories in rows:
+        members.setdefault(group_id, []).append(
+            ComplaintMember(rowid, doc_id, issuer, province, year, kind, text, tuple(json.loads(categories or "[]")))
+        )
+    groups = []
+    for group_id, items in members.items():
+        agencies = len({_agency_key(m.issuer, m.doc_id) for m in items})
+        if agencies < min_agencies:
+            continue
+        groups.append(
+            SharedComplaint(
+                group_id=group_id,
+                agencies=agencies,
+                provinces=tuple(sorted({m.province for m in items if m.province})),
+                years=tuple(sorted({int(m.year) for m in items if m.year is not None})),
+                documents=len({m.doc_id for m in items}),
+                members=tuple(items),
+            )
+        )
+    groups.sort(key=lambda g: (-g.agencies, -len(g.provinces), -g.documents, g.group_id))
+    return groups[: max(0, min(limit, MAX_GROUPS))]
 
 
 # --------------------------------------------------------------------------------------------

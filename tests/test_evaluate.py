@@ -44,7 +44,7 @@ def test_eval_reports_misses_and_false_hits(tmp_path: Path, shared_dataset: tupl
 
 def test_difficulty_items_reach_f1_09_on_gold(shared_dataset: tuple[Path, RunSummary]) -> None:
     out, _ = shared_dataset
-    score = score_difficulties(GOLD, out)
+    score = score_difficulties(GOLD, out).items
     assert score.true_positives + score.false_negatives >= 25
     assert score.f1 >= 0.9, (score.misses, score.false_hits)
 
@@ -73,3 +73,32 @@ def test_groups_are_recomputed_identically(shared_dataset: tuple[Path, RunSummar
         after = connection.execute('SELECT doc_id, start, group_id FROM "difficulties" ORDER BY 1, 2').fetchall()
     assert after == before
     assert len({g for _, _, g in before}) < len(before)  # some complaints recur across reports
+
+
+def test_a_difficulties_scope_leaves_the_other_facts_out(tmp_path: Path, shared_dataset: tuple[Path, RunSummary]) -> None:
+    out, _ = shared_dataset
+    gold = json.loads((GOLD / "QT-001.json").read_text(encoding="utf-8"))
+    gold["money"], gold["percent"], gold["references"] = [], [], []
+    gold["scope"] = "difficulties"
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "QT-001.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    facts = score_facts(tmp_path, out)
+    # not gold for these facts: nothing extracted from QT-001 counts as a false hit
+    assert all(score.true_positives + score.false_positives == 0 for score in facts.values())
+    items = score_difficulties(tmp_path, out)
+    assert items.items.true_positives == len(gold["difficulties"]) + len(gold["recommendations"])
+
+
+def test_eval_prints_kinds_categories_and_groups(shared_dataset: tuple[Path, RunSummary]) -> None:
+    out, _ = shared_dataset
+    result = CliRunner().invoke(app, ["eval", str(GOLD), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    for kind in ("difficulty", "limitation", "cause", "recommendation"):
+        assert f"items ({kind})" in output
+    assert "leave-one-document-out" in output
+    assert "groups, pairwise over matched items" in output
+    assert "groups reported by 2+ agencies" in output
+    scores = score_difficulties(GOLD, out)
+    assert set(scores.by_kind) == {"difficulty", "limitation", "cause", "recommendation"}
+    assert scores.matched and 0 < scores.primary_accuracy <= 1

@@ -19,12 +19,24 @@ def metadata_of(prefix: str) -> DocumentMetadata:
     return extract_metadata(assemble(load_document(shared_file(prefix))).blocks)
 
 
-def test_gold_metadata_at_least_90_percent(shared_dataset: tuple[Path, RunSummary]) -> None:
+def test_gold_metadata_at_least_90_percent(shared_dataset: tuple[Path, RunSummary], tmp_path: Path) -> None:
     out, _ = shared_dataset
-    score = score_metadata(GOLD, out)
+    for path in GOLD.glob("*.json"):  # the fully annotated files, without difficulties/
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    score = score_metadata(tmp_path, out)
     assert score.documents == len(list(GOLD.glob("*.json")))
     assert score.fields == score.documents * len(METADATA_FIELDS)
     assert score.accuracy >= 0.9, [vars(m) for m in score.misses]
+
+
+def test_metadata_of_the_difficulties_gold_is_scored_too(shared_dataset: tuple[Path, RunSummary]) -> None:
+    # the files annotated for difficulties carry gold metadata as well (their scope leaves out
+    # references, money and percentages only); their công văn keep "V/v" in the title and no
+    # type word, where the pipeline names the type CÔNG VĂN (issue 17): 88% today
+    out, _ = shared_dataset
+    score = score_metadata(GOLD, out)
+    assert score.documents == len(list(GOLD.rglob("*.json")))
+    assert score.accuracy >= 0.85, [vars(m) for m in score.misses]
 
 
 @pytest.mark.parametrize(

@@ -197,7 +197,13 @@ def test_difficulty_counts_name_missing_values(tiny: pipeline.Dataset) -> None:
 
 
 def test_recurring_groups_rank_by_agencies(data: pipeline.Dataset, tiny: pipeline.Dataset) -> None:
-    assert nb.recurring_groups(data).empty  # no complaint recurs in the 4-document sample
+    # the sample's one complaint from two agencies: associations' formalism and dependency (LD-014)
+    # and cooperatives "còn trông chờ vào sự hỗ trợ của Nhà nước" (QT-001), worded differently
+    widest = nb.recurring_groups(data).iloc[0]
+    assert widest["agencies"] == 2 and widest["documents"] == 2
+    members = nb.group_members(data, widest["group_id"])["text"].tolist()
+    assert any("trong chờ vào sự hỗ trợ" in text for text in members)
+    assert any("hình thức" in text for text in members)
     groups = nb.recurring_groups(tiny)
     assert groups["group_id"].tolist() == ["g2", "g1"]
     assert groups.iloc[0]["agencies"] == 2 and groups.iloc[0]["items"] == 3 and groups.iloc[1]["agencies"] == 1
@@ -250,7 +256,10 @@ def test_score_table(sample_dir: Path) -> None:
     if not GOLD.is_dir():
         pytest.skip("../shared/gold is absent")
     scores = nb.score_table(GOLD, sample_dir).set_index("measure")
-    assert list(scores.index) == ["metadata fields", "references", "money", "percent", "difficulty items"]
+    assert list(scores.index) == [
+        "metadata fields", "references", "money", "percent", "difficulty items",
+        "items (difficulty)", "items (limitation)", "items (cause)", "items (recommendation)",
+    ]
     assert (scores["documents"] == 4).all()
     assert scores[["precision", "recall", "f1"]].iloc[1:].apply(lambda c: c.between(0, 1)).all().all()
     assert 0 < scores.loc["metadata fields", "accuracy"] <= 1
@@ -296,3 +305,13 @@ def test_empty_dataset_is_handled() -> None:
                         (nb.plot_citation_graph, nb.citation_edges(empty))):
         ax = plot(table, ax=Figure().subplots())
         assert "Không có dữ liệu" in [t.get_text() for t in ax.texts], plot.__name__
+
+
+def test_group_members_lists_one_group_side_by_side(data: pipeline.Dataset) -> None:
+    groups = nb.recurring_groups(data, top=50)
+    assert len(groups)
+    group_id = groups.loc[0, "group_id"]
+    members = nb.group_members(data, group_id)
+    assert len(members) == groups.loc[0, "items"]
+    assert members["issuer"].fillna(members["doc_id"]).nunique() == groups.loc[0, "agencies"]
+    assert set(data.difficulties.loc[data.difficulties["group_id"] == group_id, "text"]) == set(members["text"])

@@ -458,3 +458,39 @@ def test_query_functions_are_usable_from_notebooks(db: Path) -> None:
         assert page.size == 5 and page.pages == -(-page.total // 5)
     finally:
         connection.close()
+
+
+# ------------------------------------------------------------------------------------------ groups
+def test_shared_complaints_rank_by_agencies_and_list_every_member(client: TestClient, db: Path) -> None:
+    connection = sqlite3.connect(db)
+    try:
+        oracle: dict[str, set[str]] = {}
+        members: dict[str, set[int]] = {}
+        for rowid, group_id, issuer in connection.execute(
+            'SELECT d.rowid, d.group_id, doc.issuer FROM "difficulties" d JOIN "documents" doc USING (doc_id)'
+        ):
+            oracle.setdefault(group_id, set()).add(" ".join((issuer or "").casefold().split()))
+            members.setdefault(group_id, set()).add(rowid)
+    finally:
+        connection.close()
+    body = client.get("/api/groups", params={"min_agencies": 1}).json()
+    assert body["total"] == len(body["items"]) == len(oracle)
+    agencies = [group["agencies"] for group in body["items"]]
+    assert agencies == sorted(agencies, reverse=True)
+    for group in body["items"]:
+        assert group["agencies"] == len(oracle[group["group_id"]])
+        assert {m["id"] for m in group["members"]} == members[group["group_id"]]
+    wide = client.get("/api/groups", params={"min_agencies": 2}).json()
+    assert [g["group_id"] for g in wide["items"]] == [g["group_id"] for g in body["items"] if g["agencies"] >= 2]
+    assert client.get("/api/groups", params={"min_agencies": 0}).status_code == 422
+
+
+def test_groups_page_shows_members_side_by_side(client: TestClient) -> None:
+    body = client.get("/api/groups", params={"min_agencies": 1}).json()
+    page = client.get("/groups", params={"min_agencies": 1})
+    assert page.status_code == 200
+    assert "cơ quan" in page.text
+    first = body["items"][0]
+    for member in first["members"]:
+        assert f'/documents/{member["doc_id"]}#d{member["id"]}' in page.text
+    assert 'href="/groups"' in client.get("/").text

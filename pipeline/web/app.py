@@ -49,6 +49,8 @@ from pipeline.query import (
     most_cited,
     search_amounts,
     search_difficulties,
+    shared_complaints,
+    SharedComplaint,
 )
 from pipeline.search_index import SearchIndexMissing, match_spans, require_search_index
 from pipeline.web.export import citing_columns, difficulty_columns, to_csv, to_xlsx
@@ -173,6 +175,7 @@ DifficultyParams = Annotated[DifficultyQuery, Depends(_difficulty_query)]
 CodeParam = Annotated[str, Query(min_length=1, max_length=200, description="Số hiệu văn bản, ví dụ 1763/QĐ-UBND")]
 PageParam = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 SizeParam = Annotated[int, Query(ge=1, description=f"capped at {MAX_PAGE_SIZE}")]
+MinAgenciesParam = Annotated[int, Query(ge=1, le=1000, description="Số cơ quan báo cáo tối thiểu")]
 DocIdParam = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")]
 
 
@@ -231,6 +234,14 @@ class AmountsResponse(BaseModel):
     size: int
     items: list[AmountHit]
     by_year: list[Count]
+
+
+class SharedComplaintsResponse(BaseModel):
+    """Complaints that several agencies report, most agencies first."""
+
+    min_agencies: int
+    total: int
+    items: list[SharedComplaint]
 
 
 class DocumentResponse(BaseModel):
@@ -353,6 +364,12 @@ def _add_api_routes(app: FastAPI) -> None:
         return AmountsResponse(total=result.total, page=result.page, size=result.size, items=result.items,
                                by_year=result.by_year)
 
+    @app.get("/api/groups", response_model=SharedComplaintsResponse, tags=["api"], dependencies=[_only("min_agencies")])
+    def api_groups(connection: Connection, min_agencies: MinAgenciesParam = 2) -> SharedComplaintsResponse:
+        """Groups of items that state the same problem or request, reported by at least ``min_agencies`` issuers."""
+        groups = shared_complaints(connection, min_agencies)
+        return SharedComplaintsResponse(min_agencies=min_agencies, total=len(groups), items=groups)
+
     @app.get("/api/facets", response_model=Facets, tags=["api"], dependencies=[_only()])
     def api_facets(request: Request) -> Facets:
         """The values each filter can take."""
@@ -411,6 +428,11 @@ def _add_page_routes(app: FastAPI, templates: Jinja2Templates, facets: Facets) -
             "code": code or "", "result": result, "top": most_cited(connection, 25), "exports": exports,
             "pages": pages, "citations_url": lambda c: _url("/citations", {"code": c}),
         })
+
+    @app.get("/groups", response_class=HTMLResponse, include_in_schema=False)
+    def groups_page(request: Request, connection: Connection, min_agencies: MinAgenciesParam = 2) -> Response:
+        groups = shared_complaints(connection, min_agencies)
+        return templates.TemplateResponse(request, "groups.html", {"groups": groups, "min_agencies": min_agencies})
 
     @app.get("/export/difficulties.{fmt}", include_in_schema=True, tags=["export"])
     def export_difficulties(request: Request, connection: Connection, params: DifficultyParams,
