@@ -99,14 +99,31 @@ def test_time_limit_turns_a_slow_document_into_an_error_row(tmp_path: Path) -> N
     assert codes[0][0] == "TIMEOUT" and "DN-001" in codes[0][1]
 
 
+def _documents_written(out: Path) -> int:
+    """Rows of the documents table so far (0 before the store exists)."""
+    if not (out / DATABASE_NAME).exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{out / DATABASE_NAME}?mode=ro", uri=True, timeout=5) as connection:
+            return connection.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    except sqlite3.OperationalError:  # the schema is still being created
+        return 0
+
+
 def test_killed_runs_end_in_the_clean_dataset(small_folder: Path, tmp_path: Path, clean_run: dict) -> None:  # type: ignore[type-arg]
     out = tmp_path / "out"
     command = [sys.executable, "-m", "pipeline.cli", "extract", str(small_folder), "--out", str(out), "-j", "2"]
+    # each run is killed at a random moment shortly after it has written one more document: the
+    # moments follow the run's progress, not fixed seconds that a faster pipeline finishes within
     rng = random.Random(20261128)
     kills = 0
-    for delay in sorted(rng.uniform(1.0, 9.0) for _ in range(5)):
+    for _ in range(5):
+        before = _documents_written(out)
         process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(delay)
+        deadline = time.monotonic() + 300
+        while process.poll() is None and _documents_written(out) <= before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 0.3))
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             kills += 1
