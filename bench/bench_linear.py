@@ -1,12 +1,15 @@
 """Is the cost of one document linear in its length? One long report concatenated ×1, ×2, ×4, ×8.
 
-Usage: python bench/bench_linear.py [DOCUMENT] [--times 1 2 4 8]
+Usage: python bench/bench_linear.py [DOCUMENT] [--times 1 2 4 8] [--longest N] [--corpus DIR]
 
 The document's normalised text is repeated N times and written as a UTF-8 ``.txt`` file, which
 then goes the whole way a batch sends it (``process_file``: read, normalise, tokenise, extract,
 rows). Each run is timed against bare ``underthesea.word_tokenize`` of the same text in the same
 process. Prints seconds per syllable for each N and the ratio of the last to the first: a linear
 pipeline stays near 1.0 (the issue's bar is 1.15).
+
+Then the N longest text documents of the corpus (by syllables, OCR off) go the same whole way,
+one by one, against bare ``word_tokenize`` of their normalised texts in the same process.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("document", nargs="?", default=str(_DEFAULT))
     parser.add_argument("--times", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--longest", type=int, default=5)
+    parser.add_argument("--corpus", default=str(_DEFAULT.parent))
     args = parser.parse_args()
     from underthesea import word_tokenize
 
@@ -63,6 +68,28 @@ def main() -> None:
     first, last = rows[0], rows[-1]
     growth = (last[2] / last[1]) / (first[2] / first[1])
     print(f"seconds per syllable at ×{last[0]} / at ×{first[0]}: {growth:.2f} (linear: ≤ 1.15)")
+    if args.longest:
+        _longest(Path(args.corpus), args.longest, nlp, word_tokenize)
+
+
+def _longest(corpus: Path, count: int, nlp, word_tokenize) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.errors import IngestError
+
+    sized = []
+    for path in sorted(corpus.iterdir()):
+        try:
+            text = assemble(load_document(path)).text
+        except IngestError:
+            continue
+        sized.append((len(_SYLLABLE.findall(text)), path, text))
+    sized.sort(key=lambda row: (-row[0], row[1].name))
+    chosen = sized[:count]
+    pipeline = sum(_seconds(lambda: process_file(path, path.name, nlp)) for _, path, _ in chosen)
+    bare = sum(_seconds(lambda: word_tokenize(text, use_token_normalize=False)) for _, _, text in chosen)
+    syllables = sum(n for n, _, _ in chosen)
+    print(f"the {len(chosen)} longest documents ({', '.join(p.name.split('__')[0] for _, p, _ in chosen)}): "
+          f"{syllables} syllables, whole path {syllables / pipeline:,.0f} syllables/s, "
+          f"bare word_tokenize {syllables / bare:,.0f} syllables/s: ratio {bare / pipeline:.2f} (aim ≥ 0.8)")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,79 @@
+"""What the difficulties stage costs next to tokenisation, on the same documents in the same process.
+
+Usage: python bench/bench_difficulties.py [CORPUS_DIR] [--repeat N]
+
+Over the normalised texts of every readable document (OCR off), prints the best-of-N seconds of
+(a) the tokenizer alone (``build_nlp(extractors=False)``), (b) the difficulty finder with the
+category classifier on every item it finds (the stage's per-document work), and (c) grouping all
+items found (``assign_groups``, the store-wide step after a batch), each as a share of (a).
+The issue's bar for (b) is 15%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+from pipeline.document import DocumentText, assemble
+from pipeline.errors import IngestError
+from pipeline.extract.categories import classify
+from pipeline.extract.difficulties import find_difficulties
+from pipeline.extract.groups import assign_groups
+from pipeline.ingest import load_document
+from pipeline.nlp import build_nlp
+
+
+def _documents(corpus: Path) -> list[DocumentText]:
+    documents = []
+    for path in sorted(corpus.iterdir()):
+        try:
+            document = assemble(load_document(path))
+        except IngestError:
+            continue
+        if document.text:
+            documents.append(document)
+    return documents
+
+
+def _best_of(repeat: int, run) -> float:  # type: ignore[no-untyped-def]
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def main() -> None:
+    """Run the three measurements and print them with their ratios to tokenisation."""
+    os.environ["BAOCAO_OCR"] = "0"
+    parser = argparse.ArgumentParser()
+    parser.add_argument("corpus", nargs="?", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    documents = _documents(Path(args.corpus))
+    tokenizer = build_nlp(extractors=False)
+    tokenizer("khởi động")
+    items = [item for document in documents for item in find_difficulties(document)]
+    classify("khởi động", None)  # trains the classifier once, as the first document of a batch does
+
+    def stage() -> None:
+        for document in documents:
+            for item in find_difficulties(document):
+                classify(item.text, item.kind)
+
+    tokenize = _best_of(args.repeat, lambda: [tokenizer(d.text) for d in documents])
+    difficulties = _best_of(args.repeat, stage)
+    keyed = [(f"{n}", item.text) for n, item in enumerate(items)]
+    grouping = _best_of(args.repeat, lambda: assign_groups(keyed))
+    characters = sum(len(d.text) for d in documents)
+    print(f"{len(documents)} documents, {characters:,} characters, {len(items)} difficulty items")
+    print(f"tokenizer alone:                      {tokenize:7.2f} s")
+    print(f"difficulty finder + categories:       {difficulties:7.2f} s = {difficulties / tokenize:.1%} of tokenisation (bar: 15%)")
+    print(f"grouping all items (after the batch): {grouping:7.2f} s = {grouping / tokenize:.1%} of tokenisation")
+
+
+if __name__ == "__main__":
+    main()
