@@ -51,6 +51,11 @@ INTRO = "Thực hiện Công văn của Ủy ban nhân dân tỉnh, Sở Nội v
         ("Kết quả thực hiện tiếp nhận, xử lý phản ánh, kiến nghị của các cá nhân, tổ chức", []),
         ("b) Theo dõi, đôn đốc, phối hợp với các sở, ban, ngành tham mưu, đề xuất và tổ chức thực hiện các nhiệm vụ", []),
         ("6. Mục tiêu nhiệm vụ giải pháp năm 2021", []),
+        ("Những mặt hạn chế", ["limitation"]),
+        ("Một số vấn đề còn vướng mắc", ["difficulty"]),
+        ("2. Những hạn chế, khuyết điểm và nguyên nhân", ["limitation", "cause"]),
+        ("III. GIẢI PHÁP VÀ KIẾN NGHỊ", ["recommendation"]),
+        ("Những mặt làm được", []),
     ],
 )
 def test_heading_kinds(heading: str, kinds: list[str]) -> None:
@@ -252,3 +257,31 @@ def test_items_on_held_out_gold() -> None:
         tp, fp, fn = tp + t, fp + p, fn + n
     assert tp + fn >= 20
     assert 2 * tp / (2 * tp + fp + fn) >= 0.74
+
+
+def test_a_table_column_of_difficulties_and_requests_gives_items() -> None:
+    def row(*cells: str) -> tuple[str, str]:
+        return ("table_row", "\t".join(cells))
+
+    lines: list[str | tuple[str, str]] = [
+        INTRO,
+        row("STT", "Đơn vị", "Khó khăn, vướng mắc", "Kiến nghị, đề xuất"),
+        row("1", "Xã A", "Thiếu cán bộ địa chính có chuyên môn", "Đề nghị bổ sung biên chế công chức địa chính"),
+        row("2", "Xã B", "Không", ""),
+        row("3", "Xã C", "Kinh phí đo đạc bản đồ chưa được bố trí", "Bố trí kinh phí đo đạc năm 2026"),
+    ]
+    doc = make_doc(lines)
+    blocks = tuple(
+        TextBlock(b.index, b.kind, b.start, b.end, b.text, b.page, b.source, b.column,
+                  tuple(b.text.split("\t")) if b.kind == "table_row" else None, b.style, b.bold)
+        for b in doc.blocks
+    )
+    items = find_difficulties(DocumentText(doc.text, blocks))
+    assert [(item.kind, item.text) for item in items] == [
+        ("difficulty", "Thiếu cán bộ địa chính có chuyên môn"),
+        ("recommendation", "Đề nghị bổ sung biên chế công chức địa chính"),
+        ("difficulty", "Kinh phí đo đạc bản đồ chưa được bố trí"),
+        ("recommendation", "Bố trí kinh phí đo đạc năm 2026"),
+    ]
+    assert all(doc.text[item.start : item.end] == item.text for item in items)
+    assert items[0].section == "Khó khăn, vướng mắc"

@@ -48,6 +48,9 @@ _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _CLOSING_MARK = re.compile(r"\.?\s*/\s*\.\s*$")
 _SKIP_KINDS = frozenset({"footnote", "table_row"})
+_CELL_SEPARATOR = "\t"  # how pipeline.document joins a table row's cells
+_HEADER_ROWS = 3
+_MAX_HEADER_CELL = 80
 _SUBJECT_LINE = re.compile(r"(?<!\w)(?:ve viec|v/v)(?!\w)[^,;:]*")
 _CONTEXT_CHARS = 30
 # quoted text (a law, a letter) speaks for its author, not for the issuer; an unclosed quote runs on
@@ -465,8 +468,44 @@ class _Reader:
             self.read_section(position, kinds, self.printed_heading(node, inline), inline)
             stop = node.stop
             self.take(node.first, node.stop)
+        self.read_tables()
         self.read_requests()
         return self.items
+
+    def read_tables(self) -> None:
+        """Cells of table columns whose header names a kind ("Khó khăn, vướng mắc", "Kiến nghị")."""
+        blocks = self.doc.blocks
+        index = 0
+        while index < len(blocks):
+            if blocks[index].kind != "table_row" or not blocks[index].cells:
+                index += 1
+                continue
+            stop = index
+            while stop < len(blocks) and blocks[stop].kind == "table_row" and blocks[stop].cells:
+                stop += 1
+            self.read_table(list(range(index, stop)))
+            index = stop
+
+    def read_table(self, rows: list[int]) -> None:
+        columns: dict[int, tuple[list[str], str]] = {}
+        header_end = None
+        for position, row in enumerate(rows[:_HEADER_ROWS]):
+            for column, cell in enumerate(self.doc.blocks[row].cells or ()):
+                kinds = heading_kinds(cell) if len(cell) <= _MAX_HEADER_CELL else []
+                if kinds:
+                    columns[column] = (kinds, _clean(cell))
+                    header_end = position
+        if header_end is None:
+            return
+        for row in rows[header_end + 1 :]:
+            block = self.doc.blocks[row]
+            cells = block.cells or ()
+            offset = block.start
+            for column, cell in enumerate(cells):
+                if column in columns and cell.strip():
+                    kinds, section = columns[column]
+                    self.emit(_Piece(offset, offset + len(cell), block.page, [row]), kinds, section)
+                offset += len(cell) + len(_CELL_SEPARATOR)
 
     def take(self, first: int, stop: int) -> None:
         for index in range(first, min(stop, len(self.taken))):
