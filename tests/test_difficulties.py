@@ -285,3 +285,18 @@ def test_a_table_column_of_difficulties_and_requests_gives_items() -> None:
     ]
     assert all(doc.text[item.start : item.end] == item.text for item in items)
     assert items[0].section == "Khó khăn, vướng mắc"
+
+
+def test_a_content_free_closing_is_not_a_request() -> None:
+    doc = make_doc([
+        ("heading", "SỞ NỘI VỤ"),
+        "Số: 41/TTr-SNV",
+        ("heading", "TỜ TRÌNH"),
+        ("heading", "Về việc hợp nhất các hội cùng lĩnh vực"),
+        "Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh.",
+        "Thực hiện Kế hoạch sắp xếp các hội, Sở Nội vụ đã rà soát hồ sơ của các hội có cùng lĩnh vực hoạt động.",
+        "Sở Nội vụ kính trình Chủ tịch Ủy ban nhân dân tỉnh xem xét cho phép hợp nhất Hội Làm vườn của ba tỉnh cũ.",
+        "Sở Nội vụ kính trình Chủ tịch Ủy ban nhân dân tỉnh xem xét, quyết định./.",
+    ])
+    items = find_difficulties(doc)
+    assert [item.text[-30:] for item in items] == ["t Hội Làm vườn của ba tỉnh cũ."]

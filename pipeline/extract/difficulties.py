@@ -51,6 +51,7 @@ _SKIP_KINDS = frozenset({"footnote", "table_row"})
 _CELL_SEPARATOR = "\t"  # how pipeline.document joins a table row's cells
 _HEADER_ROWS = 3
 _MAX_HEADER_CELL = 80
+_MAX_CLOSING_CHARS = 120
 _SUBJECT_LINE = re.compile(r"(?<!\w)(?:ve viec|v/v)(?!\w)[^,;:]*")
 _CONTEXT_CHARS = 30
 # quoted text (a law, a letter) speaks for its author, not for the issuer; an unclosed quote runs on
@@ -108,6 +109,7 @@ class _Tables:
     not_after: re.Pattern[str]
     request_doc_types: frozenset[str]
     request_title: re.Pattern[str]
+    content_free: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -154,6 +156,11 @@ def _tables() -> _Tables:
         not_after=re.compile(rf"^\s*{_phrase(cues['not_after'])}(?!\w)"),
         request_doc_types=frozenset(fold_accents(w) for w in cues["request_doc_type"]),
         request_title=re.compile(rf"(?<!\w){_phrase(cues['request_title'])}(?!\w)"),
+        # "Sở Nội vụ kính trình Chủ tịch UBND tỉnh xem xét, quyết định./." asks for nothing in particular
+        content_free=re.compile(
+            rf"^[^,;:]{{0,{_MAX_CLOSING_CHARS}}}?(?<!\w){_phrase(cues['request_anywhere'])}(?!\w)[^,;:]*"
+            rf"(?<!\w)xem xet(?:\s*,?\s*{_phrase(cues['closing_tail'])})?\s*[./\s]*$"
+        ),
     )
 
 
@@ -324,7 +331,7 @@ class _Reader:
     def closing(self, block: TextBlock) -> str | None:
         """"skip" for the closing formula, "last" for a request that ends the body ("… ./.")."""
         folded = fold_accents(block.text)
-        if _tables().closing.match(folded):
+        if _tables().closing.match(folded) or _tables().content_free.search(folded):
             return "skip"
         if _CLOSING_MARK.search(block.text):
             # "… kính trình UBND tỉnh xem xét phê duyệt …./." is the request itself;
