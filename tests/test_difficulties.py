@@ -243,20 +243,34 @@ def test_under_a_recommendation_heading_the_rationale_is_not_an_item() -> None:
 HELD_OUT = Path(__file__).resolve().parent / "data" / "gold_heldout"
 
 
+def _held_out_score(ids: list[str]) -> tuple[int, int, int]:
+    tp = fp = fn = 0
+    for gold_id in ids:
+        gold = json.loads((HELD_OUT / f"{gold_id}.json").read_text(encoding="utf-8"))
+        source = sorted(CORPUS.glob(f"{gold_id}__*"))
+        assert source, f"{gold_id} missing from {CORPUS}"
+        found = find_difficulties(assemble(load_document(source[0])))
+        t, p, n, _, _ = score_items(gold["difficulties"] + gold["recommendations"], found)
+        tp, fp, fn = tp + t, fp + p, fn + n
+    return tp, fp, fn
+
+
 def test_items_on_held_out_gold() -> None:
     # annotated by a helper who did not run the code; the finder was then scored on them once,
     # with one round of fixes of general rules (0.256 before, 0.764 after): a regression guard,
     # not a blind score any more
-    tp = fp = fn = 0
-    for path in sorted(HELD_OUT.glob("*.json")):
-        gold = json.loads(path.read_text(encoding="utf-8"))
-        source = sorted(CORPUS.glob(f"{gold['id']}__*"))
-        assert source, f"{gold['id']} missing from {CORPUS}"
-        found = find_difficulties(assemble(load_document(source[0])))
-        t, p, n, _, _ = score_items(gold["difficulties"] + gold["recommendations"], found)
-        tp, fp, fn = tp + t, fp + p, fn + n
+    tp, fp, fn = _held_out_score(["DN-003", "DN-013", "LD-085", "LD-086"])
     assert tp + fn >= 20
     assert 2 * tp / (2 * tp + fp + fn) >= 0.74
+
+
+def test_items_on_held_out_scans(monkeypatch: pytest.MonkeyPatch) -> None:
+    # three scanned reports transcribed from their page images by a helper; read by OCR here.
+    # Scored blind once (F1 0.786: P 0.846, R 0.733 on 15 items), nothing tuned on them since
+    monkeypatch.setenv("BAOCAO_OCR", "1")
+    tp, fp, fn = _held_out_score(["DN-029", "DN-031", "DN-054"])
+    assert tp + fn == 15
+    assert 2 * tp / (2 * tp + fp + fn) >= 0.75
 
 
 def test_a_table_column_of_difficulties_and_requests_gives_items() -> None:

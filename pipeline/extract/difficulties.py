@@ -52,6 +52,7 @@ _CELL_SEPARATOR = "\t"  # how pipeline.document joins a table row's cells
 _HEADER_ROWS = 3
 _MAX_HEADER_CELL = 80
 _MAX_CLOSING_CHARS = 120
+_MAX_BARE_CLOSING_CHARS = 50
 _SUBJECT_LINE = re.compile(r"(?<!\w)(?:ve viec|v/v)(?!\w)[^,;:]*")
 _CONTEXT_CHARS = 30
 # quoted text (a law, a letter) speaks for its author, not for the issuer; an unclosed quote runs on
@@ -157,9 +158,12 @@ def _tables() -> _Tables:
         request_doc_types=frozenset(fold_accents(w) for w in cues["request_doc_type"]),
         request_title=re.compile(rf"(?<!\w){_phrase(cues['request_title'])}(?!\w)"),
         # "Sở Nội vụ kính trình Chủ tịch UBND tỉnh xem xét, quyết định./." asks for nothing in particular
+        # ("Sở Nội vụ kính trình UBND tỉnh./." too: a short sentence that names no action)
         content_free=re.compile(
             rf"^[^,;:]{{0,{_MAX_CLOSING_CHARS}}}?(?<!\w){_phrase(cues['request_anywhere'])}(?!\w)[^,;:]*"
             rf"(?<!\w)xem xet(?:\s*,?\s*{_phrase(cues['closing_tail'])})?\s*[./\s]*$"
+            rf"|^(?=.{{0,{_MAX_BARE_CLOSING_CHARS}}}$)[^,;:]*(?<!\w)kinh (?:trinh|de nghi|bao cao) "
+            rf"{_phrase(read_list('agency_heads.txt'))}(?!\w)[^,;:]*[./\s]*$"
         ),
     )
 
