@@ -314,3 +314,45 @@ def test_a_content_free_closing_is_not_a_request() -> None:
     ])
     items = find_difficulties(doc)
     assert [item.text[-30:] for item in items] == ["t Hội Làm vườn của ba tỉnh cũ."]
+
+
+def test_a_request_ending_in_xem_xet_is_not_taken_for_the_closing() -> None:
+    doc = make_doc([
+        INTRO,
+        ("heading", "III. KIẾN NGHỊ"),
+        "Đề nghị Bộ Tài chính ban hành hướng dẫn mức chi để các địa phương xem xét.",
+        "Đề nghị bố trí kinh phí đào tạo cán bộ hợp tác xã năm 2026.",
+        "Kính đề nghị Bộ Tài chính xem xét, chỉ đạo./.",
+    ])
+    items = find_difficulties(doc)
+    assert [item.text[:22] for item in items] == ["Đề nghị Bộ Tài chính b", "Đề nghị bố trí kinh ph"]
+
+
+def test_an_announced_list_ends_at_the_first_closing_line() -> None:
+    doc = make_doc([
+        ("heading", "SỞ TƯ PHÁP"),
+        "Số: 12/STP-XDKT",
+        ("heading", "V/v góp ý dự thảo Quyết định"),
+        "Kính gửi: Sở Nội vụ.",
+        "Sau khi nghiên cứu, Sở Tư pháp có ý kiến góp ý như sau:",
+        "- Về Điều 3, đề nghị chỉnh sửa thời hạn gửi hồ sơ cho phù hợp với Nghị định.",
+        "Trên đây là ý kiến góp ý của Sở Tư pháp.",
+        "Đề nghị Sở Nội vụ tổng hợp, hoàn thiện./.",
+    ])
+    items = find_difficulties(doc)
+    assert items and items[0].text.endswith("phù hợp với Nghị định.")
+    assert not any("Trên đây" in item.text for item in items)
+
+
+def test_a_header_repeated_after_a_page_break_is_not_an_item() -> None:
+    header = "STT\tĐơn vị\tKhó khăn, vướng mắc"
+    lines = [INTRO, ("table_row", header), ("table_row", "1\tXã A\tThiếu cán bộ địa chính"),
+             ("table_row", header), ("table_row", "2\tXã B\tKinh phí đo đạc chưa được bố trí")]
+    doc = make_doc(lines)
+    blocks = tuple(
+        TextBlock(b.index, b.kind, b.start, b.end, b.text, b.page, b.source, b.column,
+                  tuple(b.text.split("\t")) if b.kind == "table_row" else None, b.style, b.bold)
+        for b in doc.blocks
+    )
+    items = find_difficulties(DocumentText(doc.text, blocks))
+    assert [item.text for item in items] == ["Thiếu cán bộ địa chính", "Kinh phí đo đạc chưa được bố trí"]

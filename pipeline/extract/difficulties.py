@@ -21,7 +21,7 @@ has none — plain paragraphs. The finder reads the outline of :mod:`pipeline.ex
 Outside such sections, requests are items where Vietnamese administrative writing makes them:
 the list that a lead-in sentence announces ("Sở Tư pháp đề nghị … thực hiện một số nội dung sau:",
 "… có một số ý kiến góp ý như sau:"), anywhere in the body; and, in a document written to request
-(a công văn or tờ trình, or a title that asks or comments), each running-text sentence in which the
+(a công văn or tờ trình, or a title that asks or comments), each running-text paragraph in which the
 issuer asks ("…; đồng thời, đề nghị Công an tỉnh nghiên cứu, điều chỉnh …"). A request word used as a
 noun ("Công văn về việc đề nghị …", "theo đề nghị của …", "Đơn đề nghị") is not a request.
 """
@@ -29,6 +29,7 @@ noun ("Công văn về việc đề nghị …", "theo đề nghị của …", 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,7 +53,16 @@ _CELL_SEPARATOR = "\t"  # how pipeline.document joins a table row's cells
 _HEADER_ROWS = 3
 _MAX_HEADER_CELL = 80
 _MAX_CLOSING_CHARS = 120
+_CLOSING_PREFIX = 40  # the closing formulas of difficulty_item_cues.tsv open a block
 _MAX_BARE_CLOSING_CHARS = 50
+_CAPITALS = "A-ZĐÀ-Ỹ"
+# an addressee's name: a dozen words at most, none of them one that starts a purpose or an object
+_ADDRESSEE = r"(?:(?!(?:để|cho|về|việc|nhằm|ban hành|bổ sung)\b)[^\s,;:.]+\s+){1,12}"
+
+
+def _verbs(words: Iterable[str]) -> str:
+    """Alternatives of words as printed (not accent-folded), longest first."""
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
 _SUBJECT_LINE = re.compile(r"(?<!\w)(?:ve viec|v/v)(?!\w)[^,;:]*")
 _CONTEXT_CHARS = 30
 # quoted text (a law, a letter) speaks for its author, not for the issuer; an unclosed quote runs on
@@ -157,13 +167,14 @@ def _tables() -> _Tables:
         not_after=re.compile(rf"^\s*{_phrase(cues['not_after'])}(?!\w)"),
         request_doc_types=frozenset(fold_accents(w) for w in cues["request_doc_type"]),
         request_title=re.compile(rf"(?<!\w){_phrase(cues['request_title'])}(?!\w)"),
-        # "Sở Nội vụ kính trình Chủ tịch UBND tỉnh xem xét, quyết định./." asks for nothing in particular
-        # ("Sở Nội vụ kính trình UBND tỉnh./." too: a short sentence that names no action)
+        # "Sở Nội vụ kính trình Chủ tịch UBND tỉnh xem xét, quyết định./." asks for nothing in particular:
+        # a request word, an addressee (capitalised: "bổ sung" is not "Bộ") and "xem xét" with at most
+        # a formula after it; or, short, "Sở Nội vụ kính trình UBND tỉnh./."
         content_free=re.compile(
-            rf"^[^,;:]{{0,{_MAX_CLOSING_CHARS}}}?(?<!\w){_phrase(cues['request_anywhere'])}(?!\w)[^,;:]*"
-            rf"(?<!\w)xem xet(?:\s*,?\s*{_phrase(cues['closing_tail'])})?\s*[./\s]*$"
-            rf"|^(?=.{{0,{_MAX_BARE_CLOSING_CHARS}}}$)[^,;:]*(?<!\w)kinh (?:trinh|de nghi|bao cao) "
-            rf"{_phrase(read_list('agency_heads.txt'))}(?!\w)[^,;:]*[./\s]*$"
+            rf"^(?=.{{0,{_MAX_CLOSING_CHARS}}}$)[^,;:]*?(?<!\w)(?i:{_verbs(cues['request_anywhere'])})\s+(?=[{_CAPITALS}])"
+            rf"{_ADDRESSEE}(?i:xem xét)(?:\s*,?\s*(?i:{_verbs(cues['closing_tail'])}))?\s*[./\s]*$"
+            rf"|^(?=.{{0,{_MAX_BARE_CLOSING_CHARS}}}$)[^,;:]*?(?<!\w)(?i:kính trình|kính đề nghị)\s+(?=[{_CAPITALS}])"
+            rf"[^,;:.]*[./\s]*$"
         ),
     )
 
@@ -291,6 +302,7 @@ class _Reader:
         for position, node in enumerate(self.nodes):
             self.children.setdefault(node.parent, []).append(position)
         self.node_at = {node.first: position for position, node in enumerate(self.nodes)}
+        self.node_firsts = [node.first for node in self.nodes]  # in document order
         self.items: list[DifficultyItem] = []
         self.taken = [False] * len(doc.blocks)
         self.body = body_bounds(doc.blocks) if doc.blocks else (0, 0)
@@ -334,10 +346,10 @@ class _Reader:
 
     def closing(self, block: TextBlock) -> str | None:
         """"skip" for the closing formula, "last" for a request that ends the body ("… ./.")."""
-        folded = fold_accents(block.text)
-        if _tables().closing.match(folded) or _tables().content_free.search(folded):
+        if _tables().closing.match(fold_accents(block.text[:_CLOSING_PREFIX])) or _tables().content_free.search(block.text):
             return "skip"
         if _CLOSING_MARK.search(block.text):
+            folded = fold_accents(block.text)
             # "… kính trình UBND tỉnh xem xét phê duyệt …./." is the request itself;
             # "UBND tỉnh báo cáo Bộ Nội vụ …./." only closes the report.
             return "last" if _tables().request_verb.search(folded) else "skip"
@@ -498,19 +510,25 @@ class _Reader:
             index = stop
 
     def read_table(self, rows: list[int]) -> None:
-        columns: dict[int, tuple[list[str], str]] = {}
-        header_end = None
-        for position, row in enumerate(rows[:_HEADER_ROWS]):
-            for column, cell in enumerate(self.doc.blocks[row].cells or ()):
-                kinds = heading_kinds(cell) if len(cell) <= _MAX_HEADER_CELL else []
-                if kinds:
-                    columns[column] = (kinds, _clean(cell))
-                    header_end = position
-        if header_end is None:
+        """Items of one table: the cells under its header's columns that name a kind."""
+        header = next(
+            (position for position, row in enumerate(rows[:_HEADER_ROWS])
+             if any(len(c) <= _MAX_HEADER_CELL and heading_kinds(c) for c in self.doc.blocks[row].cells or ())),
+            None,
+        )
+        if header is None:
             return
-        for row in rows[header_end + 1 :]:
+        header_cells = self.doc.blocks[rows[header]].cells or ()
+        columns = {
+            column: (kinds, _clean(cell))
+            for column, cell in enumerate(header_cells)
+            if len(cell) <= _MAX_HEADER_CELL and (kinds := heading_kinds(cell))
+        }
+        for row in rows[header + 1 :]:
             block = self.doc.blocks[row]
             cells = block.cells or ()
+            if cells == header_cells:
+                continue  # the header repeated after a page break
             offset = block.start
             for column, cell in enumerate(cells):
                 if column in columns and cell.strip():
@@ -524,13 +542,14 @@ class _Reader:
 
     def enclosing(self, index: int) -> int | None:
         """Position of the innermost outline node whose extent holds block ``index`` after its own text."""
-        found = None
-        for position, node in enumerate(self.nodes):
-            if node.first > index:
-                break
+        # the nearest node before the block, or one of its ancestors, holds it
+        position: int | None = bisect_right(self.node_firsts, index) - 1
+        while position is not None and position >= 0:
+            node = self.nodes[position]
             if node.last < index < node.stop:
-                found = position
-        return found
+                return position
+            position = node.parent
+        return None
 
     def read_requests(self) -> None:
         """Requests outside the headed sections: announced lists and, in request documents, sentences."""
@@ -551,7 +570,8 @@ class _Reader:
                 if node is not None and self.children.get(position):
                     index += 1  # a numbered heading that asks: its items are read as they come
                     continue
-                next_node = next((n.first for n in self.nodes if n.first > index), body_end)
+                following = bisect_right(self.node_firsts, index)
+                next_node = self.node_firsts[following] if following < len(self.node_firsts) else body_end
                 pieces = self.paragraphs(index, min(next_node, body_end)) if node is None else []
                 piece = pieces[0] if pieces else self.continuation(node, self.own_text(node)[0]) if node else None
                 if piece is not None:
@@ -589,7 +609,7 @@ class _Reader:
             if self.taken[later] or heading:
                 stop = later
                 break
-        inside = [p for p, n in enumerate(self.nodes) if index < n.first < stop]
+        inside = range(bisect_right(self.node_firsts, index), bisect_left(self.node_firsts, stop))
         top_level = min((self.nodes[p].level for p in inside), default=0)
         tops = [p for p in inside if self.nodes[p].level == top_level]
         self.read_list(index + 1, stop, tops, _clean(self.doc.blocks[index].text))
@@ -612,10 +632,14 @@ class _Reader:
             if self.children.get(top) and self.announces(top):
                 self.read_list(node.last + 1, node.stop, self.children[top], self.printed_heading(node, None))
                 continue
-            blocks = [i for i in range(node.last, node.stop) if self.doc.blocks[i].kind not in _SKIP_KINDS]
-            if not blocks or self.closing(self.doc.blocks[blocks[-1]]) == "skip":
-                blocks = blocks[:-1] if blocks else blocks
-            if blocks:
+            blocks = [node.last]
+            for index in range(node.last + 1, node.stop):
+                if self.doc.blocks[index].kind in _SKIP_KINDS:
+                    continue
+                if self.closing(self.doc.blocks[index]) is not None:
+                    break
+                blocks.append(index)
+            if self.closing(self.doc.blocks[node.last]) != "skip":
                 piece = _Piece(self.own_text(node)[0], self.doc.blocks[blocks[-1]].end, self.doc.blocks[node.first].page, blocks)
                 self.emit(piece, ["recommendation"], section)
 
