@@ -15,6 +15,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -179,7 +180,7 @@ def eval_command(
         console.print(f"primary category: {held_out.primary_accuracy:.3f} leave-one-document-out")
         for group, text, gold, guess in held_out.predictions:
             if gold[:1] != guess[:1]:
-                console.print(f"[yellow]primary category missed in {group}:[/yellow] {gold[0]} ≠ {guess[0]}: {text[:90]}")
+                console.print(f"[yellow]primary category missed in {group}:[/yellow] {escape(f'{gold[0]} ≠ {guess[0]}: {text[:90]}')}")
     precision, recall, f1 = items.group_scores()
     console.print(f"groups, pairwise over matched items: precision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f}")
     with closing(open_read_only(out)) as connection:
@@ -188,7 +189,7 @@ def eval_command(
     for group in recurring[:10]:
         console.print(f"  {group.group_id}: {group.agencies} agencies, {group.documents} documents")
         for member in group.members[:6]:
-            console.print(f"    [{member.kind}] {(member.issuer or member.doc_id)[:40]}: {member.text[:90]}")
+            console.print(f"    {member.kind}: {(member.issuer or member.doc_id)[:40]}: {member.text[:90]}", markup=False)
     if score.misses:
         misses = Table(title="Metadata misses")
         for column in ("document", "field", "gold", "extracted"):

@@ -64,11 +64,17 @@ def load_gold(gold_dir: Path) -> dict[str, dict]:  # type: ignore[type-arg]
 
     Each annotation gets a ``scope`` (``all`` when the file names none).
     """
-    gold = {}
+    gold: dict[str, dict] = {}  # type: ignore[type-arg]
+    seen: dict[str, Path] = {}
     for path in sorted(gold_dir.rglob("*.json")):
+        if any(part.startswith(".") for part in path.relative_to(gold_dir).parts):
+            continue  # editor and notebook checkpoints
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict) or "id" not in data:
-            continue
+            raise ValueError(f"{path}: not a gold annotation (a JSON object with an \"id\")")
+        if data["id"] in seen:
+            raise ValueError(f"{path}: gold id {data['id']} is also annotated in {seen[data['id']]}")
+        seen[data["id"]] = path
         data.setdefault("scope", SCOPE_ALL)
         gold[data["id"]] = data
     return gold

@@ -609,7 +609,9 @@ def recurring_groups(data: Dataset, top: int = 10) -> pd.DataFrame:
     result_columns = ["group_id", "agencies", "documents", "items", "provinces", "years", "categories", "example"]
     if items.empty:
         return pd.DataFrame(columns=result_columns)
-    items = items.assign(agency=items["issuer"].fillna(items["doc_id"]))
+    from pipeline.query import agency_key
+
+    items = items.assign(agency=[agency_key(i if isinstance(i, str) else None, d) for i, d in zip(items["issuer"], items["doc_id"])])
 
     def summarise(group: pd.DataFrame) -> pd.Series:
         categories = sorted({c for cats in group["categories"] for c in cats})

@@ -96,29 +96,32 @@ class SharedComplaint:
     documents: int
     members: tuple[ComplaintMember, ...]
 
-    @property
-    def kinds(self) -> Counter[str]:
-        """How many of its items are difficulties, limitations, causes and recommendations."""
-        return Counter(member.kind for member in self.members)
 
+def agency_key(issuer: str | None, doc_id: str) -> str:
+    """The key that counts agencies: the issuer as printed, case, accents and spacing aside.
 
-def _agency_key(issuer: str | None, doc_id: str) -> str:
-    # issuers are compared as printed (case and spacing aside); a document without one counts alone
-    return " ".join(issuer.casefold().split()) if issuer else f"\0{doc_id}"
+    A document without an issuer counts as an agency of its own. (One name per agency, "UBND" and
+    "Ủy ban nhân dân" alike, is the agency table of issue 17.)
+    """
+    return " ".join(fold_accents(issuer).split()) if issuer else f"\0{doc_id}"
 
 
 def shared_complaints(
-    connection: sqlite3.Connection, min_agencies: int = 2, limit: int = MAX_GROUPS
+    connection: sqlite3.Connection, min_agencies: int = 2, limit: int | None = MAX_GROUPS
 ) -> list[SharedComplaint]:
     """Groups of items reported by at least ``min_agencies`` issuers: most agencies first.
 
     Then more provinces, more documents, and the group id for a stable order. Each group lists
     its members in document order, so that the same complaint can be read side by side.
     """
+    # a group of fewer documents than min_agencies cannot have that many agencies: leave it in SQLite
     rows = connection.execute(
         'SELECT d.rowid, d.group_id, d.doc_id, doc.issuer, doc.province, doc.year, d.kind, d.text, d.categories '
         'FROM "difficulties" d JOIN "documents" doc USING (doc_id) '
-        "WHERE d.group_id IS NOT NULL ORDER BY d.group_id, doc.source_path, d.start"
+        'WHERE d.group_id IN (SELECT group_id FROM "difficulties" WHERE group_id IS NOT NULL '
+        "GROUP BY group_id HAVING COUNT(DISTINCT doc_id) >= ?) "
+        "ORDER BY d.group_id, doc.source_path, d.start",
+        (min_agencies,),
     ).fetchall()
     members: dict[str, list[ComplaintMember]] = {}
     for rowid, group_id, doc_id, issuer, province, year, kind, text, categories in rows:
@@ -127,7 +130,7 @@ def shared_complaints(
         )
     groups = []
     for group_id, items in members.items():
-        agencies = len({_agency_key(m.issuer, m.doc_id) for m in items})
+        agencies = len({agency_key(m.issuer, m.doc_id) for m in items})
         if agencies < min_agencies:
             continue
         groups.append(
@@ -141,7 +144,7 @@ def shared_complaints(
             )
         )
     groups.sort(key=lambda g: (-g.agencies, -len(g.provinces), -g.documents, g.group_id))
-    return groups[: max(0, min(limit, MAX_GROUPS))]
+    return groups if limit is None else groups[: max(0, limit)]
 
 
 # --------------------------------------------------------------------------------------------

@@ -47,10 +47,11 @@ from pipeline.query import (
     facet_values,
     iter_difficulties,
     most_cited,
+    MAX_GROUPS,
+    SharedComplaint,
     search_amounts,
     search_difficulties,
     shared_complaints,
-    SharedComplaint,
 )
 from pipeline.search_index import SearchIndexMissing, match_spans, require_search_index
 from pipeline.web.export import citing_columns, difficulty_columns, to_csv, to_xlsx
@@ -237,7 +238,7 @@ class AmountsResponse(BaseModel):
 
 
 class SharedComplaintsResponse(BaseModel):
-    """Complaints that several agencies report, most agencies first."""
+    """Complaints that several agencies report, most agencies first (``total`` of them; the first 200 listed)."""
 
     min_agencies: int
     total: int
@@ -367,8 +368,8 @@ def _add_api_routes(app: FastAPI) -> None:
     @app.get("/api/groups", response_model=SharedComplaintsResponse, tags=["api"], dependencies=[_only("min_agencies")])
     def api_groups(connection: Connection, min_agencies: MinAgenciesParam = 2) -> SharedComplaintsResponse:
         """Groups of items that state the same problem or request, reported by at least ``min_agencies`` issuers."""
-        groups = shared_complaints(connection, min_agencies)
-        return SharedComplaintsResponse(min_agencies=min_agencies, total=len(groups), items=groups)
+        groups = shared_complaints(connection, min_agencies, limit=None)
+        return SharedComplaintsResponse(min_agencies=min_agencies, total=len(groups), items=groups[:MAX_GROUPS])
 
     @app.get("/api/facets", response_model=Facets, tags=["api"], dependencies=[_only()])
     def api_facets(request: Request) -> Facets:
