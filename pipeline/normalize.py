@@ -14,6 +14,7 @@ Every offset in the dataset refers to the text this module returns. The steps:
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 
@@ -129,7 +130,13 @@ def normalize_text(text: str) -> str:
 _FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "D"})
 
 
+@lru_cache(maxsize=1)
+def _combining_marks() -> dict[int, None]:
+    # every code point with a combining class, to delete with one str.translate (0.1 s, once)
+    return {cp: None for cp in range(sys.maxunicode + 1) if unicodedata.combining(chr(cp))}
+
+
 def fold_accents(text: str) -> str:
     """Lower-case ASCII-like form for matching: no tone marks or diacritics, ``đ`` -> ``d``."""
     decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_EXTRA))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return decomposed.translate(_combining_marks()).lower()

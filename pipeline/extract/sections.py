@@ -45,6 +45,7 @@ _MAX_HEADING_CHARS = 200
 _MOTTO = ("cong hoa xa hoi chu nghia", "doc lap - tu do", "doc lap – tu do", "dang cong san viet nam")
 _TAIL_START = re.compile(r"^(?:noi nhan|tm\.|kt\.|q\.|tl\.|th\.)", re.IGNORECASE)
 _BODY_MIN_CHARS = 80
+_PREFIX_CHARS = 40  # longer than the motto and tail words sought at a block's start
 _QUOTE_OPEN = ("“", '"', "‘", "'", "«")
 
 
@@ -123,7 +124,7 @@ def body_bounds(blocks: tuple[TextBlock, ...]) -> tuple[int, int]:
     for block in blocks:
         if block.kind == "footnote":
             break
-        folded = fold_accents(block.text)
+        folded = fold_accents(block.text[:_PREFIX_CHARS])  # the motto is all that is looked for
         scheme, _, _ = marker_of(block.text)
         if block.column is None and not folded.startswith(_MOTTO) and (
             scheme in {"part", "roman", "arabic", "multi2"}
@@ -136,7 +137,7 @@ def body_bounds(blocks: tuple[TextBlock, ...]) -> tuple[int, int]:
         if block.kind == "footnote":
             end = block.index
             break
-        if _TAIL_START.match(fold_accents(block.text)):
+        if _TAIL_START.match(fold_accents(block.text[:_PREFIX_CHARS])):
             end = block.index
             break
     return start, end
