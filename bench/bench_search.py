@@ -53,7 +53,7 @@ def _source_database(source: Path | None) -> Path:
     default = REPO / "extracted" / DATABASE_NAME
     if default.is_file():
         return default
-    from pipeline.runner import extract
+    from pipeline.batch import extract
 
     out = Path(tempfile.mkdtemp(prefix="bench_search_source_"))
     extract([REPO / "corpus"], out)

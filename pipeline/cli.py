@@ -40,7 +40,8 @@ from pipeline.query import (
 )
 from pipeline.search_index import SearchIndexMissing
 from pipeline.batch import DEFAULT_TIMEOUT_S
-from pipeline.runner import DocumentResult, discover, extract
+from pipeline.batch import discover, extract
+from pipeline.runner import DocumentResult
 
 app = typer.Typer(help="baocao: turn Vietnamese government reports into a structured dataset.", no_args_is_help=True)
 console = Console()

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from spacy.language import Language
 
-    from pipeline.runner import DocumentResult, RunSummary
+    from pipeline.batch import RunSummary
+    from pipeline.runner import DocumentResult
 
 __all__ = [
     "Dataset",
@@ -793,7 +794,7 @@ def extract_with_progress(
     ``workers=`` or ``force=``); ``progress=False`` runs without a bar. Files the store already
     holds unchanged are skipped by the pipeline and counted when the run ends.
     """
-    from pipeline.runner import discover, extract
+    from pipeline.batch import discover, extract
 
     paths = [Path(p) for p in inputs]
     if not progress:

@@ -23,16 +23,25 @@ from pipeline.store import BlockRow, DocumentRow, ErrorRow, PageRow, rows_from_d
 NOT_A_DOCUMENT_CODES = frozenset({"UNSUPPORTED_FORMAT", "NOT_A_FILE"})
 
 
-# Modules that read or serve the dataset but do not change what is extracted from a document.
-_NOT_EXTRACTION = frozenset({"web", "notebook.py", "query.py", "cli.py", "evaluate.py", "batch.py", "search_index.py"})
+# What decides the rows a document gives: the fingerprint of pipeline_version covers exactly these
+# (folders whole), so a change to any of them makes an incremental run redo the documents.
+EXTRACTION_MODULES = (
+    "data", "extract", "ingest", "document.py", "errors.py", "nlp.py", "normalize.py", "patterns.py",
+    "runner.py", "scan_check.py", "store.py",
+)
+# What reads, serves or schedules the dataset without changing what a document gives.
+SERVING_MODULES = (
+    "__init__.py", "batch.py", "cli.py", "evaluate.py", "notebook.py", "query.py", "search_index.py", "web",
+)
 
 
 @lru_cache(maxsize=1)
 def pipeline_version() -> str:
     """The version recorded with every document: package version + a fingerprint of its code.
 
-    The fingerprint covers every module and data file of the package, so any change to the
-    pipeline makes an incremental run redo the documents it would now extract differently.
+    The fingerprint covers the modules and data files of ``EXTRACTION_MODULES``, so a change to
+    what decides a document's rows makes an incremental run redo the documents, and a change to the
+    CLI, web page, queries or notebooks does not.
     """
     from pipeline import __version__
 
@@ -40,10 +49,10 @@ def pipeline_version() -> str:
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*")):
         relative = path.relative_to(package)
-        if relative.parts[0] in _NOT_EXTRACTION or "__pycache__" in relative.parts:
+        if relative.parts[0] not in EXTRACTION_MODULES or "__pycache__" in relative.parts:
             continue
         if path.suffix in (".py", ".txt", ".tsv"):
-            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(relative.as_posix().encode())
             digest.update(path.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:10]}"
 
@@ -214,9 +223,4 @@ def _page_ranges(pages: Sequence[int]) -> str:
     return ", ".join(ranges)
 
 
-
-
-# The batch lives in pipeline.batch; these names stay importable from here.
-from pipeline.batch import ProgressCallback, RunSummary, discover, extract  # noqa: E402
-
-__all__ = ["DocumentResult", "ProgressCallback", "RunSummary", "discover", "extract", "file_doc_id", "pipeline_version", "process_file"]
+__all__ = ["EXTRACTION_MODULES", "SERVING_MODULES", "DocumentResult", "file_doc_id", "pipeline_version", "process_file"]

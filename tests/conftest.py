@@ -18,7 +18,7 @@ from pipeline.errors import IngestError
 from pipeline.ingest import load_document
 from pipeline.nlp import build_nlp
 from pipeline.scan_check import cer  # noqa: F401 - shared by the OCR and legacy-encoding tests
-from pipeline.runner import RunSummary, extract
+from pipeline.batch import RunSummary, extract
 
 os.environ.setdefault("BAOCAO_OCR", "0")
 

@@ -47,7 +47,7 @@ def table_digests(db_path: Path) -> dict[str, str]:
 def main() -> None:
     """Extract ../shared/corpus with OCR off and store the digests."""
     os.environ["BAOCAO_OCR"] = "0"
-    from pipeline.runner import extract
+    from pipeline.batch import extract
 
     corpus = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
     with tempfile.TemporaryDirectory() as out:

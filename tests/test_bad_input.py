@@ -28,7 +28,7 @@ from pipeline.errors import IngestError
 from pipeline.ingest import load_document
 from pipeline.ingest.txt import decode_text_bytes
 from pipeline.nlp import build_nlp
-from pipeline.runner import extract
+from pipeline.batch import extract
 from pipeline.store import TABLES
 from tests.conftest import corpus_file
 

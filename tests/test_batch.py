@@ -17,7 +17,9 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
+import pipeline
 from pipeline.batch import extract
+from pipeline.runner import EXTRACTION_MODULES, SERVING_MODULES, pipeline_version
 from pipeline.store import DATABASE_NAME, TABLES
 from tests.conftest import REPO, shared_file
 
@@ -198,3 +200,13 @@ def test_robustness_folder(tmp_path: Path) -> None:
     assert all(len(codes) == 1 for codes in by_file.values()), by_file
     assert by_file["blank_2000.pdf"] == ["EMPTY_DOCUMENT"] and by_file["bomb.docx"] == ["ZIP_BOMB"]
     assert peak_kib < 1024 * 1024, f"peak resident memory {peak_kib} KiB"
+
+
+def test_every_module_is_declared_extraction_or_serving() -> None:
+    # the fingerprint hashes an explicit list: a new module must say whether it changes the rows
+    package = Path(pipeline.__file__).resolve().parent
+    entries = {path.name for path in package.iterdir() if path.name != "__pycache__"}
+    declared = set(EXTRACTION_MODULES) | set(SERVING_MODULES)
+    assert entries == declared
+    assert not set(EXTRACTION_MODULES) & set(SERVING_MODULES)
+    assert pipeline_version().startswith(pipeline.__version__ + "+")

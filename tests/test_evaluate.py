@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.evaluate import score_difficulties, score_facts
 from pipeline.extract.difficulties import heading_kinds
-from pipeline.runner import RunSummary
+from pipeline.batch import RunSummary
 from pipeline.store import DATABASE_NAME, regroup_difficulties
 from tests.conftest import GOLD
 

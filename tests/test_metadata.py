@@ -11,7 +11,7 @@ from pipeline.document import DocumentText, assemble
 from pipeline.evaluate import METADATA_FIELDS, score_metadata
 from pipeline.extract.metadata import DocumentMetadata, extract_metadata
 from pipeline.ingest import load_document
-from pipeline.runner import RunSummary
+from pipeline.batch import RunSummary
 from tests.conftest import GOLD, shared_file
 
 

@@ -14,7 +14,7 @@ from spacy.language import Language
 
 import pipeline
 from pipeline import notebook as nb
-from pipeline.runner import extract
+from pipeline.batch import extract
 from pipeline.store import DATABASE_NAME, TABLES
 
 REPO = Path(__file__).resolve().parents[1]

@@ -21,7 +21,7 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from spacy.language import Language
 
-from pipeline.runner import extract
+from pipeline.batch import extract
 from pipeline.store import DATABASE_NAME
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline.document import BLOCK_SEPARATOR, DocumentText, TextBlock
 from pipeline.extract.base import SentenceIndex, sentence_bounds
-from pipeline.runner import RunSummary
+from pipeline.batch import RunSummary
 from rows_digest import DIGEST_FILE, table_digests
 
 

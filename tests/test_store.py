@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.runner import RunSummary, extract
+from pipeline.batch import RunSummary, extract
 from pipeline.store import DATABASE_NAME, TABLES, DocumentRow, ErrorRow, arrow_schema, columns, connect, write_document
 from tests.conftest import REPO, SAMPLE_CORPUS, SHARED_CORPUS
 

@@ -19,7 +19,7 @@ from spacy.language import Language
 
 from pipeline.normalize import fold_accents
 from pipeline.query import FactSpan, connect_read_only, search_difficulties
-from pipeline.runner import extract
+from pipeline.batch import extract
 from pipeline.search_index import FTS_TABLE, SearchIndexMissing, build_search_index, fts_expression, match_spans, syllable_pairs
 from pipeline.store import DATABASE_NAME
 from pipeline.web import create_app
