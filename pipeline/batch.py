@@ -23,6 +23,7 @@ from typing import Any
 
 from spacy.language import Language
 
+from pipeline.extract.groups import assign_groups
 from pipeline.nlp import build_nlp
 from pipeline.runner import DocumentResult, file_doc_id, pipeline_version, process_file
 from pipeline.search_index import build_search_index
@@ -32,7 +33,6 @@ from pipeline.store import (
     connect,
     export_parquet,
     move_document,
-    regroup_difficulties,
     table_counts,
     write_document,
 )
@@ -344,3 +344,22 @@ def extract(
         connection.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def regroup_difficulties(connection: sqlite3.Connection) -> int:
+    """Give every difficulty item its recurring-complaint group, over the whole store.
+
+    Groups depend on all items (the TF-IDF weights are corpus-wide), so they are recomputed after
+    each batch, in one transaction; the same store always gives the same groups. Returns the
+    number of groups with more than one item.
+    """
+    rows = connection.execute('SELECT doc_id, start, "end", text FROM "difficulties"').fetchall()
+    # keys are positions, not rowids, so that a re-run (which re-inserts rows) keeps the same ids
+    groups = assign_groups([(f"{doc_id}:{start}:{end}", text) for doc_id, start, end, text in rows])
+    with connection:
+        connection.executemany(
+            'UPDATE "difficulties" SET group_id = ? WHERE doc_id = ? AND start = ? AND "end" = ?',
+            [(groups[f"{doc_id}:{start}:{end}"], doc_id, start, end) for doc_id, start, end, _ in rows],
+        )
+    sizes = Counter(groups.values())
+    return sum(1 for size in sizes.values() if size > 1)

@@ -18,7 +18,8 @@ from pipeline.errors import BaocaoError, IngestError
 from pipeline.extract.metadata import extract_metadata
 from pipeline.ingest import SourceDocument, load_document
 from pipeline.nlp import annotate
-from pipeline.store import BlockRow, DocumentRow, ErrorRow, PageRow, rows_from_doc
+from pipeline.extract.rows import rows_from_doc
+from pipeline.store import BlockRow, DocumentRow, ErrorRow, PageRow
 
 NOT_A_DOCUMENT_CODES = frozenset({"UNSUPPORTED_FORMAT", "NOT_A_FILE"})
 

@@ -13,7 +13,6 @@ import shutil
 import sqlite3
 import types
 import typing
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +20,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from spacy.tokens import Doc
-
-from pipeline.document import DocumentText
-from pipeline.extract.base import SentenceIndex
-from pipeline.extract.components import EXTRACTORS, SECTION_FIELDS, extension_name, value_fields
-from pipeline.extract.groups import assign_groups
 
 DATABASE_NAME = "reports.sqlite"
 
@@ -416,83 +409,3 @@ def export_parquet(connection: sqlite3.Connection, out_dir: Path, tables: Iterab
 def table_counts(connection: sqlite3.Connection) -> dict[str, int]:
     """Number of rows in every table."""
     return {t: connection.execute(f"SELECT COUNT(*) FROM {_quote(t)}").fetchone()[0] for t in TABLES}
-
-
-# span key in ``doc.spans`` -> (table, row type)
-FACT_TABLES: dict[str, tuple[str, type]] = {
-    "reference": ("references", ReferenceRow),
-    "money": ("amounts", AmountRow),
-    "percent": ("percentages", PercentageRow),
-    "date": ("dates", DateRow),
-}
-
-
-def rows_from_doc(doc: Doc, doc_id: str, text: DocumentText) -> dict[str, list[object]]:
-    """Typed rows for every fact span of ``doc`` (whose text is ``text.text``)."""
-    tables: dict[str, list[object]] = {}
-    # Doc.text joins every token anew on each call: read it once
-    doc_text = doc.text
-    sentences = SentenceIndex(doc_text)
-    for key, (table, row_type) in FACT_TABLES.items():
-        prefix, _, match_type = EXTRACTORS[key]
-        names = value_fields(match_type)
-        rows = []
-        for span in doc.spans.get(key, []):
-            sentence_start, sentence_end = sentences.bounds(span.start_char, span.end_char)
-            values = {name: getattr(span._, extension_name(prefix, name)) for name in names}
-            rows.append(
-                row_type(
-                    doc_id=doc_id,
-                    text=span.text,
-                    start=span.start_char,
-                    end=span.end_char,
-                    page=text.page_at(span.start_char),
-                    sentence=doc_text[sentence_start:sentence_end],
-                    **values,
-                )
-            )
-        tables[table] = rows
-    tables["sections"] = [
-        SectionRow(
-            doc_id=doc_id,
-            **{name: getattr(span._, f"section_{name}") for name in SECTION_FIELDS},
-            start=span.start_char,
-            end=span.end_char,
-            page=text.page_at(span.start_char),
-        )
-        for span in doc.spans.get("section", [])
-    ]
-    tables["difficulties"] = [
-        DifficultyRow(
-            doc_id=doc_id,
-            kind=span._.difficulty_kind,
-            text=span._.difficulty_text,
-            section=span._.difficulty_section,
-            categories=list(span._.difficulty_categories or []),
-            group_id=None,
-            start=span.start_char,
-            end=span.end_char,
-            page=text.page_at(span.start_char),
-        )
-        for span in doc.spans.get("difficulty", [])
-    ]
-    return tables
-
-
-def regroup_difficulties(connection: sqlite3.Connection) -> int:
-    """Give every difficulty item its recurring-complaint group, over the whole store.
-
-    Groups depend on all items (the TF-IDF weights are corpus-wide), so they are recomputed after
-    each batch, in one transaction; the same store always gives the same groups. Returns the
-    number of groups with more than one item.
-    """
-    rows = connection.execute('SELECT doc_id, start, "end", text FROM "difficulties"').fetchall()
-    # keys are positions, not rowids, so that a re-run (which re-inserts rows) keeps the same ids
-    groups = assign_groups([(f"{doc_id}:{start}:{end}", text) for doc_id, start, end, text in rows])
-    with connection:
-        connection.executemany(
-            'UPDATE "difficulties" SET group_id = ? WHERE doc_id = ? AND start = ? AND "end" = ?',
-            [(groups[f"{doc_id}:{start}:{end}"], doc_id, start, end) for doc_id, start, end, _ in rows],
-        )
-    sizes = Counter(groups.values())
-    return sum(1 for size in sizes.values() if size > 1)

@@ -13,7 +13,8 @@ from pipeline.cli import app
 from pipeline.evaluate import score_difficulties, score_facts
 from pipeline.extract.difficulties import heading_kinds
 from pipeline.batch import RunSummary
-from pipeline.store import DATABASE_NAME, regroup_difficulties
+from pipeline.batch import regroup_difficulties
+from pipeline.store import DATABASE_NAME
 from tests.conftest import GOLD
 
 
