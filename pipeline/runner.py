@@ -15,7 +15,8 @@ from spacy.language import Language
 
 from pipeline.document import DocumentText, assemble
 from pipeline.errors import BaocaoError, IngestError
-from pipeline.extract.metadata import extract_metadata
+from pipeline.extract.components import metadata_of
+from pipeline.extract.metadata import DocumentMetadata
 from pipeline.ingest import SourceDocument, load_document
 from pipeline.nlp import annotate
 from pipeline.extract.rows import rows_from_doc
@@ -158,6 +159,7 @@ def process_file(path: Path, source_path: str, nlp: Language, timeout: float | N
             if nlp_doc.text != text.text:
                 raise BaocaoError("TOKENIZER_MISMATCH", "tokenised text differs from the normalised text", source_path)
             facts = rows_from_doc(nlp_doc, doc_id, text)
+            meta = metadata_of(nlp_doc)
     except IngestError as e:
         error = ErrorRow(source_path, doc_id, e.stage, e.code, str(e))
         if e.code in NOT_A_DOCUMENT_CODES:
@@ -173,11 +175,12 @@ def process_file(path: Path, source_path: str, nlp: Language, timeout: float | N
         else:
             error = ErrorRow(source_path, doc_id, "internal", "INTERNAL_ERROR", f"{source_path}: {type(e).__name__}: {e}")
         return DocumentResult(source_path, _failed_row(doc_id, source_path, path.suffix, len(data)), [error])
-    return _rows(doc_id, source_path, len(data), source, text, facts)
+    return _rows(doc_id, source_path, len(data), source, text, meta, facts)
 
 
 def _rows(
-    doc_id: str, source_path: str, size: int, source: SourceDocument, text: DocumentText, facts: dict[str, list[object]]
+    doc_id: str, source_path: str, size: int, source: SourceDocument, text: DocumentText,
+    meta: DocumentMetadata, facts: dict[str, list[object]],
 ) -> DocumentResult:
     errors: list[ErrorRow] = []
     needing_ocr = source.pages_needing_ocr
@@ -190,7 +193,6 @@ def _rows(
         )
     for code, message in source.warnings:
         errors.append(ErrorRow(source_path, doc_id, "ingest", code, f"{source_path}: {message}"))
-    meta = extract_metadata(text.blocks)
     document = DocumentRow(
         doc_id=doc_id,
         source_path=source_path,

@@ -18,6 +18,7 @@ from pipeline.document import DocumentText, text_as_document
 from pipeline.extract.categories import classify
 from pipeline.extract.dates import DateMatch, find_dates
 from pipeline.extract.difficulties import find_difficulties
+from pipeline.extract.metadata import DocumentMetadata, extract_metadata
 from pipeline.extract.money import MoneyMatch, find_money
 from pipeline.extract.percent import PercentMatch, find_percentages
 from pipeline.extract.references import ReferenceMatch, find_references
@@ -112,12 +113,30 @@ DOCUMENT_TEXT_KEY = "baocao_document_text"
 SECTION_FIELDS = ("section_id", "parent_id", "level", "number", "heading")
 DIFFICULTY_FIELDS = ("kind", "text", "section", "categories")
 
+METADATA_EXTENSION = "baocao_metadata"
+if not Doc.has_extension(METADATA_EXTENSION):
+    Doc.set_extension(METADATA_EXTENSION, default=None)
+
 for _field in SECTION_FIELDS:
     if not Span.has_extension(f"section_{_field}"):
         Span.set_extension(f"section_{_field}", default=None)
 for _field in DIFFICULTY_FIELDS:
     if not Span.has_extension(f"difficulty_{_field}"):
         Span.set_extension(f"difficulty_{_field}", default=None)
+
+
+def metadata_of(doc: Doc) -> DocumentMetadata:
+    """The document's metadata from the metadata stage, or read now for a Doc built without it."""
+    metadata = getattr(doc._, METADATA_EXTENSION)
+    return metadata if isinstance(metadata, DocumentMetadata) else extract_metadata(document_text_of(doc).blocks)
+
+
+class MetadataComponent:
+    """Header and signature blocks -> ``doc._.baocao_metadata`` (a ``DocumentMetadata``)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        setattr(doc._, METADATA_EXTENSION, extract_metadata(document_text_of(doc).blocks))
+        return doc
 
 
 class SectionComponent:
@@ -141,7 +160,7 @@ class DifficultyComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for item in find_difficulties(document_text_of(doc)):
+        for item in find_difficulties(document_text_of(doc), metadata=metadata_of(doc)):
             span = doc.char_span(item.start, item.end, label=item.kind, alignment_mode="expand")
             if span is None:
                 continue
@@ -152,6 +171,12 @@ class DifficultyComponent:
             spans.append(span)
         doc.spans["difficulty"] = spans
         return doc
+
+
+@Language.factory("baocao_metadata")
+def make_metadata(nlp: Language, name: str) -> MetadataComponent:
+    """Document metadata -> ``doc._.baocao_metadata``."""
+    return MetadataComponent()
 
 
 @Language.factory("baocao_sections")
@@ -168,5 +193,5 @@ def make_difficulties(nlp: Language, name: str) -> DifficultyComponent:
 
 # The order build_nlp adds the components in.
 PIPE_NAMES = (
-    "baocao_references", "baocao_money", "baocao_percent", "baocao_dates", "baocao_sections", "baocao_difficulties",
+    "baocao_metadata", "baocao_references", "baocao_money", "baocao_percent", "baocao_dates", "baocao_sections", "baocao_difficulties",
 )

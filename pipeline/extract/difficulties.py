@@ -36,7 +36,7 @@ from functools import lru_cache
 
 from pipeline.data import read_list, read_table
 from pipeline.document import DocumentText, TextBlock
-from pipeline.extract.metadata import extract_metadata
+from pipeline.extract.metadata import DocumentMetadata, extract_metadata
 from pipeline.extract.sections import OutlineNode, Section, body_bounds, build_outline, marker_of
 from pipeline.normalize import fold_accents
 
@@ -295,7 +295,7 @@ class _Piece:
 class _Reader:
     """Reads the items of one document from its outline."""
 
-    def __init__(self, doc: DocumentText) -> None:
+    def __init__(self, doc: DocumentText, metadata: DocumentMetadata | None = None) -> None:
         self.doc = doc
         self.nodes = build_outline(doc)
         self.children: dict[int | None, list[int]] = {}
@@ -306,7 +306,7 @@ class _Reader:
         self.items: list[DifficultyItem] = []
         self.taken = [False] * len(doc.blocks)
         self.body = body_bounds(doc.blocks) if doc.blocks else (0, 0)
-        meta = extract_metadata(doc.blocks)
+        meta = metadata if metadata is not None else extract_metadata(doc.blocks)
         tables = _tables()
         self.request_doc = fold_accents(meta.doc_type or "") in tables.request_doc_types or bool(
             meta.title and tables.request_title.search(fold_accents(meta.title))
@@ -644,14 +644,18 @@ class _Reader:
                 self.emit(piece, ["recommendation"], section)
 
 
-def find_difficulties(doc: DocumentText, sections: list[Section] | None = None) -> list[DifficultyItem]:
+def find_difficulties(
+    doc: DocumentText, sections: list[Section] | None = None, metadata: DocumentMetadata | None = None
+) -> list[DifficultyItem]:
     """Every listed difficulty, limitation, cause and recommendation of ``doc``, in text order.
 
     ``sections`` is accepted for callers that already built the section tree; the finder reads the
-    finer outline (bullets included) itself, so it is not needed.
+    finer outline (bullets included) itself, so it is not needed. ``metadata`` (the metadata
+    stage's result) says whether the document is written to request; it is read from the header
+    when not given.
     """
     del sections  # the outline below includes the bullet levels the section list leaves out
-    items = _Reader(doc).read()
+    items = _Reader(doc, metadata).read()
     return sorted(items, key=lambda item: item.start)
 
 
