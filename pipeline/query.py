@@ -107,21 +107,23 @@ def agency_key(issuer: str | None, doc_id: str) -> str:
 
 
 def shared_complaints(
-    connection: sqlite3.Connection, min_agencies: int = 2, limit: int | None = MAX_GROUPS
+    connection: sqlite3.Connection, min_agencies: int = 2, limit: int | None = MAX_GROUPS,
+    group_id: str | None = None,
 ) -> list[SharedComplaint]:
     """Groups of items reported by at least ``min_agencies`` issuers: most agencies first.
 
     Then more provinces, more documents, and the group id for a stable order. Each group lists
-    its members in document order, so that the same complaint can be read side by side.
+    its members in document order, so that the same complaint can be read side by side. With
+    ``group_id``, only that group (if it reaches ``min_agencies``).
     """
     # a group of fewer documents than min_agencies cannot have that many agencies: leave it in SQLite
     rows = connection.execute(
         'SELECT d.rowid, d.group_id, d.doc_id, doc.issuer, doc.province, doc.year, d.kind, d.text, d.categories '
         'FROM "difficulties" d JOIN "documents" doc USING (doc_id) '
         'WHERE d.group_id IN (SELECT group_id FROM "difficulties" WHERE group_id IS NOT NULL '
-        "GROUP BY group_id HAVING COUNT(DISTINCT doc_id) >= ?) "
+        "AND (? IS NULL OR group_id = ?) GROUP BY group_id HAVING COUNT(DISTINCT doc_id) >= ?) "
         "ORDER BY d.group_id, doc.source_path, d.start",
-        (min_agencies,),
+        (group_id, group_id, min_agencies),
     ).fetchall()
     members: dict[str, list[ComplaintMember]] = {}
     for rowid, group_id, doc_id, issuer, province, year, kind, text, categories in rows:
@@ -145,6 +147,22 @@ def shared_complaints(
         )
     groups.sort(key=lambda g: (-g.agencies, -len(g.provinces), -g.documents, g.group_id))
     return groups if limit is None else groups[: max(0, limit)]
+
+
+def group_agencies(connection: sqlite3.Connection, group_ids: Sequence[str | None]) -> dict[str, int]:
+    """How many agencies report each of ``group_ids`` (for a page of hits: one query)."""
+    wanted = sorted({g for g in group_ids if g})
+    if not wanted:
+        return {}
+    marks = ", ".join("?" for _ in wanted)
+    keys: dict[str, set[str]] = {}
+    for group_id, issuer, doc_id in connection.execute(
+        f'SELECT d.group_id, doc.issuer, d.doc_id FROM "difficulties" d JOIN "documents" doc USING (doc_id) '
+        f"WHERE d.group_id IN ({marks})",
+        wanted,
+    ):
+        keys.setdefault(group_id, set()).add(agency_key(issuer, doc_id))
+    return {group_id: len(agencies) for group_id, agencies in keys.items()}
 
 
 # --------------------------------------------------------------------------------------------

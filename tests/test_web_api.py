@@ -494,3 +494,18 @@ def test_groups_page_shows_members_side_by_side(client: TestClient) -> None:
     for member in first["members"]:
         assert f'/documents/{member["doc_id"]}#d{member["id"]}' in page.text
     assert 'href="/groups"' in client.get("/").text
+
+
+def test_a_hit_links_to_the_agencies_that_report_the_same_complaint(client: TestClient) -> None:
+    shared = [g for g in client.get("/api/groups", params={"min_agencies": 2}).json()["items"]]
+    assert shared, "the sample holds a complaint of two agencies (LD-014 and QT-001)"
+    group = shared[0]
+    member = group["members"][0]
+    page = client.get("/", params={"q": " ".join(member["text"].split()[:4])})
+    assert f'href="/groups?group={group["group_id"]}"' in page.text
+    assert f'{group["agencies"]} cơ quan cùng nêu' in page.text
+    one = client.get("/groups", params={"group": group["group_id"]})
+    assert one.status_code == 200
+    for m in group["members"]:
+        assert f'/documents/{m["doc_id"]}#d{m["id"]}' in one.text
+    assert client.get("/groups", params={"group": "x'; DROP"}).status_code == 422

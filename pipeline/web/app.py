@@ -45,6 +45,7 @@ from pipeline.query import (
     document_detail,
     documents_citing,
     facet_values,
+    group_agencies,
     iter_difficulties,
     most_cited,
     MAX_GROUPS,
@@ -387,6 +388,7 @@ def _add_page_routes(app: FastAPI, templates: Jinja2Templates, facets: Facets) -
         result = _search(connection, request, params)
         values = _filter_values(params.filters)
         hits = [(hit, mark_matches(hit.text, match_spans(hit.text, params.filters.q))) for hit in result.items]
+        agencies = group_agencies(connection, [hit.group_id for hit in result.items])
         charts = {
             "category": bar_chart(result.by_category, lambda v: _url("/", {**values, "category": v}),
                                   "Số mục theo lĩnh vực"),
@@ -400,7 +402,7 @@ def _add_page_routes(app: FastAPI, templates: Jinja2Templates, facets: Facets) -
         api = _url("/api/difficulties", {**values, "page": params.page, "size": params.size})
         return templates.TemplateResponse(request, "search.html", {
             "filters": params.filters, "result": result, "hits": hits, "facets": facets, "charts": charts,
-            "pages": pages, "exports": exports, "api_url": api,
+            "pages": pages, "exports": exports, "api_url": api, "group_agencies": agencies,
         })
 
     @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -431,9 +433,13 @@ def _add_page_routes(app: FastAPI, templates: Jinja2Templates, facets: Facets) -
         })
 
     @app.get("/groups", response_class=HTMLResponse, include_in_schema=False)
-    def groups_page(request: Request, connection: Connection, min_agencies: MinAgenciesParam = 2) -> Response:
-        groups = shared_complaints(connection, min_agencies)
-        return templates.TemplateResponse(request, "groups.html", {"groups": groups, "min_agencies": min_agencies})
+    def groups_page(
+        request: Request, connection: Connection, min_agencies: MinAgenciesParam = 2,
+        group: Annotated[str | None, Query(max_length=40, pattern=r"^g[0-9a-f]{1,39}$")] = None,
+    ) -> Response:
+        groups = shared_complaints(connection, 1 if group else min_agencies, group_id=group)
+        return templates.TemplateResponse(request, "groups.html", {"groups": groups, "min_agencies": min_agencies,
+                                                                   "group": group})
 
     @app.get("/export/difficulties.{fmt}", include_in_schema=True, tags=["export"])
     def export_difficulties(request: Request, connection: Connection, params: DifficultyParams,
