@@ -29,29 +29,16 @@ from pathlib import Path
 from underthesea import word_tokenize
 
 from pipeline.batch import extract
-from pipeline.document import assemble
-from pipeline.errors import IngestError
-from pipeline.ingest import load_document
 from pipeline.nlp import annotate, build_nlp
+
+from common import corpus_documents
 
 REPO = Path(__file__).resolve().parents[1]
 _SYLLABLE = re.compile(r"\w+")
 
 
-def _texts(corpus: Path) -> list:  # type: ignore[type-arg]
-    documents = []
-    for path in sorted(corpus.iterdir()):
-        try:
-            document = assemble(load_document(path))
-        except IngestError:
-            continue
-        if document.text:
-            documents.append(document)
-    return documents
-
-
 def text_path(corpus: Path) -> None:
-    documents = _texts(corpus)
+    documents = [document for _, document in corpus_documents(corpus)]
     syllables = sum(len(_SYLLABLE.findall(d.text)) for d in documents)
     nlp = build_nlp()
     annotate(nlp, documents[0])

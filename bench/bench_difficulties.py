@@ -13,48 +13,25 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 from pathlib import Path
 
-from pipeline.document import DocumentText, assemble
-from pipeline.errors import IngestError
 from pipeline.extract import categories
 from pipeline.extract.categories import classify
 from pipeline.extract.difficulties import find_difficulties
 from pipeline.extract.groups import assign_groups
-from pipeline.ingest import load_document
 from pipeline.nlp import build_nlp
 
-
-def _documents(corpus: Path) -> list[DocumentText]:
-    documents = []
-    for path in sorted(corpus.iterdir()):
-        try:
-            document = assemble(load_document(path))
-        except IngestError:
-            continue
-        if document.text:
-            documents.append(document)
-    return documents
-
-
-def _best_of(repeat: int, run) -> float:  # type: ignore[no-untyped-def]
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        timings.append(time.perf_counter() - started)
-    return min(timings)
+from common import SHARED_CORPUS, best_of, corpus_documents
 
 
 def main() -> None:
     """Run the three measurements and print them with their ratios to tokenisation."""
     os.environ["BAOCAO_OCR"] = "0"
     parser = argparse.ArgumentParser()
-    parser.add_argument("corpus", nargs="?", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
+    parser.add_argument("corpus", nargs="?", default=str(SHARED_CORPUS))
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    documents = _documents(Path(args.corpus))
+    documents = [document for _, document in corpus_documents(Path(args.corpus))]
     tokenizer = build_nlp(extractors=False)
     tokenizer("khởi động")
     items = [item for document in documents for item in find_difficulties(document)]
@@ -71,10 +48,10 @@ def main() -> None:
             for item in find_difficulties(document):
                 classify(item.text, item.kind)
 
-    tokenize = _best_of(args.repeat, lambda: [tokenizer(d.text) for d in documents])
-    difficulties = _best_of(args.repeat, stage)
+    tokenize = best_of(args.repeat, lambda: [tokenizer(d.text) for d in documents])
+    difficulties = best_of(args.repeat, stage)
     keyed = [(f"{n}", item.text) for n, item in enumerate(items)]
-    grouping = _best_of(args.repeat, lambda: (cold(), assign_groups(keyed)))
+    grouping = best_of(args.repeat, lambda: (cold(), assign_groups(keyed)))
     characters = sum(len(d.text) for d in documents)
     print(f"{len(documents)} documents, {characters:,} characters, {len(items)} difficulty items")
     print(f"tokenizer alone:                      {tokenize:7.2f} s")

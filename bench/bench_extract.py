@@ -11,52 +11,29 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import time
 from pathlib import Path
 
-from pipeline.document import assemble
-from pipeline.errors import IngestError
 from pipeline.extract.components import EXTRACTORS
-from pipeline.ingest import load_document
 from pipeline.nlp import build_nlp
 
-
-def _texts(corpus: Path) -> list[str]:
-    texts = []
-    for path in sorted(corpus.iterdir()):
-        try:
-            text = assemble(load_document(path)).text
-        except IngestError:
-            continue
-        if text:
-            texts.append(text)
-    return texts
-
-
-def _best_of(repeat: int, run) -> float:  # type: ignore[no-untyped-def]
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        timings.append(time.perf_counter() - started)
-    return min(timings)
+from common import SHARED_CORPUS, best_of, corpus_documents
 
 
 def main() -> None:
     """Run the benchmark and print the figures (text path: OCR off, see bench/bench_ocr.py)."""
     os.environ["BAOCAO_OCR"] = "0"
     parser = argparse.ArgumentParser()
-    parser.add_argument("corpus", nargs="?", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
+    parser.add_argument("corpus", nargs="?", default=str(SHARED_CORPUS))
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    texts = _texts(Path(args.corpus))
+    texts = [document.text for _, document in corpus_documents(Path(args.corpus))]
     tokenizer_only = build_nlp(extractors=False)
     full = build_nlp()
     tokenizer_only("warm up"), full("warm up")
     characters = sum(len(t) for t in texts)
-    tokenize = _best_of(args.repeat, lambda: [tokenizer_only(t) for t in texts])
-    everything = _best_of(args.repeat, lambda: [full(t) for t in texts])
-    finders_only = _best_of(args.repeat, lambda: [list(finder(t)) for t in texts for _, finder, _ in EXTRACTORS.values()])
+    tokenize = best_of(args.repeat, lambda: [tokenizer_only(t) for t in texts])
+    everything = best_of(args.repeat, lambda: [full(t) for t in texts])
+    finders_only = best_of(args.repeat, lambda: [list(finder(t)) for t in texts for _, finder, _ in EXTRACTORS.values()])
     print(f"machine: {platform.machine()} {platform.processor() or ''} python {platform.python_version()}")
     print(f"documents: {len(texts)}, characters: {characters:,}, best of {args.repeat}")
     print(f"tokenizer only:           {tokenize:7.2f} s")
