@@ -11,6 +11,7 @@ from pipeline.ingest.structure import classify_block
 from pipeline.normalize import normalize_text
 
 BLOCK_SEPARATOR = "\n"
+CELL_SEPARATOR = "\t"  # between the cells of a table row's text
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def assemble(source: SourceDocument) -> DocumentText:
     for block in source.blocks:
         if block.cells is not None:
             cells = tuple(normalize_text(cell) for cell in block.cells)
-            text = "\t".join(cell.replace("\n", " ") for cell in cells)
+            text = CELL_SEPARATOR.join(cell.replace("\n", " ") for cell in cells)
         else:
             cells = None
             text = normalize_text(block.text).replace("\n", " ")

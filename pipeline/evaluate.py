@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.extract.categories import CategoryReport
+from pipeline.extract.categories import CategoryReport, set_scores
 from pipeline.extract.difficulties import KINDS, match_items
 from pipeline.normalize import normalize_text
 from pipeline.store import DATABASE_NAME
@@ -224,24 +224,7 @@ class DifficultyScore:
 
     def category_scores(self) -> dict[str, tuple[float, float, int]]:
         """Per-category (precision, recall, support) of the extracted categories of matched items."""
-        from pipeline.extract.categories import category_names
-
-        hits: Counter[str] = Counter()
-        guessed: Counter[str] = Counter()
-        support: Counter[str] = Counter()
-        for _, item, found, _, _ in self.matched:
-            gold = set(item.get("categories") or [])
-            support.update(gold)
-            guessed.update(set(found))
-            hits.update(gold & set(found))
-        return {
-            name: (
-                hits[name] / guessed[name] if guessed[name] else 1.0,
-                hits[name] / support[name] if support[name] else 1.0,
-                support[name],
-            )
-            for name in category_names()
-        }
+        return set_scores((item.get("categories") or [], found) for _, item, found, _, _ in self.matched)
 
     def group_scores(self) -> tuple[float, float, float]:
         """Pairwise precision, recall and F1 of the stored groups of matched items against gold groups."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.document import DocumentText, TextBlock, assemble
+from pipeline.document import CELL_SEPARATOR, DocumentText, TextBlock, assemble
 from pipeline.extract.difficulties import find_difficulties, heading_kinds, score_items
 from pipeline.ingest import load_document
 
@@ -17,11 +17,13 @@ GOLD = SHARED / "gold"
 
 
 def make_doc(lines: list[str | tuple[str, str]], page: int | None = None) -> DocumentText:
-    """A DocumentText from lines; a ``(kind, text)`` tuple sets the block kind."""
+    """A DocumentText from lines; a ``(kind, text)`` tuple sets the block kind (a table row's cells
+    are its text split at tabs)."""
     blocks, offset, texts = [], 0, []
     for index, line in enumerate(lines):
         kind, text = line if isinstance(line, tuple) else ("paragraph", line)
-        blocks.append(TextBlock(index, kind, offset, offset + len(text), text, page, "text", None, None, None, False))
+        cells = tuple(text.split(CELL_SEPARATOR)) if kind == "table_row" else None
+        blocks.append(TextBlock(index, kind, offset, offset + len(text), text, page, "text", None, cells, None, False))
         texts.append(text)
         offset += len(text) + 1
     return DocumentText("\n".join(texts), tuple(blocks))
@@ -285,12 +287,7 @@ def test_a_table_column_of_difficulties_and_requests_gives_items() -> None:
         row("3", "Xã C", "Kinh phí đo đạc bản đồ chưa được bố trí", "Bố trí kinh phí đo đạc năm 2026"),
     ]
     doc = make_doc(lines)
-    blocks = tuple(
-        TextBlock(b.index, b.kind, b.start, b.end, b.text, b.page, b.source, b.column,
-                  tuple(b.text.split("\t")) if b.kind == "table_row" else None, b.style, b.bold)
-        for b in doc.blocks
-    )
-    items = find_difficulties(DocumentText(doc.text, blocks))
+    items = find_difficulties(doc)
     assert [(item.kind, item.text) for item in items] == [
         ("difficulty", "Thiếu cán bộ địa chính có chuyên môn"),
         ("recommendation", "Đề nghị bổ sung biên chế công chức địa chính"),
@@ -349,10 +346,5 @@ def test_a_header_repeated_after_a_page_break_is_not_an_item() -> None:
     lines = [INTRO, ("table_row", header), ("table_row", "1\tXã A\tThiếu cán bộ địa chính"),
              ("table_row", header), ("table_row", "2\tXã B\tKinh phí đo đạc chưa được bố trí")]
     doc = make_doc(lines)
-    blocks = tuple(
-        TextBlock(b.index, b.kind, b.start, b.end, b.text, b.page, b.source, b.column,
-                  tuple(b.text.split("\t")) if b.kind == "table_row" else None, b.style, b.bold)
-        for b in doc.blocks
-    )
-    items = find_difficulties(DocumentText(doc.text, blocks))
+    items = find_difficulties(doc)
     assert [item.text for item in items] == ["Thiếu cán bộ địa chính", "Kinh phí đo đạc chưa được bố trí"]

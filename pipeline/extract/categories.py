@@ -637,7 +637,11 @@ class CategoryReport:
         return self.primary_correct / self.items if self.items else 0.0
 
 
-def _set_scores(pairs: Iterable[tuple[Sequence[str], Sequence[str]]]) -> dict[str, tuple[float, float, int]]:
+def set_scores(pairs: Iterable[tuple[Sequence[str], Sequence[str]]]) -> dict[str, tuple[float, float, int]]:
+    """Per-category (precision, recall, support) of ``(gold, guess)`` category lists.
+
+    Precision is 1.0 for a category never guessed, recall 1.0 for one never in the gold.
+    """
     true_positive: dict[str, int] = {}
     predicted: dict[str, int] = {}
     support: dict[str, int] = {}
@@ -672,7 +676,7 @@ def leave_one_document_out(items: Iterable[LabelledItem]) -> CategoryReport:
             if group == held_out:
                 predictions.append((group, text, labels, tuple(_predict(model, text, kind))))
     correct = sum(1 for _, _, gold, guess in predictions if gold[0] == guess[0])
-    scores = _set_scores((gold, guess) for _, _, gold, guess in predictions)
+    scores = set_scores((gold, guess) for _, _, gold, guess in predictions)
     return CategoryReport(len(predictions), correct, scores, tuple(predictions))
 
 
@@ -771,7 +775,7 @@ def evaluate_categories(
     for row in rows:
         gold = [c.strip() for c in row[2].split(";") if c.strip()]
         pairs.append((gold, classify(row[0], row[1] if len(row) > 1 else None)))
-    return _set_scores(pairs)
+    return set_scores(pairs)
 
 
 def read_labelled_sample(path: Path) -> list[list[str]]:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.data import read_list, read_table
-from pipeline.document import DocumentText, TextBlock
+from pipeline.document import CELL_SEPARATOR, DocumentText, TextBlock
 from pipeline.extract.metadata import DocumentMetadata, extract_metadata
 from pipeline.extract.sections import OutlineNode, Section, body_bounds, build_outline, marker_of
 from pipeline.normalize import fold_accents
@@ -49,7 +49,6 @@ _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _CLOSING_MARK = re.compile(r"\.?\s*/\s*\.\s*$")
 _SKIP_KINDS = frozenset({"footnote", "table_row"})
-_CELL_SEPARATOR = "\t"  # how pipeline.document joins a table row's cells
 _HEADER_ROWS = 3
 _MAX_HEADER_CELL = 80
 _MAX_CLOSING_CHARS = 120
@@ -534,7 +533,7 @@ class _Reader:
                 if column in columns and cell.strip():
                     kinds, section = columns[column]
                     self.emit(_Piece(offset, offset + len(cell), block.page, [row]), kinds, section)
-                offset += len(cell) + len(_CELL_SEPARATOR)
+                offset += len(cell) + len(CELL_SEPARATOR)
 
     def take(self, first: int, stop: int) -> None:
         for index in range(first, min(stop, len(self.taken))):
