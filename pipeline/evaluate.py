@@ -9,8 +9,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.extract.categories import CategoryReport, set_scores
+from pipeline.extract.categories import CategoryReport, leave_one_document_out, read_gold_items, set_scores
 from pipeline.extract.difficulties import KINDS, match_items
+from pipeline.extract.groups import pairwise_scores
 from pipeline.normalize import normalize_text
 from pipeline.store import DATABASE_NAME
 
@@ -53,10 +54,9 @@ def _comparable(value: object) -> str | None:
     return text or None
 
 
-# What a gold file annotates: everything, or (``"scope": "difficulties"``) its metadata and its
-# difficulty items only: its references, money and percentages are then not gold.
+# What a gold file annotates: everything (``all``), or any other scope (``"difficulties"``: its
+# metadata and difficulty items only), whose references, money and percentages are not gold.
 SCOPE_ALL = "all"
-SCOPE_DIFFICULTIES = "difficulties"
 
 
 def load_gold(gold_dir: Path) -> dict[str, dict]:  # type: ignore[type-arg]
@@ -211,28 +211,26 @@ class DifficultyScore:
 
     items: FactScore
     by_kind: dict[str, FactScore]
-    # matched items: (gold id, gold item, extracted categories, extracted group id, issuer)
-    matched: list[tuple[str, dict, list[str], str | None, str | None]]  # type: ignore[type-arg]
+    # matched items: (gold id, gold item, extracted categories, extracted group id)
+    matched: list[tuple[str, dict, list[str], str | None]]  # type: ignore[type-arg]
 
     @property
     def primary_accuracy(self) -> float:
         """Share of matched items whose extracted first category is the gold primary category."""
-        labelled = [(item, found) for _, item, found, _, _ in self.matched if item.get("categories")]
+        labelled = [(item, found) for _, item, found, _ in self.matched if item.get("categories")]
         if not labelled:
             return 0.0
         return sum(1 for item, found in labelled if found[:1] == item["categories"][:1]) / len(labelled)
 
     def category_scores(self) -> dict[str, tuple[float, float, int]]:
         """Per-category (precision, recall, support) of the extracted categories of matched items."""
-        return set_scores((item.get("categories") or [], found) for _, item, found, _, _ in self.matched)
+        return set_scores((item.get("categories") or [], found) for _, item, found, _ in self.matched)
 
     def group_scores(self) -> tuple[float, float, float]:
         """Pairwise precision, recall and F1 of the stored groups of matched items against gold groups."""
-        from pipeline.extract.groups import pairwise_scores
-
         gold: dict[str, str | None] = {}
         predicted: dict[str, str] = {}
-        for number, (_, item, _, group_id, _) in enumerate(self.matched):
+        for number, (_, item, _, group_id) in enumerate(self.matched):
             gold[str(number)] = item.get("group")
             if group_id is not None:
                 predicted[str(number)] = group_id
@@ -273,15 +271,14 @@ def score_difficulties(gold_dir: Path, out_dir: Path) -> DifficultyScore:
                 continue
             gold_items = list(annotation.get("difficulties", [])) + list(annotation.get("recommendations", []))
             rows = connection.execute(
-                'SELECT d.text, d.kind, d.categories, d.group_id, doc.issuer FROM "difficulties" d '
-                "JOIN documents doc ON doc.doc_id = d.doc_id WHERE d.doc_id = ? ORDER BY d.start",
+                'SELECT text, kind, categories, group_id FROM "difficulties" WHERE doc_id = ? ORDER BY start',
                 (doc_id,),
             ).fetchall()
             expected = [item["text"] for item in gold_items]
             found = [row[0] for row in rows]
             for g, f in _item_score(gold_id, expected, found, score.items):
                 categories = json.loads(rows[f][2]) if rows[f][2] else []
-                score.matched.append((gold_id, gold_items[g], categories, rows[f][3], rows[f][4]))
+                score.matched.append((gold_id, gold_items[g], categories, rows[f][3]))
             for kind in KINDS:
                 kind_score = score.by_kind.setdefault(kind, FactScore(f"items ({kind})"))
                 kind_expected = [item["text"] for item in gold_items if item.get("kind") == kind]
@@ -297,8 +294,6 @@ def score_categories_held_out(gold_dir: Path) -> CategoryReport | None:
 
     None when the gold has labelled items of fewer than two documents (nothing to train on).
     """
-    from pipeline.extract.categories import leave_one_document_out, read_gold_items
-
     items = read_gold_items(gold_dir)
     if len({group for group, _, _, _ in items}) < 2:
         return None

@@ -395,12 +395,15 @@ class _Reader:
         tail = self.doc.text[piece.start : piece.end].rstrip()
         return bool(tail) and tail[-1].isalnum()
 
-    def continuation(self, node: OutlineNode, start: int) -> _Piece | None:
-        """The node's own text from ``start`` plus the unnumbered blocks that continue it."""
+    def continuation(self, node: OutlineNode, start: int, nested: bool = False) -> _Piece | None:
+        """The node's own text from ``start`` plus the unnumbered blocks that continue it.
+
+        With ``nested``, the nodes listed under it are part of it too.
+        """
         piece = _Piece(start, self.doc.blocks[node.last].end, self.doc.blocks[node.first].page, [node.last])
         for index in range(node.last + 1, node.stop):
             block = self.doc.blocks[index]
-            if index in self.node_at:
+            if index in self.node_at and not nested:
                 break
             if block.kind in _SKIP_KINDS:
                 continue
@@ -560,19 +563,21 @@ class _Reader:
                 index += 1
                 continue
             text = block.text.rstrip()
-            if text.endswith(":") and makes_request(text, lead_in=True, request_doc=self.request_doc):
+            if self.announces(text):
                 index = self.read_announced(index, body_end)
                 continue
             if self.request_doc and not text.endswith(":") and makes_request(text, request_doc=True):
                 position = self.node_at.get(index)
-                node = self.nodes[position] if position is not None else None
-                if node is not None and self.children.get(position):
+                if position is not None and self.children.get(position):
                     index += 1  # a numbered heading that asks: its items are read as they come
                     continue
-                following = bisect_right(self.node_firsts, index)
-                next_node = self.node_firsts[following] if following < len(self.node_firsts) else body_end
-                pieces = self.paragraphs(index, min(next_node, body_end)) if node is None else []
-                piece = pieces[0] if pieces else self.continuation(node, self.own_text(node)[0]) if node else None
+                if position is None:
+                    following = bisect_right(self.node_firsts, index)
+                    next_node = self.node_firsts[following] if following < len(self.node_firsts) else body_end
+                    pieces = self.paragraphs(index, min(next_node, body_end))
+                    piece = pieces[0] if pieces else None
+                else:
+                    piece = self.continuation(self.nodes[position], self.own_text(self.nodes[position])[0])
                 if piece is not None:
                     owner = self.enclosing(index)
                     section = (
@@ -583,11 +588,9 @@ class _Reader:
                         self.taken[taken] = True
             index += 1
 
-    def announces(self, position: int) -> bool:
-        """Whether the outline node at ``position`` is a lead-in that announces requests."""
-        node = self.nodes[position]
-        own = self.doc.text[self.own_text(node)[0] : self.doc.blocks[node.last].end]
-        return own.rstrip().endswith(":") and makes_request(own, lead_in=True, request_doc=self.request_doc)
+    def announces(self, text: str) -> bool:
+        """Whether ``text`` is a lead-in that announces requests ("… đề nghị … như sau:")."""
+        return text.rstrip().endswith(":") and makes_request(text, lead_in=True, request_doc=self.request_doc)
 
     def read_announced(self, index: int, body_end: int) -> int:
         """The items of the list announced by the lead-in at block ``index``; returns where it ends."""
@@ -628,18 +631,12 @@ class _Reader:
                 self.emit(piece, ["recommendation"], section)
         for top in tops:
             node = self.nodes[top]
-            if self.children.get(top) and self.announces(top):
+            own = self.doc.text[self.own_text(node)[0] : self.doc.blocks[node.last].end]
+            if self.children.get(top) and self.announces(own):
                 self.read_list(node.last + 1, node.stop, self.children[top], self.printed_heading(node, None))
                 continue
-            blocks = [node.last]
-            for index in range(node.last + 1, node.stop):
-                if self.doc.blocks[index].kind in _SKIP_KINDS:
-                    continue
-                if self.closing(self.doc.blocks[index]) is not None:
-                    break
-                blocks.append(index)
-            if self.closing(self.doc.blocks[node.last]) != "skip":
-                piece = _Piece(self.own_text(node)[0], self.doc.blocks[blocks[-1]].end, self.doc.blocks[node.first].page, blocks)
+            piece = self.continuation(node, self.own_text(node)[0], nested=True)
+            if piece is not None and self.closing(self.doc.blocks[node.last]) != "skip":
                 self.emit(piece, ["recommendation"], section)
 
 
