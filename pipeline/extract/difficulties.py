@@ -37,7 +37,7 @@ from functools import lru_cache
 from pipeline.data import read_list, read_table
 from pipeline.document import CELL_SEPARATOR, DocumentText, TextBlock
 from pipeline.extract.metadata import DocumentMetadata, extract_metadata
-from pipeline.extract.sections import OutlineNode, Section, body_bounds, build_outline, marker_of
+from pipeline.extract.sections import OutlineNode, Section, body_bounds, build_outline, marker_of, quoted_blocks
 from pipeline.normalize import fold_accents
 
 KINDS = ("difficulty", "limitation", "cause", "recommendation")
@@ -70,6 +70,7 @@ _QUOTED = re.compile(r"[“\"][^”\"]*(?:[”\"]|$)")
 _RETOLD = re.compile(r"(?<!\w)(?:so\s*\d|nhan duoc|\d+/[a-z])")
 _RETOLD_SENTENCE = re.compile(r"(?<!\w)(?:co|ban hanh|gui) (?:cong van|van ban|to trinh)(?!\w)")
 _SENTENCE_END = re.compile(r"\.(?=\s|$)")
+_SENTENCE_ENDS = (".", "!", "?", ".)", ".”", "…")
 _QUOTE_OPEN = ("“", '"', "‘", "«")
 _CLAUSE_END = re.compile(r"[,.;:]")
 # a list announced by a lead-in is made of items; a numbered heading with content of its own
@@ -113,6 +114,7 @@ class _Tables:
     operative: re.Pattern[str]
     operative_request_doc: re.Pattern[str]
     lead_in: re.Pattern[str]
+    lead_in_request_doc: re.Pattern[str]
     announce: re.Pattern[str]
     subject: re.Pattern[str]
     not_before: re.Pattern[str]
@@ -120,6 +122,9 @@ class _Tables:
     request_doc_types: frozenset[str]
     request_title: re.Pattern[str]
     content_free: re.Pattern[str]
+    strength: re.Pattern[str]
+    turn: re.Pattern[str]
+    person: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -158,12 +163,22 @@ def _tables() -> _Tables:
             rf"(?<!\w){_phrase(cues['operative'] + cues['operative_request_doc'])}(?!\w)"
         ),
         lead_in=re.compile(rf"(?<!\w){_phrase(cues['operative'] + cues['lead_in'])}(?!\w)"),
+        lead_in_request_doc=re.compile(
+            rf"(?<!\w){_phrase(cues['operative'] + cues['lead_in'] + cues['operative_request_doc'])}(?!\w)"
+        ),
         announce=re.compile(rf"(?<!\w){_phrase(cues['announce'])}\s*:\s*$"),
         subject=re.compile(
             rf"^\s*(?:$|(?:{_phrase(list(read_list('agency_heads.txt')) + cues['subject_lead'])})(?!\w))"
         ),
         not_before=re.compile(rf"(?<!\w){_phrase(cues['not_before'])}\s*$"),
         not_after=re.compile(rf"^\s*{_phrase(cues['not_after'])}(?!\w)"),
+        # an honorific, then a name of two to five capitalised words (matched on the printed text)
+        person=re.compile(
+            rf"(?<!\w)(?i:{'|'.join(re.escape(w) for w in sorted(read_list('person_honorifics.txt'), key=len, reverse=True))})"
+            rf"\s+(?:[{_CAPITALS}]\w*\s*){{2,5}}"
+        ),
+        strength=re.compile(rf"(?<!\w){_phrase(context['strength'])}(?!\w)"),
+        turn=re.compile(rf"^\W*(?:{_phrase(context['turn'])})(?!\w)"),
         request_doc_types=frozenset(fold_accents(w) for w in cues["request_doc_type"]),
         request_title=re.compile(rf"(?<!\w){_phrase(cues['request_title'])}(?!\w)"),
         # "Sở Nội vụ kính trình Chủ tịch UBND tỉnh xem xét, quyết định./." asks for nothing in particular:
@@ -229,7 +244,7 @@ def makes_request(text: str, lead_in: bool = False, request_doc: bool = False) -
     if lead_in:
         if not tables.announce.search(folded):
             return False
-        pattern = tables.lead_in
+        pattern = tables.lead_in_request_doc if request_doc else tables.lead_in
     else:
         pattern = tables.operative_request_doc if request_doc else tables.operative
     for match in pattern.finditer(folded):
@@ -304,7 +319,9 @@ class _Reader:
         self.node_firsts = [node.first for node in self.nodes]  # in document order
         self.items: list[DifficultyItem] = []
         self.taken = [False] * len(doc.blocks)
+        self.emitted: set[int] = set()  # blocks some item holds
         self.body = body_bounds(doc.blocks) if doc.blocks else (0, 0)
+        self.quoted = quoted_blocks(doc.blocks, *self.body)
         meta = metadata if metadata is not None else extract_metadata(doc.blocks)
         tables = _tables()
         self.request_doc = fold_accents(meta.doc_type or "") in tables.request_doc_types or bool(
@@ -355,9 +372,42 @@ class _Reader:
         return None
 
     def emit(self, piece: _Piece, kinds: Sequence[str], section: str) -> None:
+        if list(kinds) == ["recommendation"]:
+            for part in self.own_requests(piece):
+                self.emit_one(part, kinds, section)
+        else:
+            self.emit_one(piece, kinds, section)
+
+    def own_requests(self, piece: _Piece) -> list[_Piece]:
+        """A recommendation split where a later paragraph of it asks again in its first sentence.
+
+        "- Thứ ba: … đề nghị bổ sung …." followed by "Ngoài ra, đề nghị rà soát …." are two
+        requests; a paragraph that explains or lists what the first asks for is part of it.
+        """
+        parts = [_Piece(piece.start, piece.end, piece.page, piece.blocks[:1])]
+        for index in piece.blocks[1:]:
+            block = self.doc.blocks[index]
+            current = parts[-1]
+            before = self.doc.text[current.start : self.doc.blocks[current.blocks[-1]].end].rstrip()
+            if (
+                index not in self.node_at
+                and before.endswith(_SENTENCE_ENDS)
+                and block.text[:1].isupper()
+                and makes_request(_SENTENCE_END.split(block.text, 1)[0], request_doc=self.request_doc)
+            ):
+                current.end = self.doc.blocks[current.blocks[-1]].end
+                parts.append(_Piece(block.start, piece.end, block.page, [index]))
+            else:
+                current.blocks.append(index)
+        if len(parts) > 1 and not makes_request(self.doc.text[parts[0].start : parts[0].end], request_doc=self.request_doc):
+            return parts[1:]  # what the requests answer ("Đối với Hội X: Qua theo dõi, …") asks nothing
+        return parts
+
+    def emit_one(self, piece: _Piece, kinds: Sequence[str], section: str) -> None:
         text = _clean(self.doc.text[piece.start : piece.end])
         if len(_WORD.findall(text)) < 2 or self.is_none(text):
             return
+        self.emitted.update(piece.blocks)
         self.items.append(
             DifficultyItem(
                 kind=_item_kind(text, kinds),
@@ -383,6 +433,8 @@ class _Reader:
                 pieces[-1].end = block.end
                 pieces[-1].blocks.append(index)
                 continue
+            if not pieces and index == first and block.text[:1].islower():
+                continue  # the tail of a heading broken over two lines
             pieces.append(_Piece(block.start, block.end, block.page, [index]))
             if closing == "last":
                 break
@@ -440,6 +492,8 @@ class _Reader:
         pieces = self.paragraphs(node.last + 1, first_child)
         if list(kinds) == ["recommendation"]:
             pieces = self.requests_only(pieces)
+        elif _tables().strength.search(fold_accents(section)):
+            pieces = self.after_turn(pieces)
         for number, piece in enumerate(pieces):
             text = self.doc.text[piece.start : piece.end].rstrip()
             if text.endswith(":") and (number + 1 < len(pieces) or children):
@@ -447,6 +501,14 @@ class _Reader:
             self.emit(piece, kinds, section)
         for child in children:
             self.read_child(child, kinds, section)
+
+    def after_turn(self, pieces: list[_Piece]) -> list[_Piece]:
+        """Under a heading that names achievements too, the paragraphs from the one that turns to
+        shortcomings ("Tuy nhiên, …", "Bên cạnh đó, …"); all of them when none turns."""
+        for number, piece in enumerate(pieces):
+            if _tables().turn.match(fold_accents(self.doc.text[piece.start : piece.end])):
+                return pieces[number:]
+        return pieces
 
     def requests_only(self, pieces: list[_Piece]) -> list[_Piece]:
         """Of several paragraphs under a recommendation heading, those that make a request.
@@ -462,8 +524,20 @@ class _Reader:
         label, _ = self.label_of(self.nodes[position])
         return heading_kinds(label) if label else []
 
+    def is_roster(self, position: int) -> bool:
+        """Whether the nodes listed directly under ``position`` are people ("- Chủ nhiệm: Luật sư
+        Huỳnh Tho"): the members of a proposed board are part of the proposal, not requests."""
+        lines = [self.doc.blocks[self.nodes[child].first].text for child in self.children.get(position, [])]
+        people = sum(1 for line in lines if _tables().person.search(line))
+        return people >= 2 and people * 2 >= len(lines)
+
     def read_child(self, position: int, kinds: Sequence[str], section: str) -> None:
         node = self.nodes[position]
+        if self.children.get(position) and self.is_roster(position):
+            piece = self.continuation(node, self.own_text(node)[0], nested=True)
+            if piece is not None:
+                self.emit(piece, kinds, section)
+            return
         label, inline = self.label_of(node)
         own_kinds = heading_kinds(label) if label else []
         text_end = self.doc.blocks[node.last].end
@@ -559,7 +633,11 @@ class _Reader:
         index = body_start
         while index < body_end:
             block = self.doc.blocks[index]
-            if self.taken[index] or block.kind in _SKIP_KINDS or self.closing(block) == "skip":
+            closing = self.closing(block)
+            # the request that closes a request document is its own item even where the last
+            # section's extent runs over it
+            unread_close = closing == "last" and self.request_doc and index not in self.emitted
+            if (self.taken[index] and not unread_close) or index in self.quoted or block.kind in _SKIP_KINDS or closing == "skip":
                 index += 1
                 continue
             text = block.text.rstrip()
@@ -602,12 +680,19 @@ class _Reader:
             return max(node.stop, index + 1)
         owner = self.enclosing(index)
         stop = self.nodes[owner].stop if owner is not None else body_end
-        # the list ends where the outline goes on with a heading, or at what was read already
+        # the list ends where the outline goes on with a heading, or at what was read already;
+        # a node numbered like the list's first ("16." after "1." … "15.") is one more item
+        first_item: tuple[str, int] | None = None
         for later in range(index + 1, stop):
             position = self.node_at.get(later)
-            heading = position is not None and (
-                self.nodes[position].is_heading and self.nodes[position].scheme not in _BULLETS
-            )
+            heading = False
+            if position is not None:
+                node = self.nodes[position]
+                heading = node.is_heading and node.scheme not in _BULLETS
+                if first_item is None and not heading:
+                    first_item = (node.scheme, node.level)
+                elif heading and first_item == (node.scheme, node.level):
+                    heading = False
             if self.taken[later] or heading:
                 stop = later
                 break
@@ -626,7 +711,7 @@ class _Reader:
         """
         first_node = self.nodes[tops[0]].first if tops else stop
         for piece in self.requests_only(self.paragraphs(first, first_node)):
-            if not self.doc.text[piece.start : piece.end].lstrip().startswith(_QUOTE_OPEN):
+            if piece.blocks[0] not in self.quoted and not self.doc.text[piece.start : piece.end].lstrip().startswith(_QUOTE_OPEN):
                 # a quoted paragraph is the wording of the draft or law proposed, not a request
                 self.emit(piece, ["recommendation"], section)
         for top in tops:

@@ -16,6 +16,7 @@ signature / ``Nơi nhận`` tail are not sections.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.document import DocumentText, TextBlock
@@ -42,6 +43,7 @@ _BULLET_SCHEMES = frozenset({"dash", "plus", "dot"})
 _EMPHASIS = re.compile(r"\*+")
 _HEADING_STYLE = re.compile(r"^(?:heading|tiêu đề|title)\s*(?P<n>\d)?", re.IGNORECASE)
 _MAX_HEADING_CHARS = 200
+_MAX_QUOTED_BLOCKS = 12
 _MOTTO = ("cong hoa xa hoi chu nghia", "doc lap - tu do", "doc lap – tu do", "dang cong san viet nam")
 _TAIL_START = re.compile(r"^(?:noi nhan|tm\.|kt\.|q\.|tl\.|th\.)", re.IGNORECASE)
 _BODY_MIN_CHARS = 80
@@ -162,15 +164,49 @@ def _heading_scheme(block: TextBlock) -> str | None:
     return None
 
 
+def quoted_blocks(blocks: Sequence[TextBlock], first: int, stop: int) -> set[int]:
+    """Blocks of ``[first, stop)`` that open with a quotation mark or lie inside a quotation.
+
+    A report quotes a law or a draft with its own numbering ("“…2. Hồ sơ … gồm:", "a) Đơn đề
+    nghị …", "c) … (bản chính);”."): those numbers are the quoted text's, not the report's
+    outline. Only curly quotes and guillemets count (a straight quote does not say whether it
+    opens or closes), and a quotation counts only where it closes within
+    ``_MAX_QUOTED_BLOCKS`` blocks: a mark left open by a typo or a misread says nothing.
+    """
+    balance = [
+        blocks[i].text.count("“") + blocks[i].text.count("«") - blocks[i].text.count("”") - blocks[i].text.count("»")
+        for i in range(first, stop)
+    ]
+    quoted = {first + k for k in range(stop - first) if blocks[first + k].text.lstrip().startswith(("“", "«"))}
+    k = 0
+    while k < len(balance):
+        if balance[k] <= 0:
+            k += 1
+            continue
+        depth, end = balance[k], None
+        for later in range(k + 1, min(len(balance), k + 1 + _MAX_QUOTED_BLOCKS)):
+            depth += balance[later]
+            if depth <= 0:
+                end = later
+                break
+        if end is None:
+            k += 1
+            continue
+        quoted.update(first + j for j in range(k + 1, end + 1))
+        k = end + 1
+    return quoted
+
+
 def build_outline(doc: DocumentText) -> list[OutlineNode]:
     """All outline nodes of the body, in document order, with levels read from a scheme stack."""
     blocks = doc.blocks
     body_start, body_end = body_bounds(blocks)
     raw: list[tuple[int, int, str, str | None, int]] = []  # first, last, scheme, number, marker_end
+    quoted = quoted_blocks(blocks, body_start, body_end)
     index = body_start
     while index < body_end:
         block = blocks[index]
-        if block.kind in {"footnote", "table_row"}:
+        if block.kind in {"footnote", "table_row"} or index in quoted:
             index += 1
             continue
         scheme, number, marker_len = marker_of(block.text)

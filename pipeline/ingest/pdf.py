@@ -46,6 +46,12 @@ _CODE_TAIL = re.compile(r"(?:^|[\s(])[0-9A-ZĐ][0-9A-Za-zĐđ/.-]*[-/]$")
 # A gap separates two columns when it is this many times the line's other gaps (median).
 _COLUMN_GAP_RATIO = 3.0
 _SENTENCE_END = (".", ";", ":", "!", "?", ".)", ";)")
+# What looks like a list marker or a part number, then a lower-case word, is the middle of a
+# sentence broken at a line end ("Hội đồng Khen thưởng - kỷ luật", "tại số thứ tự 01 Mục II
+# Phần IV cho phù hợp"): the items and headings of a document open with a capital.
+_MARKER_THEN_LOWER = re.compile(
+    r"^(?:[-–+]|(?:Phần|Mục|Chương|Điều)\s+[\dIVXLC]+[.:]?|[IVXLC]{1,6}[.)]|\d{1,2}(?:\.\d{1,2})*[.)])\s+[a-zđà-ỹ]"
+)
 
 
 @dataclass
@@ -175,14 +181,15 @@ def _continues(previous: _Line, line: _Line, right_margin: float, left_margin: f
     if previous.table is not None or line.table is not None or previous.column != line.column:
         return False
     text, before = line.text, previous.text
-    if starts_new_item(text):
-        return False
     if line.top - previous.bottom > gap_limit:
+        return False
+    short_line = previous.x1 < right_margin - 40
+    wrapped = bool(_MARKER_THEN_LOWER.match(text)) and not short_line and before.rstrip()[-1:].isalnum()
+    if starts_new_item(text) and not wrapped:
         return False
     if previous.segments[0].bold != line.segments[0].bold:
         return False
     ends_sentence = before.rstrip().endswith(_SENTENCE_END)
-    short_line = previous.x1 < right_margin - 40
     indented = line.x0 > left_margin + 12
     if ends_sentence and (short_line or indented):
         return False
