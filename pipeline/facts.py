@@ -339,8 +339,8 @@ def tint(color: str, share: float) -> str:
 def facts_css() -> str:
     """The stylesheet of fact highlights on the web page (served as ``/facts.css``).
 
-    A mention is marked with a light tint of its colour; an item gets a faint background and a bar
-    of its kind's colour, and its kind's badge a light tint.
+    A mention is marked with its colour (the same as in the notebook's displaCy view); an item gets
+    a faint tint of its colour and a bar of its kind's colour, and its kind's badge a light tint.
     """
     lines = ["/* generated from pipeline/facts.py: one colour per fact type */"]
     for fact_type in highlighted():
@@ -350,7 +350,7 @@ def facts_css() -> str:
                          f"box-shadow: inset 3px 0 0 {fact_type.color}; }}")
             lines.append(f"span{css_class}:target {{ outline: 2px solid {fact_type.color}; }}")
         else:
-            lines.append(f"{css_class} {{ background: {tint(fact_type.color, 0.45)}; }}")
+            lines.append(f"{css_class} {{ background: {fact_type.color}; }}")
         for sub in fact_type.kinds:
             lines.append(f"{css_class}.item-{sub.name} {{ box-shadow: inset 3px 0 0 {sub.color}; }}")
             lines.append(f".badge.kind-{sub.name} {{ background: {tint(sub.color, 0.3)}; }}")
@@ -521,7 +521,7 @@ register(FactType(
     key="difficulty", table="difficulties", row_type=DifficultyRow, factory="baocao_difficulties",
     summary="difficulties, causes and recommendations",
     kind="difficulty", label_vi="Mục khó khăn / kiến nghị", label_en="ITEM", color="#e0a800",
-    items=True, text_from_span=False, id_prefix="d",
+    items=True, text_from_span=False, id_prefix="d", web_label=lambda row: str(row["kind"]),
     kinds=(
         SubKind("difficulty", "Khó khăn, vướng mắc", "DIFFICULTY", "#ff9561"),
         SubKind("limitation", "Hạn chế, tồn tại", "LIMITATION", "#feca74"),
