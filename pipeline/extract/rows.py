@@ -13,12 +13,12 @@ from spacy.tokens import Doc
 from pipeline import facts
 from pipeline.document import DocumentText
 from pipeline.extract.base import SentenceIndex
-from pipeline.extract.components import register_components
+# the components register the span extensions the rows are read from
+import pipeline.extract.components  # noqa: F401
 
 
 def rows_from_doc(doc: Doc, doc_id: str, text: DocumentText) -> dict[str, list[object]]:
     """Typed rows for every fact span of ``doc`` (whose text is ``text.text``), by table."""
-    register_components()  # a fact type registered since the components were imported gets its extensions
     tables: dict[str, list[object]] = {}
     # Doc.text joins every token anew on each call: read it once
     doc_text = doc.text
