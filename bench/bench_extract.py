@@ -13,7 +13,7 @@ import os
 import platform
 from pathlib import Path
 
-from pipeline.extract.components import EXTRACTORS
+from pipeline import facts
 from pipeline.nlp import build_nlp
 
 from common import SHARED_CORPUS, best_of, corpus_documents
@@ -33,7 +33,7 @@ def main() -> None:
     characters = sum(len(t) for t in texts)
     tokenize = best_of(args.repeat, lambda: [tokenizer_only(t) for t in texts])
     everything = best_of(args.repeat, lambda: [full(t) for t in texts])
-    finders_only = best_of(args.repeat, lambda: [list(finder(t)) for t in texts for _, finder, _ in EXTRACTORS.values()])
+    finders_only = best_of(args.repeat, lambda: [list(f.find(t)) for t in texts for f in facts.registered() if f.finder is not None])
     print(f"machine: {platform.machine()} {platform.processor() or ''} python {platform.python_version()}")
     print(f"documents: {len(texts)}, characters: {characters:,}, best of {args.repeat}")
     print(f"tokenizer only:           {tokenize:7.2f} s")

@@ -9,10 +9,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import facts
 from pipeline.extract.categories import CategoryReport, leave_one_document_out, read_gold_items, set_scores
 from pipeline.extract.difficulties import KINDS, match_items
 from pipeline.extract.groups import pairwise_scores
 from pipeline.normalize import normalize_text
+from pipeline.facts import FactType, Scoring
 from pipeline.store import DATABASE_NAME
 
 METADATA_FIELDS = ("doc_type", "doc_number", "issuer", "place", "issued_date", "title")
@@ -143,28 +145,24 @@ class FactScore:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def _gold_keys(annotation: dict, fact: str) -> Counter[str]:  # type: ignore[type-arg]
-    if fact == "references":
-        return Counter({r["code"]: 1 for r in annotation["references"] if not r.get("number_only")})
-    if fact == "money":
-        return Counter(f"{round(float(m['value']))} {m.get('currency') or 'VND'}" for m in annotation["money"])
-    return Counter(f"{float(p['value']):g}%" for p in annotation["percent"])
+def scored_facts() -> dict[str, FactType]:
+    """The fact types eval scores, by score name (``references``, ``money``, ``percent``)."""
+    return {f.scoring.name: f for f in facts.registered() if f.scoring is not None}
 
 
-_FACT_QUERIES = {
-    "references": 'SELECT DISTINCT code FROM "references" WHERE doc_id = ? AND code IS NOT NULL',
-    "money": "SELECT value, currency FROM amounts WHERE doc_id = ?",
-    "percent": "SELECT value FROM percentages WHERE doc_id = ?",
-}
+def _gold_keys(annotation: dict, scoring: Scoring) -> Counter[str]:  # type: ignore[type-arg]
+    keys = Counter(key for item in annotation.get(scoring.name, []) if (key := scoring.gold_key(item)) is not None)
+    return Counter(set(keys)) if scoring.distinct else keys
 
 
-def _extracted_keys(connection: sqlite3.Connection, doc_id: str, fact: str) -> Counter[str]:
-    rows = connection.execute(_FACT_QUERIES[fact], (doc_id,)).fetchall()
-    if fact == "references":
-        return Counter(code for (code,) in rows)
-    if fact == "money":
-        return Counter(f"{round(value)} {currency}" for value, currency in rows)
-    return Counter(f"{float(value):g}%" for (value,) in rows)
+def _extracted_keys(connection: sqlite3.Connection, doc_id: str, table: str, scoring: Scoring) -> Counter[str]:
+    where = f" AND ({scoring.where})" if scoring.where else ""
+    names = ", ".join(f'"{name}"' for name in scoring.columns)
+    rows = connection.execute(
+        f'SELECT {"DISTINCT " if scoring.distinct else ""}{names} FROM "{table}" WHERE doc_id = ?{where}',
+        (doc_id,),
+    ).fetchall()
+    return Counter(scoring.row_key(dict(zip(scoring.columns, row))) for row in rows)
 
 
 def _doc_ids_by_gold_id(connection: sqlite3.Connection) -> dict[str, str]:
@@ -178,19 +176,23 @@ def _doc_ids_by_gold_id(connection: sqlite3.Connection) -> dict[str, str]:
 
 
 def score_facts(gold_dir: Path, out_dir: Path) -> dict[str, FactScore]:
-    """Score references (distinct codes), money and percentages (multisets of values) per document."""
+    """Score each fact type the registry gives a scoring (references: distinct codes; money and
+    percentages: multisets of values) per document."""
     gold = load_gold(gold_dir)
     connection = sqlite3.connect(f"file:{out_dir / DATABASE_NAME}?mode=ro", uri=True)
-    scores = {fact: FactScore(fact) for fact in _FACT_QUERIES}
+    scored = {name: f.scoring for name, f in scored_facts().items() if f.scoring is not None}
+    tables = {name: f.table for name, f in scored_facts().items()}
+    scores = {name: FactScore(name) for name in scored}
     try:
         by_id = _doc_ids_by_gold_id(connection)
         for gold_id, annotation in gold.items():
             doc_id = by_id.get(gold_id)
             if doc_id is None or annotation["scope"] != SCOPE_ALL:
                 continue
-            for fact, score in scores.items():
-                expected = _gold_keys(annotation, fact)
-                extracted = _extracted_keys(connection, doc_id, fact)
+            for name, score in scores.items():
+                scoring = scored[name]
+                expected = _gold_keys(annotation, scoring)
+                extracted = _extracted_keys(connection, doc_id, tables[name], scoring)
                 score.true_positives += sum((expected & extracted).values())
                 missed = expected - extracted
                 extra = extracted - expected

@@ -114,14 +114,15 @@ def create_underthesea_tokenizer() -> Callable[[Language], UndertheseaTokenizer]
 def build_nlp(extractors: bool = True) -> Language:
     """Build the pipeline's spaCy ``Language``. The only way the project creates one.
 
-    With ``extractors`` (the default) the fact components run after the tokenizer and fill
-    ``doc.spans["reference" | "money" | "percent" | "date"]``.
+    With ``extractors`` (the default) the metadata stage and one component per registered fact
+    type (:mod:`pipeline.facts`) run after the tokenizer and fill ``doc.spans[<fact key>]``.
     """
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
     if extractors:
-        from pipeline.extract.components import PIPE_NAMES
+        from pipeline.extract.components import pipe_names, register_components
 
-        for name in PIPE_NAMES:
+        register_components()
+        for name in pipe_names():
             nlp.add_pipe(name)
     return nlp
 

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from pipeline import facts as fact_registry
+from pipeline.facts import format_money, vietnamese_number
 from pipeline.store import DATABASE_NAME, TABLES, columns, read_table
 
 if TYPE_CHECKING:
@@ -74,41 +76,48 @@ VIETNAMESE_SAMPLE = (
 )
 """Every letter with a diacritic used in Vietnamese, plus the dash and signs the charts print."""
 
-# Date columns (ISO text in the store) turned into datetimes by ``load``.
-DATE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "documents": ("issued_date",),
-    "references": ("issued_date",),
-    "dates": ("date", "end_date"),
-}
+# Date columns (ISO text in the store) of the core tables, turned into datetimes by ``load``; the
+# fact tables' come from the fact registry (see ``date_columns``).
+CORE_DATE_COLUMNS: dict[str, tuple[str, ...]] = {"documents": ("issued_date",)}
 
 # Roles of ``amounts.role`` that mean money planned / disbursed (see ``disbursement``).
 PLANNED_ROLES = frozenset({"kế hoạch", "giao", "phân bổ", "dự toán", "bố trí"})
 DISBURSED_ROLES = frozenset({"giải ngân", "thực hiện", "thanh toán"})
 
-# displaCy label and colour per fact table; difficulty items get their ``kind`` as label.
-FACT_LABELS: dict[str, str] = {
-    "references": "REFERENCE",
-    "amounts": "MONEY",
-    "percentages": "PERCENT",
-    "dates": "DATE",
-}
-DIFFICULTY_LABELS: dict[str, str] = {
-    "difficulty": "DIFFICULTY",
-    "limitation": "LIMITATION",
-    "cause": "CAUSE",
-    "recommendation": "RECOMMENDATION",
-}
-SPAN_COLORS: dict[str, str] = {
-    "REFERENCE": "#7aecec",
-    "MONEY": "#bfe1d9",
-    "PERCENT": "#e4e7d2",
-    "DATE": "#bfeeb7",
-    "DIFFICULTY": "#ff9561",
-    "LIMITATION": "#feca74",
-    "CAUSE": "#c887fb",
-    "RECOMMENDATION": "#aa9cfc",
-}
-FACT_KEYS = ("references", "amounts", "percentages", "dates", "difficulties")
+
+
+def date_columns(table: str) -> tuple[str, ...]:
+    """The columns of ``table`` that hold ISO dates (datetimes once loaded)."""
+    fact_type = fact_registry.by_table(table)
+    return fact_type.date_columns if fact_type is not None else CORE_DATE_COLUMNS.get(table, ())
+
+
+def fact_tables() -> tuple[str, ...]:
+    """The fact tables ``show`` highlights (references, amounts, percentages, dates, difficulties …)."""
+    return tuple(f.table for f in fact_registry.registered() if f.kind)
+
+
+def span_labels() -> dict[str, str]:
+    """displaCy label of each highlighted fact table (``amounts`` -> ``MONEY``). A table whose facts
+    come in kinds (difficulties) labels each span with its kind's label instead (see ``span_colors``)."""
+    return {f.table: f.label_en for f in fact_registry.registered() if f.kind}
+
+
+def _kind_labels() -> dict[str, dict[str, str]]:
+    """table -> kind -> displaCy label, for the tables whose facts come in kinds."""
+    return {f.table: {sub.name: sub.label_en for sub in f.kinds} for f in fact_registry.registered() if f.kind and f.kinds}
+
+
+def span_colors() -> dict[str, str]:
+    """Colour of every displaCy label ``show`` uses (the same colours as the web page's)."""
+    colors: dict[str, str] = {}
+    for fact_type in fact_registry.registered():
+        if fact_type.kind and not fact_type.kinds:
+            colors[fact_type.label_en] = fact_type.color
+        for sub in fact_type.kinds:
+            colors[sub.label_en] = sub.color
+    return colors
+
 
 _LINE_BREAK = "\ue000"  # private-use sentinel token, turned into <br> after rendering
 
@@ -236,10 +245,11 @@ def _as_list(value: object) -> list[str]:
 def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Give each column of a table the type its contract promises."""
     frame = frame.copy()
+    dates = date_columns(table)
     for name, py_type, nullable in columns(TABLES[table]):
         if name not in frame.columns:
             frame[name] = pd.Series([None] * len(frame), dtype=object)
-        if name in DATE_COLUMNS.get(table, ()):
+        if name in dates:
             frame[name] = pd.to_datetime(frame[name], errors="coerce", format="ISO8601")
         elif py_type is list:
             frame[name] = pd.Series([_as_list(v) for v in frame[name]], index=frame.index, dtype=object)
@@ -325,57 +335,36 @@ class _Span:
     note: str | None
 
 
-def _vietnamese_number(text: str) -> str:
-    """``1,234.5`` -> ``1.234,5`` (Vietnamese groups thousands with "." and marks decimals with ",")."""
-    return text.translate(str.maketrans(",.", ".,"))
+_vietnamese_number = vietnamese_number
+_format_value = format_money
 
 
-def _format_value(value: float, decimals: int = 4) -> str:
-    """A sum of money in Vietnamese style: ``197,3 triệu``, ``1.074,33 tỷ``, ``550.000``."""
-    for scale, word in ((1e9, " tỷ"), (1e6, " triệu")):
-        if abs(value) >= scale:
-            number = f"{value / scale:,.{decimals}f}".rstrip("0").rstrip(".")
-            return _vietnamese_number(number) + word
-    return _vietnamese_number(f"{value:,.0f}")
+def _present(value: object) -> object:
+    """A cell as a plain value: missing (NaN, NaT, None) becomes None."""
+    if isinstance(value, (list, tuple, dict)):
+        return value
+    return None if pd.isna(value) else value  # type: ignore[call-overload]
 
 
-def _period(first: pd.Timestamp, last: pd.Timestamp | None, granularity: str) -> str:
-    """A date or period in short ISO form: ``2020-11-16``, ``2020-10``, ``2020``, ``2016–2020``,
-    ``2020-10-01/2020-12-31``."""
-    if last is None or pd.isna(last) or granularity == "day" or last == first:
-        return first.date().isoformat()
-    if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31):
-        return str(first.year) if first.year == last.year else f"{first.year}–{last.year}"
-    if granularity == "month":
-        return first.strftime("%Y-%m")
-    return f"{first.date().isoformat()}/{last.date().isoformat()}"
-
-
-def _fact_spans(data: Dataset, doc_id: str, facts: Iterable[str] = FACT_KEYS) -> list[_Span]:
+def _fact_spans(data: Dataset, doc_id: str, tables: Iterable[str] | None = None) -> list[_Span]:
     """Every highlighted span of a document: (start, end, displaCy label, normalised value)."""
     spans: list[_Span] = []
-    wanted = set(facts)
-    for table, label in FACT_LABELS.items():
-        if table not in wanted:
+    wanted = set(fact_tables() if tables is None else tables)
+    labels, kind_labels = span_labels(), _kind_labels()
+    for fact_type in fact_registry.registered():
+        if fact_type.table not in wanted or fact_type.table not in labels:
             continue
-        frame = getattr(data, table)
-        for row in frame[frame["doc_id"] == doc_id].itertuples(index=False):
-            note: str | None = None
-            if table == "references":
-                note = None if pd.isna(row.code) else str(row.code)
-            elif table == "amounts" and not pd.isna(row.value):
-                currency = "đ" if row.currency == "VND" else str(row.currency)
-                note = f"{_format_value(float(row.value))} {currency}"
-            elif table == "percentages" and not pd.isna(row.value):
-                note = _vietnamese_number(f"{float(row.value):g}") + "%"
-            elif table == "dates" and not pd.isna(row.date):
-                note = _period(row.date, row.end_date, str(row.granularity))
-            spans.append(_Span(int(row.start), int(row.end), label, note))
-    if "difficulties" in wanted:
-        frame = data.difficulties
-        for row in frame[frame["doc_id"] == doc_id].itertuples(index=False):
-            label = DIFFICULTY_LABELS.get(str(row.kind), str(row.kind).upper())
-            spans.append(_Span(int(row.start), int(row.end), label, None))  # categories: too long for a label
+        frame = getattr(data, fact_type.table)
+        kinds = kind_labels.get(fact_type.table)
+        for row in frame[frame["doc_id"] == doc_id].to_dict("records"):
+            if kinds is not None:
+                # categories: too long for a label
+                label, note = kinds.get(str(row["kind"]), str(row["kind"]).upper()), None
+            else:
+                values = {name: _present(value) for name, value in row.items()}
+                label = labels[fact_type.table]
+                note = fact_type.note(values) if fact_type.note is not None else None
+            spans.append(_Span(int(row["start"]), int(row["end"]), label, note))
     return sorted(s for s in spans if s.end > s.start) if spans else []
 
 
@@ -402,9 +391,10 @@ def _tokens(text: str, begin: int, end: int, spans: Sequence[_Span]) -> tuple[li
     """
     boundaries = sorted({s.start for s in spans} | {s.end for s in spans})
     inner = set(boundaries)
+    mentions = {f.label_en for f in fact_registry.registered() if f.kind and not f.items}
     glued = sorted(
         (s.start, s.end) for s in spans
-        if s.label in FACT_LABELS.values() and s.end - s.start <= 80 and "\n" not in text[s.start:s.end]
+        if s.label in mentions and s.end - s.start <= 80 and "\n" not in text[s.start:s.end]
         and not any(s.start < b < s.end for b in boundaries[bisect_right(boundaries, s.start):bisect_left(boundaries, s.end)])
     )
     glued_starts = [g[0] for g in glued]
@@ -443,7 +433,7 @@ def show(
     start: int = 0,
     max_chars: int | None = 5000,
     find: str | None = None,
-    facts: Iterable[str] = FACT_KEYS,
+    facts: Iterable[str] | None = None,
     values: bool = True,
 ) -> Highlighted:
     """Render one document with its extracted facts highlighted (spaCy displaCy, span style).
@@ -452,15 +442,16 @@ def show(
     number. ``data`` is a ``Dataset``, a folder to load, or ``None`` for the dataset loaded last
     (else ``extracted/`` or ``../extracted/``). Long documents are shown in a window of
     ``max_chars`` characters from ``start`` (``None``: the whole text); ``find`` moves the window
-    to just before the first occurrence of that text. ``facts`` picks tables among references,
-    amounts, percentages, dates, difficulties; ``values`` adds the normalised value to each label.
+    to just before the first occurrence of that text. ``facts`` picks tables among
+    ``fact_tables()`` (all of them when None); ``values`` adds the normalised value to each label.
 
     Returns the HTML as a ``Highlighted`` string, which a notebook renders when it is the last
     expression of a cell.
     """
     from spacy import displacy
 
-    dataset = _dataset(data, tables=("documents", *FACT_KEYS))
+    shown = fact_tables() if facts is None else tuple(facts)
+    dataset = _dataset(data, tables=("documents", *fact_tables()))
     row = dataset.document(doc_id)
     text = str(row["text"])
     if find is not None:
@@ -473,7 +464,7 @@ def show(
     begin, end = _window(text, start, max_chars)
     spans = [
         _Span(max(s.start, begin), min(s.end, end), s.label, s.note)
-        for s in _fact_spans(dataset, str(row["doc_id"]), facts)
+        for s in _fact_spans(dataset, str(row["doc_id"]), shown)
         if s.start < end and s.end > begin
     ]
     tokens, token_starts = _tokens(text, begin, end, spans)
@@ -497,7 +488,7 @@ def show(
         style="span",
         manual=True,
         jupyter=False,
-        options={"colors": SPAN_COLORS},
+        options={"colors": span_colors()},
     )
     markup = markup.replace(_LINE_BREAK + " ", "<br>").replace(_LINE_BREAK, "<br>")
     return Highlighted(markup, str(row["doc_id"]), label, len(manual_spans), (begin, end))
@@ -549,7 +540,7 @@ def overview(data: Dataset) -> pd.DataFrame:
     frame.index = pd.Index(documents["doc_id"].to_numpy(), name="doc_id")
     frame.insert(0, "document", document_labels(data).to_numpy())
     frame["chars"] = documents["text"].str.len().astype("int64").to_numpy()
-    for table in ("references", "amounts", "percentages", "dates", "difficulties"):
+    for table in fact_tables():
         counts = getattr(data, table).groupby("doc_id").size()
         frame[table] = counts.reindex(frame.index).fillna(0).astype(int).to_numpy()
     errors = data.errors.dropna(subset=["doc_id"]).groupby("doc_id").size()

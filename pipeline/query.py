@@ -9,8 +9,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from pipeline import facts
 from pipeline.extract.categories import category_names
 from pipeline.normalize import fold_accents
 from pipeline.search_index import FACETS_TABLE, FTS_TABLE, category_bits, fts_expression, require_search_index
@@ -173,8 +174,12 @@ def group_agencies(connection: sqlite3.Connection, group_ids: Sequence[str | Non
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 1_000_000
 EXPORT_LIMIT = 100_000
-KINDS = ("difficulty", "limitation", "cause", "recommendation")
-FACT_KINDS = ("difficulty", "reference", "amount", "percentage", "date")
+KINDS = facts.kinds_of("difficulty")
+
+
+def fact_kinds() -> tuple[str, ...]:
+    """The kinds of fact shown on a document page, items first (the order spans nest in at equal offsets)."""
+    return tuple(f.kind for f in facts.highlighted() if f.kind)
 
 T = TypeVar("T")
 
@@ -343,7 +348,7 @@ class DocumentDetail:
     def counts(self) -> dict[str, int]:
         """Number of spans of each fact kind."""
         found = Counter(span.kind for span in self.spans)
-        return {kind: found.get(kind, 0) for kind in FACT_KINDS}
+        return {kind: found.get(kind, 0) for kind in fact_kinds()}
 
 
 @dataclass(frozen=True)
@@ -721,11 +726,6 @@ _DOCUMENT_COLUMNS = (
 )
 
 
-def _money_label(value: float, currency: str, role: str | None) -> str:
-    amount = f"{value:,.0f}".replace(",", ".") if value == int(value) else f"{value:,.2f}"
-    return f"{amount} {currency}" + (f" ({role})" if role else "")
-
-
 def document_detail(connection: sqlite3.Connection, doc_id: str) -> DocumentDetail | None:
     """A document with every extracted fact span (difficulty items, references, money, percent, dates).
 
@@ -745,26 +745,40 @@ def document_detail(connection: sqlite3.Connection, doc_id: str) -> DocumentDeta
             (doc_id,),
         )
     ]
-    for item in difficulties:
-        spans.append(FactSpan("difficulty", item.start, item.end, item.text, item.kind, f"d{item.id}"))
-    queries = (
-        ("reference", 'SELECT rowid, start, "end", text, COALESCE(code, doc_kind, text) FROM "references" WHERE doc_id = ?'),
-        ("amount", 'SELECT rowid, start, "end", text, value, currency, role FROM "amounts" WHERE doc_id = ?'),
-        ("percentage", 'SELECT rowid, start, "end", text, value, subject FROM "percentages" WHERE doc_id = ?'),
-        ("date", 'SELECT rowid, start, "end", text, COALESCE(date, \'\') || COALESCE(\' – \' || end_date, \'\') FROM "dates" WHERE doc_id = ?'),
-    )
-    for kind, sql in queries:
-        for r in connection.execute(sql, (doc_id,)):
-            if kind == "amount":
-                label = _money_label(r[4], r[5], r[6])
-            elif kind == "percentage":
-                label = f"{r[4]:g}%" + (f" ({r[5]})" if r[5] else "")
-            else:
-                label = str(r[4])
-            spans.append(FactSpan(kind, r[1], r[2], r[3], label, f"{kind[0]}{r[0]}"))
+    for fact_type in facts.highlighted():
+        for fact_row in fact_rows(connection, fact_type.key, doc_id):
+            start, end = int(fact_row["start"]), int(fact_row["end"])
+            spans.append(FactSpan(
+                fact_type.kind or fact_type.key, start, end,
+                str(fact_row["text"] if "text" in fact_row else text[start:end]),
+                fact_type.label_of(fact_row), f"{fact_type.anchor_prefix}{fact_row['rowid']}",
+            ))
     spans = [s for s in spans if 0 <= s.start < s.end <= len(text)]
-    spans.sort(key=lambda s: (s.start, -s.end, FACT_KINDS.index(s.kind)))
+    order = {kind: rank for rank, kind in enumerate(fact_kinds())}
+    spans.sort(key=lambda s: (s.start, -s.end, order[s.kind]))
     return DocumentDetail(*row[:13], text=text, spans=spans, difficulties=difficulties)
+
+
+def fact_rows(
+    connection: sqlite3.Connection, key: str, doc_id: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The rows of a fact type's table (``key`` as in the registry: ``money``, ``reference`` …) as
+    mappings of its columns plus ``rowid``, in document order; only ``doc_id``'s when given, at
+    most ``limit`` (all when None).
+
+    Raises :class:`QueryError` for a key no fact type has.
+    """
+    try:
+        fact_type = facts.fact(key)
+    except KeyError as e:
+        raise QueryError(str(e.args[0])) from e
+    where, params = ("WHERE doc_id = ?", [doc_id]) if doc_id is not None else ("", [])
+    cursor = connection.execute(
+        f'SELECT rowid, * FROM "{fact_type.table}" {where} ORDER BY doc_id, start, rowid LIMIT ?',
+        [*params, -1 if limit is None else max(0, limit)],
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor]
 
 
 def facet_values(connection: sqlite3.Connection) -> Facets:

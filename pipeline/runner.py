@@ -28,12 +28,12 @@ NOT_A_DOCUMENT_CODES = frozenset({"UNSUPPORTED_FORMAT", "NOT_A_FILE"})
 # What decides the rows a document gives: the fingerprint of pipeline_version covers exactly these
 # (folders whole), so a change to any of them makes an incremental run redo the documents.
 EXTRACTION_MODULES = (
-    "data", "extract", "ingest", "document.py", "errors.py", "nlp.py", "normalize.py", "patterns.py",
+    "data", "extract", "ingest", "document.py", "errors.py", "facts.py", "nlp.py", "normalize.py", "patterns.py",
     "runner.py", "scan_check.py", "store.py",
 )
 # What reads, serves or schedules the dataset without changing what a document gives.
 SERVING_MODULES = (
-    "__init__.py", "batch.py", "cli.py", "evaluate.py", "notebook.py", "query.py", "search_index.py", "web",
+    "__init__.py", "batch.py", "cli.py", "dictionary.py", "evaluate.py", "notebook.py", "query.py", "search_index.py", "web",
 )
 
 

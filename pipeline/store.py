@@ -1,7 +1,8 @@
 """Typed rows, the SQLite store (system of record) and the Parquet snapshot.
 
-The dataclasses below are the data contract: the SQLite schema, the Parquet schema and the data
-dictionary in ``extracted/README.md`` are all derived from (and tested against) them.
+The row dataclasses are the data contract: the core tables' below, the fact tables' in the fact
+registry (:mod:`pipeline.facts`). The SQLite schema, the Parquet schema and the data dictionary in
+``extracted/README.md`` (:mod:`pipeline.dictionary`) are all derived from them.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ import shutil
 import sqlite3
 import types
 import typing
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from pipeline import facts
+# the fact rows are declared with their fact types; importable from here as before
+from pipeline.facts import AmountRow, DateRow, DifficultyRow, PercentageRow, ReferenceRow, SectionRow  # noqa: F401
 
 DATABASE_NAME = "reports.sqlite"
 
@@ -89,116 +94,40 @@ class PageRow:
     unreadable: float | None = None
 
 
-@dataclass
-class ReferenceRow:
-    """One citation of another document (table ``references``; filled by the extractors issue)."""
-
-    doc_id: str
-    text: str
-    start: int
-    end: int
-    page: int | None
-    sentence: str | None
-    code: str | None
-    doc_kind: str | None
-    number: str | None
-    year: int | None
-    type_code: str | None
-    issuer_code: str | None
-    issued_date: str | None
-    issuer: str | None
-    subject: str | None
-
-
-@dataclass
-class AmountRow:
-    """One amount of money (table ``amounts``; filled by the extractors issue)."""
-
-    doc_id: str
-    text: str
-    start: int
-    end: int
-    page: int | None
-    sentence: str | None
-    value: float
-    currency: str
-    role: str | None
-    from_table_unit: bool
-
-
-@dataclass
-class PercentageRow:
-    """One percentage (table ``percentages``; filled by the extractors issue)."""
-
-    doc_id: str
-    text: str
-    start: int
-    end: int
-    page: int | None
-    sentence: str | None
-    value: float
-    subject: str | None
-    from_table_unit: bool
-
-
-@dataclass
-class DateRow:
-    """One date or period (table ``dates``; filled by the extractors issue)."""
-
-    doc_id: str
-    text: str
-    start: int
-    end: int
-    page: int | None
-    sentence: str | None
-    date: str | None
-    end_date: str | None
-    granularity: str
-
-
-@dataclass
-class DifficultyRow:
-    """One listed difficulty, cause or recommendation (table ``difficulties``; difficulties issue)."""
-
-    doc_id: str
-    kind: str
-    text: str
-    section: str | None
-    categories: list[str] = field(default_factory=list)
-    group_id: str | None = None
-    start: int = 0
-    end: int = 0
-    page: int | None = None
-
-
-@dataclass
-class SectionRow:
-    """One heading of a document's section tree and the text it governs (table ``sections``)."""
-
-    doc_id: str
-    section_id: int
-    parent_id: int | None
-    level: int
-    number: str | None
-    heading: str
-    start: int
-    end: int
-    page: int | None
-
-
-TABLES: dict[str, type] = {
+# The tables every run writes besides the fact tables, which come from the fact registry.
+CORE_TABLES: dict[str, type] = {
     "documents": DocumentRow,
     "errors": ErrorRow,
     "blocks": BlockRow,
     "pages": PageRow,
-    "sections": SectionRow,
-    "references": ReferenceRow,
-    "amounts": AmountRow,
-    "percentages": PercentageRow,
-    "dates": DateRow,
-    "difficulties": DifficultyRow,
 }
-PER_DOCUMENT_TABLES = tuple(name for name in TABLES if name not in ("documents", "errors"))
+
+
+class _Tables(Mapping[str, type]):
+    """Table name -> row type: the core tables, then every registered fact table (a live view)."""
+
+    def _current(self) -> dict[str, type]:
+        return {**CORE_TABLES, **facts.tables()}
+
+    def __getitem__(self, name: str) -> type:
+        return self._current()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+    def __repr__(self) -> str:
+        return f"TABLES({list(self)})"
+
+
+TABLES: Mapping[str, type] = _Tables()
+
+
+def per_document_tables() -> tuple[str, ...]:
+    """The tables whose rows belong to one document (all but ``documents`` and ``errors``)."""
+    return tuple(name for name in TABLES if name not in ("documents", "errors"))
 
 
 def _base_type(annotation: object) -> tuple[type, bool]:
@@ -253,7 +182,7 @@ def create_schema(connection: sqlite3.Connection) -> None:
             for column, definition in zip((c for c, _, _ in columns(row_type)), defs):
                 if column not in present and "NOT NULL" not in definition:
                     connection.execute(f"ALTER TABLE {_quote(name)} ADD COLUMN {definition}")
-            if name in PER_DOCUMENT_TABLES:
+            if name in per_document_tables():
                 connection.execute(f"CREATE INDEX IF NOT EXISTS {_quote('idx_' + name + '_doc')} ON {_quote(name)} (doc_id)")
         connection.execute('CREATE INDEX IF NOT EXISTS "idx_errors_path" ON "errors" (source_path)')
 
@@ -297,7 +226,7 @@ def write_document(
         if replaces is not None:
             _delete_document(connection, replaces)
         if document is not None:
-            for table in PER_DOCUMENT_TABLES:
+            for table in per_document_tables():
                 connection.execute(f"DELETE FROM {_quote(table)} WHERE doc_id = ?", (document.doc_id,))
             connection.execute('DELETE FROM "documents" WHERE doc_id = ?', (document.doc_id,))
             _insert(connection, "documents", [document])
@@ -307,7 +236,7 @@ def write_document(
 
 
 def _delete_document(connection: sqlite3.Connection, doc_id: str) -> None:
-    for table in PER_DOCUMENT_TABLES:
+    for table in per_document_tables():
         connection.execute(f"DELETE FROM {_quote(table)} WHERE doc_id = ?", (doc_id,))
     connection.execute('DELETE FROM "documents" WHERE doc_id = ?', (doc_id,))
 
@@ -361,7 +290,7 @@ def _arrow_batches(connection: sqlite3.Connection, table: str) -> Iterator[pa.Re
         yield pa.RecordBatch.from_pydict(data, schema=schema)
 
 
-def export_parquet(connection: sqlite3.Connection, out_dir: Path, tables: Iterable[str] = TABLES) -> list[Path]:
+def export_parquet(connection: sqlite3.Connection, out_dir: Path, tables: Iterable[str] | None = None) -> list[Path]:
     """Write each table as ``<table>.parquet``, atomically (temporary name, then rename).
 
     Rows stream from SQLite in chunks, so memory stays bounded whatever the table size. A table of
@@ -369,7 +298,7 @@ def export_parquet(connection: sqlite3.Connection, out_dir: Path, tables: Iterab
     files, which pandas, pyarrow, DuckDB (``'<table>.parquet/*.parquet'``) and Spark read as one table.
     """
     written = []
-    for table in tables:
+    for table in (list(TABLES) if tables is None else tables):
         target = out_dir / f"{table}.parquet"
         temporary = out_dir / f".{table}.parquet.tmp"
         if temporary.is_dir():

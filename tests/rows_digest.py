@@ -15,17 +15,16 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pipeline.store import TABLES
+
 DIGEST_FILE = Path(__file__).resolve().parent / "data" / "rows_digest.json"
 # the code fingerprint changes with every edit; it says nothing about the rows
 _IGNORED_COLUMNS = {"documents": {"pipeline_version"}}
-TABLES = (
-    "documents", "errors", "blocks", "pages", "sections",
-    "references", "amounts", "percentages", "dates", "difficulties",
-)
 
 
 def table_digests(db_path: Path) -> dict[str, str]:
-    """SHA-256 of each table's rows, in a canonical order, without the ignored columns."""
+    """SHA-256 of each table of the store's contract (core and fact tables), rows in a canonical order,
+    without the ignored columns."""
     connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         digests = {}

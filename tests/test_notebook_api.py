@@ -104,7 +104,7 @@ def test_document_keys(data: pipeline.Dataset) -> None:
 
 def _highlighted(markup: str, token: str, label: str) -> bool:
     """``token`` is drawn as a highlighted token whose span starts there with ``label``."""
-    color = nb.SPAN_COLORS[label]
+    color = nb.span_colors()[label]
     pattern = (
         r'display: inline-block[^>]*>\s*' + re.escape(token) + r'\s*<span style="background: ' + re.escape(color)
         + r'[^>]*>\s*</span>\s*<span style="background: ' + re.escape(color) + r'[^"]*">\s*<span[^>]*>\s*' + label
@@ -122,7 +122,7 @@ def test_show_highlights_known_facts(data: pipeline.Dataset) -> None:
     assert "DIFFICULTY" in html and "LIMITATION" in html
     assert not _highlighted(html, "Liên", "MONEY") and not _highlighted(html, "197,3 triệu", "PERCENT")
     doc_id = qt001(data)
-    facts = sum(int((getattr(data, t)["doc_id"] == doc_id).sum()) for t in nb.FACT_KEYS)
+    facts = sum(int((getattr(data, t)["doc_id"] == doc_id).sum()) for t in nb.fact_tables())
     assert html.spans == facts  # every fact of the document, none twice
     assert "<br>" in html  # line breaks kept
     assert html._repr_html_().startswith('<span class="tex2jax_ignore">')

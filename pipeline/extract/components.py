@@ -1,5 +1,9 @@
 """Thin spaCy components: each runs one pure finder and writes ``doc.spans[<key>]``.
 
+One component per fact type of the registry (:mod:`pipeline.facts`): a fact type with a finder over
+the text gets a generic :class:`FinderComponent` (``register_components``); sections and difficulty
+items, which read the document's blocks and metadata, have components of their own below.
+
 Values go to namespaced span extensions (``span._.money_value``, ``span._.reference_code`` …),
 never to a shared generic attribute. Span boundaries are the finder's offsets expanded to token
 boundaries, so ``span.text`` is always a slice of ``doc.text``.
@@ -7,56 +11,30 @@ boundaries, so ``span.text`` is always a slice of ``doc.text``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import fields
-from typing import Any
+from collections.abc import Callable
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from pipeline import facts
 from pipeline.document import DocumentText, text_as_document
 from pipeline.extract.categories import classify
-from pipeline.extract.dates import DateMatch, find_dates
 from pipeline.extract.difficulties import find_difficulties
 from pipeline.extract.metadata import DocumentMetadata, extract_metadata
-from pipeline.extract.money import MoneyMatch, find_money
-from pipeline.extract.percent import PercentMatch, find_percentages
-from pipeline.extract.references import ReferenceMatch, find_references
 from pipeline.extract.sections import find_sections
+from pipeline.facts import FactType
 
-# span key, extension prefix, finder, match type
-EXTRACTORS: dict[str, tuple[str, Callable[[str], Iterable[Any]], type]] = {
-    "reference": ("reference", find_references, ReferenceMatch),
-    "money": ("money", find_money, MoneyMatch),
-    "percent": ("percent", find_percentages, PercentMatch),
-    "date": ("date", find_dates, DateMatch),
-}
-_POSITION_FIELDS = {"start", "end", "text"}
-
-
-def value_fields(match_type: type) -> list[str]:
-    """The typed values a match carries besides its position."""
-    return [f.name for f in fields(match_type) if f.name not in _POSITION_FIELDS]
-
-
-def extension_name(prefix: str, field_name: str) -> str:
-    """``money`` + ``value`` -> ``money_value``."""
-    return f"{prefix}_{field_name}"
-
-
-for _key, (_prefix, _finder, _match_type) in EXTRACTORS.items():
-    for _field in value_fields(_match_type):
-        if not Span.has_extension(extension_name(_prefix, _field)):
-            Span.set_extension(extension_name(_prefix, _field), default=None)
+METADATA_PIPE = "baocao_metadata"
 
 
 class FinderComponent:
-    """Runs a finder over ``doc.text`` and stores its matches as spans with values."""
+    """Runs a fact type's pure finder over ``doc.text`` and stores its matches as spans with values."""
 
     def __init__(self, key: str) -> None:
+        fact_type = facts.fact(key)
         self.key = key
-        self.prefix, self.finder, self.match_type = EXTRACTORS[key]
-        self.value_fields = value_fields(self.match_type)
+        self.finder = facts.resolve_finder(fact_type)
+        self.values = [(name, fact_type.extension(name)) for name in fact_type.value_columns]
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -64,35 +42,38 @@ class FinderComponent:
             span = doc.char_span(match.start, match.end, label=self.key, alignment_mode="expand")
             if span is None:
                 continue
-            for name in self.value_fields:
-                setattr(span._, extension_name(self.prefix, name), getattr(match, name))
+            for name, extension in self.values:
+                setattr(span._, extension, getattr(match, name))
             spans.append(span)
         doc.spans[self.key] = spans
         return doc
 
 
-@Language.factory("baocao_references")
-def make_references(nlp: Language, name: str) -> FinderComponent:
-    """Citations of other documents -> ``doc.spans["reference"]``."""
-    return FinderComponent("reference")
+def _finder_factory(fact_type: FactType) -> Callable[[Language, str], FinderComponent]:
+    key = fact_type.key
+
+    def make(nlp: Language, name: str) -> FinderComponent:
+        return FinderComponent(key)
+
+    make.__doc__ = f"{fact_type.summary.capitalize()} -> ``doc.spans[{key!r}]``."
+    return make
 
 
-@Language.factory("baocao_money")
-def make_money(nlp: Language, name: str) -> FinderComponent:
-    """Amounts of money -> ``doc.spans["money"]``."""
-    return FinderComponent("money")
+def register_components() -> None:
+    """Make every registered fact type runnable: its span extensions, and a spaCy factory for each
+    fact type with a finder (idempotent; call it again after registering a new fact type)."""
+    for fact_type in facts.registered():
+        for name in fact_type.value_columns:
+            if not Span.has_extension(fact_type.extension(name)):
+                Span.set_extension(fact_type.extension(name), default=None)
+        if fact_type.finder is not None and not Language.has_factory(fact_type.factory):
+            Language.factory(fact_type.factory, func=_finder_factory(fact_type))
 
 
-@Language.factory("baocao_percent")
-def make_percent(nlp: Language, name: str) -> FinderComponent:
-    """Percentages -> ``doc.spans["percent"]``."""
-    return FinderComponent("percent")
+def pipe_names() -> tuple[str, ...]:
+    """The components ``build_nlp`` adds, in order: metadata, then one per fact type."""
+    return (METADATA_PIPE, *(fact_type.factory for fact_type in facts.registered()))
 
-
-@Language.factory("baocao_dates")
-def make_dates(nlp: Language, name: str) -> FinderComponent:
-    """Dates and periods -> ``doc.spans["date"]``."""
-    return FinderComponent("date")
 
 
 
@@ -110,19 +91,10 @@ def document_text_of(doc: Doc) -> DocumentText:
 
 
 DOCUMENT_TEXT_KEY = "baocao_document_text"
-SECTION_FIELDS = ("section_id", "parent_id", "level", "number", "heading")
-DIFFICULTY_FIELDS = ("kind", "text", "section", "categories")
 
 METADATA_EXTENSION = "baocao_metadata"
 if not Doc.has_extension(METADATA_EXTENSION):
     Doc.set_extension(METADATA_EXTENSION, default=None)
-
-for _field in SECTION_FIELDS:
-    if not Span.has_extension(f"section_{_field}"):
-        Span.set_extension(f"section_{_field}", default=None)
-for _field in DIFFICULTY_FIELDS:
-    if not Span.has_extension(f"difficulty_{_field}"):
-        Span.set_extension(f"difficulty_{_field}", default=None)
 
 
 def metadata_of(doc: Doc) -> DocumentMetadata:
@@ -142,14 +114,17 @@ class MetadataComponent:
 class SectionComponent:
     """The section tree -> ``doc.spans["section"]`` (each span covers its whole section)."""
 
+    def __init__(self) -> None:
+        self.values = [(name, facts.fact("section").extension(name)) for name in facts.fact("section").value_columns]
+
     def __call__(self, doc: Doc) -> Doc:
         spans = []
         for section in find_sections(document_text_of(doc)):
             span = doc.char_span(section.start, section.end, label="section", alignment_mode="expand")
             if span is None:
                 continue
-            for name in SECTION_FIELDS:
-                setattr(span._, f"section_{name}", getattr(section, name))
+            for name, extension in self.values:
+                setattr(span._, extension, getattr(section, name))
             spans.append(span)
         doc.spans["section"] = spans
         return doc
@@ -173,25 +148,22 @@ class DifficultyComponent:
         return doc
 
 
-@Language.factory("baocao_metadata")
+@Language.factory(METADATA_PIPE)
 def make_metadata(nlp: Language, name: str) -> MetadataComponent:
     """Document metadata -> ``doc._.baocao_metadata``."""
     return MetadataComponent()
 
 
-@Language.factory("baocao_sections")
+@Language.factory(facts.fact("section").factory)
 def make_sections(nlp: Language, name: str) -> SectionComponent:
     """Section tree -> ``doc.spans["section"]``."""
     return SectionComponent()
 
 
-@Language.factory("baocao_difficulties")
+@Language.factory(facts.fact("difficulty").factory)
 def make_difficulties(nlp: Language, name: str) -> DifficultyComponent:
     """Difficulty, cause and recommendation items -> ``doc.spans["difficulty"]``."""
     return DifficultyComponent()
 
 
-# The order build_nlp adds the components in.
-PIPE_NAMES = (
-    "baocao_metadata", "baocao_references", "baocao_money", "baocao_percent", "baocao_dates", "baocao_sections", "baocao_difficulties",
-)
+register_components()

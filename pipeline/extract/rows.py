@@ -2,74 +2,48 @@
 
 The store persists these rows and knows nothing of spaCy; the sentence of each span comes from one
 index of the text and its page from a bisection of the blocks, so a long document costs time
-linear in its length.
+linear in its length. Every registered fact type (:mod:`pipeline.facts`) gets its table the same
+way: position columns from the span, the other columns from its ``span._`` values.
 """
 
 from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from pipeline import facts
 from pipeline.document import DocumentText
 from pipeline.extract.base import SentenceIndex
-from pipeline.extract.components import EXTRACTORS, SECTION_FIELDS, extension_name, value_fields
-from pipeline.store import AmountRow, DateRow, DifficultyRow, PercentageRow, ReferenceRow, SectionRow
-
-# span key in ``doc.spans`` -> (table, row type)
-FACT_TABLES: dict[str, tuple[str, type]] = {
-    "reference": ("references", ReferenceRow),
-    "money": ("amounts", AmountRow),
-    "percent": ("percentages", PercentageRow),
-    "date": ("dates", DateRow),
-}
+# the components register the span extensions the rows are read from
+import pipeline.extract.components  # noqa: F401
 
 
 def rows_from_doc(doc: Doc, doc_id: str, text: DocumentText) -> dict[str, list[object]]:
-    """Typed rows for every fact span of ``doc`` (whose text is ``text.text``)."""
+    """Typed rows for every fact span of ``doc`` (whose text is ``text.text``), by table."""
     tables: dict[str, list[object]] = {}
     # Doc.text joins every token anew on each call: read it once
     doc_text = doc.text
-    sentences = SentenceIndex(doc_text)
-    for key, (table, row_type) in FACT_TABLES.items():
-        prefix, _, match_type = EXTRACTORS[key]
-        names = value_fields(match_type)
+    sentences: SentenceIndex | None = None
+    for fact_type in facts.registered():
+        columns = set(fact_type.column_names)
+        values = [(name, fact_type.extension(name), name in fact_type.list_columns) for name in fact_type.value_columns]
+        span_text = fact_type.text_from_span and "text" in columns
+        with_page = "page" in columns
+        with_sentence = "sentence" in columns
+        if with_sentence and sentences is None:
+            sentences = SentenceIndex(doc_text)
         rows = []
-        for span in doc.spans.get(key, []):
-            sentence_start, sentence_end = sentences.bounds(span.start_char, span.end_char)
-            values = {name: getattr(span._, extension_name(prefix, name)) for name in names}
-            rows.append(
-                row_type(
-                    doc_id=doc_id,
-                    text=span.text,
-                    start=span.start_char,
-                    end=span.end_char,
-                    page=text.page_at(span.start_char),
-                    sentence=doc_text[sentence_start:sentence_end],
-                    **values,
-                )
-            )
-        tables[table] = rows
-    tables["sections"] = [
-        SectionRow(
-            doc_id=doc_id,
-            **{name: getattr(span._, f"section_{name}") for name in SECTION_FIELDS},
-            start=span.start_char,
-            end=span.end_char,
-            page=text.page_at(span.start_char),
-        )
-        for span in doc.spans.get("section", [])
-    ]
-    tables["difficulties"] = [
-        DifficultyRow(
-            doc_id=doc_id,
-            kind=span._.difficulty_kind,
-            text=span._.difficulty_text,
-            section=span._.difficulty_section,
-            categories=list(span._.difficulty_categories or []),
-            group_id=None,
-            start=span.start_char,
-            end=span.end_char,
-            page=text.page_at(span.start_char),
-        )
-        for span in doc.spans.get("difficulty", [])
-    ]
+        for span in doc.spans.get(fact_type.key, []):
+            row: dict[str, object] = {"doc_id": doc_id, "start": span.start_char, "end": span.end_char}
+            if with_page:
+                row["page"] = text.page_at(span.start_char)
+            if span_text:
+                row["text"] = span.text
+            if with_sentence:
+                sentence_start, sentence_end = sentences.bounds(span.start_char, span.end_char)  # type: ignore[union-attr]
+                row["sentence"] = doc_text[sentence_start:sentence_end]
+            for name, extension, is_list in values:
+                value = getattr(span._, extension)
+                row[name] = list(value or []) if is_list else value
+            rows.append(fact_type.row_type(**row))
+        tables[fact_type.table] = rows
     return tables

@@ -28,8 +28,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline import __version__
+from pipeline.facts import facts_css
 from pipeline.query import (
-    FACT_KINDS,
     MAX_PAGE,
     MAX_PAGE_SIZE,
     AmountHit,
@@ -45,6 +45,7 @@ from pipeline.query import (
     document_detail,
     documents_citing,
     facet_values,
+    fact_kinds,
     group_agencies,
     iter_difficulties,
     most_cited,
@@ -56,7 +57,7 @@ from pipeline.query import (
 )
 from pipeline.search_index import SearchIndexMissing, match_spans, require_search_index
 from pipeline.web.export import citing_columns, difficulty_columns, to_csv, to_xlsx
-from pipeline.web.render import FACT_LABELS, KIND_LABELS, bar_chart, highlight_facts, kind_label, mark_matches
+from pipeline.web.render import bar_chart, fact_labels, highlight_facts, kind_label, kind_labels, mark_matches
 
 HERE = Path(__file__).resolve().parent
 EXPORT_CITING_LIMIT = 10_000
@@ -277,8 +278,15 @@ def create_app(db_path: Path | str) -> FastAPI:
     app.add_middleware(_SecurityHeaders)
     app.add_middleware(_DropEmptyQueryValues)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    stylesheet = facts_css()
+
+    @app.get("/facts.css", include_in_schema=False)
+    def fact_colours() -> Response:
+        """The colours of the fact highlights, generated from the fact registry."""
+        return Response(stylesheet, media_type="text/css; charset=utf-8")
+
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals.update(kind_labels=KIND_LABELS, fact_labels=FACT_LABELS, kind_label=kind_label,
+    templates.env.globals.update(kind_labels=kind_labels(), fact_labels=fact_labels(), kind_label=kind_label,
                                  db_name=db.name, version=__version__)
     _install_error_handlers(app, templates)
     _add_api_routes(app)
@@ -410,7 +418,7 @@ def _add_page_routes(app: FastAPI, templates: Jinja2Templates, facets: Facets) -
         detail = document_detail(connection, doc_id)
         if detail is None:
             raise HTTPException(404, f"Không có văn bản {doc_id}")
-        body = highlight_facts(detail.text, detail.spans, FACT_KINDS)
+        body = highlight_facts(detail.text, detail.spans, fact_kinds())
         return templates.TemplateResponse(request, "document.html", {"doc": detail, "body": body,
                                                                      "counts": detail.counts})
 

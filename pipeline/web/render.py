@@ -1,5 +1,5 @@
 """HTML pieces built in Python (escaped here, marked safe for the templates): highlighted text,
-server-side SVG bar charts, and the Vietnamese labels of kinds and facts."""
+server-side SVG bar charts, and the Vietnamese labels of kinds and facts (from the fact registry)."""
 
 from __future__ import annotations
 
@@ -9,26 +9,27 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from pipeline import facts
 from pipeline.query import Count, FactSpan
 
-KIND_LABELS = {
-    "difficulty": "Khó khăn, vướng mắc",
-    "limitation": "Hạn chế, tồn tại",
-    "cause": "Nguyên nhân",
-    "recommendation": "Kiến nghị, đề xuất",
-}
-FACT_LABELS = {
-    "difficulty": "Mục khó khăn / kiến nghị",
-    "reference": "Văn bản dẫn chiếu",
-    "amount": "Số tiền",
-    "percentage": "Tỷ lệ phần trăm",
-    "date": "Ngày, thời gian",
-}
+def fact_labels() -> dict[str, str]:
+    """Vietnamese name of each kind of fact shown on a document page (from the fact registry)."""
+    return {f.kind: f.label_vi for f in facts.highlighted() if f.kind}
+
+
+def kind_labels() -> dict[str, str]:
+    """Vietnamese name of each item kind (difficulty, limitation, cause, recommendation)."""
+    return {sub.name: sub.label_vi for _, sub in facts.iter_kinds()}
 
 
 def kind_label(kind: str | None) -> str:
     """Vietnamese name of an item kind (the kind itself when unknown)."""
-    return KIND_LABELS.get(kind or "", kind or "")
+    return kind_labels().get(kind or "", kind or "")
+
+
+def _item_kinds() -> frozenset[str]:
+    """The fact kinds that are whole items (drawn as a ``span`` around the mentions inside)."""
+    return frozenset(f.kind for f in facts.highlighted() if f.items and f.kind)
 
 
 def mark_matches(text: str, spans: Sequence[tuple[int, int]]) -> Markup:
@@ -59,18 +60,17 @@ class _Piece:
         return -self.neg_end
 
 
-def _open_tag(span: FactSpan, continued: bool) -> Markup:
-    title = f"{FACT_LABELS.get(span.kind, span.kind)}: {span.label}"
-    if span.kind == "difficulty":
-        title = f"{kind_label(span.label)}"
+def _open_tag(span: FactSpan, continued: bool, items: frozenset[str], labels: dict[str, str]) -> Markup:
+    item = span.kind in items
+    title = kind_label(span.label) if item else f"{labels.get(span.kind, span.kind)}: {span.label}"
     anchor = "" if continued else f' id="{escape(span.id)}"'
-    tag = "span" if span.kind == "difficulty" else "mark"
-    css = f"fact fact-{span.kind}" + (f" item-{span.label}" if span.kind == "difficulty" else "")
+    tag = "span" if item else "mark"
+    css = f"fact fact-{span.kind}" + (f" item-{span.label}" if item else "")
     return Markup(f'<{tag} class="{escape(css)}"{anchor} title="{escape(title)}" data-kind="{escape(span.kind)}">')
 
 
-def _close_tag(span: FactSpan) -> Markup:
-    return Markup("</span>" if span.kind == "difficulty" else "</mark>")
+def _close_tag(span: FactSpan, items: frozenset[str]) -> Markup:
+    return Markup("</span>" if span.kind in items else "</mark>")
 
 
 def highlight_facts(text: str, spans: Sequence[FactSpan], kind_order: Sequence[str]) -> Markup:
@@ -78,9 +78,10 @@ def highlight_facts(text: str, spans: Sequence[FactSpan], kind_order: Sequence[s
 
     Spans are nested by position (an item holds the references and amounts inside it); a span
     that crosses the end of the span it starts in is split in two, so the HTML stays valid.
-    Difficulty items become ``<span class="fact fact-difficulty" id="d…">``; other facts
+    Items (difficulty items) become ``<span class="fact fact-difficulty" id="d…">``; other facts
     ``<mark class="fact fact-KIND">`` with a title giving the extracted value.
     """
+    items, labels = _item_kinds(), fact_labels()
     rank = {kind: n for n, kind in enumerate(kind_order)}
     queue = [
         _Piece(s.start, -s.end, rank.get(s.kind, len(rank)), n, s)
@@ -99,7 +100,7 @@ def highlight_facts(text: str, spans: Sequence[FactSpan], kind_order: Sequence[s
             top = stack.pop()
             out.append(escape(text[position:top.end]))
             position = top.end
-            out.append(_close_tag(top.span))
+            out.append(_close_tag(top.span, items))
 
     while queue:
         piece = heapq.heappop(queue)
@@ -113,7 +114,7 @@ def highlight_facts(text: str, spans: Sequence[FactSpan], kind_order: Sequence[s
             heapq.heappush(queue, _Piece(parent_end, piece.neg_end, piece.rank, serial, piece.span, True))
             serial += 1
             piece = _Piece(piece.start, -parent_end, piece.rank, piece.serial, piece.span, piece.continued)
-        out.append(_open_tag(piece.span, piece.continued))
+        out.append(_open_tag(piece.span, piece.continued, items, labels))
         stack.append(piece)
     close_until(len(text))
     out.append(escape(text[position:]))

@@ -1,0 +1,173 @@
+"""The data dictionary ``extracted/README.md``, generated from the row types and the fact registry.
+
+``python -m pipeline.dictionary`` rewrites the file; a test checks that the committed file is the
+generated one. Column names and SQL types come from the row dataclasses (the store's core tables and
+:mod:`pipeline.facts`); the meaning and example of each fact table's columns from its ``FactType``;
+the text of the core tables and the page around the tables is declared below.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pipeline import facts
+from pipeline.store import CORE_TABLES, TABLES, columns
+
+DICTIONARY_PATH = Path(__file__).resolve().parents[1] / "extracted" / "README.md"
+
+INTRO = """\
+# Data dictionary: what `baocao extract PATH... --out DIR` writes
+
+`DIR/reports.sqlite` is the system of record (SQLite, WAL mode); `DIR/<table>.parquet` is a
+snapshot of each table, rewritten atomically at the end of every run. Everything in this folder
+except this file is generated and git-ignored: never edit it by hand.
+
+All offsets (`start`, `end`) are character offsets into `documents.text`, the **normalised**
+text of the document (NFC, one tone-mark placement, `Ƣ/ƣ`→`Ư/ư`, `Ð`→`Đ`, runs of spaces
+collapsed), so `documents.text[start:end]` is always the extracted span. Blocks are joined with
+one newline; table cells are separated by a tab. `doc_id` is the first 16 hex digits of the
+SHA-256 of the file's bytes: the same bytes under another name are the same document.
+
+Types: TEXT, INTEGER, REAL as in SQLite; `list` columns are JSON arrays in SQLite and lists of
+strings in Parquet; booleans are 0/1 in SQLite and booleans in Parquet. Dates are ISO
+(`2020-11-16`). A column marked *null* may be empty.
+
+"""
+
+OUTRO = """\
+## Search index (SQLite only, rebuilt at the end of every run)
+`difficulties_fts` is an FTS5 table over the difficulty items: its rowid is the `rowid` of the item
+in `difficulties`, its `text` column the item text folded to ASCII (no tone marks or diacritics,
+`đ` → `d`, lower case), its `pairs` column each two adjacent folded syllables joined by `_`
+(`dat_dai`) for fast phrase search. `difficulties_facets` (one row per item: id, doc_id, kind, year,
+category bits `cats`) and `difficulty_categories` (bit, name) serve the
+counts and filters of the web page. They are derived data, not part of the Parquet snapshot, and
+open as they are in Datasette.
+
+## Reading the dataset
+```python
+import pandas as pd
+documents = pd.read_parquet("extracted/documents.parquet")
+```
+```sql
+-- DuckDB
+SELECT province, year, count(*) FROM 'extracted/documents.parquet' GROUP BY ALL;
+```
+"""
+
+# table -> (what its rows are, column -> (meaning, example)), for the tables that are not fact tables
+CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
+    'documents': (
+        'one row per input document',
+        {
+            'doc_id': ("first 16 hex of the file's SHA-256 (primary key)", '`5b0f6c1d2a9e8f71`'),
+            'source_path': ('path relative to the input folder given to `extract`', '`DN-001__216BC_CCHC_nam_2018.pdf`'),
+            'file_format': ('format read from the content: txt, docx, doc, pdf, image', '`pdf`'),
+            'pages': ('number of pages (PDF, image); null for TXT, DOCX, DOC', '`21`'),
+            'ocr_pages': ('pages without a usable text layer (waiting for OCR)', '`0`'),
+            'status': ('`ok`; `partial` (some pages need OCR, or a warning in `errors`); `failed` (unreadable, see `errors`)', '`ok`'),
+            'doc_type': ((
+                'type word as printed (BÁO CÁO, KẾ HOẠCH, TỜ TRÌNH …); `CÔNG VĂN` for letters with a '
+                '`V/v` line; else from the type code of the number'
+            ), '`BÁO CÁO`'),
+            'doc_number': ("the document's own number and symbol; null when left blank in a draft", '`216/BC-STC`'),
+            'issuer': ('issuing agency as printed, parent line + own line joined by a space', '`UBND TỈNH ĐĂK NÔNG SỞ TÀI CHÍNH`'),
+            'place': ('place printed before the date', '`Đăk Nông`'),
+            'issued_date': ('ISO date of issue; null when the day is blank (drafts)', '`2018-11-14`'),
+            'year': ('year of issue (kept when only the day is blank)', '`2018`'),
+            'title': ('title lines under the type word (or the `V/v` subject of a letter), joined by a space', '`Tình hình thực hiện công tác cải cách hành chính năm 2018`'),
+            'signer': ('name under the signature block', '`Cấp Kim Thành`'),
+            'province': ('province named by the issuer, place or title, canonical spelling', '`Đắk Nông`'),
+            'text': ('the normalised text all offsets refer to', '`UBND TỈNH ĐĂK NÔNG\\nSỞ TÀI CHÍNH\\n…`'),
+            'pipeline_version': ('version of the pipeline that wrote the row', '`0.1.0`'),
+            'file_size': ('size of the file in bytes', '`841524`'),
+            'encoding': ((
+                'encoding detected for text files (utf-8, utf-8-sig, utf-16, cp1258, tcvn3, vni, '
+                'utf-8+tcvn3, utf-8+vni)'
+            ), '`utf-8`'),
+        },
+    ),
+    'errors': (
+        'one row per problem with an input file',
+        {
+            'source_path': ('the file, relative to the input folder', '`broken.pdf`'),
+            'doc_id': ("the document's id when its bytes could be read", '`e3b0c44298fc1c14`'),
+            'stage': ('where it happened: read, ingest, nlp, internal', '`ingest`'),
+            'code': ((
+                'stable machine-readable code (EMPTY_FILE, BINARY_FILE, UNKNOWN_ENCODING, CORRUPT_PDF, '
+                'ENCRYPTED, CORRUPT_DOCX, ZIP_BOMB, CORRUPT_DOC, UNSUPPORTED_FORMAT, WRONG_CONTENT, '
+                'UNREADABLE, OCR_NEEDED, …)'
+            ), '`CORRUPT_PDF`'),
+            'message': ('human-readable message naming the file and the problem', '`broken.pdf: not a readable PDF (…) [CORRUPT_PDF]`'),
+        },
+    ),
+    'blocks': (
+        "the structure of each document's text",
+        {
+            'doc_id': ('document', '`5b0f6c1d2a9e8f71`'),
+            'block_index': ('position in reading order, from 0', '`7`'),
+            'kind': ('heading, paragraph, list_item, table_row, footnote', '`list_item`'),
+            'start': ('offset of the block in `documents.text`', '`812`'),
+            'end': ('end offset (exclusive)', '`950`'),
+            'page': ('page number (PDF)', '`2`'),
+            'source': ('where the text came from: text (text layer or file), ocr, none', '`text`'),
+            'column': ('left / right when the block sat in one column of the header or signature zone', '`left`'),
+            'style': ('DOCX paragraph style or note id (`footnote 2`)', '`Heading 2`'),
+        },
+    ),
+    'pages': (
+        'one row per page of a paged document',
+        {
+            'doc_id': ('document', '`5b0f6c1d2a9e8f71`'),
+            'page': ('page number from 1', '`1`'),
+            'method': ('text (text layer read), ocr (read by Tesseract) or none (no usable text: OCR off, or blank)', '`text`'),
+            'chars': ('letters found on the page', '`1804`'),
+            'ocr_confidence': ('mean Tesseract word confidence, 0-100 (OCR pages)', '`91.4`'),
+            'skew': ('measured tilt in degrees; the page is turned upright from 0.5° (OCR pages)', '`-2.36`'),
+            'coverage': ("share of the page's text ink inside recognised words; below 0.98 the page is flagged `OCR_LOST_TEXT`", '`0.9987`'),
+            'unreadable': ((
+                'share of recognised characters in words of confidence below 30; above 0.04 the page is '
+                'flagged `OCR_LOST_TEXT`'
+            ), '`0.012`'),
+        },
+    ),
+}
+
+_SQL_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL", bool: "INTEGER (bool)", list: "list"}
+
+
+def table_section(table: str) -> str:
+    """The dictionary section of one table: its heading and one line per column."""
+    fact_type = facts.by_table(table)
+    if fact_type is not None:
+        summary = fact_type.summary
+        docs = {name: fact_type.column_doc(name) for name in fact_type.column_names}
+    else:
+        summary, docs = CORE_TABLE_DOCS[table]
+    lines = [f"## {table} — {summary}", "| column | type | meaning | example |", "|---|---|---|---|"]
+    for name, py_type, nullable in columns(TABLES[table]):
+        if name not in docs:
+            raise ValueError(f"the data dictionary has no text for {table}.{name}")
+        meaning, example = docs[name]
+        sql_type = _SQL_TYPES[py_type] + (", null" if nullable else "")
+        lines.append(f"| {name} | {sql_type} | {meaning} | {example} |" if example else f"| {name} | {sql_type} | {meaning} | |")
+    return "\n".join(lines) + "\n"
+
+
+def render() -> str:
+    """The whole data dictionary: the introduction, every table of the store in order, the rest."""
+    missing = [t for t in CORE_TABLES if t not in CORE_TABLE_DOCS]
+    if missing:
+        raise ValueError(f"the data dictionary has no text for table(s) {', '.join(missing)}")
+    return INTRO + "\n".join(table_section(table) for table in TABLES) + "\n" + OUTRO
+
+
+def write(path: Path = DICTIONARY_PATH) -> Path:
+    """Rewrite the data dictionary at ``path``; returns the path."""
+    path.write_text(render(), encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    sys.stdout.write(f"wrote {write()}\n")
