@@ -49,6 +49,7 @@ INTRO = "Thực hiện Công văn của Ủy ban nhân dân tỉnh, Sở Nội v
         ("III. Kết quả đạt được, tồn tại, hạn chế", ["limitation"]),
         ("Đề nghị phê duyệt Đề án tổ chức Đại hội hợp nhất Hội Công chứng viên", []),
         ("Kiến nghị xử lý vi phạm", []),
+        ("2. Kiến nghị biện pháp xử lý", ["recommendation"]),
         ("1. Cơ sở pháp lý đề xuất UBND tỉnh phê duyệt Đề án", []),
         ("V/v báo cáo liên quan đến đề xuất cho phép thành lập Hội", []),
         ("Kết quả thực hiện tiếp nhận, xử lý phản ánh, kiến nghị của các cá nhân, tổ chức", []),
@@ -496,3 +497,58 @@ def test_items_on_blind_gold() -> None:
         tp, fp, fn = tp + t, fp + p, fn + n
     assert tp + fn == 4
     assert (tp, fp) == (4, 0)
+
+
+def test_an_announced_list_of_topics_gives_each_paragraph_under_a_topic() -> None:
+    # a council's conclusions: "… đề nghị … thực hiện tốt một số nội dung sau:", then topic lines
+    # ("2.1. Đối với …:") each followed by the directives on it, worded without a request verb
+    doc = make_doc([
+        ("heading", "HỘI ĐỒNG NHÂN DÂN HUYỆN KRÔNG NÔ"),
+        "Số: 11/TB-HĐND",
+        ("heading", "THÔNG BÁO Kết luận Phiên họp giải trình"),
+        "Ngày 21/5/2019, Thường trực Hội đồng nhân dân huyện tổ chức Phiên họp giải trình về công tác đền bù, giải phóng mặt bằng và khai thác cát.",
+        "2. Thường trực HĐND huyện đề nghị UBND huyện tiếp tục chỉ đạo thực hiện tốt một số nội dung sau:",
+        ("heading", "2.1. Đối với vấn đề chống sạt lở bờ sông Krông Nô:"),
+        "UBND huyện chỉ đạo các cơ quan chức năng tăng cường tuần tra, xử lý khai thác cát trái phép.",
+        "Nghiên cứu chuyển đổi cơ cấu cây trồng ở những nơi xung yếu.",
+        ("heading", "2.2. Đối với chương trình nông nghiệp ứng dụng công nghệ cao:"),
+        "Kêu gọi các doanh nghiệp có đủ năng lực đầu tư, liên kết với nông dân.",
+        "Trên đây là kết luận của Thường trực HĐND huyện./.",
+    ])
+    items = find_difficulties(doc)
+    assert [item.text[:20] for item in items] == ["UBND huyện chỉ đạo c", "Nghiên cứu chuyển đổ", "Kêu gọi các doanh ng"]
+    assert items[0].section == "2.1. Đối với vấn đề chống sạt lở bờ sông Krông Nô:"
+
+
+def test_a_voucher_named_giay_de_xuat_announces_no_request() -> None:
+    doc = make_doc([
+        INTRO,
+        ("heading", "b. Công tác chi"),
+        "Nhà trường đã thực hiện một số khoản chi chưa đảm bảo quy định, một số phiếu chi không có giấy đề xuất, kế hoạch, không xuất hóa đơn, cụ thể:",
+        "- Phiếu chi số 04 ngày 17/11/2016 mua két sắt số tiền 2.500.000 đồng, không có hợp đồng.",
+        "- Phiếu chi số 6 ngày 26/3/2018 chi khen thưởng số tiền 1.500.000 đồng, không có danh sách ký nhận.",
+    ])
+    assert find_difficulties(doc) == []
+
+
+def test_a_closing_request_opening_with_nay_is_an_item() -> None:
+    doc = make_doc([
+        ("heading", "SỞ TƯ PHÁP"),
+        "Số: 788/STP-HCBT",
+        ("heading", "V/v trình hồ sơ phê chuẩn kết quả Đại hội Đoàn Luật sư tỉnh nhiệm kỳ 2024 - 2029"),
+        "Kính gửi: Ủy ban nhân dân tỉnh.",
+        "Sở Tư pháp nhận được Văn bản số 2377/UBND-NCKS ngày 13/5/2025 của Văn phòng Ủy ban nhân dân tỉnh về việc chuyển hồ sơ Đại hội.",
+        "Qua kiểm tra, hồ sơ báo cáo kết quả Đại hội của Đoàn Luật sư tỉnh đã đầy đủ theo quy định.",
+        "Nay Sở Tư pháp kính trình Ủy ban nhân dân tỉnh xem xét, phê chuẩn kết quả Đại hội Đoàn Luật sư tỉnh nhiệm kỳ X (2024 - 2029)./.",
+    ])
+    assert [item.text[:22] for item in find_difficulties(doc)] == ["Nay Sở Tư pháp kính tr"]
+
+
+def test_what_ocr_reads_from_a_stamp_is_not_an_item() -> None:
+    doc = make_doc([
+        INTRO,
+        ("heading", "II. Khó khăn, vướng mắc"),
+        "Đội ngũ công chức làm công tác tiếp dân còn kiêm nhiệm, thiếu kinh nghiệm.",
+        "Ậ+ r.» — Ậ A Ậ hà ` ^ ^ ^",
+    ])
+    assert [item.text[:20] for item in find_difficulties(doc)] == ["Đội ngũ công chức là"]

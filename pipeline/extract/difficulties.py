@@ -357,6 +357,12 @@ class _Reader:
         return _clean(self.doc.text[start:end])
 
     # -- items ---------------------------------------------------------------------------------
+    @staticmethod
+    def is_noise(text: str) -> bool:
+        """What OCR reads from a stamp or a signature ("Ậ+ r.» — Ậ A Ậ hà ` ^"): fewer than
+        three words of two letters or more."""
+        return sum(1 for word in _WORD.findall(text) if sum(ch.isalpha() for ch in word) >= 2) < 3
+
     def is_none(self, text: str) -> bool:
         return fold_accents(text).strip(" .;:!") in _tables().none
 
@@ -405,7 +411,7 @@ class _Reader:
 
     def emit_one(self, piece: _Piece, kinds: Sequence[str], section: str) -> None:
         text = _clean(self.doc.text[piece.start : piece.end])
-        if len(_WORD.findall(text)) < 2 or self.is_none(text):
+        if len(_WORD.findall(text)) < 2 or self.is_none(text) or self.is_noise(text):
             return
         self.emitted.update(piece.blocks)
         self.items.append(
@@ -720,9 +726,28 @@ class _Reader:
             if self.children.get(top) and self.announces(own):
                 self.read_list(node.last + 1, node.stop, self.children[top], self.printed_heading(node, None))
                 continue
+            if not self.children.get(top) and self.is_topic(node):
+                # what the lead-in announced is asked topic by topic: every paragraph under one
+                # is a request, whether or not it repeats a request verb ("Chỉ đạo các ngành …")
+                pieces = self.paragraphs(node.last + 1, node.stop)
+                for piece in pieces:
+                    self.emit(piece, ["recommendation"], self.printed_heading(node, None))
+                if pieces:
+                    continue
             piece = self.continuation(node, self.own_text(node)[0], nested=True)
             if piece is not None and self.closing(self.doc.blocks[node.last]) != "skip":
                 self.emit(piece, ["recommendation"], section)
+
+    def is_topic(self, node: OutlineNode) -> bool:
+        """Whether a listed node names a subject ("2.4 Đối với vấn đề chống sạt lở bờ sông:") whose
+        paragraphs are the requests, rather than being a request itself: a heading or a line ending
+        in a colon (its lower-case tail on the next line included) that asks nothing."""
+        text = self.doc.text[self.own_text(node)[0] : self.doc.blocks[node.last].end]
+        following = node.last + 1
+        if following < node.stop and following not in self.node_at and self.doc.blocks[following].text[:1].islower():
+            text += " " + self.doc.blocks[following].text
+        text = text.rstrip()
+        return (node.is_heading or text.endswith(":")) and not makes_request(text, request_doc=self.request_doc)
 
 
 def find_difficulties(
