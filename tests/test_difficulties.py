@@ -552,3 +552,36 @@ def test_what_ocr_reads_from_a_stamp_is_not_an_item() -> None:
         "Ậ+ r.» — Ậ A Ậ hà ` ^ ^ ^",
     ])
     assert [item.text[:20] for item in find_difficulties(doc)] == ["Đội ngũ công chức là"]
+
+
+def test_the_next_part_of_a_report_ends_the_items_even_where_its_number_was_misread() -> None:
+    doc = make_doc([
+        INTRO,
+        ("heading", "c) Nguyên nhân:"),
+        "Công tác phổ biến giáo dục pháp luật về khiếu nại, tố cáo còn hạn chế.",
+        "Khối lượng đơn thư còn nhiều, cán bộ làm công tác tiếp dân còn kiêm nhiệm.",
+        "s: Phương hướng nhiệm vụ công tác tiếp dân cuối năm 2019.",
+        "Tăng cường công tác tuyên truyền phổ biến giáo dục pháp luật đến từng thôn, bon.",
+    ])
+    items = find_difficulties(doc)
+    assert [item.kind for item in items] == ["cause", "cause"]
+    assert items[1].text.startswith("Khối lượng đơn thư")
+
+
+BLIND_2 = Path(__file__).resolve().parent / "data" / "gold_blind2"
+
+
+def test_items_on_blind_gold_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    # six documents (four scans read by OCR here) annotated by a helper who never ran the code;
+    # scored once blind (F1 0.390: P 0.536, R 0.306), then rules from the conventions were fixed
+    # with them in view (topics of an announced list, kết luận thanh tra, the next part of a
+    # report): a regression guard now, not a blind score
+    monkeypatch.setenv("BAOCAO_OCR", "1")
+    tp = fp = fn = 0
+    for path in sorted(BLIND_2.glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        doc = assemble(load_document(CORPUS / gold["source"]))
+        t, p, n, _, _ = score_items(gold["difficulties"] + gold["recommendations"], find_difficulties(doc))
+        tp, fp, fn = tp + t, fp + p, fn + n
+    assert tp + fn == 49
+    assert 2 * tp / (2 * tp + fp + fn) >= 0.84

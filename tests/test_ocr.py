@@ -144,6 +144,8 @@ def test_poor_text_layer_is_replaced_by_ocr() -> None:
         ("Chỉ thị số 36–CT/IW ngày", "Chỉ thị số 36–CT/TW ngày"),
         ("Nghị quyết số 10-NQ/TỦ, ngày 13/11/2017", "Nghị quyết số 10-NQ/TU, ngày 13/11/2017"),  # initials bear no tone
         ("Kế hoạch số 02-KH/BCĐTW", "Kế hoạch số 02-KH/BCĐTW"),  # the letter Đ is a shape, not a tone
+        ("©) Nguyên nhân:", "c) Nguyên nhân:"),  # the list letter c read as the copyright sign
+        ("Bản quyền © 2019", "Bản quyền © 2019"),
     ],
 )
 def test_tone_correction(ocr: str, expected: str) -> None:

@@ -124,6 +124,7 @@ class _Tables:
     content_free: re.Pattern[str]
     strength: re.Pattern[str]
     turn: re.Pattern[str]
+    next_part: re.Pattern[str]
     person: re.Pattern[str]
 
 
@@ -179,6 +180,7 @@ def _tables() -> _Tables:
         ),
         strength=re.compile(rf"(?<!\w){_phrase(context['strength'])}(?!\w)"),
         turn=re.compile(rf"^\W*(?:{_phrase(context['turn'])})(?!\w)"),
+        next_part=re.compile(rf"^\W{{0,3}}\w?\W{{0,2}}(?:{_phrase(context['next_part'])})(?!\w)"),
         request_doc_types=frozenset(fold_accents(w) for w in cues["request_doc_type"]),
         request_title=re.compile(rf"(?<!\w){_phrase(cues['request_title'])}(?!\w)"),
         # "Sở Nội vụ kính trình Chủ tịch UBND tỉnh xem xét, quyết định./." asks for nothing in particular:
@@ -433,7 +435,7 @@ class _Reader:
             if block.kind in _SKIP_KINDS or index in self.node_at:
                 continue
             closing = self.closing(block)
-            if closing == "skip":
+            if closing == "skip" or _tables().next_part.match(fold_accents(block.text)):
                 break
             if pieces and closing is None and (block.text[:1].islower() or self.wraps(pieces[-1], block)):
                 pieces[-1].end = block.end

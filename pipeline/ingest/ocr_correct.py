@@ -261,6 +261,15 @@ def eth_as_d(text: str) -> str:
     return text.replace("\u00d0", "\u0110")
 
 
+# Tesseract reads the list letter "c)" as the copyright sign where the line opens with it
+_MARKER_AS_SIGN = re.compile(r"(?m)^(\s*)©(?=[).]\s)")
+
+
+def list_marker_letters(text: str) -> str:
+    """A line opening with "©)" or "©." opens with the list letter c (a report never lists by ©)."""
+    return _MARKER_AS_SIGN.sub(r"\1c", text)
+
+
 def correct_text(text: str, model: SyllableModel | None = None) -> str:
     """Correct the tone marks of OCR syllables in ``text``; everything else is kept as it is.
 
@@ -268,7 +277,7 @@ def correct_text(text: str, model: SyllableModel | None = None) -> str:
     in a Vietnamese document they are misread Vietnamese or ASCII letters.
     """
     model = model or load_model()
-    text = eth_as_d(text)
+    text = list_marker_letters(eth_as_d(text))
     if not text.isascii():
         text = "".join(_foreign_letter(c) for c in text)
     text = repair_codes(text)
