@@ -164,8 +164,16 @@ def connect(db_path: Path) -> sqlite3.Connection:
     return connection
 
 
+_DOCUMENT_KEY = 'FOREIGN KEY ("doc_id") REFERENCES "documents" ("doc_id")'
+
+
 def create_schema(connection: sqlite3.Connection) -> None:
-    """Create every table of the contract (idempotent)."""
+    """Create every table of the contract (idempotent).
+
+    Every per-document table declares ``doc_id`` a foreign key of ``documents`` (Datasette and
+    other SQLite browsers link the rows by it); a table of an older store that lacks the key is
+    rebuilt in place with its rows.
+    """
     with connection:
         for name, row_type in TABLES.items():
             defs = []
@@ -176,15 +184,30 @@ def create_schema(connection: sqlite3.Connection) -> None:
                 if name == "documents" and column == "doc_id":
                     definition += " PRIMARY KEY"
                 defs.append(definition)
-            connection.execute(f"CREATE TABLE IF NOT EXISTS {_quote(name)} ({', '.join(defs)})")
+            keyed = name in per_document_tables()
+            table_sql = ", ".join(defs + ([_DOCUMENT_KEY] if keyed else []))
+            connection.execute(f"CREATE TABLE IF NOT EXISTS {_quote(name)} ({table_sql})")
             # a store written by an older version gains the nullable columns added since
-            present = {row[1] for row in connection.execute(f"PRAGMA table_info({_quote(name)})")}
+            present = [row[1] for row in connection.execute(f"PRAGMA table_info({_quote(name)})")]
             for column, definition in zip((c for c, _, _ in columns(row_type)), defs):
                 if column not in present and "NOT NULL" not in definition:
                     connection.execute(f"ALTER TABLE {_quote(name)} ADD COLUMN {definition}")
+            if keyed and not connection.execute(f"PRAGMA foreign_key_list({_quote(name)})").fetchall():
+                _rebuild(connection, name, table_sql)
             if name in per_document_tables():
                 connection.execute(f"CREATE INDEX IF NOT EXISTS {_quote('idx_' + name + '_doc')} ON {_quote(name)} (doc_id)")
         connection.execute('CREATE INDEX IF NOT EXISTS "idx_errors_path" ON "errors" (source_path)')
+
+
+def _rebuild(connection: sqlite3.Connection, name: str, table_sql: str) -> None:
+    """Recreate table ``name`` as ``table_sql`` and copy its rows (SQLite cannot add a key in place)."""
+    old = f"{name}__before_keys"
+    connection.execute(f"ALTER TABLE {_quote(name)} RENAME TO {_quote(old)}")
+    connection.execute(f"CREATE TABLE {_quote(name)} ({table_sql})")
+    kept = [row[1] for row in connection.execute(f"PRAGMA table_info({_quote(name)})")]
+    listed = ", ".join(map(_quote, kept))
+    connection.execute(f"INSERT INTO {_quote(name)} ({listed}) SELECT {listed} FROM {_quote(old)}")
+    connection.execute(f"DROP TABLE {_quote(old)}")
 
 
 # Snapshot order: independent of the order in which workers finished their documents.

@@ -126,3 +126,34 @@ def test_cli_exit_status_counts_failures(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["extract", str(folder), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
     assert "1 document(s) failed" in result.output
+
+
+def test_every_per_document_table_links_to_its_document(tmp_path: Path) -> None:
+    extract([SAMPLE_CORPUS], tmp_path)
+    with sqlite3.connect(tmp_path / DATABASE_NAME) as connection:
+        for table in TABLES:
+            keys = connection.execute(f'PRAGMA foreign_key_list("{table}")').fetchall()
+            if table in ("documents", "errors"):
+                continue
+            assert [(key[2], key[3], key[4]) for key in keys] == [("documents", "doc_id", "doc_id")], table
+        connection.execute("PRAGMA foreign_keys=ON")
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_an_older_store_without_keys_gains_them_and_keeps_its_rows(tmp_path: Path) -> None:
+    extract([SAMPLE_CORPUS], tmp_path)
+    db = tmp_path / DATABASE_NAME
+    before = {t: _rows(db, t) for t in TABLES}
+    with sqlite3.connect(db) as connection:  # the schema as older versions wrote it: no keys
+        for table in ("blocks", "references"):
+            sql = connection.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+            connection.execute(f'ALTER TABLE "{table}" RENAME TO "{table}_x"')
+            connection.execute(re.sub(r", FOREIGN KEY .*\)\)$", ")", sql))
+            connection.execute(f'INSERT INTO "{table}" SELECT * FROM "{table}_x"')
+            connection.execute(f'DROP TABLE "{table}_x"')
+        assert connection.execute('PRAGMA foreign_key_list("blocks")').fetchall() == []
+    connect(db).close()
+    assert {t: _rows(db, t) for t in TABLES} == before
+    with sqlite3.connect(db) as connection:
+        assert connection.execute('PRAGMA foreign_key_list("blocks")').fetchall()
+        assert connection.execute('PRAGMA index_list("blocks")').fetchall()
