@@ -250,7 +250,8 @@ def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         if name not in frame.columns:
             frame[name] = pd.Series([None] * len(frame), dtype=object)
         if name in dates:
-            frame[name] = pd.to_datetime(frame[name], errors="coerce", format="ISO8601")
+            # one unit whatever the source: Parquet's date32 gives seconds, SQLite's ISO text microseconds
+            frame[name] = pd.to_datetime(frame[name], errors="coerce", format="ISO8601").astype("datetime64[us]")
         elif py_type is list:
             frame[name] = pd.Series([_as_list(v) for v in frame[name]], index=frame.index, dtype=object)
         elif py_type is bool:

@@ -8,6 +8,7 @@ registry (:mod:`pipeline.facts`). The SQLite schema, the Parquet schema and the 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 import os
 import shutil
@@ -147,6 +148,16 @@ def columns(row_type: type) -> list[tuple[str, type, bool]]:
 
 
 _SQL_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL", bool: "INTEGER", list: "TEXT"}
+# Date columns of the core tables; the fact tables' are declared in the fact registry.
+CORE_DATE_COLUMNS: dict[str, tuple[str, ...]] = {"documents": ("issued_date",)}
+
+
+def date_columns(table: str) -> tuple[str, ...]:
+    """The columns of ``table`` that hold dates: ISO text declared ``DATE`` in SQLite, Arrow
+    ``date32`` in Parquet (so DuckDB, pandas and Spark read them as dates)."""
+    fact_type = facts.by_table(table)
+    return fact_type.date_columns if fact_type is not None else CORE_DATE_COLUMNS.get(table, ())
+
 _ARROW_TYPES = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_(), list: pa.list_(pa.string())}
 
 
@@ -177,8 +188,9 @@ def create_schema(connection: sqlite3.Connection) -> None:
     with connection:
         for name, row_type in TABLES.items():
             defs = []
+            dates = date_columns(name)
             for column, py_type, nullable in columns(row_type):
-                definition = f"{_quote(column)} {_SQL_TYPES[py_type]}"
+                definition = f"{_quote(column)} {'DATE' if column in dates else _SQL_TYPES[py_type]}"
                 if not nullable:
                     definition += " NOT NULL"
                 if name == "documents" and column == "doc_id":
@@ -288,7 +300,11 @@ def read_table(connection: sqlite3.Connection, table: str) -> pd.DataFrame:
 
 def arrow_schema(table: str) -> pa.Schema:
     """The Parquet schema of a table, derived from its row type."""
-    return pa.schema([pa.field(n, _ARROW_TYPES[t], nullable=nullable) for n, t, nullable in columns(TABLES[table])])
+    dates = date_columns(table)
+    return pa.schema([
+        pa.field(n, pa.date32() if n in dates else _ARROW_TYPES[t], nullable=nullable)
+        for n, t, nullable in columns(TABLES[table])
+    ])
 
 
 EXPORT_CHUNK_ROWS = 50_000
@@ -299,6 +315,7 @@ def _arrow_batches(connection: sqlite3.Connection, table: str) -> Iterator[pa.Re
     """The rows of a table in snapshot order, as Arrow batches of bounded size."""
     schema = arrow_schema(table)
     specs = columns(TABLES[table])
+    dates = date_columns(table)
     order = ", ".join(_quote(name) for name in _ORDER.get(table, ("doc_id",))) + ", rowid"
     cursor = connection.execute(f"SELECT * FROM {_quote(table)} ORDER BY {order}")
     while rows := cursor.fetchmany(EXPORT_CHUNK_ROWS):
@@ -309,6 +326,8 @@ def _arrow_batches(connection: sqlite3.Connection, table: str) -> Iterator[pa.Re
                 values = [json.loads(v) if isinstance(v, str) else [] for v in values]
             elif py_type is bool:
                 values = [None if v is None else bool(v) for v in values]
+            elif name in dates:
+                values = [None if v is None else datetime.date.fromisoformat(v) for v in values]
             data[name] = values
         yield pa.RecordBatch.from_pydict(data, schema=schema)
 

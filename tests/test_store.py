@@ -157,3 +157,21 @@ def test_an_older_store_without_keys_gains_them_and_keeps_its_rows(tmp_path: Pat
     with sqlite3.connect(db) as connection:
         assert connection.execute('PRAGMA foreign_key_list("blocks")').fetchall()
         assert connection.execute('PRAGMA index_list("blocks")').fetchall()
+
+
+def test_dates_are_dates_in_parquet_and_declared_in_sqlite(tmp_path: Path) -> None:
+    import datetime
+
+    from pipeline.store import date_columns
+
+    extract([SAMPLE_CORPUS], tmp_path)
+    assert date_columns("documents") == ("issued_date",) and "date" in date_columns("dates")
+    for table in TABLES:
+        schema = pq.read_schema(tmp_path / f"{table}.parquet")
+        for column in date_columns(table):
+            assert str(schema.field(column).type) == "date32[day]", (table, column)
+    dates = pd.read_parquet(tmp_path / "dates.parquet")
+    assert len(dates) and all(isinstance(v, datetime.date) for v in dates["date"].dropna())
+    with sqlite3.connect(tmp_path / DATABASE_NAME) as connection:
+        declared = {row[1]: row[2] for row in connection.execute('PRAGMA table_info("documents")')}
+    assert declared["issued_date"] == "DATE"
