@@ -301,10 +301,17 @@ def read_table(connection: sqlite3.Connection, table: str) -> pd.DataFrame:
 def arrow_schema(table: str) -> pa.Schema:
     """The Parquet schema of a table, derived from its row type."""
     dates = date_columns(table)
-    return pa.schema([
-        pa.field(n, pa.date32() if n in dates else _ARROW_TYPES[t], nullable=nullable)
-        for n, t, nullable in columns(TABLES[table])
-    ])
+    specs = columns(TABLES[table])
+    schema = pa.schema([pa.field(n, pa.date32() if n in dates else _ARROW_TYPES[t], nullable=nullable) for n, t, nullable in specs])
+    # pandas reads a nullable integer column as float unless the file says which dtype it had
+    empty = pd.DataFrame({n: pd.Series([], dtype=_PANDAS_DTYPES.get((t, nullable), object)) for n, t, nullable in specs})
+    return schema.with_metadata(pa.Schema.from_pandas(empty, preserve_index=False).metadata)
+
+
+_PANDAS_DTYPES: dict[tuple[type, bool], str] = {
+    (int, True): "Int64", (int, False): "int64", (bool, True): "boolean", (bool, False): "bool",
+    (float, True): "float64", (float, False): "float64",
+}
 
 
 EXPORT_CHUNK_ROWS = 50_000

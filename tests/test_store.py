@@ -159,7 +159,7 @@ def test_an_older_store_without_keys_gains_them_and_keeps_its_rows(tmp_path: Pat
         assert connection.execute('PRAGMA index_list("blocks")').fetchall()
 
 
-def test_dates_are_dates_in_parquet_and_declared_in_sqlite(tmp_path: Path) -> None:
+def test_dates_are_dates_and_integers_integers_in_parquet(tmp_path: Path) -> None:
     import datetime
 
     from pipeline.store import date_columns
@@ -172,6 +172,9 @@ def test_dates_are_dates_in_parquet_and_declared_in_sqlite(tmp_path: Path) -> No
             assert str(schema.field(column).type) == "date32[day]", (table, column)
     dates = pd.read_parquet(tmp_path / "dates.parquet")
     assert len(dates) and all(isinstance(v, datetime.date) for v in dates["date"].dropna())
+    # nullable integers stay integers in plain pandas
+    documents = pd.read_parquet(tmp_path / "documents.parquet")
+    assert str(documents["year"].dtype) == "Int64" and str(dates["page"].dtype) == "Int64"
     with sqlite3.connect(tmp_path / DATABASE_NAME) as connection:
         declared = {row[1]: row[2] for row in connection.execute('PRAGMA table_info("documents")')}
     assert declared["issued_date"] == "DATE"
