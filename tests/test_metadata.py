@@ -97,3 +97,25 @@ def test_assembled_offsets_point_into_the_text() -> None:
     for block in text.blocks:
         assert text.text[block.start:block.end] == block.text
     assert text.page_at(text.blocks[-1].start) == 21
+
+
+def test_a_cong_van_with_an_attached_record_is_a_cong_van() -> None:
+    # Nghị định 30/2020: a công văn prints no type name, its "V/v" subject stands there; the
+    # "BIÊN BẢN" further down heads the attached record of the citizens' visit
+    from pipeline.document import TextBlock
+
+    lines = [
+        "ỦY BAN NHÂN DÂN HUYỆN KRÔNG NÔ", "Số: 86/UBND-VP",
+        "V/v chuyển nội dung kiến nghị của công dân liên quan đến Công trình hồ chứa nước Nam Xuân",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Krông Nô, ngày 14 tháng 6 năm 2019",
+        "Kính gửi: Ban quản lý dự án tỉnh Đắk Nông.",
+        "Ngày 12/6/2019, Ủy ban nhân dân huyện tiếp nhận nội dung kiến nghị của các hộ dân.",
+        "Nơi nhận:", "- Như trên;", "BIÊN BẢN", "TIẾP CÔNG DÂN",
+    ]
+    blocks, offset = [], 0
+    for index, line in enumerate(lines):
+        blocks.append(TextBlock(index, "paragraph", offset, offset + len(line), line, 1, "text", None, None, None, False))
+        offset += len(line) + 1
+    metadata = extract_metadata(tuple(blocks))
+    assert metadata.doc_type == "CÔNG VĂN"
+    assert metadata.title is not None and metadata.title.startswith("chuyển nội dung kiến nghị")

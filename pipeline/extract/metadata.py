@@ -271,7 +271,10 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
     doc_type: str | None = None
     title_lines: list[str] = []
     type_at = None
-    for i, line in enumerate(head):
+    # a công văn names no type: its subject line ("V/v …") stands where the type would; a type
+    # name after it belongs to an attached document (a biên bản, a draft tờ trình)
+    subject_at = next((i for i, ln in enumerate(head) if _SUBJECT_LINE.match(ln.text)), len(head))
+    for i, line in enumerate(head[:subject_at]):
         found, rest = _doc_type(line.text)
         if found is not None and not _is_motto(line.text):
             doc_type, type_at = found, i
