@@ -20,6 +20,7 @@ called when needed.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 import typing
@@ -146,22 +147,15 @@ def register(new: Filter) -> Filter:
         raise ValueError(f"filter {new.name}: a filter on {new.table} belongs to the {new.table} search only")
     if not new.name.isidentifier() or new.name in ("page", "size", "filters", "connection"):
         raise ValueError(f"filter {new.name!r}: not a usable parameter name")
-    new = _replace(new, searches=searches)
-    kept = [f for f in _REGISTRY if not (f.name == new.name and set(f.searches) == set(searches))]
-    clash = [f for f in kept if f.name == new.name and set(f.searches) & set(searches)]
-    if clash:
-        raise ValueError(f"filter {new.name}: already declared for {', '.join(clash[0].searches)}")
-    if len(kept) == len(_REGISTRY):
-        _REGISTRY.append(new)
-    else:
-        _REGISTRY[:] = [new if (f.name == new.name and set(f.searches) == set(searches)) else f for f in _REGISTRY]
+    new = dataclasses.replace(new, searches=searches)
+    for index, old in enumerate(_REGISTRY):
+        if old.name == new.name and set(old.searches) & set(searches):
+            if set(old.searches) != set(searches):
+                raise ValueError(f"filter {new.name}: already declared for {', '.join(old.searches)}")
+            _REGISTRY[index] = new
+            return new
+    _REGISTRY.append(new)
     return new
-
-
-def _replace(f: Filter, **changes: Any) -> Filter:
-    import dataclasses
-
-    return dataclasses.replace(f, **changes)
 
 
 def unregister(name: str, search: str | None = None) -> None:
@@ -247,11 +241,6 @@ def signature(search: str, leading: Sequence[inspect.Parameter] = (), trailing: 
     return inspect.Signature(params)
 
 
-def describe(search: str) -> str:
-    """One line per filter of ``search``: name, type and help (for generated docstrings)."""
-    return "\n".join(f"    {f.name} ({f.type.__name__}): {f.help}" for f in for_search(search))
-
-
 # --------------------------------------------------------------------------------------------
 # The built-in filters, in the order of the CLI options, API parameters and form fields
 
@@ -325,6 +314,6 @@ register(Filter(
 
 
 __all__ = [
-    "DOCUMENTS", "Filter", "FilterValues", "Match", "QueryError", "SEARCHES", "describe", "for_search", "register",
+    "DOCUMENTS", "Filter", "FilterValues", "Match", "QueryError", "SEARCHES", "for_search", "register",
     "registered", "signature", "unregister",
 ]
