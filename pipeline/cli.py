@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import csv
 import dataclasses
+import inspect
 import json
 import sqlite3
 import sys
@@ -26,7 +27,6 @@ from pipeline.evaluate import (
     score_metadata,
 )
 from pipeline.query import (
-    DifficultyFilters,
     QueryError,
     all_pages,
     connect_read_only,
@@ -38,6 +38,8 @@ from pipeline.query import (
     search_difficulties,
     shared_complaints,
 )
+from pipeline import filters as filter_registry
+from pipeline.filters import FilterValues
 from pipeline.search_index import SearchIndexMissing
 from pipeline.batch import DEFAULT_TIMEOUT_S
 from pipeline.batch import discover, extract
@@ -279,24 +281,67 @@ def _run_query(run: Callable[[], tuple[int, list[object]]]) -> tuple[int, list[o
         raise typer.Exit(code=2) from error
 
 
-@query_app.command("difficulties")
+class _FilteredCommand:
+    """A `baocao query` command whose options are its own plus one per filter of a search.
+
+    The filter options are read from :mod:`pipeline.filters` each time Typer builds the command (its
+    ``__signature__``), so a filter registered there is an option here; the command body receives
+    them as one :class:`~pipeline.filters.FilterValues` (``filters=``).
+    """
+
+    __annotations__: dict[str, object] = {}
+
+    def __init__(self, search: str, body: Callable[..., None]) -> None:
+        self.search = search
+        self.body = body
+        self.__doc__ = body.__doc__
+        self.__name__ = body.__name__
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        options = [
+            inspect.Parameter(
+                f.name, inspect.Parameter.KEYWORD_ONLY, annotation=f.annotation,
+                default=typer.Option(None, *f.cli_flags, help=f.help, min=f.minimum, max=f.maximum),
+            )
+            for f in filter_registry.for_search(self.search)
+        ]
+        own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+               for name, p in inspect.signature(self.body, eval_str=True).parameters.items() if name != "filters"]
+        return inspect.Signature([*options, *own])
+
+    def __call__(self, **arguments: object) -> None:
+        names = {f.name for f in filter_registry.for_search(self.search)}
+        values = {name: arguments.pop(name) for name in list(arguments) if name in names}
+        try:
+            filters = FilterValues(self.search, values)
+        except QueryError as error:
+            console.print(f"[red]{error}[/red]")
+            raise typer.Exit(code=2) from error
+        self.body(filters=filters, **arguments)
+
+
+def _filtered(search: str, name: str) -> Callable[[Callable[..., None]], _FilteredCommand]:
+    """Register a `baocao query NAME` command taking the filters of ``search`` as options."""
+
+    def decorate(body: Callable[..., None]) -> _FilteredCommand:
+        command = _FilteredCommand(search, body)
+        query_app.command(name, help=body.__doc__)(command)
+        return command
+
+    return decorate
+
+
+@_filtered("difficulties", "difficulties")
 def query_difficulties(
-    q: str = typer.Option(None, "--q", "-q", help="Words, with or without accents (`dat dai` finds `đất đai`)."),
-    province: str = typer.Option(None, "--province", help="Province (part of the name, accents optional)."),
-    issuer: str = typer.Option(None, "--issuer", help="Issuing agency (part of the name, accents optional)."),
-    year: int = typer.Option(None, "--year", help="Year of issue."),
-    doc_type: str = typer.Option(None, "--doc-type", help="Document type word, e.g. 'BÁO CÁO' or 'bao cao'."),
-    kind: str = typer.Option(None, "--kind", help="difficulty, limitation, cause or recommendation."),
-    category: str = typer.Option(None, "--category", help="Category of the taxonomy, e.g. 'đất đai'."),
-    db: Path = DbOption, fmt: OutputFormat = FormatOption, page: int = PageOption, size: int = SizeOption,
-    every: bool = AllOption,
+    filters: FilterValues, db: Path = DbOption, fmt: OutputFormat = FormatOption, page: int = PageOption,
+    size: int = SizeOption, every: bool = AllOption,
 ) -> None:
     """Difficulty, limitation, cause and recommendation items (ranked when --q is given)."""
     connection = _open(db)
-    filters = DifficultyFilters(q, province, issuer, year, doc_type, kind, category)
 
     def run() -> tuple[int, list[object]]:
-        result = search_difficulties(connection, **vars(filters), page=page, size=size)
+        result = search_difficulties(connection, filters=filters, page=page, size=size)
         items = list(iter_difficulties(connection, filters)) if every else result.items
         return result.total, items
 
@@ -323,25 +368,17 @@ def query_references(
     _emit(total, items, fmt, ("doc_number", "doc_type", "title", "issuer", "issued_date", "province"), "citing documents")
 
 
-@query_app.command("amounts")
+@_filtered("amounts", "amounts")
 def query_amounts(
-    q: str = typer.Option(None, "--q", "-q", help="Words the sentence must contain (accents optional)."),
-    province: str = typer.Option(None, "--province"), issuer: str = typer.Option(None, "--issuer"),
-    year: int = typer.Option(None, "--year"), doc_type: str = typer.Option(None, "--doc-type"),
-    role: str = typer.Option(None, "--role", help="kế hoạch, giải ngân, thu, chi … (accents optional)."),
-    currency: str = typer.Option(None, "--currency", help="VND, USD …"),
-    min_value: float = typer.Option(None, "--min", help="Smallest value (in the currency's base unit)."),
-    max_value: float = typer.Option(None, "--max", help="Largest value."),
-    db: Path = DbOption, fmt: OutputFormat = FormatOption, page: int = PageOption, size: int = SizeOption,
-    every: bool = AllOption,
+    filters: FilterValues, db: Path = DbOption, fmt: OutputFormat = FormatOption, page: int = PageOption,
+    size: int = SizeOption, every: bool = AllOption,
 ) -> None:
     """Money amounts, largest first."""
     connection = _open(db)
-    args = (connection, q, province, issuer, year, doc_type, role, currency, min_value, max_value)
 
     def run() -> tuple[int, list[object]]:
-        result = search_amounts(*args, page=page, size=size)
-        return result.total, list(all_pages(search_amounts, *args)) if every else result.items
+        result = search_amounts(connection, filters=filters, page=page, size=size)
+        return result.total, list(all_pages(search_amounts, connection, filters=filters)) if every else result.items
 
     with closing(connection):
         total, items = _run_query(run)

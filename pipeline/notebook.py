@@ -14,7 +14,9 @@ Nothing here changes the store: it is read-only.
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import inspect
 import json
 import re
 from bisect import bisect_left, bisect_right
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from pipeline import facts as fact_registry
+from pipeline import filters as filter_registry
 from pipeline.facts import format_money, vietnamese_number
 from pipeline.store import DATABASE_NAME, TABLES, columns, read_table
 
@@ -47,6 +50,8 @@ __all__ = [
     "table_sizes",
     "errors_by_code",
     "difficulty_counts",
+    "find_difficulties",
+    "find_amounts",
     "recurring_groups",
     "amounts_by_role",
     "disbursement",
@@ -592,6 +597,63 @@ def difficulty_counts(data: Dataset, by: str = "province", kinds: Iterable[str] 
     table = table[known + ([UNKNOWN] if UNKNOWN in table.columns else [])]
     order = table.sum(axis=1).sort_values(ascending=False, kind="stable").index
     return table.loc[order].astype("int64")
+
+
+class _FilteredSearch:
+    """A search of the store with the filters of :mod:`pipeline.filters` as keyword arguments.
+
+    ``find(source, province="lam dong", year=2025)`` returns every matching row (at most
+    ``limit``) as a DataFrame, in the order of the office's page and of ``baocao query``. ``source``
+    is a :class:`Dataset`, an output folder, a ``reports.sqlite`` path or an open connection; None
+    means the last loaded dataset. The keyword arguments are those the registry declares for the
+    search, read at each call (``inspect.signature`` and ``help`` list them): a filter registered
+    there is accepted here.
+    """
+
+    def __init__(self, search: str, name: str, summary: str) -> None:
+        self.search = search
+        self.__name__ = self.__qualname__ = name
+        self.__doc__ = f"{summary}\n\n{inspect.cleandoc(_FilteredSearch.__doc__ or '')}"
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        source = inspect.Parameter("source", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                                   annotation="Dataset | str | Path | sqlite3.Connection | None")
+        limit = inspect.Parameter("limit", inspect.Parameter.KEYWORD_ONLY, default=10_000, annotation=int)
+        return filter_registry.signature(self.search, [source], [limit])
+
+    def __call__(self, source: Dataset | str | Path | sqlite3.Connection | None = None, *, limit: int = 10_000,
+                 **filters: Any) -> pd.DataFrame:
+        from pipeline.query import AmountHit, DifficultyHit, all_pages, connect_read_only, iter_difficulties, search_amounts
+
+        values = filter_registry.FilterValues(self.search, filters)
+        row_type = DifficultyHit if self.search == "difficulties" else AmountHit
+        connection = source if isinstance(source, sqlite3.Connection) else connect_read_only(_database(source))
+        try:
+            if self.search == "difficulties":
+                rows = list(iter_difficulties(connection, values, limit=limit))
+            else:
+                rows = list(all_pages(search_amounts, connection, filters=values, limit=limit))
+        finally:
+            if connection is not source:
+                connection.close()
+        columns = [f.name for f in dataclasses.fields(row_type)]
+        return pd.DataFrame([dataclasses.asdict(row) for row in rows], columns=columns)
+
+
+def _database(source: Dataset | str | Path | None) -> Path:
+    """The ``reports.sqlite`` of a dataset, an output folder or a database path."""
+    if source is None:
+        source = _dataset(None)
+    path = source.path if isinstance(source, Dataset) else Path(source)
+    return path / DATABASE_NAME if path.is_dir() else path
+
+
+find_difficulties = _FilteredSearch(
+    "difficulties", "find_difficulties",
+    "Difficulty, limitation, cause and recommendation items matching the filters, with their documents' metadata.",
+)
+find_amounts = _FilteredSearch("amounts", "find_amounts", "Money amounts matching the filters, largest first.")
 
 
 def recurring_groups(data: Dataset, top: int = 10) -> pd.DataFrame:

@@ -6,13 +6,14 @@ import json
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from pipeline import facts
-from pipeline.extract.categories import category_names
+from pipeline import filters as filter_registry
+from pipeline.filters import DOCUMENTS, Filter, FilterValues, QueryError
 from pipeline.normalize import fold_accents
 from pipeline.search_index import FACETS_TABLE, FTS_TABLE, category_bits, fts_expression, require_search_index
 from pipeline.store import DATABASE_NAME
@@ -184,13 +185,8 @@ def fact_kinds() -> tuple[str, ...]:
 T = TypeVar("T")
 
 
-class QueryError(ValueError):
-    """A malformed query parameter (unknown kind, page out of range …); the message says which."""
-
-
-@dataclass(frozen=True)
-class DifficultyFilters:
-    """Filters of a difficulty search; ``None`` means "any".
+class DifficultyFilters(FilterValues):
+    """The filters of a difficulty search (declared in :mod:`pipeline.filters`); unset means "any".
 
     ``q`` is searched accent-insensitively in the item text (see
     :func:`pipeline.search_index.fts_expression`); ``province`` and ``issuer`` match when the
@@ -199,13 +195,10 @@ class DifficultyFilters:
     ``category`` and ``year`` match exactly.
     """
 
-    q: str | None = None
-    province: str | None = None
-    issuer: str | None = None
-    year: int | None = None
-    doc_type: str | None = None
-    kind: str | None = None
-    category: str | None = None
+    __slots__ = ()
+
+    def __init__(self, values: Mapping[str, Any] | None = None, **more: Any) -> None:
+        super().__init__("difficulties", values, **more)
 
 
 @dataclass(frozen=True)
@@ -351,16 +344,8 @@ class DocumentDetail:
         return {kind: found.get(kind, 0) for kind in fact_kinds()}
 
 
-@dataclass(frozen=True)
-class Facets:
-    """The values the filters can take, for drop-down lists."""
-
-    provinces: list[str]
-    issuers: list[str]
-    years: list[int]
-    doc_types: list[str]
-    kinds: list[str]
-    categories: list[str]
+Facets = dict[str, list[Any]]
+"""The values the drop-down filters can take, by facet key (``provinces``, ``years`` …)."""
 
 
 def connect_read_only(db_path: Path | str) -> sqlite3.Connection:
@@ -395,34 +380,34 @@ def _page_bounds(page: int, size: int) -> tuple[int, int]:
     return page, min(size, MAX_PAGE_SIZE)
 
 
-def _blank(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
+def _clause(f: Filter, column: str, value: Any) -> tuple[str, list[object]]:
+    """The SQL test of one filter on ``column`` (an aliased, quoted column) and its parameters."""
+    if f.match in ("contains", "text"):
+        return f"instr(baocao_fold({column}), ?) > 0", [fold_accents(value)]
+    if f.match == "folded":
+        return f"baocao_fold({column}) = ?", [fold_accents(value)]
+    if f.match == "equals":
+        return f"{column} = ?", [value]
+    if f.match == "has":
+        return f"EXISTS (SELECT 1 FROM json_each({column}) j WHERE j.value = ?)", [value]
+    if f.match == "at_least":
+        return f"{column} >= ?", [float(value)]
+    if f.match == "at_most":
+        return f"{column} <= ?", [float(value)]
+    raise ValueError(f"filter {f.name}: unknown match {f.match!r}")
 
 
-def _document_clauses(
-    province: str | None, issuer: str | None, year: int | None, doc_type: str | None
-) -> tuple[list[str], list[object]]:
-    """WHERE clauses on the ``doc`` alias (documents) and their parameters."""
-    clauses: list[str] = []
-    params: list[object] = []
-    if _blank(province):
-        clauses.append("instr(baocao_fold(doc.province), ?) > 0")
-        params.append(fold_accents(province.strip()))  # type: ignore[union-attr]
-    if _blank(issuer):
-        clauses.append("instr(baocao_fold(doc.issuer), ?) > 0")
-        params.append(fold_accents(issuer.strip()))  # type: ignore[union-attr]
-    if year is not None:
-        if not isinstance(year, int) or isinstance(year, bool):
-            raise QueryError(f"year must be an integer, not {year!r}")
-        clauses.append("doc.year = ?")
-        params.append(year)
-    if _blank(doc_type):
-        clauses.append("baocao_fold(doc.doc_type) = ?")
-        params.append(fold_accents(doc_type.strip()))  # type: ignore[union-attr]
-    return clauses, params
+def _column(alias: str, column: str) -> str:
+    return f'{alias}."{column}"'
+
+
+def _filter_values(search: str, filters: Mapping[str, Any] | None, values: Mapping[str, Any]) -> FilterValues:
+    """``filters`` and keyword ``values`` of a search as one cleaned :class:`FilterValues`."""
+    if isinstance(filters, FilterValues) and not values:
+        if filters.search != search:
+            raise QueryError(f"filters of the {filters.search} search given to the {search} search")
+        return filters
+    return FilterValues(search, {**(filters or {}), **values})
 
 
 _HIT_COLUMNS = (
@@ -455,14 +440,20 @@ class _DifficultySQL:
 _YEAR_SHIFT = 40  # counts are grouped by one integer key: year << 40 | category bit mask
 
 
-def _difficulty_sql(connection: sqlite3.Connection, filters: DifficultyFilters) -> _DifficultySQL:
+# columns that the narrow facets table mirrors (filters on them need not read the wide tables)
+_FACET_COLUMNS = {(DOCUMENTS, "year"): "x.year", ("difficulties", "kind"): "x.kind", ("difficulties", "doc_id"): "x.doc_id"}
+
+
+def _difficulty_sql(connection: sqlite3.Connection, filters: FilterValues) -> _DifficultySQL:
     """SQL over the narrow ``difficulties_facets`` table (and the FTS table when ``q`` is given)."""
     prepare(connection)
     require_search_index(connection)
     clauses: list[str] = []
     params: list[object] = []
     empty = False
-    q = _blank(filters.q)
+    # the first text filter on the item text goes through the FTS index (and ranks); others are plain tests
+    text_filter, q = next(((f, v) for f, v in filters.items_with_filters()
+                           if f.match == "text" and f.table == "difficulties" and f.column == "text"), (None, None))
     if q:
         expression = fts_expression(q)
         empty = expression is None
@@ -473,26 +464,35 @@ def _difficulty_sql(connection: sqlite3.Connection, filters: DifficultyFilters) 
     else:
         source = f'"{FACETS_TABLE}" x'
         score, order, outer_order = "NULL", "x.year DESC, x.id", "r.year DESC, r.id"
-    kind = _blank(filters.kind)
-    if kind:
-        if kind not in KINDS:
-            raise QueryError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        clauses.append("x.kind = ?")
-        params.append(kind)
-    category = _blank(filters.category)
-    if category:
-        bit = category_bits(connection).get(category)
-        if bit is None:
-            empty = True  # a category no item has
+    doc_clauses: list[str] = []
+    doc_params: list[object] = []
+    item_clauses: list[str] = []
+    item_params: list[object] = []
+    for f, value in filters.items_with_filters():
+        if f is text_filter:
+            continue
+        if f.table == "difficulties" and f.column == "categories" and f.match == "has":
+            bit = category_bits(connection).get(value)
+            if bit is None:
+                empty = True  # a category no item has
+            else:
+                clauses.append("(x.cats & ?) != 0")
+                params.append(bit)
+        elif (f.table, f.column) in _FACET_COLUMNS:
+            clause, values = _clause(f, _FACET_COLUMNS[f.table, f.column], value)
+            clauses.append(clause)
+            params.extend(values)
+        elif f.table == DOCUMENTS:
+            clause, values = _clause(f, _column("doc", f.column), value)
+            doc_clauses.append(clause)
+            doc_params.extend(values)
         else:
-            clauses.append("(x.cats & ?) != 0")
-            params.append(bit)
-    if filters.year is not None:
-        if not isinstance(filters.year, int) or isinstance(filters.year, bool):
-            raise QueryError(f"year must be an integer, not {filters.year!r}")
-        clauses.append("x.year = ?")
-        params.append(filters.year)
-    doc_clauses, doc_params = _document_clauses(filters.province, filters.issuer, None, filters.doc_type)
+            clause, values = _clause(f, _column("d", f.column), value)
+            item_clauses.append(clause)
+            item_params.extend(values)
+    if item_clauses:
+        clauses.append(f"x.id IN (SELECT d.rowid FROM \"difficulties\" d WHERE {' AND '.join(item_clauses)})")
+        params.extend(item_params)
     if doc_clauses:
         # document filters are evaluated once over the (small) documents table, not per item
         clauses.append(f"x.doc_id IN (SELECT doc.doc_id FROM \"documents\" doc WHERE {' AND '.join(doc_clauses)})")
@@ -501,7 +501,7 @@ def _difficulty_sql(connection: sqlite3.Connection, filters: DifficultyFilters) 
     return _DifficultySQL(source, where, params, order, outer_order, score, empty)
 
 
-CountsCache = MutableMapping[DifficultyFilters, tuple[int, list[Count], list[Count]]]
+CountsCache = MutableMapping[FilterValues, tuple[int, list[Count], list[Count]]]
 
 
 def _difficulty_counts(
@@ -531,28 +531,26 @@ def _difficulty_counts(
 
 def search_difficulties(
     connection: sqlite3.Connection,
-    q: str | None = None,
-    province: str | None = None,
-    issuer: str | None = None,
-    year: int | None = None,
-    doc_type: str | None = None,
-    kind: str | None = None,
-    category: str | None = None,
+    *,
+    filters: Mapping[str, Any] | None = None,
     page: int = 1,
     size: int = 20,
     counts_cache: CountsCache | None = None,
+    **values: Any,
 ) -> Page[DifficultyHit]:
     """Difficulty items matching the filters, ranked by bm25 when ``q`` is given (else newest first).
 
+    The filters are those of the ``difficulties`` search in :mod:`pipeline.filters` (``q``,
+    ``province``, ``issuer``, ``year``, ``doc_type``, ``kind``, ``category`` …), given as keyword
+    arguments or as ``filters`` (a mapping or :class:`~pipeline.filters.FilterValues`).
     Returns one page (``size`` capped at :data:`MAX_PAGE_SIZE`) with the total number of
     matching items and their counts by category and by year (over all pages). A ``q`` with
     no searchable word (only punctuation) matches nothing. ``counts_cache`` (any mapping, e.g.
     a bounded dict kept by a server over a read-only database) keeps the counts per filter set
-    so that paging does not recount. Raises :class:`QueryError` on a malformed filter and
+    so that paging does not recount. Raises :class:`QueryError` on a malformed or unknown filter and
     :class:`~pipeline.search_index.SearchIndexMissing` when the database has no search index.
     """
-    filters = DifficultyFilters(_blank(q), _blank(province), _blank(issuer), year, _blank(doc_type), _blank(kind),
-                                _blank(category))
+    filters = _filter_values("difficulties", filters, values)
     page, size = _page_bounds(page, size)
     sql = _difficulty_sql(connection, filters)
     if sql.empty:
@@ -576,11 +574,11 @@ def search_difficulties(
 
 
 def iter_difficulties(
-    connection: sqlite3.Connection, filters: DifficultyFilters, limit: int = EXPORT_LIMIT
+    connection: sqlite3.Connection, filters: Mapping[str, Any] | None = None, limit: int = EXPORT_LIMIT
 ) -> Iterator[DifficultyHit]:
-    """Every item matching ``filters`` in result order (at most ``limit``, capped at
-    :data:`EXPORT_LIMIT`), for exports."""
-    sql = _difficulty_sql(connection, filters)
+    """Every item matching ``filters`` (as for :func:`search_difficulties`) in result order (at most
+    ``limit``, capped at :data:`EXPORT_LIMIT`), for exports."""
+    sql = _difficulty_sql(connection, _filter_values("difficulties", filters, {}))
     if sql.empty:
         return
     cursor = connection.execute(
@@ -670,40 +668,26 @@ def most_cited(connection: sqlite3.Connection, limit: int = 20) -> list[tuple[st
 
 def search_amounts(
     connection: sqlite3.Connection,
-    q: str | None = None,
-    province: str | None = None,
-    issuer: str | None = None,
-    year: int | None = None,
-    doc_type: str | None = None,
-    role: str | None = None,
-    currency: str | None = None,
-    min_value: float | None = None,
-    max_value: float | None = None,
+    *,
+    filters: Mapping[str, Any] | None = None,
     page: int = 1,
     size: int = 20,
+    **values: Any,
 ) -> Page[AmountHit]:
-    """Money amounts, largest first, filtered by document, role, currency and value range.
+    """Money amounts, largest first, filtered by the filters of the ``amounts`` search in
+    :mod:`pipeline.filters` (document, ``role``, ``currency``, ``min_value``/``max_value`` …),
+    given as keyword arguments or as ``filters``.
 
     ``q`` matches when the accent-folded sentence contains the accent-folded words.
     """
     page, size = _page_bounds(page, size)
     prepare(connection)
-    clauses, params = _document_clauses(province, issuer, year, doc_type)
-    if _blank(q):
-        clauses.append("instr(baocao_fold(a.sentence), ?) > 0")
-        params.append(fold_accents(q.strip()))  # type: ignore[union-attr]
-    if _blank(role):
-        clauses.append("baocao_fold(a.role) = ?")
-        params.append(fold_accents(role.strip()))  # type: ignore[union-attr]
-    if _blank(currency):
-        clauses.append("a.currency = ?")
-        params.append(currency.strip().upper())  # type: ignore[union-attr]
-    for bound, op in ((min_value, ">="), (max_value, "<=")):
-        if bound is not None:
-            if not isinstance(bound, (int, float)) or isinstance(bound, bool) or bound != bound:
-                raise QueryError(f"value bounds must be numbers, not {bound!r}")
-            clauses.append(f"a.value {op} ?")
-            params.append(float(bound))
+    clauses: list[str] = []
+    params: list[object] = []
+    for f, value in _filter_values("amounts", filters, values).items_with_filters():
+        clause, found = _clause(f, _column("doc" if f.table == DOCUMENTS else "a", f.column), value)
+        clauses.append(clause)
+        params.extend(found)
     where = " AND ".join(clauses) if clauses else "1"
     source = '"amounts" a JOIN "documents" doc ON doc.doc_id = a.doc_id'
     year_rows = connection.execute(f"SELECT doc.year, COUNT(*) FROM {source} WHERE {where} GROUP BY 1", params).fetchall()
@@ -781,19 +765,22 @@ def fact_rows(
     return [dict(zip(names, row)) for row in cursor]
 
 
-def facet_values(connection: sqlite3.Connection) -> Facets:
-    """Distinct provinces, issuers, years and document types of documents with difficulty items,
-    the item kinds and the taxonomy's categories."""
-    having_items = 'doc_id IN (SELECT DISTINCT doc_id FROM "difficulties")'
-
-    def distinct(column: str) -> list:  # type: ignore[type-arg]
-        return [
+def facet_values(connection: sqlite3.Connection, search: str = "difficulties") -> Facets:
+    """The values of each drop-down filter of ``search`` (those with a ``facet``), by facet key:
+    its choices or suggestions, else the distinct values of its column (for a documents filter,
+    over the documents that have rows in the search's table)."""
+    found: Facets = {}
+    for f in filter_registry.for_search(search):
+        if not f.facet:
+            continue
+        if f.choices is not None or f.suggestions is not None:
+            found[f.facet] = list((f.choices or f.suggestions)())  # type: ignore[misc]
+            continue
+        column = f'"{f.column}"'
+        where = f'doc_id IN (SELECT DISTINCT doc_id FROM "{search}")' if f.table == DOCUMENTS else "1"
+        found[f.facet] = [
             v for (v,) in connection.execute(
-                f'SELECT DISTINCT {column} FROM "documents" WHERE {column} IS NOT NULL AND {having_items} ORDER BY 1'
+                f'SELECT DISTINCT {column} FROM "{f.table}" WHERE {column} IS NOT NULL AND {where} ORDER BY 1'
             )
         ]
-
-    return Facets(
-        provinces=distinct("province"), issuers=distinct("issuer"), years=distinct("year"),
-        doc_types=distinct("doc_type"), kinds=list(KINDS), categories=list(category_names()),
-    )
+    return found

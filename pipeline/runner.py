@@ -33,7 +33,8 @@ EXTRACTION_MODULES = (
 )
 # What reads, serves or schedules the dataset without changing what a document gives.
 SERVING_MODULES = (
-    "__init__.py", "batch.py", "cli.py", "dictionary.py", "evaluate.py", "notebook.py", "query.py", "search_index.py", "web",
+    "__init__.py", "batch.py", "cli.py", "dictionary.py", "evaluate.py", "filters.py", "notebook.py", "query.py",
+    "search_index.py", "web",
 )
 
 

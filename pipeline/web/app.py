@@ -7,6 +7,7 @@ HTML pieces built in Python escape their input; a Content-Security-Policy forbid
 
 from __future__ import annotations
 
+import inspect
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -14,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Optional
 from urllib.parse import unquote_plus, urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -28,17 +29,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline import __version__
+from pipeline import filters as filter_registry
 from pipeline.facts import facts_css
+from pipeline.filters import FilterValues
 from pipeline.query import (
     MAX_PAGE,
     MAX_PAGE_SIZE,
     AmountHit,
     CitingDocument,
     Count,
-    DifficultyFilters,
     DifficultyHit,
     DocumentDetail,
-    Facets,
     QueryError,
     all_pages,
     connect_read_only,
@@ -61,9 +62,7 @@ from pipeline.web.render import bar_chart, fact_labels, highlight_facts, kind_la
 
 HERE = Path(__file__).resolve().parent
 EXPORT_CITING_LIMIT = 10_000
-Kind = Literal["difficulty", "limitation", "cause", "recommendation"]
 ExportFormat = Literal["csv", "xlsx"]
-DIFFICULTY_PARAMS = ("q", "province", "issuer", "year", "doc_type", "kind", "category", "page", "size")
 CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 
@@ -150,31 +149,45 @@ def _only(*allowed: str) -> Any:
 
 
 @dataclass(frozen=True)
-class DifficultyQuery:
-    """The validated parameters of a difficulty search."""
+class SearchQuery:
+    """The validated parameters of a search: its filters and the page asked for."""
 
-    filters: DifficultyFilters
+    filters: FilterValues
     page: int
     size: int
 
 
-def _difficulty_query(
-    q: Annotated[str | None, Query(max_length=500, description="Từ khóa, có hoặc không dấu (`dat dai` = `đất đai`); "
-                                   "dấu phẩy tách các cụm, `*` ở cuối = tiền tố")] = None,
-    province: Annotated[str | None, Query(max_length=200, description="Tỉnh, thành phố (không cần dấu)")] = None,
-    issuer: Annotated[str | None, Query(max_length=300, description="Cơ quan ban hành (một phần tên)")] = None,
-    year: Annotated[int | None, Query(ge=1900, le=2100, description="Năm ban hành")] = None,
-    doc_type: Annotated[str | None, Query(max_length=100, description="Loại văn bản, ví dụ BÁO CÁO")] = None,
-    kind: Annotated[Kind | None, Query(description="Loại mục")] = None,
-    category: Annotated[str | None, Query(max_length=200, description="Lĩnh vực (theo bảng phân loại)")] = None,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Trang, từ 1")] = 1,
-    size: Annotated[int, Query(ge=1, description=f"Số mục mỗi trang (tối đa {MAX_PAGE_SIZE})")] = 20,
-) -> DifficultyQuery:
-    filters = DifficultyFilters(q, province, issuer, year, doc_type, kind, category)
-    return DifficultyQuery(filters, page, min(size, MAX_PAGE_SIZE))
+def _search_dependency(search: str) -> tuple[Callable[..., SearchQuery], tuple[str, ...]]:
+    """The dependency of a paged search and the names of the query parameters it takes.
+
+    One query parameter per filter of ``search`` (from :mod:`pipeline.filters`), then ``page`` and
+    ``size``. Built when the app is created, so that the API, its OpenAPI description and the page
+    follow the filter registry: text is bounded by the filter's ``max_length``, numbers by its
+    range, and a filter with choices is an enumeration (anything else: 422 naming the parameter).
+    """
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = []
+    for f in filter_registry.for_search(search):
+        annotation = f.annotation
+        if f.choices is not None:
+            annotation = Optional[Literal[tuple(f.choices())]]  # type: ignore[misc]  # noqa: UP007
+        query = Query(description=f.description_vi or f.help, max_length=f.max_length, ge=f.minimum, le=f.maximum,
+                      allow_inf_nan=False if f.type is float else None)
+        parameters.append(inspect.Parameter(f.name, keyword, default=None, annotation=Annotated[annotation, query]))
+    parameters += [
+        inspect.Parameter("page", keyword, default=1,
+                          annotation=Annotated[int, Query(ge=1, le=MAX_PAGE, description="Trang, từ 1")]),
+        inspect.Parameter("size", keyword, default=20, annotation=Annotated[
+            int, Query(ge=1, description=f"Số mục mỗi trang (tối đa {MAX_PAGE_SIZE})")]),
+    ]
+
+    def dependency(page: int = 1, size: int = 20, **values: Any) -> SearchQuery:
+        return SearchQuery(FilterValues(search, values), page, min(size, MAX_PAGE_SIZE))
+
+    dependency.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    return dependency, tuple(p.name for p in parameters)
 
 
-DifficultyParams = Annotated[DifficultyQuery, Depends(_difficulty_query)]
 CodeParam = Annotated[str, Query(min_length=1, max_length=200, description="Số hiệu văn bản, ví dụ 1763/QĐ-UBND")]
 PageParam = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 SizeParam = Annotated[int, Query(ge=1, description=f"capped at {MAX_PAGE_SIZE}")]
@@ -182,16 +195,9 @@ MinAgenciesParam = Annotated[int, Query(ge=1, le=1000, description="Số cơ qua
 DocIdParam = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")]
 
 
-def _search(connection: sqlite3.Connection, request: Request, params: DifficultyQuery):  # type: ignore[no-untyped-def]
-    f = params.filters
-    return search_difficulties(
-        connection, q=f.q, province=f.province, issuer=f.issuer, year=f.year, doc_type=f.doc_type, kind=f.kind,
-        category=f.category, page=params.page, size=params.size, counts_cache=request.app.state.counts_cache,
-    )
-
-
-def _filter_values(filters: DifficultyFilters) -> dict[str, Any]:
-    return {k: v for k, v in vars(filters).items() if v not in (None, "")}
+def _search(connection: sqlite3.Connection, request: Request, params: SearchQuery):  # type: ignore[no-untyped-def]
+    return search_difficulties(connection, filters=params.filters, page=params.page, size=params.size,
+                               counts_cache=request.app.state.counts_cache)
 
 
 def _url(path: str, values: dict[str, Any]) -> str:
@@ -289,8 +295,9 @@ def create_app(db_path: Path | str) -> FastAPI:
     templates.env.globals.update(kind_labels=kind_labels(), fact_labels=fact_labels(), kind_label=kind_label,
                                  db_name=db.name, version=__version__)
     _install_error_handlers(app, templates)
-    _add_api_routes(app)
-    _add_page_routes(app, templates, facets)
+    difficulty_search = _search_dependency("difficulties")
+    _add_api_routes(app, difficulty_search, _search_dependency("amounts"))
+    _add_page_routes(app, templates, facets, difficulty_search)
     return app
 
 
@@ -326,10 +333,17 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
         return respond(request, 500, "database error")
 
 
-def _add_api_routes(app: FastAPI) -> None:
+SearchDependency = tuple[Callable[..., SearchQuery], tuple[str, ...]]
+
+
+def _add_api_routes(app: FastAPI, difficulty_search: SearchDependency, amount_search: SearchDependency) -> None:
+    difficulty_query, difficulty_names = difficulty_search
+    amount_query, amount_names = amount_search
+
     @app.get("/api/difficulties", response_model=DifficultiesResponse, tags=["api"],
-             dependencies=[_only(*DIFFICULTY_PARAMS)])
-    def api_difficulties(request: Request, connection: Connection, params: DifficultyParams) -> DifficultiesResponse:
+             dependencies=[_only(*difficulty_names)])
+    def api_difficulties(request: Request, connection: Connection,
+                         params: SearchQuery = Depends(difficulty_query)) -> DifficultiesResponse:
         """Difficulty, limitation, cause and recommendation items: ranked search, filters, counts."""
         result = _search(connection, request, params)
         return DifficultiesResponse(total=result.total, page=result.page, size=result.size, pages=result.pages,
@@ -351,26 +365,10 @@ def _add_api_routes(app: FastAPI) -> None:
             raise HTTPException(404, f"no document {doc_id}")
         return DocumentResponse(document=detail, counts=detail.counts)
 
-    @app.get("/api/amounts", response_model=AmountsResponse, tags=["api"],
-             dependencies=[_only("q", "province", "issuer", "year", "doc_type", "role", "currency", "min_value",
-                                 "max_value", "page", "size")])
-    def api_amounts(
-        connection: Connection,
-        q: Annotated[str | None, Query(max_length=500)] = None,
-        province: Annotated[str | None, Query(max_length=200)] = None,
-        issuer: Annotated[str | None, Query(max_length=300)] = None,
-        year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
-        doc_type: Annotated[str | None, Query(max_length=100)] = None,
-        role: Annotated[str | None, Query(max_length=100)] = None,
-        currency: Annotated[str | None, Query(max_length=10)] = None,
-        min_value: Annotated[float | None, Query(allow_inf_nan=False)] = None,
-        max_value: Annotated[float | None, Query(allow_inf_nan=False)] = None,
-        page: PageParam = 1,
-        size: SizeParam = 20,
-    ) -> AmountsResponse:
+    @app.get("/api/amounts", response_model=AmountsResponse, tags=["api"], dependencies=[_only(*amount_names)])
+    def api_amounts(connection: Connection, params: SearchQuery = Depends(amount_query)) -> AmountsResponse:
         """Money amounts, largest first."""
-        result = search_amounts(connection, q, province, issuer, year, doc_type, role, currency, min_value, max_value,
-                                page=page, size=min(size, MAX_PAGE_SIZE))
+        result = search_amounts(connection, filters=params.filters, page=params.page, size=params.size)
         return AmountsResponse(total=result.total, page=result.page, size=result.size, items=result.items,
                                by_year=result.by_year)
 
@@ -380,21 +378,25 @@ def _add_api_routes(app: FastAPI) -> None:
         groups = shared_complaints(connection, min_agencies, limit=None)
         return SharedComplaintsResponse(min_agencies=min_agencies, total=len(groups), items=groups[:MAX_GROUPS])
 
-    @app.get("/api/facets", response_model=Facets, tags=["api"], dependencies=[_only()])
-    def api_facets(request: Request) -> Facets:
-        """The values each filter can take."""
+    @app.get("/api/facets", response_model=dict[str, list[str | int | float]], tags=["api"], dependencies=[_only()])
+    def api_facets(request: Request) -> dict[str, list[Any]]:
+        """The values each drop-down filter of the difficulty search can take, by facet key."""
         return request.app.state.facets
 
 
-def _add_page_routes(app: FastAPI, templates: Jinja2Templates, facets: Facets) -> None:
+def _add_page_routes(app: FastAPI, templates: Jinja2Templates, facets: dict[str, list[Any]],
+                     difficulty_search: SearchDependency) -> None:
+    difficulty_query, _ = difficulty_search
+
     def document_link(request: Request) -> Callable[[Any], str]:
         base = str(request.base_url).rstrip("/")
         return lambda item: f"{base}/documents/{item.doc_id}" + (f"#d{item.id}" if isinstance(item, DifficultyHit) else "")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def search_page(request: Request, connection: Connection, params: DifficultyParams) -> Response:
+    def search_page(request: Request, connection: Connection,
+                    params: SearchQuery = Depends(difficulty_query)) -> Response:
         result = _search(connection, request, params)
-        values = _filter_values(params.filters)
+        values = dict(params.filters)
         hits = [(hit, mark_matches(hit.text, match_spans(hit.text, params.filters.q))) for hit in result.items]
         agencies = group_agencies(connection, [hit.group_id for hit in result.items])
         charts = {
@@ -409,7 +411,8 @@ def _add_page_routes(app: FastAPI, templates: Jinja2Templates, facets: Facets) -
         exports = {fmt: _url(f"/export/difficulties.{fmt}", values) for fmt in ("csv", "xlsx")}
         api = _url("/api/difficulties", {**values, "page": params.page, "size": params.size})
         return templates.TemplateResponse(request, "search.html", {
-            "filters": params.filters, "result": result, "hits": hits, "facets": facets, "charts": charts,
+            "filters": params.filters, "form_filters": filter_registry.for_search("difficulties"),
+            "result": result, "hits": hits, "facets": facets, "charts": charts,
             "pages": pages, "exports": exports, "api_url": api, "group_agencies": agencies,
         })
 
@@ -450,8 +453,8 @@ def _add_page_routes(app: FastAPI, templates: Jinja2Templates, facets: Facets) -
                                                                    "group": group})
 
     @app.get("/export/difficulties.{fmt}", include_in_schema=True, tags=["export"])
-    def export_difficulties(request: Request, connection: Connection, params: DifficultyParams,
-                            fmt: ExportFormat) -> Response:
+    def export_difficulties(request: Request, connection: Connection, fmt: ExportFormat,
+                            params: SearchQuery = Depends(difficulty_query)) -> Response:
         """The whole current result (every page, up to 100,000 items) as CSV or XLSX."""
         items = iter_difficulties(connection, params.filters)
         columns = difficulty_columns(document_link(request))
