@@ -31,7 +31,7 @@ import pandas as pd
 from pipeline import facts as fact_registry
 from pipeline import filters as filter_registry
 from pipeline.facts import format_money, vietnamese_number
-from pipeline.store import DATABASE_NAME, TABLES, columns, read_table
+from pipeline.store import DATABASE_NAME, TABLES, columns, date_columns, read_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -81,20 +81,10 @@ VIETNAMESE_SAMPLE = (
 )
 """Every letter with a diacritic used in Vietnamese, plus the dash and signs the charts print."""
 
-# Date columns (ISO text in the store) of the core tables, turned into datetimes by ``load``; the
-# fact tables' come from the fact registry (see ``date_columns``).
-CORE_DATE_COLUMNS: dict[str, tuple[str, ...]] = {"documents": ("issued_date",)}
-
 # Roles of ``amounts.role`` that mean money planned / disbursed (see ``disbursement``).
 PLANNED_ROLES = frozenset({"kế hoạch", "giao", "phân bổ", "dự toán", "bố trí"})
 DISBURSED_ROLES = frozenset({"giải ngân", "thực hiện", "thanh toán"})
 
-
-
-def date_columns(table: str) -> tuple[str, ...]:
-    """The columns of ``table`` that hold ISO dates (datetimes once loaded)."""
-    fact_type = fact_registry.by_table(table)
-    return fact_type.date_columns if fact_type is not None else CORE_DATE_COLUMNS.get(table, ())
 
 
 def fact_tables() -> tuple[str, ...]:
