@@ -585,3 +585,18 @@ def test_items_on_blind_gold_2(monkeypatch: pytest.MonkeyPatch) -> None:
         tp, fp, fn = tp + t, fp + p, fn + n
     assert tp + fn == 49
     assert 2 * tp / (2 * tp + fp + fn) >= 0.84
+
+
+def test_an_unnumbered_label_line_names_the_paragraphs_after_it() -> None:
+    # a scan keeps no bold: "Các nguyên nhân" is a line of its own inside the section
+    doc = make_doc([
+        INTRO,
+        ("heading", "2.1. Các tồn tại, hạn chế"),
+        "Việc phát và thu phiếu khảo sát trong nhân dân còn chậm so với kế hoạch.",
+        "Các nguyên nhân",
+        "Công tác tuyên truyền chưa thường xuyên, nội dung chưa phù hợp với nhận thức của nhân dân.",
+        ("heading", "2.2. Nhiệm vụ trong thời gian tới"),
+    ])
+    items = find_difficulties(doc)
+    assert [(item.kind, item.text[:12]) for item in items] == [("limitation", "Việc phát và"), ("cause", "Công tác tuy")]
+    assert items[1].section == "Các nguyên nhân"

@@ -146,6 +146,8 @@ def test_poor_text_layer_is_replaced_by_ocr() -> None:
         ("Kế hoạch số 02-KH/BCĐTW", "Kế hoạch số 02-KH/BCĐTW"),  # the letter Đ is a shape, not a tone
         ("©) Nguyên nhân:", "c) Nguyên nhân:"),  # the list letter c read as the copyright sign
         ("Bản quyền © 2019", "Bản quyền © 2019"),
+        ("2.1; Các tồn tại, hạn chế", "2.1. Các tồn tại, hạn chế"),  # a section number's stop read as ";"
+        ("tăng 1,5 lần", "tăng 1,5 lần"),
     ],
 )
 def test_tone_correction(ocr: str, expected: str) -> None:

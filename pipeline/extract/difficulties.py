@@ -42,6 +42,8 @@ from pipeline.normalize import fold_accents
 
 KINDS = ("difficulty", "limitation", "cause", "recommendation")
 _MAX_LABEL_CHARS = 200
+# a paragraph of at most this many words that names a kind is a label line, not an item
+_MAX_BARE_LABEL_WORDS = 8
 _LABEL = re.compile(r"^(?P<label>[^:]{3,200}?)\s*:\s*(?P<rest>.*)$", re.DOTALL)
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-zà-ỹđ)\]”])(?:\d{1,2}|\[\d{1,2}\])(?=[\s,.;:)]|$)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 _EMPHASIS = re.compile(r"\*+")
@@ -504,11 +506,24 @@ class _Reader:
             pieces = self.after_turn(pieces)
         for number, piece in enumerate(pieces):
             text = self.doc.text[piece.start : piece.end].rstrip()
+            label_kinds = self.bare_label(text)
+            if label_kinds:
+                # an unnumbered label line ("Các nguyên nhân") names the paragraphs after it
+                kinds, section = label_kinds, _clean(text)
+                continue
             if text.endswith(":") and (number + 1 < len(pieces) or children):
                 continue  # a lead-in ("… còn một số khó khăn, hạn chế như:")
             self.emit(piece, kinds, section)
         for child in children:
             self.read_child(child, kinds, section)
+
+    @staticmethod
+    def bare_label(text: str) -> list[str]:
+        """Kinds named by a paragraph that is only a label: a few words, no sentence, naming a kind."""
+        words = _WORD.findall(text)
+        if not words or len(words) > _MAX_BARE_LABEL_WORDS or text.rstrip(":").endswith(_SENTENCE_ENDS):
+            return []
+        return heading_kinds(text)
 
     def after_turn(self, pieces: list[_Piece]) -> list[_Piece]:
         """Under a heading that names achievements too, the paragraphs from the one that turns to

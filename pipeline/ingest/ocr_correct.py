@@ -265,9 +265,14 @@ def eth_as_d(text: str) -> str:
 _MARKER_AS_SIGN = re.compile(r"(?m)^(\s*)©(?=[).]\s)")
 
 
+# and the full stop after a section number as a semicolon or a comma ("2.1; Các tồn tại")
+_NUMBER_STOP_MISREAD = re.compile(r"(?m)^(\s*\d{1,2}(?:\.\d{1,2})+)[;,](?=\s+[A-ZĐÀ-Ỹ])")
+
+
 def list_marker_letters(text: str) -> str:
-    """A line opening with "©)" or "©." opens with the list letter c (a report never lists by ©)."""
-    return _MARKER_AS_SIGN.sub(r"\1c", text)
+    """List markers as printed: a line opening with "©)" or "©." opens with the list letter c (a
+    report never lists by ©), and "2.1;" or "2.1," before a capital is the section number "2.1."."""
+    return _NUMBER_STOP_MISREAD.sub(r"\1.", _MARKER_AS_SIGN.sub(r"\1c", text))
 
 
 def correct_text(text: str, model: SyllableModel | None = None) -> str:
