@@ -21,6 +21,7 @@ from typing import Any
 
 import pdfplumber
 import pypdfium2
+from pdfplumber.table import Table
 from pdfplumber.utils.text import extract_words
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
@@ -31,7 +32,7 @@ from pipeline.ingest.model import Block, Column, PageInfo, SourceDocument
 from pipeline.ingest.ocr import OcrPage, ocr_available, ocr_pages, pdf_page_image
 from pipeline.ingest.ocr_correct import repair_codes
 from pipeline.ingest.ocr_tables import fill_tables
-from pipeline.ingest.pdfium_text import plain_page_reason, read_plain_page
+from pipeline.ingest.pdfium_text import has_ruled_table, plain_page_reason, read_plain_page
 from pipeline.ingest.structure import classify_block, starts_new_item
 from pipeline.ingest.syllables import diacritic_share, syllable_share
 
@@ -230,13 +231,16 @@ def _visible(obj: dict[str, Any]) -> bool:
     return not (obj.get("fill") and _is_white(obj.get("non_stroking_color")))
 
 
+def _tables(page: pdfplumber.page.Page) -> list[Table]:
+    """The ruled tables of a page."""
+    # A "table" of one column is a ruled box or an underline, not a table: read it as text.
+    return [t for t in page.filter(_visible).find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
+
+
 def _page_lines(page: pdfplumber.page.Page, plain_chars: list[dict[str, Any]] | None = None) -> tuple[list[_Line], float]:
     """Printed lines of a page and its body text size; ``plain_chars`` are a plain page's chars
     read by pdfium (``pdfium_text``), which has no table and no legacy font to convert."""
-    # A "table" of one column is a ruled box or an underline, not a table: read it as text.
-    tables = [] if plain_chars is not None else [
-        t for t in page.filter(_visible).find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2
-    ]
+    tables = [] if plain_chars is not None else _tables(page)
     boxes = [t.bbox for t in tables]
 
     def outside_tables(obj: dict[str, Any]) -> bool:
@@ -366,18 +370,21 @@ def lost_text_warning(pages: list[PageInfo]) -> tuple[str, str] | None:
     return ("OCR_LOST_TEXT", f"OCR lost or could not read part of page(s) {detail}; text may be missing or wrong")
 
 
-def _plain_chars(document: pypdfium2.PdfDocument | None, index: int, height: float) -> list[dict[str, Any]] | None:
-    """The chars of page ``index`` read by pdfium if it is a plain page, else ``None``."""
+def _plain_chars(document: pypdfium2.PdfDocument | None, page: pdfplumber.page.Page) -> list[dict[str, Any]] | None:
+    """The chars of ``page`` read by pdfium if it is a plain page (no ruled table …), else ``None``."""
     if document is None:
         return None
     try:
-        page = document[index]
+        fast_page = document[page.page_number - 1]
     except pypdfium2.PdfiumError:
         return None  # pdfplumber reads it, or reports why it cannot
     try:
-        return None if plain_page_reason(page) else read_plain_page(page, height)
+        reason = plain_page_reason(fast_page)
+        if reason == "paths" and not has_ruled_table(page, _tables):
+            reason = None
+        return None if reason else read_plain_page(fast_page, float(page.height))
     finally:
-        page.close()
+        fast_page.close()
 
 
 def load_pdf(path: Path, display_path: str, fast: bool = True) -> SourceDocument:
@@ -404,7 +411,7 @@ def load_pdf(path: Path, display_path: str, fast: bool = True) -> SourceDocument
     try:
         with pdfplumber.open(str(path)) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
-                plain_chars = _plain_chars(fast_document, number - 1, float(page.height))
+                plain_chars = _plain_chars(fast_document, page)
                 if plain_chars is not None:
                     lines, body_size = _page_lines(page, plain_chars)
                     letters = _page_letters(lines)

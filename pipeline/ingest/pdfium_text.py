@@ -23,16 +23,29 @@ that every text PDF of the corpus gives the same blocks both ways.
 from __future__ import annotations
 
 import ctypes
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pdfplumber
 import pypdfium2
 import pypdfium2.raw as pdfium_c
+from pdfminer.pdfinterp import PDFPageInterpreter
+from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
 from pipeline.ingest.legacy import font_encoding
 
 # Space characters and the line breaks pdfium adds between text objects carry no glyph.
 _NO_GLYPH = frozenset({0, 0xFFFE, 0xFFFF})
+_KNOWN_OBJECTS = frozenset({
+    pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM,
+})
+# A page with more paths than this has a ruled table as good as certainly: it goes to pdfplumber
+# without first looking for tables among its paths alone.
+MAX_PROBED_PATHS = 60
+# A text object pdfium left out is a space when it has no ink wider than this (points).
+_INKLESS_WIDTH = 0.01
 # pdfium marks a hyphen that ends a line with U+0002; pdfminer keeps the "-" the page prints.
 _HYPHEN_MARK = 0x02
 
@@ -47,12 +60,12 @@ class _Font:
     usable: bool
 
 
-def _object_types(container: Any, count: int, get: Any, found: set[int], render_modes: set[int]) -> None:
-    """Collect the page object types (recursing into form XObjects) and text render modes."""
+def _object_types(container: Any, count: int, get: Any, found: Counter[int], render_modes: set[int]) -> None:
+    """Count the page object types (recursing into form XObjects) and collect text render modes."""
     for index in range(count):
         obj = get(container, index)
         kind = pdfium_c.FPDFPageObj_GetType(obj)
-        found.add(kind)
+        found[kind] += 1
         if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
             render_modes.add(pdfium_c.FPDFTextObj_GetTextRenderMode(obj))
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
@@ -60,29 +73,58 @@ def _object_types(container: Any, count: int, get: Any, found: set[int], render_
 
 
 def plain_page_reason(page: pypdfium2.PdfPage) -> str | None:
-    """Why ``page`` needs pdfplumber (``"rules"``, ``"rotated"`` …), or ``None`` for a plain page.
+    """Why ``page`` needs pdfplumber, or ``None`` for a plain page.
 
-    Paths and shadings may rule a table (pdfplumber finds tables from them); invisible text is an
-    OCR layer. Images are allowed: the caller lets pdfplumber decide an almost empty page (a scan?).
+    ``"paths"``: a few paths, which may or may not rule a table (``has_ruled_table`` tells);
+    ``"many paths"``: so many that a table is all but certain. Invisible text is an OCR layer.
+    Images are allowed: the caller lets pdfplumber decide an almost empty page (a scan?).
     """
     if page.get_rotation() % 360:
         return "rotated"
     mediabox = page.get_mediabox()
     if mediabox[0] != 0 or mediabox[1] != 0 or page.get_cropbox() != mediabox:
         return "page boxes"
-    found: set[int] = set()
+    found: Counter[int] = Counter()
     render_modes: set[int] = set()
     raw = page.raw
     _object_types(raw, pdfium_c.FPDFPage_CountObjects(raw), pdfium_c.FPDFPage_GetObject, found, render_modes)
-    if found & {pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_SHADING}:
-        return "rules"
-    if found - {pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_FORM, pdfium_c.FPDF_PAGEOBJ_IMAGE}:
+    if set(found) - _KNOWN_OBJECTS:
         return "unknown object"
     # an invisible OCR layer (render mode 3) is placed word by word with tabs and scaled fonts,
     # which pdfium and pdfminer measure differently
     if render_modes - {pdfium_c.FPDF_TEXTRENDERMODE_FILL}:
         return "text render mode"
-    return None
+    paths = found[pdfium_c.FPDF_PAGEOBJ_PATH]
+    if paths > MAX_PROBED_PATHS:
+        return "many paths"
+    return "paths" if paths else None
+
+
+class _WithoutGlyphs(PDFPageAggregatorWithMarkedContent):
+    """pdfplumber's page device without the glyphs: the page's paths and images alone."""
+
+    def render_string(self, *args: Any, **kwargs: Any) -> None:
+        """Skip a string: most of pdfminer's time on a page goes to its glyphs."""
+        return None
+
+
+def has_ruled_table(page: pdfplumber.page.Page, find_tables: Callable[[pdfplumber.page.Page], list[Any]]) -> bool:
+    """Whether ``find_tables`` finds a table on ``page`` when it is read without its glyphs.
+
+    pdfplumber finds tables from the page's rects, lines and curves only, so reading them alone
+    (a third of the cost of the whole page) gives the same tables. The page's caches are flushed.
+    A page pdfminer cannot read counts as having a table: pdfplumber then reads it, or says why not.
+    """
+    device = _WithoutGlyphs(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
+    try:
+        PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+        # pdfplumber's Page.layout returns this cached layout instead of interpreting the page
+        page._layout = device.get_result()
+        return bool(find_tables(page))
+    except Exception:  # noqa: BLE001 - pdfplumber's own reading of the page reports it as before
+        return True
+    finally:
+        page.flush_cache()
 
 
 def _font_of(text_object: Any, matrix: Any) -> _Font:
@@ -108,28 +150,31 @@ def read_plain_page(page: pypdfium2.PdfPage, height: float) -> list[dict[str, An
 
     ``height`` is the page height as pdfplumber computes it (its ``top`` is measured from it).
     Returns ``None`` when a character is one pdfium and pdfminer would place or read differently
-    (not upright, a legacy font, no Unicode mapping): the page then goes to pdfplumber.
+    (not upright, a legacy font, no Unicode mapping, text inside a form XObject, a text object
+    pdfium left out that is not a space): the page then goes to pdfplumber.
     """
     textpage = page.get_textpage()
     try:
-        return _chars(textpage.raw, height)
+        by_object = _chars_by_object(textpage.raw, height)
     finally:
         textpage.close()
+    if by_object is None:
+        return None
+    return _in_stream_order(page.raw, by_object, height)
 
 
-def _chars(textpage: Any, height: float) -> list[dict[str, Any]] | None:
+def _chars_by_object(textpage: Any, height: float) -> dict[int, list[dict[str, Any]]] | None:
+    """pdfium's characters of the page grouped by the address of their text object."""
     count = pdfium_c.FPDFText_CountChars(textpage)
-    if count <= 0:
-        return []
-    if any(pdfium_c.FPDFText_HasUnicodeMapError(textpage, i) for i in range(count)):
+    if any(pdfium_c.FPDFText_HasUnicodeMapError(textpage, i) for i in range(max(count, 0))):
         return None
     fonts: dict[int, _Font] = {}
     matrix = pdfium_c.FS_MATRIX()
     box = pdfium_c.FS_RECTF()
     x = ctypes.c_double()
     y = ctypes.c_double()
-    chars: list[dict[str, Any]] = []
-    for index in range(count):
+    by_object: dict[int, list[dict[str, Any]]] = {}
+    for index in range(max(count, 0)):
         code = pdfium_c.FPDFText_GetUnicode(textpage, index)
         if pdfium_c.FPDFText_IsGenerated(textpage, index):
             continue
@@ -140,7 +185,7 @@ def _chars(textpage: Any, height: float) -> list[dict[str, Any]] | None:
         text_object = pdfium_c.FPDFText_GetTextObject(textpage, index)
         if not text_object:
             return None
-        key = ctypes.cast(text_object, ctypes.c_void_p).value or 0
+        key = _address(text_object)
         font = fonts.get(key)
         if font is None:
             pdfium_c.FPDFText_GetMatrix(textpage, index, ctypes.byref(matrix))
@@ -149,11 +194,58 @@ def _chars(textpage: Any, height: float) -> list[dict[str, Any]] | None:
             return None
         pdfium_c.FPDFText_GetCharOrigin(textpage, index, ctypes.byref(x), ctypes.byref(y))
         pdfium_c.FPDFText_GetLooseCharBox(textpage, index, ctypes.byref(box))
-        y0 = y.value + font.descent * font.size
-        y1 = y0 + font.size
-        top = height - y1
-        chars.append({
-            "text": chr(code), "x0": x.value, "x1": float(box.right), "top": top, "bottom": height - y0,
-            "doctop": top, "upright": True, "size": font.size, "fontname": font.name,
-        })
-    return chars
+        by_object.setdefault(key, []).append(_char(chr(code), x.value, float(box.right), y.value, font, height))
+    return by_object
+
+
+def _char(text: str, x0: float, x1: float, baseline: float, font: _Font, height: float) -> dict[str, Any]:
+    """A pdfplumber char dict with pdfminer's box: from the descent below the baseline, one font size high."""
+    y0 = baseline + font.descent * font.size
+    top = height - (y0 + font.size)
+    return {
+        "text": text, "x0": x0, "x1": x1, "top": top, "bottom": height - y0,
+        "doctop": top, "upright": True, "size": font.size, "fontname": font.name,
+    }
+
+
+def _address(handle: Any) -> int:
+    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+
+
+def _in_stream_order(raw_page: Any, by_object: dict[int, list[dict[str, Any]]], height: float) -> list[dict[str, Any]] | None:
+    """The characters of the page's text objects in content-stream order, as pdfminer reads them.
+
+    pdfium leaves out a text object that only draws a space (Word writes many, one per font
+    switch) and the second of two spaces in a row; pdfminer keeps them, and a space separates
+    two words however close they are. Such an object gives one space at its origin, which is
+    where pdfminer puts it. A left-out object that draws ink is something else: ``None``.
+    """
+    chars: list[dict[str, Any]] = []
+    matrix = pdfium_c.FS_MATRIX()
+    bounds = [ctypes.c_float() for _ in range(4)]
+    for index in range(pdfium_c.FPDFPage_CountObjects(raw_page)):
+        obj = pdfium_c.FPDFPage_GetObject(raw_page, index)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and _holds_text(obj):
+            return None  # its objects' matrices are the form's own: keep to pdfplumber
+        if kind != pdfium_c.FPDF_PAGEOBJ_TEXT:
+            continue
+        kept = by_object.pop(_address(obj), None)
+        if kept:
+            chars.extend(kept)
+            continue
+        pdfium_c.FPDFPageObj_GetBounds(obj, *(ctypes.byref(b) for b in bounds))
+        left, _bottom, right, _top = (b.value for b in bounds)
+        if right - left > _INKLESS_WIDTH or not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix)):
+            return None
+        font = _font_of(obj, matrix)
+        if not font.usable:
+            return None
+        chars.append(_char(" ", matrix.e, matrix.e, matrix.f, font, height))
+    return None if by_object else chars
+
+
+def _holds_text(form: Any) -> bool:
+    found: Counter[int] = Counter()
+    _object_types(form, pdfium_c.FPDFFormObj_CountObjects(form), pdfium_c.FPDFFormObj_GetObject, found, set())
+    return found[pdfium_c.FPDF_PAGEOBJ_TEXT] > 0
