@@ -44,8 +44,15 @@ _KNOWN_OBJECTS = frozenset({
 # A page with more paths than this has a ruled table as good as certainly: it goes to pdfplumber
 # without first looking for tables among its paths alone.
 MAX_PROBED_PATHS = 60
-# A text object pdfium left out is a space when it has no ink wider than this (points).
-_INKLESS_WIDTH = 0.01
+# A text object pdfium left out is spaces when its box is no wider or no higher than this (points):
+# a space has an advance but no ink.
+_INKLESS = 0.01
+# An object's box reaching this far beyond the glyphs pdfium kept holds left-out spaces (a glyph's
+# ink passes its advance by less: italics).
+_OVERHANG = 1.0
+# Glyphs this close in ``top`` to a run of spaces may share its printed line (pdfplumber
+# clusters lines with a tolerance of 2 points, and clusters chain).
+_LINE_REACH = 4.0
 # pdfium marks a hyphen that ends a line with U+0002; pdfminer keeps the "-" the page prints.
 _HYPHEN_MARK = 0x02
 
@@ -216,11 +223,14 @@ def _in_stream_order(raw_page: Any, by_object: dict[int, list[dict[str, Any]]], 
     """The characters of the page's text objects in content-stream order, as pdfminer reads them.
 
     pdfium leaves out a text object that only draws a space (Word writes many, one per font
-    switch) and the second of two spaces in a row; pdfminer keeps them, and a space separates
-    two words however close they are. Such an object gives one space at its origin, which is
-    where pdfminer puts it. A left-out object that draws ink is something else: ``None``.
+    switch, or a run of them) and the second of two spaces in a row; pdfminer keeps them, and a
+    space separates two words however close they are. Such an object gives one space at its
+    origin, which is where pdfminer puts its first. A run of spaces that glyphs overlap on their
+    line (left out, or collapsed by pdfium at an end of an object it kept), or a left-out object
+    that draws ink, gives ``None``.
     """
     chars: list[dict[str, Any]] = []
+    runs: list[tuple[float, float, float]] = []  # spans of left-out spaces: left, right, top
     matrix = pdfium_c.FS_MATRIX()
     bounds = [ctypes.c_float() for _ in range(4)]
     for index in range(pdfium_c.FPDFPage_CountObjects(raw_page)):
@@ -231,18 +241,45 @@ def _in_stream_order(raw_page: Any, by_object: dict[int, list[dict[str, Any]]], 
         if kind != pdfium_c.FPDF_PAGEOBJ_TEXT:
             continue
         kept = by_object.pop(_address(obj), None)
+        pdfium_c.FPDFPageObj_GetBounds(obj, *(ctypes.byref(b) for b in bounds))
+        left, bottom, right, top = (b.value for b in bounds)
         if kept:
             chars.extend(kept)
+            # the object reaches beyond the glyphs pdfium kept: spaces it collapsed at an end
+            first = min(c["x0"] for c in kept)
+            last = max(c["x1"] for c in kept)
+            if right - last > _OVERHANG:
+                runs.append((last, right, kept[-1]["top"]))
+            if first - left > _OVERHANG:
+                runs.append((left, first, kept[0]["top"]))
             continue
-        pdfium_c.FPDFPageObj_GetBounds(obj, *(ctypes.byref(b) for b in bounds))
-        left, _bottom, right, _top = (b.value for b in bounds)
-        if right - left > _INKLESS_WIDTH or not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix)):
+        inkless = min(right - left, top - bottom) <= _INKLESS
+        if not inkless or not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix)):
             return None
         font = _font_of(obj, matrix)
         if not font.usable:
             return None
-        chars.append(_char(" ", matrix.e, matrix.e, matrix.f, font, height))
-    return None if by_object else chars
+        space = _char(" ", matrix.e, matrix.e, matrix.f, font, height)
+        chars.append(space)
+        if right - left > _INKLESS:
+            runs.append((left, right, space["top"]))
+    if by_object or any(_overlaps_run(chars, run) for run in runs):
+        return None
+    return chars
+
+
+def _overlaps_run(chars: list[dict[str, Any]], run: tuple[float, float, float]) -> bool:
+    """Whether a glyph stands inside a run of spaces on its line.
+
+    pdfminer places each space of the run, and one may fall between two letters that the
+    run overlaps (a signature block's indent under a heading); pdfium gives only the run's
+    extent, so where its spaces fall is unknown.
+    """
+    left, right, top = run
+    return any(
+        abs(c["top"] - top) <= _LINE_REACH and c["x1"] > left and c["x0"] < right and not c["text"].isspace()
+        for c in chars
+    )
 
 
 def _holds_text(form: Any) -> bool:
