@@ -133,3 +133,26 @@ def test_a_run_of_spaces_under_letters_sends_the_page_to_pdfplumber(tmp_path: Pa
     fast = load_pdf(path, path.name, fast=True)
     assert "pdfium_pages" not in fast.provenance
     assert [asdict(b) for b in fast.blocks] == [asdict(b) for b in slow.blocks]
+
+
+def test_a_standard_font_is_measured_as_pdfminer_measures_it(tmp_path: Path) -> None:
+    # pdfminer takes Helvetica's descent and widths from its AFM tables, pdfium from its own
+    # substitute font: the chars carry pdfminer's
+    lines = [b"BT /F1 %d Tf 72 %d Td (Mot dong van ban, 1.234,5 trieu dong; Ky hieu 98/2018/ND-CP.) Tj ET" % (size, y)
+             for size, y in ((12, 760), (10, 740), (14, 716))]
+    path = tmp_path / "helvetica.pdf"
+    path.write_bytes(_pdf(b"\n".join(lines)))
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            page = pdf.pages[0]
+            chars = read_plain_page(document[0], float(page.height))
+            assert chars is not None
+            expected = page.extract_words(**WORDS)
+    finally:
+        document.close()
+    got = extract_words(chars, **WORDS)
+    assert [w["text"] for w in got] == [w["text"] for w in expected]
+    for mine, theirs in zip(got, expected):
+        for key in ("x0", "x1", "top", "bottom"):
+            assert mine[key] == pytest.approx(theirs[key], abs=1e-3), (mine["text"], key)

@@ -9,13 +9,15 @@ builds the character dicts that pdfplumber's word extractor reads, with pdfminer
 * ``x0`` is the glyph's origin and ``x1`` its origin plus its advance (pdfium's loose box);
 * ``bottom``/``top`` are the baseline plus the font's descent, and that plus the font size
   (pdfminer's box), turned into distances from the top of the page;
-* ``size`` is the font size in page space and ``fontname`` the font descriptor's name.
+* ``size`` is the font size in page space and ``fontname`` the font descriptor's name;
+* a standard font (Times-Roman, Helvetica …) is measured as pdfminer measures it, with the AFM
+  descent and widths of ``pdfminer.fontmetrics`` (pdfium measures its substitute font).
 
 Any page or character outside that domain makes ``plain_page_reason`` or ``read_plain_page``
 say so, and the caller reads the page with pdfplumber as before.
 
 Known difference: pdfium's advance of a glyph (``x1``) can differ from the font's ``/Widths``
-that pdfminer reads by up to about 1 pt on the last letter of a word. Word and line decisions
+that pdfminer reads by up to about 1 pt on the last letter of a word (an embedded font). Word and line decisions
 compare gaps against tolerances of 1.5 pt and more, and ``bench/compare_pdf_readers.py`` checks
 that every text PDF of the corpus gives the same blocks both ways.
 """
@@ -31,6 +33,7 @@ from typing import Any
 import pdfplumber
 import pypdfium2
 import pypdfium2.raw as pdfium_c
+from pdfminer.fontmetrics import FONT_METRICS
 from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfplumber.page import PDFPageAggregatorWithMarkedContent
 
@@ -53,6 +56,9 @@ _OVERHANG = 1.0
 # Glyphs this close in ``top`` to a run of spaces may share its printed line (pdfplumber
 # clusters lines with a tolerance of 2 points, and clusters chain).
 _LINE_REACH = 4.0
+# A standard-font text object's total advance by pdfium (its substitute font's widths) against
+# the AFM widths pdfminer uses, relative: a larger gap is horizontal scaling.
+_WIDTH_TOLERANCE = 0.03
 # pdfium marks a hyphen that ends a line with U+0002; pdfminer keeps the "-" the page prints.
 _HYPHEN_MARK = 0x02
 
@@ -65,6 +71,9 @@ class _Font:
     descent: float  # per unit of font size, negative
     size: float  # font size in page space (text matrix and CTM applied)
     usable: bool
+    # a standard font (Times-Roman …): pdfminer measures it with its own AFM widths, by character
+    afm_widths: dict[str, int] | None = None
+    width_scale: float = 0.0  # page-space width of 1/1000 em
 
 
 def _object_types(container: Any, count: int, get: Any, found: Counter[int], render_modes: set[int]) -> None:
@@ -143,13 +152,21 @@ def _font_of(text_object: Any, matrix: Any) -> _Font:
     buffer = ctypes.create_string_buffer(max(length, 1))
     pdfium_c.FPDFFont_GetBaseFontName(font, buffer, length)
     name = buffer.value.decode("utf-8", errors="replace")
-    descent = ctypes.c_float()
-    if not pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), ctypes.byref(descent)):
-        return _Font(name, 0.0, 0.0, usable=False)
     # only plain upright text: pdfminer's box for a rotated or skewed matrix is another shape
     upright = matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0
     legacy = font_encoding(name)[0] is not None
-    return _Font(name, min(descent.value, -descent.value) / 1000.0, size.value * matrix.d, usable=upright and not legacy)
+    usable = upright and not legacy
+    standard = FONT_METRICS.get(name)
+    if standard is not None:
+        # pdfminer takes a standard font's metrics from its AFM tables, whatever the PDF says
+        descriptor, widths = standard
+        afm_descent = float(descriptor.get("Descent", 0))  # type: ignore[arg-type]
+        return _Font(name, min(afm_descent, -afm_descent) / 1000.0, size.value * matrix.d, usable,
+                     afm_widths=widths, width_scale=size.value * matrix.a / 1000.0)
+    descent = ctypes.c_float()
+    if not pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(1000.0), ctypes.byref(descent)):
+        return _Font(name, 0.0, 0.0, usable=False)
+    return _Font(name, min(descent.value, -descent.value) / 1000.0, size.value * matrix.d, usable)
 
 
 def read_plain_page(page: pypdfium2.PdfPage, height: float) -> list[dict[str, Any]] | None:
@@ -181,12 +198,13 @@ def _chars_by_object(textpage: Any, height: float) -> dict[int, list[dict[str, A
     x = ctypes.c_double()
     y = ctypes.c_double()
     by_object: dict[int, list[dict[str, Any]]] = {}
+    standard_advances: dict[int, list[float]] = {}  # text object -> [pdfium's, AFM's] total advance
     for index in range(max(count, 0)):
         code = pdfium_c.FPDFText_GetUnicode(textpage, index)
         if pdfium_c.FPDFText_IsGenerated(textpage, index):
             continue
-        if code in _NO_GLYPH:
-            return None
+        if code in _NO_GLYPH or (code < 0x20 and code != _HYPHEN_MARK):
+            return None  # pdfminer writes an unmapped glyph as "(cid:9)", pdfium as a control character
         if code == _HYPHEN_MARK:
             code = ord("-")
         text_object = pdfium_c.FPDFText_GetTextObject(textpage, index)
@@ -201,7 +219,21 @@ def _chars_by_object(textpage: Any, height: float) -> dict[int, list[dict[str, A
             return None
         pdfium_c.FPDFText_GetCharOrigin(textpage, index, ctypes.byref(x), ctypes.byref(y))
         pdfium_c.FPDFText_GetLooseCharBox(textpage, index, ctypes.byref(box))
-        by_object.setdefault(key, []).append(_char(chr(code), x.value, float(box.right), y.value, font, height))
+        text = chr(code)
+        right = float(box.right)
+        if font.afm_widths is not None:
+            width = font.afm_widths.get(text)
+            if width is None:
+                return None  # a glyph pdfminer's AFM table lacks
+            advances = standard_advances.setdefault(key, [0.0, 0.0])
+            advances[0] += right - x.value
+            advances[1] += width * font.width_scale
+            right = x.value + width * font.width_scale
+        by_object.setdefault(key, []).append(_char(text, x.value, right, y.value, font, height))
+    # pdfium measures a standard font with its substitute's widths, a few glyphs a little off;
+    # a whole text object off is horizontal scaling (Tz) that the two may apply differently
+    if any(abs(pdfium - afm) > _WIDTH_TOLERANCE * afm for pdfium, afm in standard_advances.values()):
+        return None
     return by_object
 
 
