@@ -144,6 +144,7 @@ def has_ruled_table(page: pdfplumber.page.Page, find_tables: Callable[[pdfplumbe
 
 
 def _font_of(text_object: Any, matrix: Any) -> _Font:
+    """The font of a text object as pdfminer would measure it, under the object's ``matrix``."""
     font = pdfium_c.FPDFTextObj_GetFont(text_object)
     size = ctypes.c_float()
     if not font or not pdfium_c.FPDFTextObj_GetFontSize(text_object, ctypes.byref(size)) or size.value <= 0:
@@ -248,6 +249,7 @@ def _char(text: str, x0: float, x1: float, baseline: float, font: _Font, height:
 
 
 def _address(handle: Any) -> int:
+    """The address of a pdfium object handle: the same object gives the same key from any call."""
     return ctypes.cast(handle, ctypes.c_void_p).value or 0
 
 
@@ -315,6 +317,7 @@ def _overlaps_run(chars: list[dict[str, Any]], run: tuple[float, float, float]) 
 
 
 def _holds_text(form: Any) -> bool:
+    """Whether a form XObject draws text, at any depth."""
     found: Counter[int] = Counter()
     _object_types(form, pdfium_c.FPDFFormObj_CountObjects(form), pdfium_c.FPDFFormObj_GetObject, found, set())
     return found[pdfium_c.FPDF_PAGEOBJ_TEXT] > 0
