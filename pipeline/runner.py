@@ -92,29 +92,60 @@ def file_doc_id(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-class DocumentTimeout(BaocaoError):
-    """One document took longer than the per-document time limit."""
+# After the limit, the alarm is raised again at this interval until the document stops.
+_TIMEOUT_REPEAT_S = 0.1
+
+
+class DocumentTimeout(BaseException):
+    """One document took longer than the per-document time limit.
+
+    A ``BaseException``, like ``KeyboardInterrupt``: it is raised asynchronously (by SIGALRM) at
+    whatever line runs, and libraries wrap lines in ``except Exception`` (pdfminer's tokenizer
+    does, around a log call made for every token), which would swallow an ``Exception``.
+    """
 
     stage = "pipeline"
+    code = "TIMEOUT"
+
+    def __init__(self, seconds: float, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: stopped after the per-document limit of {seconds:g} s [TIMEOUT]")
+
+
+@dataclass
+class Deadline:
+    """Whether a document's time limit has passed (set by the alarm, whatever became of its exception)."""
+
+    expired: bool = False
 
 
 @contextmanager
-def time_limit(seconds: float | None, source_path: str) -> Iterator[None]:
-    """Raise ``DocumentTimeout`` in this thread after ``seconds`` (main thread only; else no limit)."""
+def time_limit(seconds: float | None, source_path: str) -> Iterator[Deadline]:
+    """Raise ``DocumentTimeout`` in this thread after ``seconds`` (main thread only; else no limit).
+
+    The alarm repeats every ``_TIMEOUT_REPEAT_S`` until the block ends, and the block raises
+    ``DocumentTimeout`` on leaving if the limit passed: an alarm that lands where Python cannot
+    raise (a finaliser, a ctypes argument conversion that re-raises it as ``ArgumentError``) is
+    not lost. ``Deadline.expired`` tells a caller that an error came after the limit.
+    """
+    deadline = Deadline()
     if not seconds or threading.current_thread() is not threading.main_thread():
-        yield
+        yield deadline
         return
 
     def expire(_signum: int, _frame: object) -> None:
-        raise DocumentTimeout("TIMEOUT", f"stopped after the per-document limit of {seconds:g} s", source_path)
+        deadline.expired = True
+        raise DocumentTimeout(seconds, source_path)
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, _TIMEOUT_REPEAT_S)
     try:
-        yield
+        yield deadline
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if deadline.expired:
+        raise DocumentTimeout(seconds, source_path)
 
 
 def _failed_row(doc_id: str, source_path: str, suffix: str, size: int) -> DocumentRow:
@@ -125,7 +156,7 @@ def _failed_row(doc_id: str, source_path: str, suffix: str, size: int) -> Docume
     )
 
 
-def _cause_of_type(error: BaseException, wanted: type[BaocaoError]) -> BaocaoError | None:
+def _cause_of_type(error: BaseException, wanted: type[DocumentTimeout]) -> DocumentTimeout | None:
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
@@ -152,8 +183,9 @@ def process_file(path: Path, source_path: str, nlp: Language, timeout: float | N
         error = ErrorRow(source_path, None, "read", "UNREADABLE", f"{source_path}: cannot read the file ({e.strerror or e})")
         return DocumentResult(source_path, None, [error])
     doc_id = _doc_id(data)
+    deadline = Deadline()
     try:
-        with time_limit(timeout, source_path):
+        with time_limit(timeout, source_path) as deadline:
             source = load_document(path, source_path)
             text = assemble(source)
             nlp_doc = annotate(nlp, text)
@@ -161,22 +193,32 @@ def process_file(path: Path, source_path: str, nlp: Language, timeout: float | N
                 raise BaocaoError("TOKENIZER_MISMATCH", "tokenised text differs from the normalised text", source_path)
             facts = rows_from_doc(nlp_doc, doc_id, text)
             meta = metadata_of(nlp_doc)
-    except IngestError as e:
-        error = ErrorRow(source_path, doc_id, e.stage, e.code, str(e))
-        if e.code in NOT_A_DOCUMENT_CODES:
-            return DocumentResult(source_path, None, [error])
-        return DocumentResult(source_path, _failed_row(doc_id, source_path, path.suffix, len(data)), [error])
-    except BaocaoError as e:
-        error = ErrorRow(source_path, doc_id, e.stage, e.code, str(e))
-        return DocumentResult(source_path, _failed_row(doc_id, source_path, path.suffix, len(data)), [error])
-    except Exception as e:  # noqa: BLE001 - a bug on one file must not stop the batch
+    except DocumentTimeout as e:
+        return _timeout_result(e, doc_id, source_path, path.suffix, len(data))
+    except Exception as e:  # noqa: BLE001 - sorted below; a bug on one file must not stop the batch
+        # an alarm that a library caught and turned into another error (pdfplumber wraps what it
+        # did not raise itself) is still the time limit
         timeout_error = _cause_of_type(e, DocumentTimeout)
-        if timeout_error is not None:  # libraries (pdfplumber) wrap what they did not raise themselves
-            error = ErrorRow(source_path, doc_id, timeout_error.stage, timeout_error.code, str(timeout_error))
-        else:
-            error = ErrorRow(source_path, doc_id, "internal", "INTERNAL_ERROR", f"{source_path}: {type(e).__name__}: {e}")
-        return DocumentResult(source_path, _failed_row(doc_id, source_path, path.suffix, len(data)), [error])
+        if timeout_error is not None or deadline.expired:
+            return _timeout_result(timeout_error or DocumentTimeout(timeout or 0, source_path), doc_id, source_path, path.suffix, len(data))
+        return _error_result(e, doc_id, source_path, path.suffix, len(data))
     return _rows(doc_id, source_path, len(data), source, text, meta, facts)
+
+
+def _timeout_result(error: DocumentTimeout, doc_id: str, source_path: str, suffix: str, size: int) -> DocumentResult:
+    row = ErrorRow(source_path, doc_id, error.stage, error.code, str(error))
+    return DocumentResult(source_path, _failed_row(doc_id, source_path, suffix, size), [row])
+
+
+def _error_result(e: Exception, doc_id: str, source_path: str, suffix: str, size: int) -> DocumentResult:
+    """The result of a file whose reading or extraction raised ``e`` (coded, or a bug)."""
+    if isinstance(e, BaocaoError):
+        error = ErrorRow(source_path, doc_id, e.stage, e.code, str(e))
+        if isinstance(e, IngestError) and e.code in NOT_A_DOCUMENT_CODES:
+            return DocumentResult(source_path, None, [error])
+    else:
+        error = ErrorRow(source_path, doc_id, "internal", "INTERNAL_ERROR", f"{source_path}: {type(e).__name__}: {e}")
+    return DocumentResult(source_path, _failed_row(doc_id, source_path, suffix, size), [error])
 
 
 def _rows(

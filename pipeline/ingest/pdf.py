@@ -21,6 +21,8 @@ from typing import Any
 
 import pdfplumber
 import pypdfium2
+from pdfplumber.table import Table
+from pdfplumber.utils.text import extract_words
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
 
@@ -30,6 +32,7 @@ from pipeline.ingest.model import Block, Column, PageInfo, SourceDocument
 from pipeline.ingest.ocr import OcrPage, ocr_available, ocr_pages, pdf_page_image
 from pipeline.ingest.ocr_correct import repair_codes
 from pipeline.ingest.ocr_tables import fill_tables
+from pipeline.ingest.pdfium_text import has_ruled_table, plain_page_reason, read_plain_page
 from pipeline.ingest.structure import classify_block, starts_new_item
 from pipeline.ingest.syllables import diacritic_share, syllable_share
 
@@ -235,9 +238,16 @@ def _visible(obj: dict[str, Any]) -> bool:
     return not (obj.get("fill") and _is_white(obj.get("non_stroking_color")))
 
 
-def _page_lines(page: pdfplumber.page.Page) -> tuple[list[_Line], float]:
+def _tables(page: pdfplumber.page.Page) -> list[Table]:
+    """The ruled tables of a page."""
     # A "table" of one column is a ruled box or an underline, not a table: read it as text.
-    tables = [t for t in page.filter(_visible).find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
+    return [t for t in page.filter(_visible).find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
+
+
+def _page_lines(page: pdfplumber.page.Page, plain_chars: list[dict[str, Any]] | None = None) -> tuple[list[_Line], float]:
+    """Printed lines of a page and its body text size; ``plain_chars`` are a plain page's chars
+    read by pdfium (``pdfium_text``), which has no table and no legacy font to convert."""
+    tables = [] if plain_chars is not None else _tables(page)
     boxes = [t.bbox for t in tables]
 
     def outside_tables(obj: dict[str, Any]) -> bool:
@@ -247,11 +257,12 @@ def _page_lines(page: pdfplumber.page.Page) -> tuple[list[_Line], float]:
 
     # Text in TCVN3 (.Vn*) and VNI fonts is converted in the page's cached chars, which the word
     # and table extraction below both read.
-    legacy = convert_pdf_chars(page.chars)
+    legacy = convert_pdf_chars(page.chars) if plain_chars is None else None
     # Font attributes are read from the characters rather than passed as extra_attrs: that would
     # split a word wherever one glyph comes from a fallback font ("N Ộ I" for "NỘI").
     words = []
-    for word in page.extract_words(x_tolerance=1.5, y_tolerance=2, return_chars=True):
+    chars = page.chars if plain_chars is None else plain_chars
+    for word in extract_words(chars, return_chars=True, x_tolerance=1.5, y_tolerance=2):
         if legacy:
             word["text"] = unicodedata.normalize("NFC", word["text"])  # VNI marks are glyphs of their own
         if outside_tables(word):
@@ -366,12 +377,31 @@ def lost_text_warning(pages: list[PageInfo]) -> tuple[str, str] | None:
     return ("OCR_LOST_TEXT", f"OCR lost or could not read part of page(s) {detail}; text may be missing or wrong")
 
 
-def load_pdf(path: Path, display_path: str) -> SourceDocument:
+def _plain_chars(document: pypdfium2.PdfDocument | None, page: pdfplumber.page.Page) -> list[dict[str, Any]] | None:
+    """The chars of ``page`` read by pdfium if it is a plain page (no ruled table …), else ``None``."""
+    if document is None:
+        return None
+    try:
+        fast_page = document[page.page_number - 1]
+    except pypdfium2.PdfiumError:
+        return None  # pdfplumber reads it, or reports why it cannot
+    try:
+        reason = plain_page_reason(fast_page)
+        if reason == "paths" and not has_ruled_table(page, _tables):
+            reason = None
+        return None if reason else read_plain_page(fast_page, float(page.height))
+    finally:
+        fast_page.close()
+
+
+def load_pdf(path: Path, display_path: str, fast: bool = True) -> SourceDocument:
     """Read the text layer of a PDF into blocks; OCR pages without a usable text layer.
 
     A page is OCRed when it has an image and (almost) no text, or when its text layer is poor
     (``text_layer_is_poor``) and OCR reads it better. Without Tesseract such pages stay marked
-    as needing OCR.
+    as needing OCR. With ``fast``, plain text pages (``pdfium_text.plain_page_reason``) are read
+    by pdfium, about 50 times faster than pdfplumber and giving the same blocks; ``fast=False``
+    reads every page with pdfplumber (``bench/compare_pdf_readers.py`` compares the two).
     """
     page_count = _open(path, display_path)
     if page_count == 0:
@@ -383,13 +413,25 @@ def load_pdf(path: Path, display_path: str) -> SourceDocument:
     geometry: list[tuple[float, float, float]] = []
     poor: dict[int, float] = {}  # page index -> quality of its text layer
     warnings: list[tuple[str, str]] = []
+    pdfium_pages: list[int] = []
+    fast_document = pypdfium2.PdfDocument(str(path)) if fast else None
     try:
         with pdfplumber.open(str(path)) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
-                lines, body_size = _page_lines(page)
-                letters = _page_letters(lines)
-                has_image = bool(page.images)
-                needs_ocr = letters < MIN_LETTERS_FOR_TEXT_PAGE and has_image
+                plain_chars = _plain_chars(fast_document, page)
+                if plain_chars is not None:
+                    lines, body_size = _page_lines(page, plain_chars)
+                    letters = _page_letters(lines)
+                    if letters >= MIN_LETTERS_FOR_TEXT_PAGE:
+                        pdfium_pages.append(number)
+                    else:  # maybe a scan: pdfplumber's images and text decide, as for any page
+                        plain_chars = None
+                if plain_chars is None:
+                    lines, body_size = _page_lines(page)
+                    letters = _page_letters(lines)
+                # images are looked at only on a page with (almost) no text, so a plain page is
+                # never parsed by pdfplumber
+                needs_ocr = letters < MIN_LETTERS_FOR_TEXT_PAGE and bool(page.images)
                 if needs_ocr:
                     lines = []
                 else:
@@ -402,6 +444,9 @@ def load_pdf(path: Path, display_path: str) -> SourceDocument:
                 page.flush_cache()
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as e:
         raise IngestError("CORRUPT_PDF", f"pdfplumber cannot read the text layer ({type(e).__name__}: {e})", display_path) from e
+    finally:
+        if fast_document is not None:
+            fast_document.close()
     if not any(pages_lines) and not any(info.needs_ocr for info in infos):
         raise IngestError("EMPTY_DOCUMENT", f"no text and no page images on any of its {page_count} pages", display_path)
     targets = [i for i, info in enumerate(infos) if info.needs_ocr] + sorted(poor)
@@ -420,6 +465,8 @@ def load_pdf(path: Path, display_path: str) -> SourceDocument:
     if lost:
         warnings.append(lost)
     provenance = {"reader": "pdfplumber+tesseract" if ocr_done else "pdfplumber"}
+    if pdfium_pages:
+        provenance["pdfium_pages"] = ",".join(map(str, pdfium_pages))
     return SourceDocument(path=display_path, file_format="pdf", blocks=blocks, pages=infos, provenance=provenance, warnings=warnings)
 
 
