@@ -274,3 +274,23 @@ def test_scan_of_a_word_file_gives_its_facts(tmp_path: Path) -> None:
     """A DOCX printed by LibreOffice, scanned, read back: the facts of the DOCX itself."""
     agreement = check_scan(CORPUS / "LD-078__Cong_van_trien_khai_cac_nhiem_vu_02.docx", tmp_path, 300, seed=1)
     assert len(agreement.expected) >= 5 and agreement.f1() == 1.0, (agreement.missing, agreement.extra)
+
+
+def test_read_options_come_from_the_caller_or_once_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    from pipeline.ingest import ReadOptions, load_document
+
+    assert ReadOptions.from_environment({"BAOCAO_OCR": "off", "BAOCAO_OCR_WORKERS": "3"}) == ReadOptions(ocr=False, ocr_workers=3)
+    assert ReadOptions.from_environment({}) == ReadOptions()
+    with pytest.raises(ValueError, match="BAOCAO_OCR_WORKERS"):
+        ReadOptions.from_environment({"BAOCAO_OCR_WORKERS": "many"})
+    with pytest.raises(ValueError):
+        ReadOptions(ocr_workers=0)
+    # the caller's options win over the environment: a scan is only marked as needing OCR
+    monkeypatch.setenv("BAOCAO_OCR", "1")
+    scan = next((Path(__file__).resolve().parents[2] / "shared" / "corpus").glob("DN-036__*"))
+    document = load_document(scan, options=ReadOptions(ocr=False))
+    assert document.blocks == [] or all(block.source != "ocr" for block in document.blocks)
+    assert all(page.needs_ocr for page in document.pages)
+    assert not ocr_available(ReadOptions(ocr=False))

@@ -11,10 +11,11 @@ from pipeline.ingest.doc import load_doc
 from pipeline.ingest.docx import load_docx
 from pipeline.ingest.image import load_image
 from pipeline.ingest.model import Block, PageInfo, SourceDocument
+from pipeline.ingest.options import ReadOptions
 from pipeline.ingest.pdf import load_pdf
 from pipeline.ingest.txt import load_txt
 
-Backend = Callable[[Path, str], SourceDocument]
+Backend = Callable[[Path, str, ReadOptions], SourceDocument]
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGE_MAGIC = {
@@ -88,14 +89,19 @@ def _is_docx(path: Path) -> bool:
         return True  # let the DOCX backend report what is broken
 
 
-def load_document(path: Path, display_path: str | None = None) -> SourceDocument:
-    """Read any supported file into a ``SourceDocument`` (raises ``IngestError`` on bad input)."""
+def load_document(path: Path, display_path: str | None = None, options: ReadOptions | None = None) -> SourceDocument:
+    """Read any supported file into a ``SourceDocument`` (raises ``IngestError`` on bad input).
+
+    ``options`` say how (OCR on or off, its threads); without them they come from the environment
+    (``ReadOptions.from_environment``), read here once and passed to the backend.
+    """
     shown = display_path or str(path)
     if not path.is_file():
         raise IngestError("NOT_A_FILE", "not a regular file", shown)
-    document = BACKENDS[sniff_format(path, shown)](path, shown)
+    options = options if options is not None else ReadOptions.from_environment()
+    document = BACKENDS[sniff_format(path, shown)](path, shown, options)
     document.provenance.setdefault("suffix", path.suffix.lower())
     return document
 
 
-__all__ = ["Block", "PageInfo", "SourceDocument", "load_document", "sniff_format", "SUFFIX_FORMATS"]
+__all__ = ["Block", "PageInfo", "ReadOptions", "SourceDocument", "load_document", "sniff_format", "SUFFIX_FORMATS"]

@@ -12,6 +12,7 @@ from pipeline.errors import IngestError
 from pipeline.ingest.legacy import convert_document_text
 from pipeline.ingest.model import Block, SourceDocument
 from pipeline.ingest.structure import classify_block
+from pipeline.ingest.options import ReadOptions
 
 _ANTIWORD_TIMEOUT_S = 60
 _PICTURE = re.compile(r"\[pic\]")
@@ -60,11 +61,13 @@ def _merge_row_lines(rows: list[tuple[str, ...]]) -> tuple[str, ...]:
     return tuple(merged)
 
 
-def load_doc(path: Path, display_path: str) -> SourceDocument:
+def load_doc(path: Path, display_path: str, options: ReadOptions | None = None) -> SourceDocument:
     """Read a binary .doc file: one block per paragraph, table rows with their cells.
 
     antiword does not report fonts, so text typed in TCVN3 or VNI fonts (which it prints as
     Windows-1252 characters) is found and converted by its content.
+
+    ``options`` are accepted for one backend signature; no reading option concerns this format.
     """
     text, legacy = convert_document_text(_PICTURE.sub("", _antiword_text(path, display_path)))
     blocks: list[Block] = []

@@ -15,6 +15,7 @@ from pipeline.errors import IngestError
 from pipeline.ingest.legacy import LegacyEncoding, convert_font_text, font_encoding, font_text_is_legacy, legacy_enabled
 from pipeline.ingest.model import Block, BlockKind, SourceDocument
 from pipeline.ingest.structure import classify_block
+from pipeline.ingest.options import ReadOptions
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -254,8 +255,11 @@ def _convert_legacy_runs(roots: list[etree._Element], document: docx.document.Do
     return used
 
 
-def load_docx(path: Path, display_path: str) -> SourceDocument:
-    """Read a DOCX file into blocks in document order, then its footnotes and endnotes."""
+def load_docx(path: Path, display_path: str, options: ReadOptions | None = None) -> SourceDocument:
+    """Read a DOCX file into blocks in document order, then its footnotes and endnotes.
+
+    ``options`` are accepted for one backend signature; no reading option concerns this format.
+    """
     _check_zip(path, display_path)
     try:
         document = docx.Document(str(path))

@@ -6,21 +6,23 @@ from pathlib import Path
 
 from pipeline.ingest.model import PageInfo, SourceDocument
 from pipeline.ingest.ocr import image_file, ocr_available, ocr_pages
+from pipeline.ingest.options import ReadOptions
 from pipeline.ingest.pdf import _assign_columns, _paragraphs, lost_text_warning, mark_ocr_block, ocr_page_info, ocr_page_lines
 
 
-def load_image(path: Path, display_path: str) -> SourceDocument:
+def load_image(path: Path, display_path: str, options: ReadOptions | None = None) -> SourceDocument:
     """OCR a page photo or scan (each frame of a multi-page TIFF is a page).
 
     Without Tesseract the document has one page marked as needing OCR and no blocks.
     """
-    if not ocr_available():
+    options = options if options is not None else ReadOptions.from_environment()
+    if not ocr_available(options):
         return SourceDocument(
             path=display_path, file_format="image", blocks=[],
             pages=[PageInfo(page=1, method="none", chars=0, needs_ocr=True)],
         )
     frames = image_file(path, display_path)
-    results = ocr_pages([lambda frame=frame: frame for frame in frames], path=display_path)
+    results = ocr_pages([lambda frame=frame: frame for frame in frames], workers=options.ocr_workers, path=display_path)
     pages_lines = []
     geometry = []
     infos = []

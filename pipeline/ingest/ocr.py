@@ -34,6 +34,7 @@ from pipeline.errors import IngestError
 from pipeline.ingest.ocr_correct import code_part_fixes, correct_text, eth_as_d, preferred_reading
 from pipeline.ingest.ocr_tables import TableGrid, find_tables
 from pipeline.ingest.syllables import syllable_share
+from pipeline.ingest.options import ReadOptions
 
 LANGUAGE = "vie"
 TARGET_DPI = 300
@@ -155,12 +156,10 @@ def tesseract_languages() -> frozenset[str]:
     return frozenset(line.strip() for line in done.stdout.splitlines()[1:] if line.strip())
 
 
-def ocr_available() -> bool:
-    """Whether Tesseract with the Vietnamese model is installed and OCR is not switched off.
-
-    ``BAOCAO_OCR=0`` switches OCR off (scanned pages are then only marked as needing OCR).
-    """
-    if os.environ.get("BAOCAO_OCR", "1").strip().lower() in ("0", "off", "false", "no"):
+def ocr_available(options: ReadOptions | None = None) -> bool:
+    """Whether Tesseract with the Vietnamese model is installed and ``options`` ask for OCR
+    (without options: the environment's, ``ReadOptions.from_environment``)."""
+    if not (options if options is not None else ReadOptions.from_environment()).ocr:
         return False
     return LANGUAGE in tesseract_languages()
 
@@ -734,13 +733,14 @@ def harmonise_codes(pages: Sequence[OcrPage]) -> None:
 
 
 def ocr_pages(loaders: Iterable[Callable[[], tuple[Image.Image, float]]], workers: int | None = None, path: str | None = None) -> list[OcrPage]:
-    """OCR pages given as loaders of (image, dpi), in ``workers`` threads (``BAOCAO_OCR_WORKERS``, default 1).
+    """OCR pages given as loaders of (image, dpi), in ``workers`` threads (default: the environment's
+    ``ReadOptions.ocr_workers``).
 
     Loaders run in the calling thread (pdfium is not thread-safe) and at most two pages per worker
     are held in memory; the recognition itself runs in Tesseract subprocesses. Misread parts of
     document codes are then corrected against the codes of all the pages (``harmonise_codes``).
     """
-    count = workers or int(os.environ.get("BAOCAO_OCR_WORKERS", "1") or 1)
+    count = workers or ReadOptions.from_environment().ocr_workers
     if count <= 1:
         results = []
         for load in loaders:

@@ -30,6 +30,7 @@ from pipeline.errors import IngestError
 from pipeline.ingest.legacy import convert_pdf_chars
 from pipeline.ingest.model import Block, Column, PageInfo, SourceDocument
 from pipeline.ingest.ocr import OcrPage, ocr_available, ocr_pages, pdf_page_image
+from pipeline.ingest.options import ReadOptions
 from pipeline.ingest.ocr_correct import repair_codes
 from pipeline.ingest.ocr_tables import fill_tables
 from pipeline.ingest.pdfium_text import has_ruled_table, plain_page_reason, read_plain_page
@@ -394,7 +395,7 @@ def _plain_chars(document: pypdfium2.PdfDocument | None, page: pdfplumber.page.P
         fast_page.close()
 
 
-def load_pdf(path: Path, display_path: str, fast: bool = True) -> SourceDocument:
+def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, fast: bool = True) -> SourceDocument:
     """Read the text layer of a PDF into blocks; OCR pages without a usable text layer.
 
     A page is OCRed when it has an image and (almost) no text, or when its text layer is poor
@@ -451,8 +452,9 @@ def load_pdf(path: Path, display_path: str, fast: bool = True) -> SourceDocument
         raise IngestError("EMPTY_DOCUMENT", f"no text and no page images on any of its {page_count} pages", display_path)
     targets = [i for i, info in enumerate(infos) if info.needs_ocr] + sorted(poor)
     ocr_done: set[int] = set()
-    if targets and ocr_available():
-        ocr_done = _ocr_pdf_pages(path, display_path, sorted(targets), poor, pages_lines, infos, geometry)
+    options = options if options is not None else ReadOptions.from_environment()
+    if targets and ocr_available(options):
+        ocr_done = _ocr_pdf_pages(path, display_path, sorted(targets), poor, pages_lines, infos, geometry, options.ocr_workers)
     elif poor:
         warnings.append(("TEXT_LAYER_POOR", f"the text layer of page(s) {', '.join(str(i + 1) for i in sorted(poor))} reads as garbage and OCR is not available (tesseract -l vie missing, or BAOCAO_OCR=0)"))
     _drop_running_lines(pages_lines)
@@ -478,12 +480,13 @@ def _quality(text: str) -> float:
 def _ocr_pdf_pages(
     path: Path, display_path: str, targets: list[int], poor: dict[int, float],
     pages_lines: list[list[_Line]], infos: list[PageInfo], geometry: list[tuple[float, float, float]],
+    workers: int = 1,
 ) -> set[int]:
     """OCR the ``targets`` pages in place; return the indices whose text now comes from OCR."""
     document = pypdfium2.PdfDocument(str(path))
     try:
         loaders = [lambda index=index: pdf_page_image(document, index) for index in targets]
-        results = ocr_pages(loaders, path=display_path)
+        results = ocr_pages(loaders, workers=workers, path=display_path)
     finally:
         document.close()
     done: set[int] = set()

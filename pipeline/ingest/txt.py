@@ -10,6 +10,7 @@ from pipeline.errors import IngestError
 from pipeline.ingest.legacy import convert_document_text, decode_legacy_bytes
 from pipeline.ingest.model import Block, SourceDocument
 from pipeline.ingest.structure import classify_block
+from pipeline.ingest.options import ReadOptions
 
 _VIETNAMESE_LETTERS = frozenset(
     "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
@@ -94,8 +95,11 @@ def decode_text_bytes(data: bytes, path: str) -> tuple[str, str]:
     return text, encoding
 
 
-def load_txt(path: Path, display_path: str) -> SourceDocument:
-    """Read a plain-text report: every non-blank line becomes one block."""
+def load_txt(path: Path, display_path: str, options: ReadOptions | None = None) -> SourceDocument:
+    """Read a plain-text report: every non-blank line becomes one block.
+
+    ``options`` are accepted for one backend signature; no reading option concerns this format.
+    """
     text, encoding = decode_text_bytes(path.read_bytes(), display_path)
     lines = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     blocks = [Block(kind=classify_block(line.strip()), text=line.strip()) for line in lines if line.strip()]
