@@ -24,6 +24,7 @@ from typing import Any
 from spacy.language import Language
 
 from pipeline.extract.groups import assign_groups
+from pipeline.ingest.options import ReadOptions
 from pipeline.nlp import build_nlp
 from pipeline.runner import DocumentResult, file_doc_id, pipeline_version, process_file
 from pipeline.search_index import build_search_index
@@ -106,16 +107,16 @@ def _worker_nlp() -> Language:
     return _WORKER_NLP
 
 
-def _run_task(task: Task, timeout: float | None) -> DocumentResult:
-    return process_file(Path(task.path), task.source_path, _worker_nlp(), timeout)
+def _run_task(task: Task, timeout: float | None, options: ReadOptions) -> DocumentResult:
+    return process_file(Path(task.path), task.source_path, _worker_nlp(), timeout, options)
 
 
-def _run_bytes(name: str, data: bytes, source_path: str, timeout: float | None) -> DocumentResult:
+def _run_bytes(name: str, data: bytes, source_path: str, timeout: float | None, options: ReadOptions) -> DocumentResult:
     """Dask task: the client ships the bytes, so workers need no shared file system."""
     with tempfile.TemporaryDirectory(prefix="baocao-") as scratch:
         path = Path(scratch) / name
         path.write_bytes(data)
-        return process_file(path, source_path, _worker_nlp(), timeout)
+        return process_file(path, source_path, _worker_nlp(), timeout, options)
 
 
 def _crashed(task: Task, error: BaseException) -> DocumentResult:
@@ -123,13 +124,17 @@ def _crashed(task: Task, error: BaseException) -> DocumentResult:
     return DocumentResult(task.source_path, None, [ErrorRow(task.source_path, None, "pipeline", "WORKER_CRASHED", message)])
 
 
-def run_inline(tasks: Iterable[Task], nlp: Language, timeout: float | None) -> Iterator[DocumentResult]:
+def run_inline(
+    tasks: Iterable[Task], nlp: Language, timeout: float | None, options: ReadOptions = ReadOptions()
+) -> Iterator[DocumentResult]:
     """One document after another in this process."""
     for task in tasks:
-        yield process_file(Path(task.path), task.source_path, nlp, timeout)
+        yield process_file(Path(task.path), task.source_path, nlp, timeout, options)
 
 
-def run_process_pool(tasks: Iterable[Task], workers: int, timeout: float | None) -> Iterator[DocumentResult]:
+def run_process_pool(
+    tasks: Iterable[Task], workers: int, timeout: float | None, options: ReadOptions = ReadOptions()
+) -> Iterator[DocumentResult]:
     """Documents spread over ``workers`` processes, each building the NLP object once.
 
     At most two documents per worker are in flight, so the corpus streams through. A worker that
@@ -142,7 +147,7 @@ def run_process_pool(tasks: Iterable[Task], workers: int, timeout: float | None)
     retry: list[tuple[Task, int]] = []
 
     def submit(task: Task, attempt: int) -> None:
-        in_flight[pool.submit(_run_task, task, timeout)] = (task, attempt)
+        in_flight[pool.submit(_run_task, task, timeout, options)] = (task, attempt)
 
     try:
         exhausted = False
@@ -180,7 +185,9 @@ def run_process_pool(tasks: Iterable[Task], workers: int, timeout: float | None)
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run_dask(tasks: Iterable[Task], scheduler: str | Any, timeout: float | None, window: int = 64) -> Iterator[DocumentResult]:
+def run_dask(
+    tasks: Iterable[Task], scheduler: str | Any, timeout: float | None, window: int = 64, options: ReadOptions = ReadOptions()
+) -> Iterator[DocumentResult]:
     """Documents sent to a Dask distributed cluster; rows come back to this process.
 
     ``scheduler`` is an address (``tcp://HOST:8786``) or a ``distributed.Client``. Workers need
@@ -201,7 +208,7 @@ def run_dask(tasks: Iterable[Task], scheduler: str | Any, timeout: float | None,
             if task is None:
                 return False
             data = Path(task.path).read_bytes()
-            future = client.submit(_run_bytes, Path(task.path).name, data, task.source_path, timeout, pure=False)
+            future = client.submit(_run_bytes, Path(task.path).name, data, task.source_path, timeout, options, pure=False)
             submitted[future] = task
             futures.add(future)
             return True
@@ -254,20 +261,24 @@ def extract(
     timeout: float | None = DEFAULT_TIMEOUT_S,
     executor: str = "auto",
     scheduler: str | Any | None = None,
+    options: ReadOptions | None = None,
 ) -> RunSummary:
     """Extract every file under ``inputs`` into ``out_dir/reports.sqlite`` and Parquet files.
 
     Incremental: a file whose bytes and pipeline version are already in the store is skipped
     (``force`` redoes it); the same bytes under a new name only update ``source_path``.
     ``executor`` is ``inline``, ``process`` (``workers`` processes) or ``dask`` (``scheduler``);
-    ``auto`` picks inline for one worker and a process pool otherwise.
+    ``auto`` picks inline for one worker and a process pool otherwise. ``options`` say how to read
+    (OCR on or off); without them they are read once from the environment here, and the workers,
+    Dask's included, get them from this process.
     """
     started = time.perf_counter()
     out = Path(out_dir)
     roots = [Path(p) for p in inputs]
     connection = connect(out / DATABASE_NAME)
     summary = RunSummary(database=out / DATABASE_NAME)
-    version = pipeline_version()
+    options = options if options is not None else ReadOptions.from_environment()
+    version = pipeline_version(options)
     seen: dict[str, str] = {}
     try:
         tasks: list[Task] = []
@@ -314,11 +325,11 @@ def extract(
         if executor == "dask":
             if scheduler is None:
                 raise ValueError("the dask executor needs a scheduler address (tcp://HOST:PORT) or a Client")
-            results = run_dask(tasks, scheduler, timeout)
+            results = run_dask(tasks, scheduler, timeout, options=options)
         elif executor == "process" or (executor == "auto" and workers > 1):
-            results = run_process_pool(tasks, max(1, workers), timeout)
+            results = run_process_pool(tasks, max(1, workers), timeout, options)
         else:
-            results = run_inline(tasks, nlp or build_nlp(), timeout)
+            results = run_inline(tasks, nlp or build_nlp(), timeout, options)
 
         for result in results:
             doc_id = result.document.doc_id if result.document else None

@@ -44,6 +44,7 @@ from pipeline.search_index import SearchIndexMissing
 from pipeline.batch import DEFAULT_TIMEOUT_S
 from pipeline.batch import discover, extract
 from pipeline.runner import DocumentResult
+from pipeline.ingest.options import read_options
 
 app = typer.Typer(help="baocao: turn Vietnamese government reports into a structured dataset.", no_args_is_help=True)
 console = Console()
@@ -63,6 +64,10 @@ def extract_command(
     timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--timeout", min=0, help="Seconds allowed per document (0: no limit)."),
     executor: str = typer.Option("auto", "--executor", help="auto, inline, process or dask."),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."),
+    ocr: bool = typer.Option(
+        None, "--ocr/--no-ocr", show_default=False,
+        help="Read scanned pages and photos with Tesseract, or only mark them as needing OCR (default: on, or BAOCAO_OCR).",
+    ),
 ) -> None:
     """Read every report under PATHS and write the dataset to OUT."""
     if executor not in ("auto", "inline", "process", "dask"):
@@ -84,7 +89,7 @@ def extract_command(
 
         summary = extract(
             paths, out, on_document=advance, workers=workers, force=force, timeout=timeout or None,
-            executor=executor, scheduler=scheduler,
+            executor=executor, scheduler=scheduler, options=read_options(ocr),
         )
         progress.update(task, completed=total)
     statuses = Table(title="Documents by status")

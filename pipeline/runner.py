@@ -17,7 +17,7 @@ from pipeline.document import DocumentText, assemble
 from pipeline.errors import BaocaoError, IngestError
 from pipeline.extract.components import metadata_of
 from pipeline.extract.metadata import DocumentMetadata
-from pipeline.ingest import SourceDocument, load_document
+from pipeline.ingest import ReadOptions, SourceDocument, load_document
 from pipeline.nlp import annotate
 from pipeline.extract.rows import rows_from_doc
 from pipeline.store import BlockRow, DocumentRow, ErrorRow, PageRow
@@ -39,12 +39,13 @@ SERVING_MODULES = (
 
 
 @lru_cache(maxsize=1)
-def pipeline_version() -> str:
+def pipeline_version(options: ReadOptions | None = None) -> str:
     """The version recorded with every document: package version + a fingerprint of its code.
 
     The fingerprint covers the modules and data files of ``EXTRACTION_MODULES``, so a change to
     what decides a document's rows makes an incremental run redo the documents, and a change to the
-    CLI, web page, queries or notebooks does not.
+    CLI, web page, queries or notebooks does not. Read with OCR off (``options``), the version says
+    so: a later run with OCR reads those documents again.
     """
     from pipeline import __version__
 
@@ -57,7 +58,8 @@ def pipeline_version() -> str:
         if path.suffix in (".py", ".txt", ".tsv"):
             digest.update(relative.as_posix().encode())
             digest.update(path.read_bytes())
-    return f"{__version__}+{digest.hexdigest()[:10]}"
+    reading = "" if options is None or options.ocr else ".no-ocr"
+    return f"{__version__}+{digest.hexdigest()[:10]}{reading}"
 
 
 @dataclass
@@ -148,11 +150,11 @@ def time_limit(seconds: float | None, source_path: str) -> Iterator[Deadline]:
         raise DocumentTimeout(seconds, source_path)
 
 
-def _failed_row(doc_id: str, source_path: str, suffix: str, size: int) -> DocumentRow:
+def _failed_row(doc_id: str, source_path: str, suffix: str, size: int, version: str) -> DocumentRow:
     return DocumentRow(
         doc_id=doc_id, source_path=source_path, file_format=suffix.lstrip(".") or "unknown", pages=None, ocr_pages=0,
         status="failed", doc_type=None, doc_number=None, issuer=None, place=None, issued_date=None, year=None,
-        title=None, signer=None, province=None, text="", pipeline_version=pipeline_version(), file_size=size, encoding=None,
+        title=None, signer=None, province=None, text="", pipeline_version=version, file_size=size, encoding=None,
     )
 
 
@@ -167,12 +169,17 @@ def _cause_of_type(error: BaseException, wanted: type[DocumentTimeout]) -> Docum
     return None
 
 
-def process_file(path: Path, source_path: str, nlp: Language, timeout: float | None = None) -> DocumentResult:
+def process_file(
+    path: Path, source_path: str, nlp: Language, timeout: float | None = None, options: ReadOptions | None = None
+) -> DocumentResult:
     """Read, normalise, tokenise and extract one file. Never raises for bad input.
 
     ``timeout`` (seconds) turns a document that takes too long into a failed row with a
-    ``TIMEOUT`` error instead of a hung batch.
+    ``TIMEOUT`` error instead of a hung batch. ``options`` say how to read it (default: from the
+    environment, ``ReadOptions.from_environment``).
     """
+    options = options if options is not None else ReadOptions.from_environment()
+    version = pipeline_version(options)
     try:
         if not path.is_file():  # a FIFO, device, folder or broken link: opening it could block forever
             raise IngestError("NOT_A_FILE", "not a regular file (a pipe, device, folder or broken link)", source_path)
@@ -186,7 +193,7 @@ def process_file(path: Path, source_path: str, nlp: Language, timeout: float | N
     deadline = Deadline()
     try:
         with time_limit(timeout, source_path) as deadline:
-            source = load_document(path, source_path)
+            source = load_document(path, source_path, options)
             text = assemble(source)
             nlp_doc = annotate(nlp, text)
             if nlp_doc.text != text.text:
@@ -194,23 +201,27 @@ def process_file(path: Path, source_path: str, nlp: Language, timeout: float | N
             facts = rows_from_doc(nlp_doc, doc_id, text)
             meta = metadata_of(nlp_doc)
     except DocumentTimeout as e:
-        return _timeout_result(e, doc_id, source_path, path.suffix, len(data))
+        return _timeout_result(e, doc_id, source_path, path.suffix, len(data), version)
     except Exception as e:  # noqa: BLE001 - sorted below; a bug on one file must not stop the batch
         # an alarm that a library caught and turned into another error (pdfplumber wraps what it
         # did not raise itself) is still the time limit
         timeout_error = _cause_of_type(e, DocumentTimeout)
         if timeout_error is not None or deadline.expired:
-            return _timeout_result(timeout_error or DocumentTimeout(timeout or 0, source_path), doc_id, source_path, path.suffix, len(data))
-        return _error_result(e, doc_id, source_path, path.suffix, len(data))
-    return _rows(doc_id, source_path, len(data), source, text, meta, facts)
+            return _timeout_result(
+                timeout_error or DocumentTimeout(timeout or 0, source_path), doc_id, source_path, path.suffix, len(data), version
+            )
+        return _error_result(e, doc_id, source_path, path.suffix, len(data), version)
+    return _rows(doc_id, source_path, len(data), source, text, meta, facts, version)
 
 
-def _timeout_result(error: DocumentTimeout, doc_id: str, source_path: str, suffix: str, size: int) -> DocumentResult:
+def _timeout_result(
+    error: DocumentTimeout, doc_id: str, source_path: str, suffix: str, size: int, version: str
+) -> DocumentResult:
     row = ErrorRow(source_path, doc_id, error.stage, error.code, str(error))
-    return DocumentResult(source_path, _failed_row(doc_id, source_path, suffix, size), [row])
+    return DocumentResult(source_path, _failed_row(doc_id, source_path, suffix, size, version), [row])
 
 
-def _error_result(e: Exception, doc_id: str, source_path: str, suffix: str, size: int) -> DocumentResult:
+def _error_result(e: Exception, doc_id: str, source_path: str, suffix: str, size: int, version: str) -> DocumentResult:
     """The result of a file whose reading or extraction raised ``e`` (coded, or a bug)."""
     if isinstance(e, BaocaoError):
         error = ErrorRow(source_path, doc_id, e.stage, e.code, str(e))
@@ -218,12 +229,12 @@ def _error_result(e: Exception, doc_id: str, source_path: str, suffix: str, size
             return DocumentResult(source_path, None, [error])
     else:
         error = ErrorRow(source_path, doc_id, "internal", "INTERNAL_ERROR", f"{source_path}: {type(e).__name__}: {e}")
-    return DocumentResult(source_path, _failed_row(doc_id, source_path, suffix, size), [error])
+    return DocumentResult(source_path, _failed_row(doc_id, source_path, suffix, size, version), [error])
 
 
 def _rows(
     doc_id: str, source_path: str, size: int, source: SourceDocument, text: DocumentText,
-    meta: DocumentMetadata, facts: dict[str, list[object]],
+    meta: DocumentMetadata, facts: dict[str, list[object]], version: str,
 ) -> DocumentResult:
     errors: list[ErrorRow] = []
     needing_ocr = source.pages_needing_ocr
@@ -232,7 +243,7 @@ def _rows(
         errors.append(
             ErrorRow(source_path, doc_id, "ingest", "OCR_NEEDED",
                      f"{source_path}: page(s) {pages} have no usable text layer and were not read by OCR "
-                     "(tesseract -l vie is missing, or OCR is switched off with BAOCAO_OCR=0)")
+                     "(tesseract -l vie is missing, or OCR is switched off: --no-ocr, BAOCAO_OCR=0)")
         )
     for code, message in source.warnings:
         errors.append(ErrorRow(source_path, doc_id, "ingest", code, f"{source_path}: {message}"))
@@ -245,7 +256,7 @@ def _rows(
         status="partial" if errors else "ok",
         **asdict(meta),
         text=text.text,
-        pipeline_version=pipeline_version(),
+        pipeline_version=version,
         file_size=size,
         encoding=source.provenance.get("encoding"),
     )

@@ -240,3 +240,23 @@ def test_every_module_is_declared_extraction_or_serving() -> None:
     assert entries == declared
     assert not set(EXTRACTION_MODULES) & set(SERVING_MODULES)
     assert pipeline_version().startswith(pipeline.__version__ + "+")
+
+
+def test_ocr_switch_of_the_cli_reaches_the_workers_and_the_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.ingest.options import ReadOptions
+
+    monkeypatch.setenv("BAOCAO_OCR", "1")
+    scan = next((Path(__file__).resolve().parents[2] / "shared" / "corpus").glob("DN-036__*"))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / scan.name).write_bytes(scan.read_bytes())
+    result = CliRunner().invoke(app, ["extract", str(folder), "--out", str(tmp_path / "out"), "--no-ocr", "-j", "2", "--executor", "process"])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(tmp_path / "out" / "reports.sqlite") as connection:
+        status, ocr_pages, version = connection.execute("SELECT status, ocr_pages, pipeline_version FROM documents").fetchone()
+        codes = [row[0] for row in connection.execute("SELECT code FROM errors")]
+    assert status == "partial" and "OCR_NEEDED" in codes and ocr_pages > 0
+    assert version == pipeline_version(ReadOptions(ocr=False)) and version.endswith(".no-ocr")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _OFF = ("0", "off", "false", "no")
 
@@ -40,3 +40,9 @@ class ReadOptions:
         except ValueError:
             raise ValueError(f"BAOCAO_OCR_WORKERS must be a whole number, not {workers_text!r}") from None
         return cls(ocr=ocr, ocr_workers=workers)
+
+
+def read_options(ocr: bool | None = None, environ: Mapping[str, str] | None = None) -> ReadOptions:
+    """The environment's options with what the caller said explicitly (``ocr`` when not None)."""
+    options = ReadOptions.from_environment(environ)
+    return options if ocr is None else replace(options, ocr=ocr)
