@@ -24,6 +24,7 @@ from typing import Any
 from spacy.language import Language
 
 from pipeline.extract.groups import assign_groups
+from pipeline.errors import UsageError
 from pipeline.ingest.options import ReadOptions
 from pipeline.nlp import build_nlp
 from pipeline.runner import DocumentResult, file_doc_id, pipeline_version, process_file
@@ -57,6 +58,23 @@ def discover(inputs: Sequence[Path]) -> Iterator[tuple[Path, str]]:
                 if not name.startswith("."):
                     path = Path(directory) / name
                     yield path, path.relative_to(root).as_posix()
+
+
+def check_request(inputs: Sequence[Path], out_dir: Path) -> None:
+    """Raise :class:`UsageError` when a run over ``inputs`` into ``out_dir`` cannot be done at all:
+    an input that does not exist, inputs holding no file, or an output path that is a file (or
+    cannot be made a folder)."""
+    missing = [str(p) for p in inputs if not p.exists() and not p.is_symlink()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    if next(discover(inputs), None) is None:
+        raise UsageError(f"nothing to read: no file under {', '.join(str(p) for p in inputs)}")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"the output path {out_dir} is a file, not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"cannot create the output folder {out_dir}: {error.strerror or error}") from error
 
 
 @dataclass
@@ -275,6 +293,7 @@ def extract(
     started = time.perf_counter()
     out = Path(out_dir)
     roots = [Path(p) for p in inputs]
+    check_request(roots, out)
     connection = connect(out / DATABASE_NAME)
     summary = RunSummary(database=out / DATABASE_NAME)
     options = options if options is not None else ReadOptions.from_environment()

@@ -42,16 +42,31 @@ from pipeline import filters as filter_registry
 from pipeline.filters import FilterValues
 from pipeline.search_index import SearchIndexMissing
 from pipeline.batch import DEFAULT_TIMEOUT_S
-from pipeline.batch import discover, extract
+from pipeline.batch import check_request, discover, extract
+from pipeline.errors import UsageError
 from pipeline.runner import DocumentResult
 from pipeline.ingest.options import read_options
 
 app = typer.Typer(help="baocao: turn Vietnamese government reports into a structured dataset.", no_args_is_help=True)
 console = Console()
+# errors and warnings go to stderr, so that `baocao query … --format csv > x.csv` holds only data
+err_console = Console(stderr=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from pipeline import __version__
+
+        console.print(f"baocao {__version__}", highlight=False)
+        raise typer.Exit()
 
 
 @app.callback()
-def main() -> None:
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     """baocao: turn Vietnamese government reports into a structured dataset."""
 
 
@@ -74,6 +89,11 @@ def extract_command(
         raise typer.BadParameter("--executor must be auto, inline, process or dask")
     if executor == "dask" and not scheduler:
         raise typer.BadParameter("--executor dask needs --scheduler tcp://HOST:PORT")
+    try:
+        check_request(paths, out)
+    except UsageError as error:
+        err_console.print(f"baocao extract: {error}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=2) from error
     total = sum(1 for _ in discover(paths))
     pages = 0
     with Progress(
@@ -113,7 +133,7 @@ def extract_command(
     _print_difficulties(out)
     console.print(f"{sum(summary.statuses.values())} files in {summary.seconds:.1f} s -> {summary.database}")
     if summary.failed:
-        console.print(f"[red]{summary.failed} document(s) failed: see the errors table[/red]")
+        err_console.print(f"[red]{summary.failed} document(s) failed: see the errors table[/red]")
         raise typer.Exit(code=1)
 
 
@@ -224,7 +244,7 @@ def serve_command(
     try:
         serve(db, host=host, port=port)
     except (FileNotFoundError, SearchIndexMissing, sqlite3.Error) as error:
-        console.print(f"[red]cannot serve: {error}[/red]")
+        err_console.print(f"[red]cannot serve: {error}[/red]")
         raise typer.Exit(code=2) from error
 
 
@@ -252,7 +272,7 @@ def _open(db: Path) -> sqlite3.Connection:
     try:
         return connect_read_only(db)
     except (FileNotFoundError, sqlite3.Error) as error:
-        console.print(f"[red]cannot open the database: {error}[/red]")
+        err_console.print(f"[red]cannot open the database: {error}[/red]")
         raise typer.Exit(code=2) from error
 
 
@@ -282,7 +302,7 @@ def _run_query(run: Callable[[], tuple[int, list[object]]]) -> tuple[int, list[o
     try:
         return run()
     except (QueryError, SearchIndexMissing) as error:
-        console.print(f"[red]{error}[/red]")
+        err_console.print(f"[red]{error}[/red]")
         raise typer.Exit(code=2) from error
 
 
@@ -321,7 +341,7 @@ class _FilteredCommand:
         try:
             filters = FilterValues(self.search, values)
         except QueryError as error:
-            console.print(f"[red]{error}[/red]")
+            err_console.print(f"[red]{error}[/red]")
             raise typer.Exit(code=2) from error
         self.body(filters=filters, **arguments)
 

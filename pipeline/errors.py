@@ -25,3 +25,8 @@ class NlpError(BaocaoError):
     """The normalised text could not be processed by the NLP pipeline."""
 
     stage = "nlp"
+
+
+class UsageError(Exception):
+    """What was asked cannot be done at all (a missing input, nothing to read, an unusable output
+    folder): the run stops before reading anything, and the CLI exits with status 2."""

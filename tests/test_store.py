@@ -178,3 +178,32 @@ def test_dates_are_dates_and_integers_integers_in_parquet(tmp_path: Path) -> Non
     with sqlite3.connect(tmp_path / DATABASE_NAME) as connection:
         declared = {row[1]: row[2] for row in connection.execute('PRAGMA table_info("documents")')}
     assert declared["issued_date"] == "DATE"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: ([tmp / "missing"], tmp / "out"), "no such file or folder"),
+        (lambda tmp: ([(tmp / "empty").mkdir() or tmp / "empty"], tmp / "out"), "nothing to read"),
+        (lambda tmp: ([SAMPLE_CORPUS], (tmp / "taken").write_text("x") and tmp / "taken"), "is a file, not a folder"),
+    ],
+)
+def test_an_impossible_request_exits_2_with_one_line_on_stderr(tmp_path: Path, make: object, message: str) -> None:
+    from pipeline.batch import check_request
+    from pipeline.errors import UsageError
+
+    inputs, out = make(tmp_path)  # type: ignore[operator]
+    with pytest.raises(UsageError, match=message):
+        check_request(inputs, out)
+    result = CliRunner().invoke(app, ["extract", *map(str, inputs), "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_version_option() -> None:
+    from pipeline import __version__
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.strip() == f"baocao {__version__}"
