@@ -84,7 +84,8 @@ class RunSummary:
     ``statuses`` holds the status of every input file after the run (ok / partial / failed /
     unsupported), whether it was extracted now or earlier; ``actions`` says what this run did
     with each file: new, changed, moved (same bytes under a new name), unchanged (skipped),
-    duplicate (same bytes as another input file).
+    duplicate (same bytes as another input file). ``failed_files`` names the failed input files,
+    in the order met.
     """
 
     statuses: Counter[str] = field(default_factory=Counter)
@@ -93,6 +94,15 @@ class RunSummary:
     seconds: float = 0.0
     pages: int = 0
     database: Path | None = None
+    failed_files: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        """The summary as plain JSON-ready values (``baocao extract --summary-json``)."""
+        return {
+            "statuses": dict(self.statuses), "actions": dict(self.actions), "rows": dict(self.rows),
+            "seconds": round(self.seconds, 3), "pages": self.pages,
+            "database": str(self.database) if self.database else None, "failed_files": list(self.failed_files),
+        }
 
     @property
     def failed(self) -> int:
@@ -327,6 +337,8 @@ def extract(
                 else:
                     summary.actions["unchanged"] += 1
                 summary.statuses[status] += 1
+                if status == "failed":
+                    summary.failed_files.append(source_path)
                 continue
             previous = _doc_at(connection, source_path)
             if previous is None and stored is None and _was_unsupported(connection, source_path):
@@ -363,6 +375,8 @@ def extract(
                     replaces=replaced.get(result.source_path),
                 )
             summary.statuses[result.status] += 1
+            if result.status == "failed":
+                summary.failed_files.append(result.source_path)
             summary.pages += (result.document.pages or 0) if result.document else 0
             if on_document is not None:
                 on_document(result)

@@ -51,6 +51,7 @@ app = typer.Typer(help="baocao: turn Vietnamese government reports into a struct
 console = Console()
 # errors and warnings go to stderr, so that `baocao query … --format csv > x.csv` holds only data
 err_console = Console(stderr=True)
+_FAILED_SHOWN = 5  # failed files named in the closing line
 
 
 def _print_version(value: bool) -> None:
@@ -79,6 +80,9 @@ def extract_command(
     timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--timeout", min=0, help="Seconds allowed per document (0: no limit)."),
     executor: str = typer.Option("auto", "--executor", help="auto, inline, process or dask."),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."),
+    summary_json: Path = typer.Option(
+        None, "--summary-json", help="Also write the run's summary (statuses, actions, rows, failed files) as JSON to this file.",
+    ),
     ocr: bool = typer.Option(
         None, "--ocr/--no-ocr", show_default=False,
         help="Read scanned pages and photos with Tesseract, or only mark them as needing OCR (default: on, or BAOCAO_OCR).",
@@ -132,8 +136,11 @@ def extract_command(
     console.print(rows)
     _print_difficulties(out)
     console.print(f"{sum(summary.statuses.values())} files in {summary.seconds:.1f} s -> {summary.database}")
+    if summary_json is not None:
+        summary_json.write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if summary.failed:
-        err_console.print(f"[red]{summary.failed} document(s) failed: see the errors table[/red]")
+        shown = ", ".join(summary.failed_files[:_FAILED_SHOWN]) + (" …" if summary.failed > _FAILED_SHOWN else "")
+        err_console.print(f"{summary.failed} document(s) failed ({shown}): see the errors table", style="red", soft_wrap=True, markup=False)
         raise typer.Exit(code=1)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sqlite3
@@ -123,9 +124,13 @@ def test_cli_exit_status_counts_failures(tmp_path: Path) -> None:
     folder.mkdir()
     shutil.copy(next(SHARED_CORPUS.glob("QT-001__*")), folder)
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n garbage")
-    result = CliRunner().invoke(app, ["extract", str(folder), "--out", str(tmp_path / "out")])
+    summary = tmp_path / "summary.json"
+    result = CliRunner().invoke(app, ["extract", str(folder), "--out", str(tmp_path / "out"), "--summary-json", str(summary)])
     assert result.exit_code == 1
-    assert "1 document(s) failed" in result.output
+    assert "1 document(s) failed (broken.pdf)" in result.stderr and "document(s) failed" not in result.stdout
+    written = json.loads(summary.read_text(encoding="utf-8"))
+    assert written["failed_files"] == ["broken.pdf"] and written["statuses"] == {"failed": 1, "ok": 1}
+    assert written["rows"]["documents"] == 2 and written["actions"]["new"] == 2
 
 
 def test_every_per_document_table_links_to_its_document(tmp_path: Path) -> None:
