@@ -9,6 +9,7 @@ the work and yields the same tables as an uninterrupted run.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import tempfile
@@ -41,6 +42,9 @@ from pipeline.store import (
 
 DEFAULT_TIMEOUT_S = 300.0
 ProgressCallback = Callable[[DocumentResult], None]
+logger = logging.getLogger("baocao")
+# a progress line at most this often (seconds), for logs off a terminal (cluster jobs, nohup)
+PROGRESS_LOG_EVERY_S = 10.0
 
 
 def discover(inputs: Sequence[Path]) -> Iterator[tuple[Path, str]]:
@@ -353,6 +357,8 @@ def extract(
             tasks.append(Task(str(path), source_path))
             queued.add(source_path)
 
+        logger.info("extract: %d files to read, %d unchanged, into %s", len(tasks), summary.actions["unchanged"], out)
+        done, last_log = 0, time.perf_counter()
         if executor == "dask":
             if scheduler is None:
                 raise ValueError("the dask executor needs a scheduler address (tcp://HOST:PORT) or a Client")
@@ -380,6 +386,13 @@ def extract(
             summary.pages += (result.document.pages or 0) if result.document else 0
             if on_document is not None:
                 on_document(result)
+            done += 1
+            if time.perf_counter() - last_log >= PROGRESS_LOG_EVERY_S or done == len(tasks):
+                last_log = time.perf_counter()
+                logger.info(
+                    "extract: %d/%d files read, %d failed, %d pages, %.0f s",
+                    done, len(tasks), summary.statuses.get("failed", 0), summary.pages, last_log - started,
+                )
         regroup_difficulties(connection)
         build_search_index(connection)
         export_parquet(connection, out)

@@ -7,6 +7,7 @@ import csv
 import dataclasses
 import inspect
 import json
+import logging
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -67,8 +68,17 @@ def main(
     version: bool = typer.Option(
         False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
     ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress lines on stderr, even on a terminal."),
 ) -> None:
     """baocao: turn Vietnamese government reports into a structured dataset."""
+    if verbose or not err_console.is_terminal:
+        # off a terminal (a cluster job, nohup) the progress bar is not drawn: log lines replace it
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        library = logging.getLogger("baocao")
+        library.handlers[:] = [handler]  # the library's own lines only, whatever other packages configured
+        library.setLevel(logging.INFO)
+        library.propagate = False
 
 
 @app.command("extract")

@@ -212,3 +212,21 @@ def test_version_option() -> None:
 
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0 and result.stdout.strip() == f"baocao {__version__}"
+
+
+def test_progress_is_logged_off_a_terminal(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+    import subprocess
+    import sys
+
+    with caplog.at_level(logging.INFO, logger="baocao"):
+        extract([SAMPLE_CORPUS], tmp_path / "lib")
+    lines = [r.getMessage() for r in caplog.records if r.name == "baocao"]
+    assert lines[0].startswith("extract: 4 files to read") and lines[-1].startswith("extract: 4/4 files read, 0 failed")
+    # the CLI, its stderr a pipe as in a cluster job: the same lines, timestamped, on stderr only
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "extract", str(SAMPLE_CORPUS), "--out", str(tmp_path / "cli")],
+        capture_output=True, text=True, timeout=600, cwd=REPO, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "baocao extract: 4/4 files read, 0 failed" in done.stderr and "files read" not in done.stdout
