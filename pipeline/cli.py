@@ -63,8 +63,17 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes each line to the ``sys.stderr`` of the moment (a test runner swaps it per command)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 @app.callback()
 def main(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
     ),
@@ -72,13 +81,20 @@ def main(
 ) -> None:
     """baocao: turn Vietnamese government reports into a structured dataset."""
     if verbose or not err_console.is_terminal:
-        # off a terminal (a cluster job, nohup) the progress bar is not drawn: log lines replace it
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        # off a terminal (a cluster job, nohup) the progress bar is not drawn: log lines replace it;
+        # the library's lines only, whatever other packages configured, and for this command only
         library = logging.getLogger("baocao")
-        library.handlers[:] = [handler]  # the library's own lines only, whatever other packages configured
+        before = (library.handlers[:], library.level, library.propagate)
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        library.handlers[:] = [handler]
         library.setLevel(logging.INFO)
         library.propagate = False
+
+        def restore() -> None:
+            library.handlers[:], library.level, library.propagate = before[0], before[1], before[2]
+
+        ctx.call_on_close(restore)
 
 
 @app.command("extract")

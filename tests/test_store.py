@@ -230,3 +230,13 @@ def test_progress_is_logged_off_a_terminal(tmp_path: Path, caplog: pytest.LogCap
     )
     assert done.returncode == 0, done.stderr
     assert "baocao extract: 4/4 files read, 0 failed" in done.stderr and "files read" not in done.stdout
+
+
+def test_the_cli_leaves_the_library_logger_as_it_found_it(tmp_path: Path) -> None:
+    import logging
+
+    library = logging.getLogger("baocao")
+    before = (library.handlers[:], library.level, library.propagate)
+    result = CliRunner().invoke(app, ["extract", str(SAMPLE_CORPUS), "--out", str(tmp_path)])
+    assert result.exit_code == 0 and "files read" in result.stderr  # the runner's stderr is no terminal
+    assert (library.handlers[:], library.level, library.propagate) == before
