@@ -41,6 +41,20 @@ def corpus_file(doc_id: str, suffix: str = "") -> Path:
 
 
 
+def pdf_from_objects(objects: list[bytes]) -> bytes:
+    """A PDF file of ``objects`` (numbered from 1; object 1 is the catalog), with its xref table."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
 def shared_file(prefix: str) -> Path:
     """The file of ../shared/corpus whose name starts with ``prefix`` (e.g. ``DN-001``)."""
     matches = sorted(SHARED_CORPUS.glob(f"{prefix}__*"))

@@ -23,7 +23,7 @@ from pipeline.document import assemble
 from pipeline.errors import IngestError
 from pipeline.ingest import legacy, load_document
 from pipeline.ingest.txt import decode_text_bytes
-from tests.conftest import cer
+from tests.conftest import cer, pdf_from_objects
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
@@ -280,16 +280,7 @@ def _pdf_bytes(lines: list[tuple[str, bytes]]) -> bytes:
             "/Encoding << /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [173 /uni00AD] >> "
             f"/FontDescriptor << /Type /FontDescriptor /FontName /{font} /Flags 32 /FontBBox [0 -220 1000 900] "
             "/ItalicAngle 0 /Ascent 900 /Descent -220 /CapHeight 700 /StemV 80 >> >>".encode())
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_from_objects(objects)
 
 
 @needs_iconv

@@ -17,6 +17,7 @@ import pytest
 from pdfplumber.utils.text import extract_words
 
 from pipeline.ingest.pdf import _tables, load_pdf
+from tests.conftest import pdf_from_objects
 from pipeline.ingest.pdfium_text import has_ruled_table, plain_page_reason, read_plain_page
 
 PAGES = Path(__file__).resolve().parent / "data" / "dn001_pages_1_3_12.pdf"
@@ -81,16 +82,7 @@ def _pdf(content: bytes) -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_from_objects(objects)
 
 
 def test_a_space_drawn_on_its_own_still_separates_two_close_words(tmp_path: Path) -> None:
