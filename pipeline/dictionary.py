@@ -132,6 +132,23 @@ CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
             ), '`0.012`'),
         },
     ),
+    'table_cells': (
+        "every non-empty cell of the tables of each document's text (`Dataset.table(doc, n)` gives one as a DataFrame)",
+        {
+            'doc_id': ('document', '`5b0f6c1d2a9e8f71`'),
+            'table_index': ("the table's number in the document, from 0 (a table running on over a page break is one table)", '`2`'),
+            'row_index': ('row within the table, from 0, header rows included', '`5`'),
+            'column_index': ('column, from 0', '`3`'),
+            'part': ('header (a header row), body (a data row), unit (a row naming the unit: `ĐVT: triệu đồng`), index (the column numbering `1 2 3 …`)', '`body`'),
+            'start': ("offset of the cell's text in `documents.text`", '`20431`'),
+            'end': ('end offset (exclusive)', '`20436`'),
+            'page': ('page number (PDF)', '`4`'),
+            'text': ('the cell as printed', '`99,10`'),
+            'header': ("body cells: the column's header path, top row first, ` / ` between the rows of a merged header", '`Thực hiện / Năm 2024`'),
+            'value': ("a body cell's figure as printed (`99,10` -> 99.1, `1.350,5` -> 1350.5); null for text, row numbers, years and unit cells", '`99.1`'),
+            'unit': ("what the figure is in, from the column header, the row's unit cell or ĐVT column, or the table's unit line", '`%`'),
+        },
+    ),
 }
 
 _SQL_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL", bool: "INTEGER (bool)", list: "list"}

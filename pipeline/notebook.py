@@ -31,6 +31,7 @@ import pandas as pd
 from pipeline import facts as fact_registry
 from pipeline import filters as filter_registry
 from pipeline.facts import format_money, vietnamese_number
+from pipeline.extract.tables import HEADER_PATH_SEPARATOR
 from pipeline.store import DATABASE_NAME, TABLES, columns, date_columns, read_table
 
 if TYPE_CHECKING:
@@ -135,6 +136,7 @@ class Dataset:
     errors: pd.DataFrame = field(default_factory=pd.DataFrame)
     blocks: pd.DataFrame = field(default_factory=pd.DataFrame)
     pages: pd.DataFrame = field(default_factory=pd.DataFrame)
+    table_cells: pd.DataFrame = field(default_factory=pd.DataFrame)
     sections: pd.DataFrame = field(default_factory=pd.DataFrame)
     references: pd.DataFrame = field(default_factory=pd.DataFrame)
     amounts: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -167,6 +169,57 @@ class Dataset:
     def text(self, key: str) -> str:
         """The normalised text of a document (all offsets of the dataset refer to it)."""
         return str(self.document(key)["text"])
+
+    def table(self, key: str, n: int = 0, *, values: bool = False) -> pd.DataFrame:
+        """Table ``n`` (from 0) of document ``key`` as a DataFrame: one row per body row, in order,
+        its columns named by the header paths (a MultiIndex when a merged header has two or more
+        rows; the column number where a column has no header). Cells hold the text as printed;
+        with ``values`` a column with figures holds their numbers (NaN elsewhere).
+        ``frame.attrs`` names the document, the table, its pages and each column's unit.
+
+        Raises ``KeyError`` when the document has no table ``n``.
+        """
+        doc_id = self.document(key)["doc_id"]
+        cells = self.table_cells
+        of_doc = cells[cells["doc_id"] == doc_id]
+        cells = of_doc[of_doc["table_index"] == n]
+        if cells.empty:
+            raise KeyError(f"{key!r} has {of_doc['table_index'].nunique()} table(s); there is no table {n}")
+        return table_frame(cells, values=values)
+
+
+def table_frame(cells: pd.DataFrame, *, values: bool = False) -> pd.DataFrame:
+    """One table from its ``table_cells`` rows (see :meth:`Dataset.table`)."""
+    body = cells[cells["part"] == "body"]
+    width = int(cells["column_index"].max()) + 1
+    paths: list[tuple[str, ...]] = [()] * width
+    for column, header in body.dropna(subset=["header"]).groupby("column_index")["header"].first().items():
+        paths[int(column)] = tuple(str(header).split(HEADER_PATH_SEPARATOR))
+    depth = max((len(p) for p in paths), default=0)
+    names: list[object]
+    if depth > 1:
+        # a column under fewer header rows repeats its last header below
+        padded = [p + (p[-1],) * (depth - len(p)) if p else (str(j),) * depth for j, p in enumerate(paths)]
+        names = list(pd.MultiIndex.from_tuples(padded))
+    else:
+        names = [p[0] if p else j for j, p in enumerate(paths)]
+    grid = body.pivot_table(index="row_index", columns="column_index", values="text", aggfunc="first")
+    grid = grid.reindex(columns=range(width)).astype(object)
+    if values:
+        with_figures = body.dropna(subset=["value"])
+        grid[list(with_figures["column_index"].unique())] = float("nan")
+        for row, column, value in with_figures[["row_index", "column_index", "value"]].itertuples(index=False):
+            grid.at[row, column] = value
+    columns_index = pd.MultiIndex.from_tuples(names) if depth > 1 else pd.Index(names)
+    frame = pd.DataFrame(grid.to_numpy(), index=pd.RangeIndex(len(grid)), columns=columns_index)
+    units = body.dropna(subset=["unit"]).groupby("column_index")["unit"].agg(lambda u: u.mode().iloc[0])
+    frame.attrs = {
+        "doc_id": str(cells["doc_id"].iloc[0]),
+        "table_index": int(cells["table_index"].iloc[0]),
+        "pages": sorted({int(p) for p in cells["page"].dropna()}),
+        "units": {names[int(j)]: unit for j, unit in units.items()},
+    }
+    return frame
 
 
 _LAST_LOADED: list[Dataset] = []

@@ -20,7 +20,8 @@ from pipeline.extract.metadata import DocumentMetadata
 from pipeline.ingest import ReadOptions, SourceDocument, load_document
 from pipeline.nlp import annotate
 from pipeline.extract.rows import rows_from_doc
-from pipeline.store import BlockRow, DocumentRow, ErrorRow, PageRow
+from pipeline.extract.tables import read_cells
+from pipeline.store import BlockRow, DocumentRow, ErrorRow, PageRow, TableCellRow
 
 NOT_A_DOCUMENT_CODES = frozenset({"UNSUPPORTED_FORMAT", "NOT_A_FILE"})
 
@@ -264,7 +265,11 @@ def _rows(
         BlockRow(doc_id, b.index, b.kind, b.start, b.end, b.page, b.source, b.column, b.style) for b in text.blocks
     ]
     pages = [PageRow(doc_id, p.page, p.method, p.chars, p.ocr_confidence, p.skew, p.coverage, p.unreadable) for p in source.pages]
-    return DocumentResult(source_path, document, errors, {"blocks": blocks, "pages": pages, **facts})
+    cells = [
+        TableCellRow(doc_id, c.table, c.row, c.column, c.part, c.start, c.end, text.page_at(c.start), c.text, c.header, c.value, c.unit)
+        for c in read_cells(text.text)
+    ]
+    return DocumentResult(source_path, document, errors, {"blocks": blocks, "pages": pages, "table_cells": cells, **facts})
 
 
 def _page_ranges(pages: Sequence[int]) -> str:

@@ -95,12 +95,31 @@ class PageRow:
     unreadable: float | None = None
 
 
+@dataclass
+class TableCellRow:
+    """One non-empty cell of a table of a document's text (table ``table_cells``)."""
+
+    doc_id: str
+    table_index: int
+    row_index: int
+    column_index: int
+    part: str
+    start: int
+    end: int
+    page: int | None
+    text: str
+    header: str | None
+    value: float | None
+    unit: str | None
+
+
 # The tables every run writes besides the fact tables, which come from the fact registry.
 CORE_TABLES: dict[str, type] = {
     "documents": DocumentRow,
     "errors": ErrorRow,
     "blocks": BlockRow,
     "pages": PageRow,
+    "table_cells": TableCellRow,
 }
 
 

@@ -8,7 +8,8 @@ from collections import Counter
 import pytest
 
 from pipeline.document import assemble
-from pipeline.extract.money import MoneyMatch, find_money, parse_unit, sentence_span
+from pipeline.extract.money import MoneyMatch, find_money, sentence_span
+from pipeline.extract.units import parse_unit
 from pipeline.ingest import load_document
 from tests.conftest import GOLD, shared_file
 

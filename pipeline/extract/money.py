@@ -10,7 +10,8 @@ Three sources of amounts:
   counted noun follows it (``3 triệu người`` is not money);
 * table cells: a unit line (``Đơn vị tính: Triệu đồng``), a column header (``Số tiền (triệu
   đồng)``), a unit column (``ĐVT``) or a row label (``Tổng thu (tỷ đồng)``) gives the bare numbers
-  of the table's cells their unit (:func:`table_cells`, shared with the percentage finder).
+  of the table's cells their unit (:func:`pipeline.extract.tables.table_cells`, shared with the
+  percentage finder).
 
 Every word table lives in ``pipeline/data/money_*``.
 """
@@ -20,12 +21,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pipeline.data import read_list, read_table
 from pipeline.extract.numbers import number_words, parse_number, parse_written_number
+from pipeline.extract.tables import table_cells
+from pipeline.extract.units import CURRENCIES as _CURRENCIES
+from pipeline.extract.units import NUM as _NUM
+from pipeline.extract.units import SCALES as _SCALES
+from pipeline.extract.units import alternation as _alternation
+from pipeline.extract.units import is_year as _is_year
+from pipeline.extract.units import units as _units
 
-_NUM = r"\d+(?:[.,]\d+)*"
 # A number starts a token: not inside another number, a word ("WB8") or a code ("98/2018").
 _NUM_START = r"(?<![\w.,/])(?<!\w-)"
 _NUM_END = r"(?![.,]?\d)"
@@ -33,7 +39,6 @@ _RANGE_SEP = r"(?:-|–|—|÷|/|đến|tới)"
 # Scale words that begin another word when followed by these: "tỷ lệ", "tỷ trọng", "triệu tập".
 _NOT_SCALE_AFTER = r"(?!\s+(?:lệ|trọng|giá|suất|số|chứng|tập|phú)\b)"
 _SPACE = r"[ \u00a0]*"
-_YEAR_RANGE = (1900, 2100)
 _ROLE_NONE = "-"
 
 
@@ -50,49 +55,13 @@ class MoneyMatch:
     from_table_unit: bool
 
 
-@dataclass(frozen=True)
-class Unit:
-    """What the numbers of a table region measure: money (scale, currency), percent, or other."""
-
-    kind: str  # "money" | "percent" | "other"
-    multiplier: float = 1.0
-    currency: str | None = None
-
-
-@dataclass(frozen=True)
-class TableCell:
-    """A bare number in a table cell whose unit comes from the table, its column or its row."""
-
-    start: int
-    end: int
-    text: str
-    number: float
-    unit: Unit
-    header: str
-    label: str
-
-
 # --------------------------------------------------------------------------- data tables
-
-
-@lru_cache(maxsize=None)
-def _units() -> dict[str, tuple[float, str | None]]:
-    return {
-        surface.lower(): (float(multiplier), None if currency == "-" else currency)
-        for surface, multiplier, currency in read_table("money_units.tsv")
-    }
-
-
-def _alternation(words: list[str] | tuple[str, ...]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
 def _word_regex(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{_alternation(words)})(?!\w)", re.IGNORECASE)
 
 
-_SCALES = _alternation([s for s, (_, cur) in _units().items() if cur is None])
-_CURRENCIES = _alternation([s for s, (_, cur) in _units().items() if cur is not None])
 _UNIT = (
     rf"(?:(?P<scale>(?:{_SCALES}){_NOT_SCALE_AFTER}(?:{_SPACE}(?:{_SCALES}){_NOT_SCALE_AFTER})?)"
     rf"(?:{_SPACE}(?P<cur>{_CURRENCIES}))?|(?P<cur_only>{_CURRENCIES}))(?![\w$])"
@@ -108,9 +77,6 @@ _WRITTEN = re.compile(
     rf"(?:{_SPACE}(?P<cur>{_CURRENCIES})(?![\w$]))?",
     re.IGNORECASE,
 )
-_UNIT_PHRASE = re.compile(
-    rf"^(?:(?P<count>{_NUM}){_SPACE})?(?P<scale>(?:(?:{_SCALES}){_SPACE})*)(?P<cur>{_CURRENCIES})?$", re.IGNORECASE
-)
 _CONTEXT = _word_regex(read_list("money_context.txt"))
 _FOLLOWERS = frozenset(w.lower() for w in read_list("money_followers.txt"))
 _NOT_CURRENCY_AFTER_DONG = frozenset(w.lower() for w in read_list("money_not_currency.txt"))
@@ -120,25 +86,6 @@ _NEXT_WORD = re.compile(r"[ \u00a0]*(?P<word>[^\W\d_]+)")
 _PREVIOUS_WORD = re.compile(r"(?P<word>[^\W\d_]+)[ \u00a0]*$")
 _CAPITALISED = re.compile(r"[ \u00a0]+[A-ZĐÀ-Ỹ]")
 _SENTENCE_BOUNDARY = re.compile(r"[.;!?](?=\s|$)|[\n\t]")
-
-# Tables
-_UNIT_LINE = re.compile(
-    r"^\s*\(?\s*(?:ĐVT|Đvt|Đơn\s+vị\s+tính|Đơn\s+vị)\s*[:：]\s*(?P<unit>[^()\t]{1,30}?)\s*\)?\s*$"
-    r"|\(\s*(?:ĐVT|Đvt|Đơn\s+vị\s+tính|Đơn\s+vị)\s*[:：.]?\s*(?P<inner>[^()\t]{1,30}?)\s*\)",
-    re.IGNORECASE,
-)
-_HEADER_UNIT = re.compile(r"\((?P<unit>[^()]{1,25})\)")
-_LAST_PARENTHESES = re.compile(r"\((?P<unit>[^()]{1,25})\)\s*$")
-_UNIT_COLUMN = re.compile(r"^(?:ĐVT|Đ\.V\.T|ĐV\.?\s*tính|Đơn\s+vị\s+tính)\.?$", re.IGNORECASE)
-_ROW_NUMBER_HEADER = re.compile(r"^(?:S\.?\s?TT|TT|Số\s+TT|Số\s+thứ\s+tự)\.?$", re.IGNORECASE)
-_ROW_NUMBER = re.compile(r"^(?:[IVXLC]+|\d{1,3}(?:\.\d{1,3})*|[a-zđ])[.)]?$")
-_PERCENT_HEADER = re.compile(r"%|\btỷ\s+lệ\b|\btỉ\s+lệ\b", re.IGNORECASE)
-_YEAR_HEADER = re.compile(r"^năm(?:\s+\S+)?$", re.IGNORECASE)
-_COLUMN_INDEX_CELL = re.compile(r"^\(?(?:[A-Za-zĐđ]|\d{1,3})\)?$|^[\d\s()]*[=+][\d\s+\-=*/x().]*$")
-_INDEX_ROW_LABEL = re.compile(r"^(?:[A-ZĐ]{1,3}|Mã\s+số|Cột)$", re.IGNORECASE)
-_CELL_NUMBER = re.compile(rf"^\s*(?P<num>{_NUM})\s*$")
-_MAX_GAP_LINES = 2
-_WORD = re.compile(r"[^\W\d_]{2}")
 _MAX_SENTENCE = 2000
 
 
@@ -163,36 +110,6 @@ def role_of(phrase: str, *, first: bool = False) -> str | None:
     if not roles:
         return None
     return roles[0] if first else roles[-1]
-
-
-def parse_unit(phrase: str) -> Unit | None:
-    """The unit named by a unit line or header: ``Triệu đồng``, ``1.000 đồng``, ``%``, ``người``."""
-    phrase = phrase.strip(" .:()").strip()
-    if not phrase:
-        return None
-    if phrase.startswith("%") or phrase.lower() in ("phần trăm", "tỷ lệ %", "tỉ lệ %"):
-        return Unit("percent")
-    shape = _UNIT_PHRASE.match(phrase)
-    if shape and (shape.group("scale").strip() or shape.group("cur")):
-        multiplier = 1.0
-        if shape.group("count"):
-            count = parse_number(shape.group("count"))
-            if count is None:
-                return None
-            multiplier = count
-        for word in shape.group("scale").split():
-            multiplier *= _units()[word.lower()][0]
-        currency = "VND"
-        if shape.group("cur"):
-            cur_multiplier, currency_code = _units()[shape.group("cur").lower()]
-            multiplier *= cur_multiplier
-            currency = currency_code or "VND"
-        return Unit("money", multiplier, currency)
-    return Unit("other")
-
-
-def _is_year(number: str) -> bool:
-    return number.isdigit() and len(number) == 4 and _YEAR_RANGE[0] <= int(number) <= _YEAR_RANGE[1]
 
 
 def _dong_is_currency(text: str, cur_start: int, cur_end: int) -> bool:
@@ -327,186 +244,6 @@ def _running_text_money(text: str) -> Iterator[MoneyMatch]:
         role = role_of(text[sentence_start : c.role_at])
         taken_until = c.end
         yield MoneyMatch(c.start, c.end, text[c.start : c.end], c.value, currency, role, False)
-
-
-# --------------------------------------------------------------------------- tables
-
-
-def _unit_in_line(line: str) -> Unit | None:
-    m = _UNIT_LINE.search(line)
-    if not m:
-        return None
-    return parse_unit(m.group("unit") or m.group("inner") or "")
-
-
-def _is_column_index_row(cells: list[str]) -> bool:
-    """``a b 1 2 3 …`` or ``(1) (2) (3)=(1)+(2)``: the numbering of the columns."""
-    filled = [c.strip() for c in cells if c.strip()]
-    if filled and not _COLUMN_INDEX_CELL.match(filled[0]) and _INDEX_ROW_LABEL.match(filled[0]):
-        filled = filled[1:]  # "MS 1 2 3 …", "Mã số 1 2 3 …"
-    if len(filled) < 3 or not _COLUMN_INDEX_CELL.match(filled[0]):
-        return False
-    # after the first, one cell in five may be misread ("7i" in an OCR table) without hiding the pattern
-    odd = sum(1 for c in filled[1:] if not _COLUMN_INDEX_CELL.match(c))
-    if odd * 5 > len(filled) or (odd and len(filled) < 5):
-        return False
-    numbers = [int(c.strip("()")) for c in filled if c.strip("()").isdigit()]
-    return len(numbers) >= 3 and all(0 < b - a <= 3 for a, b in zip(numbers, numbers[1:]))
-
-
-def _header_unit(header: str) -> Unit | None:
-    """A column's own unit: ``Số tiền (triệu đồng)``, ``Tỷ lệ (%)``, ``%``, ``(người)``."""
-    header = header.strip()
-    if not header:
-        return None
-    for m in _HEADER_UNIT.finditer(header):
-        unit = parse_unit(m.group("unit"))
-        if unit and unit.kind != "other":
-            return unit
-    last = _LAST_PARENTHESES.search(header)
-    if last and len(last.group("unit").split()) <= 2:
-        return parse_unit(last.group("unit"))
-    if _PERCENT_HEADER.search(header):
-        return Unit("percent")
-    whole = parse_unit(header)
-    if whole and whole.kind != "other":
-        return whole
-    return None
-
-
-@dataclass
-class _Table:
-    unit: Unit | None
-    header_rows: list[list[str]]
-    in_body: bool = False
-    _headers: list[str] | None = None
-
-    def headers(self) -> list[str]:
-        """Column headers, joining the header rows; a merged parent cell spreads right over the
-        empty cells whose sub-header row below is filled. Read once the body has started."""
-        if self._headers is None:
-            self._headers = self._join_headers()
-        return self._headers
-
-    def _join_headers(self) -> list[str]:
-        width = max((len(r) for r in self.header_rows), default=0)
-        rows = [r + [""] * (width - len(r)) for r in self.header_rows]
-        for i in range(len(rows) - 1):
-            for j in range(1, width):
-                below = any(rows[k][j].strip() for k in range(i + 1, len(rows)))
-                if not rows[i][j].strip() and below and rows[i][j - 1].strip():
-                    rows[i][j] = rows[i][j - 1]
-        return [" ".join(r[j].strip() for r in rows if r[j].strip()) for j in range(width)]
-
-
-def _row_label(cells: list[str]) -> str:
-    for cell in cells:
-        stripped = cell.strip()
-        # a label has a word in it; a lone mark is a stray (OCR reads bits of rules and seals)
-        if stripped and not _ROW_NUMBER.match(stripped) and not _CELL_NUMBER.match(stripped) and _WORD.search(stripped):
-            return stripped
-    return ""
-
-
-def _is_data_row(cells: list[str]) -> bool:
-    first = next((c.strip() for c in cells if c.strip()), "")
-    if _ROW_NUMBER.match(first) and len(first) <= 4 and _row_label(cells):
-        return True
-    numbers = [m.group("num") for m in map(_CELL_NUMBER.match, cells[1:]) if m]
-    return any(not _is_year(n) for n in numbers)  # "Chỉ tiêu | 2019 | 2020" is a header row
-
-
-def _numbers_the_row(cells: list[str], j: int) -> bool:
-    """Whether cell ``j`` is a row number: a short ``1``/``1.2``/``IV`` before the row's label."""
-    if not _ROW_NUMBER.match(cells[j].strip()) or len(cells[j].strip()) > 5:
-        return False
-    following = next((c.strip() for c in cells[j + 1 :] if c.strip()), "")
-    return bool(following) and not _CELL_NUMBER.match(following)
-
-
-def _cells_of_row(line: str, line_start: int, table: _Table) -> Iterator[TableCell]:
-    cells = line.split("\t")
-    headers = table.headers()
-    label = _row_label(cells)
-    unit_column = next((j for j, h in enumerate(headers) if _UNIT_COLUMN.match(h.strip())), None)
-    row_unit: Unit | None = None
-    if unit_column is not None and unit_column < len(cells):
-        row_unit = parse_unit(cells[unit_column]) if cells[unit_column].strip() else None
-    if row_unit is None and label:
-        label_unit = _HEADER_UNIT.search(label)
-        row_unit = parse_unit(label_unit.group("unit")) if label_unit else None
-        if row_unit is not None and row_unit.kind == "other":
-            row_unit = None
-    offset = line_start
-    first_filled = next((j for j, c in enumerate(cells) if c.strip()), None)
-    for j, cell in enumerate(cells):
-        cell_start = offset
-        offset += len(cell) + 1
-        m = _CELL_NUMBER.match(cell)
-        if not m or j == unit_column:
-            continue
-        header = headers[j] if j < len(headers) else ""
-        if j == first_filled and (_ROW_NUMBER_HEADER.match(header.strip()) or _numbers_the_row(cells, j)):
-            continue
-        number = parse_number(m.group("num"))
-        if number is None:
-            continue
-        column_unit = _header_unit(header)
-        unit = column_unit or row_unit or table.unit
-        if unit is None or unit.kind == "other":
-            continue
-        if _is_year(m.group("num")) and (not header.strip() or _YEAR_HEADER.match(header.strip())):
-            continue
-        start = cell_start + m.start("num")
-        end = cell_start + m.end("num")
-        yield TableCell(start, end, m.group("num"), number, unit, header, label)
-
-
-def table_cells(text: str) -> Iterator[TableCell]:
-    """Bare numbers in table rows whose unit the table states (money or percent), in text order.
-
-    A table row is a line with tabs. A unit line (``Đơn vị tính: Triệu đồng``, ``ĐVT: %``, also as a
-    cell or in parentheses) sets the unit of the table that follows it; a line without a tab that
-    is not a unit line ends the table. Header rows (before the first data row) name the columns:
-    a column's own unit (``Kinh phí (đồng)``, ``Tỷ lệ (%)``) beats a row's unit (a ``ĐVT`` column,
-    ``Tổng thu (tỷ đồng)`` as row label), which beats the table's. Row numbers (STT/TT column,
-    Roman numerals), column-index rows (``a b 1 2 3``) and years are skipped.
-    """
-    table: _Table | None = None
-    pending: Unit | None = None
-    gap = 0
-    offset = 0
-    for line in text.split("\n"):
-        line_start = offset
-        offset += len(line) + 1
-        if "\t" not in line:
-            table = None
-            unit = _unit_in_line(line)
-            if unit is not None:
-                pending, gap = unit, 0
-            elif pending is not None:
-                gap += 1
-                if gap > _MAX_GAP_LINES:
-                    pending = None
-            continue
-        if table is None:
-            table = _Table(pending, [])
-            pending = None
-        cells = line.split("\t")
-        cell_unit = next((u for u in (_unit_in_line(c) for c in cells) if u is not None), None)
-        if cell_unit is not None:
-            table.unit = cell_unit
-            continue
-        if _is_column_index_row(cells):
-            # never data, also after a header row misread as one (the column numbers 1 2 3 …)
-            table.in_body = True
-            continue
-        if not table.in_body:
-            if not _is_data_row(cells):
-                table.header_rows.append(cells)
-                continue
-            table.in_body = True
-        yield from _cells_of_row(line, line_start, table)
 
 
 # --------------------------------------------------------------------------- finder

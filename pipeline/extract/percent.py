@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipeline.extract.money import sentence_span, table_cells
+from pipeline.extract.money import sentence_span
+from pipeline.extract.tables import table_cells
 from pipeline.extract.numbers import number_words, parse_number, parse_written_number
 
 _NUM = r"\d+(?:[.,]\d+)*"

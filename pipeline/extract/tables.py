@@ -1,0 +1,368 @@
+"""Tables of a report read as tables: header rows, units, row labels and the numbers of the cells.
+
+Administrative reports state a table's unit in a few set places (Nghị định 30/2020 annex forms and
+the biểu mẫu of each sector): a unit line above the table (``Đơn vị tính: triệu đồng``, ``ĐVT: %``,
+also as a cell or in parentheses), a column header (``Số tiền (triệu đồng)``, ``Tỷ lệ (%)``), a unit
+column (``ĐVT``, ``Đơn vị tính``) or the row label (``Tổng thu (tỷ đồng)``). Header rows come before
+the first data row; a merged parent header spreads over the sub-headers below it. Row numbers
+(STT/TT, Roman numerals), column-index rows (``a b 1 2 3``) and years are not figures.
+
+:func:`table_cells` reads the tab-separated rows of the normalised text (the fact finders run on
+text); the money and percentage finders take their table amounts from it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from pipeline.extract.numbers import parse_number
+from pipeline.extract.units import NUM as _NUM
+from pipeline.extract.units import Unit, parse_unit
+from pipeline.extract.units import is_year as _is_year
+
+_UNIT_LINE = re.compile(
+    r"^\s*\(?\s*(?:ĐVT|Đvt|Đơn\s+vị\s+tính|Đơn\s+vị)\s*[:：]\s*(?P<unit>[^()\t]{1,30}?)\s*\)?\s*$"
+    r"|\(\s*(?:ĐVT|Đvt|Đơn\s+vị\s+tính|Đơn\s+vị)\s*[:：.]?\s*(?P<inner>[^()\t]{1,30}?)\s*\)",
+    re.IGNORECASE,
+)
+_HEADER_UNIT = re.compile(r"\((?P<unit>[^()]{1,25})\)")
+_LAST_PARENTHESES = re.compile(r"\((?P<unit>[^()]{1,25})\)\s*$")
+_UNIT_COLUMN = re.compile(r"^(?:ĐVT|Đ\.V\.T|ĐV\.?\s*tính|Đơn\s+vị\s+tính)\.?$", re.IGNORECASE)
+_ROW_NUMBER_HEADER = re.compile(r"^(?:S\.?\s?TT|TT|Số\s+TT|Số\s+thứ\s+tự)\.?$", re.IGNORECASE)
+_ROW_NUMBER = re.compile(r"^(?:[IVXLC]+|\d{1,3}(?:\.\d{1,3})*|[a-zđ])[.)]?$")
+_PERCENT_HEADER = re.compile(r"%|\btỷ\s+lệ\b|\btỉ\s+lệ\b", re.IGNORECASE)
+_YEAR_HEADER = re.compile(r"^năm(?:\s+\S+)?$", re.IGNORECASE)
+_COLUMN_INDEX_CELL = re.compile(r"^\(?(?:[A-Za-zĐđ]|\d{1,3})\)?$|^[\d\s()]*[=+][\d\s+\-=*/x().]*$")
+_INDEX_ROW_LABEL = re.compile(r"^(?:[A-ZĐ]{1,3}|Mã\s+số|Cột)$", re.IGNORECASE)
+_CELL_NUMBER = re.compile(rf"^\s*(?P<num>{_NUM})\s*$")
+_CELL_PERCENT = re.compile(rf"^\s*(?P<num>{_NUM})\s*%\s*$")
+_MAX_GAP_LINES = 2
+_PERCENT_UNIT = Unit("percent", text="%")
+_WORD = re.compile(r"[^\W\d_]{2}")
+
+
+@dataclass(frozen=True)
+class TableCell:
+    """A bare number in a table cell whose unit comes from the table, its column or its row."""
+
+    start: int
+    end: int
+    text: str
+    number: float
+    unit: Unit
+    header: str
+    label: str
+
+
+def _unit_in_line(line: str) -> Unit | None:
+    m = _UNIT_LINE.search(line)
+    if not m:
+        return None
+    return parse_unit(m.group("unit") or m.group("inner") or "")
+
+
+def _is_column_index_row(cells: list[str]) -> bool:
+    """``a b 1 2 3 …`` or ``(1) (2) (3)=(1)+(2)``: the numbering of the columns."""
+    filled = [c.strip() for c in cells if c.strip()]
+    if filled and not _COLUMN_INDEX_CELL.match(filled[0]) and _INDEX_ROW_LABEL.match(filled[0]):
+        filled = filled[1:]  # "MS 1 2 3 …", "Mã số 1 2 3 …"
+    if len(filled) < 3 or not _COLUMN_INDEX_CELL.match(filled[0]):
+        return False
+    # after the first, one cell in five may be misread ("7i" in an OCR table) without hiding the pattern
+    odd = sum(1 for c in filled[1:] if not _COLUMN_INDEX_CELL.match(c))
+    if odd * 5 > len(filled) or (odd and len(filled) < 5):
+        return False
+    numbers = [int(c.strip("()")) for c in filled if c.strip("()").isdigit()]
+    # the label columns are lettered and the figure columns numbered: "A B C 1 2 3=2/1"
+    letters = sum(1 for c in filled if c.strip("()").isalpha())
+    enough = len(numbers) >= 3 or (len(numbers) == 2 and letters >= 2)
+    return enough and all(0 < b - a <= 3 for a, b in zip(numbers, numbers[1:]))
+
+
+def _header_unit(header: str) -> Unit | None:
+    """A column's own unit: ``Số tiền (triệu đồng)``, ``Tỷ lệ (%)``, ``%``, ``(người)``."""
+    header = header.strip()
+    if not header:
+        return None
+    for m in _HEADER_UNIT.finditer(header):
+        unit = parse_unit(m.group("unit"))
+        if unit and unit.kind != "other":
+            return unit
+    last = _LAST_PARENTHESES.search(header)
+    if last and len(last.group("unit").split()) <= 2:
+        return parse_unit(last.group("unit"))
+    if _PERCENT_HEADER.search(header):
+        return Unit("percent", text="%")
+    whole = parse_unit(header)
+    if whole and whole.kind != "other":
+        return whole
+    return None
+
+
+@dataclass
+class Table:
+    """What is known of a table while its rows are read: its unit line and its header rows."""
+
+    number: int
+    unit: Unit | None
+    header_rows: list[list[str]]
+    in_body: bool = False
+    _paths: list[tuple[str, ...]] | None = None
+
+    def header_paths(self) -> list[tuple[str, ...]]:
+        """Each column's header cells from the top header row down; a merged parent cell spreads
+        right over the empty cells whose sub-header row below is filled. Read once the body has
+        started."""
+        if self._paths is None:
+            width = max((len(r) for r in self.header_rows), default=0)
+            rows = [r + [""] * (width - len(r)) for r in self.header_rows]
+            for i in range(len(rows) - 1):
+                for j in range(1, width):
+                    below = any(rows[k][j].strip() for k in range(i + 1, len(rows)))
+                    if not rows[i][j].strip() and below and rows[i][j - 1].strip():
+                        rows[i][j] = rows[i][j - 1]
+            self._paths = [tuple(r[j].strip() for r in rows if r[j].strip()) for j in range(width)]
+        return self._paths
+
+    def reset_headers(self) -> None:
+        """Forget the header paths read so far (after ``header_rows`` changed)."""
+        self._paths = None
+
+    def headers(self) -> list[str]:
+        """Each column's header path joined into one phrase."""
+        return [" ".join(path) for path in self.header_paths()]
+
+
+def _unit_cell(cell: str) -> Unit | None:
+    """The unit a cell names when the cell is nothing but a money or percent unit."""
+    cell = cell.strip()
+    if not cell or len(cell) > 20 or any(c.isdigit() for c in cell):
+        return None
+    unit = parse_unit(cell)
+    return unit if unit is not None and unit.kind in ("money", "percent") else None
+
+
+def _row_label(cells: list[str]) -> str:
+    for cell in cells:
+        stripped = cell.strip()
+        # a label has a word in it; a lone mark is a stray (OCR reads bits of rules and seals)
+        if stripped and not _ROW_NUMBER.match(stripped) and not _CELL_NUMBER.match(stripped) and _WORD.search(stripped):
+            return stripped
+    return ""
+
+
+def _is_data_row(cells: list[str]) -> bool:
+    first = next((c.strip() for c in cells if c.strip()), "")
+    if _ROW_NUMBER.match(first) and len(first) <= 4 and _row_label(cells):
+        return True
+    numbers = [m.group("num") for m in map(_CELL_NUMBER.match, cells[1:]) if m]
+    return any(not _is_year(n) for n in numbers)  # "Chỉ tiêu | 2019 | 2020" is a header row
+
+
+def _numbers_the_row(cells: list[str], j: int) -> bool:
+    """Whether cell ``j`` is a row number: a short ``1``/``1.2``/``IV`` before the row's label."""
+    if not _ROW_NUMBER.match(cells[j].strip()) or len(cells[j].strip()) > 5:
+        return False
+    following = next((c.strip() for c in cells[j + 1 :] if c.strip()), "")
+    return bool(following) and not _CELL_NUMBER.match(following)
+
+
+TablePart = Literal["unit", "index", "header", "body"]
+
+
+@dataclass(frozen=True)
+class TableLine:
+    """One row of a table as the normalised text holds it: a line with tabs between its cells."""
+
+    table: Table
+    row: int  # within its table, from 0
+    start: int  # offset of the line in the text
+    cells: tuple[str, ...]
+    part: TablePart  # a unit row, the column numbering, a header row, or a body row
+
+
+def table_lines(text: str) -> Iterator[TableLine]:
+    """Every table row of ``text`` with its table and its part, in text order.
+
+    A table row is a line with tabs; a line without a tab that is not a unit line ends the table.
+    A unit line (``Đơn vị tính: Triệu đồng``, ``ĐVT: %``, also as a cell or in parentheses) sets
+    the unit of the table that follows it or that it stands in. Header rows come before the first
+    data row; a column-index row (``a b 1 2 3``) is never data and starts the body.
+    """
+    table: Table | None = None
+    held: list[TableLine] = []  # a table's rows until its body starts: header rows or not?
+    tables = 0
+    row = 0
+    pending: Unit | None = None
+    gap = 0
+    offset = 0
+    for line in text.split("\n"):
+        line_start = offset
+        offset += len(line) + 1
+        if "\t" not in line:
+            yield from _without_body(held)
+            table, held = None, []
+            unit = _unit_in_line(line)
+            if unit is not None:
+                pending, gap = unit, 0
+            elif pending is not None:
+                gap += 1
+                if gap > _MAX_GAP_LINES:
+                    pending = None
+            continue
+        if table is None:
+            table = Table(tables, pending, [])
+            tables += 1
+            row = 0
+            pending = None
+        cells = tuple(line.split("\t"))
+        part: TablePart
+        cell_unit = next((u for u in (_unit_in_line(c) for c in cells) if u is not None), None)
+        if cell_unit is not None:
+            table.unit = cell_unit
+            part = "unit"
+        elif _is_column_index_row(list(cells)):
+            # never data, also after a header row misread as one (the column numbers 1 2 3 …)
+            table.in_body = True
+            part = "index"
+        elif not table.in_body and not _is_data_row(list(cells)):
+            table.header_rows.append(list(cells))
+            part = "header"
+        else:
+            table.in_body = True
+            part = "body"
+        held.append(TableLine(table, row, line_start, cells, part))
+        row += 1
+        if table.in_body:
+            yield from held
+            held = []
+    yield from _without_body(held)
+
+
+def _without_body(lines: list[TableLine]) -> Iterator[TableLine]:
+    """The rows of a table that ended before any row of figures: a table of text, whose first
+    row heads the others (its facts, if any, are in running text; ``Table.in_body`` stays False)."""
+    if not lines:
+        return
+    table = lines[0].table
+    headers = [line for line in lines if line.part == "header"]
+    if headers:
+        table.header_rows = [list(headers[0].cells)]
+        table.reset_headers()
+    for line in lines:
+        yield line if line.part != "header" or line is headers[0] else replace(line, part="body")
+
+
+@dataclass(frozen=True)
+class _CellValue:
+    start: int
+    end: int
+    number_text: str
+    number: float
+    unit: Unit | None
+    figure: bool  # a figure of the table, not a row number, a unit cell or a year heading
+
+
+def _cell_values(line: TableLine) -> dict[int, _CellValue]:
+    """The numbers of a body row's cells by column, with the unit each one is in."""
+    cells = list(line.cells)
+    headers = line.table.headers()
+    label = _row_label(cells)
+    unit_column = next((j for j, h in enumerate(headers) if _UNIT_COLUMN.match(h.strip())), None)
+    row_unit: Unit | None = None
+    if unit_column is not None and unit_column < len(cells):
+        row_unit = parse_unit(cells[unit_column]) if cells[unit_column].strip() else None
+    if row_unit is None and label:
+        label_unit = _HEADER_UNIT.search(label)
+        row_unit = parse_unit(label_unit.group("unit")) if label_unit else None
+        if row_unit is not None and row_unit.kind == "other":
+            row_unit = None
+    if row_unit is None:
+        # a unit column without a unit header: the row's cell that is only a unit ("%", "triệu đồng")
+        row_unit = next((u for u in map(_unit_cell, cells) if u is not None), None)
+    values: dict[int, _CellValue] = {}
+    offset = line.start
+    first_filled = next((j for j, c in enumerate(cells) if c.strip()), None)
+    for j, cell in enumerate(cells):
+        cell_start = offset
+        offset += len(cell) + 1
+        m = _CELL_NUMBER.match(cell)
+        percent = None if m else _CELL_PERCENT.match(cell)
+        m = m or percent
+        if not m:
+            continue
+        number = parse_number(m.group("num"))
+        if number is None:
+            continue
+        header = headers[j] if j < len(headers) else ""
+        unit = _PERCENT_UNIT if percent else _header_unit(header) or row_unit or line.table.unit
+        figure = not (
+            j == unit_column
+            or (j == first_filled and (_ROW_NUMBER_HEADER.match(header.strip()) or _numbers_the_row(cells, j)))
+            or (_is_year(m.group("num")) and (not header.strip() or _YEAR_HEADER.match(header.strip())))
+        )
+        values[j] = _CellValue(cell_start + m.start("num"), cell_start + m.end("num"), m.group("num"), number, unit, figure)
+    return values
+
+
+def table_cells(text: str) -> Iterator[TableCell]:
+    """Bare numbers in table rows whose unit the table states (money or percent), in text order.
+
+    A column's own unit (``Kinh phí (đồng)``, ``Tỷ lệ (%)``) beats a row's unit (a ``ĐVT`` column,
+    ``Tổng thu (tỷ đồng)`` as row label), which beats the table's (:func:`table_lines`). Row
+    numbers (STT/TT column, Roman numerals), column-index rows (``a b 1 2 3``) and years are skipped.
+    """
+    for line in table_lines(text):
+        if line.part != "body" or not line.table.in_body:
+            continue
+        headers = line.table.headers()
+        label = _row_label(list(line.cells))
+        for j, value in _cell_values(line).items():
+            if not value.figure or value.unit is None or value.unit.kind == "other":
+                continue
+            header = headers[j] if j < len(headers) else ""
+            yield TableCell(value.start, value.end, value.number_text, value.number, value.unit, header, label)
+
+
+@dataclass(frozen=True)
+class CellRead:
+    """One cell of a table of the text, for the ``table_cells`` table."""
+
+    table: int
+    row: int
+    column: int
+    part: TablePart
+    start: int
+    end: int
+    text: str
+    header: str | None  # the column's header path, " / " between the rows of a merged header
+    value: float | None  # the cell's number as printed (``99,10`` -> 99.1), in ``unit``
+    unit: str | None
+
+
+HEADER_PATH_SEPARATOR = " / "
+
+
+def read_cells(text: str) -> Iterator[CellRead]:
+    """Every cell of every table of ``text``, with its header path, number and unit."""
+    for line in table_lines(text):
+        paths = line.table.header_paths() if line.part == "body" else []
+        values = _cell_values(line) if line.part == "body" else {}
+        offset = line.start
+        for j, cell in enumerate(line.cells):
+            start = offset
+            offset += len(cell) + 1
+            if not cell.strip():
+                continue
+            value = values.get(j)
+            header = HEADER_PATH_SEPARATOR.join(paths[j]) if j < len(paths) and paths[j] else None
+            figure = value if value is not None and value.figure else None
+            unit = figure.unit.text or None if figure is not None and figure.unit is not None else None
+            start += len(cell) - len(cell.lstrip())
+            yield CellRead(
+                line.table.number, line.row, j, line.part, start, start + len(cell.strip()), cell.strip(), header,
+                figure.number if figure is not None else None, unit,
+            )

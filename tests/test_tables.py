@@ -1,0 +1,121 @@
+"""Tables as data: every cell of every table with its header path, figure and unit (``table_cells``),
+and ``Dataset.table(doc, n)`` giving one table back as a DataFrame."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import pipeline
+from pipeline.batch import extract
+from pipeline.extract.percent import find_percentages
+from pipeline.extract.tables import read_cells, table_lines
+
+DATA = Path(__file__).parent / "data"
+
+# A report's annex as the text holds it: a unit line, a two-row merged header, a column-index row,
+# a ĐVT column, Roman and Arabic row numbers, a year in a label column.
+ANNEX = "\n".join(
+    [
+        "Biểu số 01",
+        "Đơn vị tính: triệu đồng",
+        "STT\tChỉ tiêu\tĐVT\tKế hoạch\tThực hiện\t",
+        "\t\t\tNăm 2024\tNăm 2024\tSo sánh (%)",
+        "A\tB\tC\t1\t2\t3=2/1",
+        "I\tThu ngân sách\t\t1.200\t1.350,5\t112,5",
+        "1\tSố hộ nghèo\thộ\t2.500\t2.310\t92,4",
+        "2\tTỷ lệ hồ sơ đúng hạn\t%\t98\t99,10\t",
+        "Ghi chú: số liệu năm 2024",
+    ]
+)
+
+
+def _cells(text: str) -> dict[tuple[int, int], object]:
+    return {(c.row, c.column): c for c in read_cells(text)}
+
+
+def test_each_cell_has_its_part_header_path_figure_and_unit() -> None:
+    cells = _cells(ANNEX)
+    parts = {row: {c.part for (r, _), c in cells.items() if r == row} for row in range(6)}
+    assert parts == {0: {"header"}, 1: {"header"}, 2: {"index"}, 3: {"body"}, 4: {"body"}, 5: {"body"}}
+    income = cells[(3, 4)]
+    assert (income.text, income.value, income.unit) == ("1.350,5", 1350.5, "triệu đồng")
+    assert income.header == "Thực hiện / Năm 2024"
+    assert ANNEX[income.start : income.end] == "1.350,5"
+    # the ĐVT column's "hộ" is the row's unit, and no figure itself
+    households = cells[(4, 3)]
+    assert (households.value, households.unit) == (2500, "hộ")
+    assert cells[(4, 2)].value is None
+    # a column's own unit beats the row's and the table's
+    assert (cells[(3, 5)].value, cells[(3, 5)].unit) == (112.5, "%")
+    assert (cells[(5, 4)].value, cells[(5, 4)].unit) == (99.1, "%")
+    # row numbers and labels are not figures
+    assert cells[(4, 0)].value is None and cells[(3, 0)].value is None and cells[(4, 1)].value is None
+    assert {c.table for c in cells.values()} == {0}
+
+
+def test_a_unit_column_without_a_unit_header_still_gives_the_row_its_unit() -> None:
+    # "3.1. | Tỷ lệ hồ sơ … | % | 99,10": the unit is a column of its own, its header says nothing
+    text = "\n".join(
+        [
+            "Đơn vị tính: triệu đồng",
+            "TT\tNội dung\tKế hoạch\tThực hiện",
+            "3.1.\tTỷ lệ hồ sơ giải quyết đúng hạn\t%\t99,10",
+            "3.2.\tKinh phí chi thường xuyên\t\t1.250",
+        ]
+    )
+    cells = _cells(text)
+    assert (cells[(1, 3)].value, cells[(1, 3)].unit) == (99.1, "%")
+    assert (cells[(2, 3)].value, cells[(2, 3)].unit) == (1250, "triệu đồng")
+    percentages = [(p.text, p.value, p.subject) for p in find_percentages(text)]
+    assert percentages == [("99,10", 99.1, "Tỷ lệ hồ sơ giải quyết đúng hạn")]
+
+
+def test_a_table_of_text_has_one_header_row_and_gives_no_figures() -> None:
+    text = "Mở đầu\nNhiệm vụ\tĐơn vị chủ trì\tThời gian\nRà soát quy hoạch\tSở Xây dựng\tNăm 2025\nKiểm tra\tUBND huyện\tQuý IV"
+    lines = list(table_lines(text))
+    assert [line.part for line in lines] == ["header", "body", "body"]
+    cells = _cells(text)
+    assert cells[(2, 1)].header == "Đơn vị chủ trì"
+    assert all(c.value is None for c in cells.values())
+
+
+def test_two_tables_are_numbered_in_text_order_and_a_percent_cell_is_a_figure() -> None:
+    text = "Bảng 1\nChỉ tiêu\tKết quả\nTỉ lệ đạt\t100%\nBảng 2\nChỉ tiêu\tSố tiền (đồng)\nHỗ trợ\t5.000.000"
+    cells = list(read_cells(text))
+    assert sorted({c.table for c in cells}) == [0, 1]
+    figures = [(c.table, c.value, c.unit) for c in cells if c.value is not None]
+    assert figures == [(0, 100.0, "%"), (1, 5_000_000.0, "đồng")]
+
+
+@pytest.fixture(scope="module")
+def ruled_pdf_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # three pages of DN-001: page 3 holds four ruled tables of counts and percentages
+    folder = tmp_path_factory.mktemp("tables")
+    source = folder / "in"
+    source.mkdir()
+    shutil.copy(DATA / "dn001_pages_1_3_12.pdf", source)
+    out = folder / "out"
+    extract([source], out)
+    return out
+
+
+def test_the_store_and_the_notebook_give_a_ruled_pdf_table_back(ruled_pdf_store: Path) -> None:
+    data = pipeline.load(ruled_pdf_store)
+    cells = data.table_cells
+    assert cells["table_index"].nunique() >= 2
+    assert set(cells["part"]) <= {"header", "body", "unit", "index"}
+    text = data.text("dn001")
+    for row in cells.itertuples():
+        assert text[row.start : row.end] == row.text
+    first = data.table("dn001", 0)
+    assert list(first.columns[:2]) == ["Chỉ tiêu", "Thực hiện"]
+    assert "- Tỉ lệ đạt" in set(first["Chỉ tiêu"])
+    assert first.attrs["pages"] == [3]
+    numbers = data.table("dn001", 1, values=True)
+    assert pd.api.types.is_number(numbers.iloc[1, 1]) and numbers.iloc[1, 1] == 425
+    with pytest.raises(KeyError, match="there is no table 99"):
+        data.table("dn001", 99)
