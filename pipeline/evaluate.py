@@ -56,9 +56,22 @@ def _comparable(value: object) -> str | None:
     return text or None
 
 
-# What a gold file annotates: everything (``all``), or any other scope (``"difficulties"``: its
-# metadata and difficulty items only), whose references, money and percentages are not gold.
+# What a gold file annotates: everything (``all``); ``"difficulties"`` (its metadata and difficulty
+# items only: references, money and percentages are not gold); or a list of the parts it annotates
+# (``["metadata", "money", "percent"]`` for a table's figures).
 SCOPE_ALL = "all"
+_SCOPE_PARTS = {"difficulties": ("metadata", "difficulties")}
+
+
+def annotates(annotation: dict, part: str) -> bool:  # type: ignore[type-arg]
+    """Whether a gold annotation is gold for ``part``: ``metadata``, ``difficulties`` (items and
+    recommendations) or a fact's score name (``references``, ``money``, ``percent``)."""
+    scope = annotation.get("scope", SCOPE_ALL)
+    if scope == SCOPE_ALL:
+        return True
+    if isinstance(scope, str):
+        return part in _SCOPE_PARTS.get(scope, ())
+    return part in scope
 
 
 def load_gold(gold_dir: Path) -> dict[str, dict]:  # type: ignore[type-arg]
@@ -99,6 +112,8 @@ def score_metadata(gold_dir: Path, out_dir: Path) -> MetadataScore:
             by_id.setdefault(name.split("__", 1)[0], row)
     score = MetadataScore()
     for gold_id, annotation in gold.items():
+        if not annotates(annotation, "metadata"):
+            continue
         row = by_id.get(gold_id)
         if row is None:
             score.missing_documents.append(gold_id)
@@ -187,9 +202,11 @@ def score_facts(gold_dir: Path, out_dir: Path) -> dict[str, FactScore]:
         by_id = _doc_ids_by_gold_id(connection)
         for gold_id, annotation in gold.items():
             doc_id = by_id.get(gold_id)
-            if doc_id is None or annotation["scope"] != SCOPE_ALL:
+            if doc_id is None:
                 continue
             for name, score in scores.items():
+                if not annotates(annotation, name):
+                    continue
                 scoring = scored[name]
                 expected = _gold_keys(annotation, scoring)
                 extracted = _extracted_keys(connection, doc_id, tables[name], scoring)
@@ -269,7 +286,7 @@ def score_difficulties(gold_dir: Path, out_dir: Path) -> DifficultyScore:
         by_id = _doc_ids_by_gold_id(connection)
         for gold_id, annotation in gold.items():
             doc_id = by_id.get(gold_id)
-            if doc_id is None:
+            if doc_id is None or not annotates(annotation, "difficulties"):
                 continue
             gold_items = list(annotation.get("difficulties", [])) + list(annotation.get("recommendations", []))
             rows = connection.execute(

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.evaluate import score_difficulties, score_facts
+from pipeline.evaluate import score_difficulties, score_facts, score_metadata
 from pipeline.extract.difficulties import heading_kinds
 from pipeline.batch import RunSummary
 from pipeline.batch import regroup_difficulties
@@ -88,6 +88,25 @@ def test_a_difficulties_scope_leaves_the_other_facts_out(tmp_path: Path, shared_
     assert all(score.true_positives + score.false_positives == 0 for score in facts.values())
     items = score_difficulties(tmp_path, out)
     assert items.items.true_positives == len(gold["difficulties"]) + len(gold["recommendations"])
+
+
+def test_a_scope_that_lists_its_parts_scores_only_those(tmp_path: Path, shared_dataset: tuple[Path, RunSummary]) -> None:
+    # a table's figures annotated alone: references and difficulty items are not gold
+    out, _ = shared_dataset
+    gold = json.loads((GOLD / "QT-001.json").read_text(encoding="utf-8"))
+    assert gold["difficulties"] and gold["references"]
+    gold["difficulties"], gold["recommendations"], gold["references"] = [], [], []
+    gold["scope"] = ["metadata", "money", "percent"]
+    (tmp_path / "QT-001.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    facts = score_facts(tmp_path, out)
+    assert facts["references"].true_positives + facts["references"].false_positives == 0
+    assert facts["money"].true_positives == len(gold["money"]) and facts["money"].false_positives == 0
+    items = score_difficulties(tmp_path, out)
+    assert items.items.true_positives + items.items.false_positives + items.items.false_negatives == 0
+    assert score_metadata(tmp_path, out).documents == 1
+    gold["scope"] = ["money"]
+    (tmp_path / "QT-001.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    assert score_metadata(tmp_path, out).documents == 0
 
 
 def test_eval_prints_kinds_categories_and_groups(shared_dataset: tuple[Path, RunSummary]) -> None:
