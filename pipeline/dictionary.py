@@ -67,16 +67,17 @@ CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
             'pages': ('number of pages (PDF, image); null for TXT, DOCX, DOC', '`21`'),
             'ocr_pages': ('pages without a usable text layer (waiting for OCR)', '`0`'),
             'status': ('`ok`; `partial` (some pages need OCR, or a warning in `errors`); `failed` (unreadable, see `errors`)', '`ok`'),
-            'doc_type': ((
-                'type word as printed (BÁO CÁO, KẾ HOẠCH, TỜ TRÌNH …); `CÔNG VĂN` for letters with a '
-                '`V/v` line; else from the type code of the number'
-            ), '`BÁO CÁO`'),
+            'doc_type': ('type name as printed (BÁO CÁO, KẾ HOẠCH, TỜ TRÌNH …); null when none is printed, as in a công văn', '`BÁO CÁO`'),
+            'doc_kind': ((
+                'what the document is: the printed type; `CÔNG VĂN` for a letter with a `V/v` subject line; else the '
+                "type the code of its number names (`…/TTr-…` -> TỜ TRÌNH). The type filters and facets read it"
+            ), '`CÔNG VĂN`'),
             'doc_number': ("the document's own number and symbol; null when left blank in a draft", '`216/BC-STC`'),
             'issuer': ('issuing agency as printed, parent line + own line joined by a space', '`UBND TỈNH ĐĂK NÔNG SỞ TÀI CHÍNH`'),
             'place': ('place printed before the date', '`Đăk Nông`'),
             'issued_date': ('ISO date of issue; null when the day is blank (drafts)', '`2018-11-14`'),
             'year': ('year of issue (kept when only the day is blank)', '`2018`'),
-            'title': ('title lines under the type word (or the `V/v` subject of a letter), joined by a space', '`Tình hình thực hiện công tác cải cách hành chính năm 2018`'),
+            'title': ('title lines under the type word, or the subject of a letter as printed (`V/v …`), joined by a space', '`Tình hình thực hiện công tác cải cách hành chính năm 2018`'),
             'signer': ('name under the signature block', '`Cấp Kim Thành`'),
             'province': ('province named by the issuer, place or title, canonical spelling', '`Đắk Nông`'),
             'text': ('the normalised text all offsets refer to', '`UBND TỈNH ĐĂK NÔNG\\nSỞ TÀI CHÍNH\\n…`'),

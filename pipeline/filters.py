@@ -283,8 +283,8 @@ register(Filter(
     description_vi="Năm ban hành",
 ))
 register(Filter(
-    "doc_type", str, "Document type word, e.g. 'BÁO CÁO' or 'bao cao'.", "Loại văn bản",
-    DOCUMENTS, "doc_type", "folded", max_length=100, facet="doc_types", description_vi="Loại văn bản, ví dụ BÁO CÁO",
+    "doc_type", str, "Document type word, e.g. 'BÁO CÁO', 'bao cao' or 'công văn' (documents.doc_kind).", "Loại văn bản",
+    DOCUMENTS, "doc_kind", "folded", max_length=100, facet="doc_types", description_vi="Loại văn bản, ví dụ BÁO CÁO",
 ))
 register(Filter(
     "kind", str, "difficulty, limitation, cause or recommendation.", "Loại mục",

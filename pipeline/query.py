@@ -191,7 +191,8 @@ class DifficultyFilters(FilterValues):
     ``q`` is searched accent-insensitively in the item text (see
     :func:`pipeline.search_index.fts_expression`); ``province`` and ``issuer`` match when the
     accent-folded value contains the accent-folded filter (``lam dong`` matches ``Lâm Đồng``);
-    ``doc_type`` matches the folded type word exactly (``bao cao`` = ``BÁO CÁO``); ``kind``,
+    ``doc_type`` matches the folded kind of the document exactly (``documents.doc_kind``: ``bao cao`` =
+    ``BÁO CÁO``, ``cong van`` a letter that prints no type); ``kind``,
     ``category`` and ``year`` match exactly.
     """
 
@@ -318,7 +319,11 @@ class FactSpan:
 
 @dataclass(frozen=True)
 class DocumentDetail:
-    """A document's metadata, its normalised text and every extracted fact span in it."""
+    """A document's metadata, its normalised text and every extracted fact span in it.
+
+    Here and in the hits, ``doc_type`` is what the document is (``documents.doc_kind``: a công văn
+    prints no type name but is one).
+    """
 
     doc_id: str
     source_path: str
@@ -412,7 +417,7 @@ def _filter_values(search: str, filters: Mapping[str, Any] | None, values: Mappi
 
 _HIT_COLUMNS = (
     'd.rowid, d.doc_id, d.kind, d.text, d.section, d.categories, d.group_id, d.start, d."end", d.page, '
-    "doc.title, doc.doc_type, doc.doc_number, doc.issuer, doc.issued_date, doc.year, doc.province, doc.source_path"
+    "doc.title, doc.doc_kind, doc.doc_number, doc.issuer, doc.issued_date, doc.year, doc.province, doc.source_path"
 )
 
 
@@ -631,7 +636,7 @@ def documents_citing(connection: sqlite3.Connection, code: str, page: int = 1, s
     ).fetchall()
     total = sum(count for _, count in year_rows)
     docs = connection.execute(
-        'SELECT doc.doc_id, doc.title, doc.doc_type, doc.doc_number, doc.issuer, doc.issued_date, doc.year, '
+        'SELECT doc.doc_id, doc.title, doc.doc_kind, doc.doc_number, doc.issuer, doc.issued_date, doc.year, '
         'doc.province, doc.source_path FROM "documents" doc '
         f'WHERE doc.doc_id IN (SELECT r.doc_id FROM "references" r WHERE {match}) '
         "ORDER BY doc.year IS NULL, doc.year DESC, doc.issued_date DESC, doc.doc_id LIMIT ? OFFSET ?",
@@ -694,7 +699,7 @@ def search_amounts(
     total = sum(count for _, count in year_rows)
     rows = connection.execute(
         'SELECT a.doc_id, a.text, a.value, a.currency, a.role, a.sentence, a.start, a."end", a.page, '
-        "doc.title, doc.doc_type, doc.issuer, doc.issued_date, doc.year, doc.province, doc.source_path "
+        "doc.title, doc.doc_kind, doc.issuer, doc.issued_date, doc.year, doc.province, doc.source_path "
         f"FROM {source} WHERE {where} ORDER BY a.value DESC, a.doc_id, a.start LIMIT ? OFFSET ?",
         [*params, size, (page - 1) * size],
     ).fetchall()
@@ -705,7 +710,7 @@ def search_amounts(
 
 
 _DOCUMENT_COLUMNS = (
-    "doc_id, source_path, file_format, status, doc_type, doc_number, issuer, place, issued_date, year, title, "
+    "doc_id, source_path, file_format, status, doc_kind, doc_number, issuer, place, issued_date, year, title, "
     "signer, province, text"
 )
 

@@ -41,6 +41,7 @@ class DocumentRow:
     ocr_pages: int
     status: str
     doc_type: str | None
+    doc_kind: str | None
     doc_number: str | None
     issuer: str | None
     place: str | None

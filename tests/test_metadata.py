@@ -58,11 +58,19 @@ def test_metadata_of_the_difficulties_gold_is_scored_too(shared_dataset: tuple[P
         ("DN-007", {"doc_number": "1064/STC-QLNS", "issued_date": "2019-05-20", "issuer": "Sở Tài chính tỉnh Đắk Nông",
                     "doc_type": "BÁO CÁO", "title": "THỰC HIỆN VAY VÀ TRẢ NỢ ĐỊNH KỲ"}),
         # công văn: no type word, the subject line "V/v …" is the title
-        ("LD-089", {"doc_type": "CÔNG VĂN", "doc_number": "2601/SVHTTDL-QLTDTT", "issued_date": "2025-12-02",
+        ("LD-089", {"doc_type": None, "doc_kind": "CÔNG VĂN", "doc_number": "2601/SVHTTDL-QLTDTT", "issued_date": "2025-12-02",
                     "signer": "Huỳnh Ngọc Tâm"}),
         # tờ trình with a PDF signature block in the right column
         ("LD-043", {"doc_type": "TỜ TRÌNH", "doc_number": "3367/TTr-SNV", "issued_date": "2024-11-28",
                     "province": "Bình Thuận", "signer": "Đỗ Văn Chung"}),
+        # the header's columns read across one line: "Số: /SNV-TCBC Lâm Đồng, ngày tháng năm 2025"; the
+        # subject runs over four lines
+        ("LD-060", {"doc_type": None, "doc_kind": "CÔNG VĂN", "doc_number": None, "place": "Lâm Đồng", "issued_date": None,
+                    "title": "V/v thẩm định đối với dự thảo Quyết định kiện toàn và đổi tên Đội ứng cứu sự cố an toàn "
+                             "thông tin mạng tỉnh Lâm Đồng"}),
+        # a title opening "Đề xuất" is no body opening "Để"
+        ("LD-088", {"doc_type": "TỜ TRÌNH", "doc_kind": "TỜ TRÌNH",
+                    "title": "Đề xuất gia hạn thời gian tổ chức đại hội nhiệm kỳ"}),
         # header date line without a year ("ngày tháng năm") must not borrow a date from the body
         ("LD-081", {"issued_date": None, "year": None, "doc_type": "TỜ TRÌNH", "place": "Lâm Đồng"}),
     ],
@@ -117,5 +125,6 @@ def test_a_cong_van_with_an_attached_record_is_a_cong_van() -> None:
         blocks.append(TextBlock(index, "paragraph", offset, offset + len(line), line, 1, "text", None, None, None, False))
         offset += len(line) + 1
     metadata = extract_metadata(tuple(blocks))
-    assert metadata.doc_type == "CÔNG VĂN"
-    assert metadata.title is not None and metadata.title.startswith("chuyển nội dung kiến nghị")
+    assert (metadata.doc_type, metadata.doc_kind) == (None, "CÔNG VĂN")
+    assert metadata.title is not None and metadata.title.startswith("V/v chuyển nội dung kiến nghị")
+    assert metadata.title.endswith("hồ chứa nước Nam Xuân")

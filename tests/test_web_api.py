@@ -69,7 +69,7 @@ def rows(db: Path) -> list[dict]:
         return [
             dict(r) | {"categories": json.loads(r["categories"])}
             for r in connection.execute(
-                'SELECT d.rowid AS id, d.kind, d.text, d.categories, doc.year, doc.province, doc.issuer, doc.doc_type '
+                'SELECT d.rowid AS id, d.kind, d.text, d.categories, doc.year, doc.province, doc.issuer, doc.doc_kind AS doc_type '
                 'FROM "difficulties" d JOIN "documents" doc USING (doc_id)'
             )
         ]

@@ -328,7 +328,7 @@ class _Reader:
         self.quoted = quoted_blocks(doc.blocks, *self.body)
         meta = metadata if metadata is not None else extract_metadata(doc.blocks)
         tables = _tables()
-        self.request_doc = fold_accents(meta.doc_type or "") in tables.request_doc_types or bool(
+        self.request_doc = fold_accents(meta.doc_kind or "") in tables.request_doc_types or bool(
             meta.title and tables.request_title.search(fold_accents(meta.title))
         )
 

@@ -41,13 +41,19 @@ _BODY_OPENERS = (
     "kinh gui", "can cu", "thuc hien", "theo ", "ngay ", "trong ", "qua ", "nham ", "de ", "phan ", "chuong ",
     "dieu ", "i.", "1.", "(kem", "kem theo",
 )
+_CODE_HEAD = re.compile(r"^\s*[\w.]*\s*/\s*[^\s,]+\s*")
 _SUBJECT_LINE = re.compile(r"^V\s*/\s*v\b\s*[:.]?\s*", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_]*\.?$")
 
 
 @dataclass(frozen=True)
 class DocumentMetadata:
-    """Who issued the document, when, what it is, and who signed it."""
+    """Who issued the document, when, what it is, and who signed it.
+
+    ``doc_type`` is the type name as printed (null when the document prints none, as a công văn);
+    ``doc_kind`` is what the document is: the printed type, ``CÔNG VĂN`` for a letter with a
+    ``V/v`` subject line, or the type its number's code names.
+    """
 
     doc_type: str | None = None
     doc_number: str | None = None
@@ -58,6 +64,7 @@ class DocumentMetadata:
     title: str | None = None
     signer: str | None = None
     province: str | None = None
+    doc_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,9 +159,18 @@ def _doc_type(text: str) -> tuple[str | None, str]:
 _LABEL = re.compile(r"^[^:]{2,30}:\s")
 
 
-def _is_body_start(text: str) -> bool:
+def _opens_body(text: str) -> bool:
+    """Whether a line opens the body with one of the words a body opens with (``Kính gửi``,
+    ``Căn cứ``, ``Để`` …); folded, so OCR text without marks counts, but ``Đề xuất …`` (a title)
+    is not ``Để …``."""
     folded = fold_accents(text)
-    return folded.startswith(_BODY_OPENERS) or len(text) > 250 or bool(_LABEL.match(text))
+    if folded.startswith("de ") and not text[:3].lower() in ("để ", "de "):
+        return False
+    return folded.startswith(_BODY_OPENERS)
+
+
+def _is_body_start(text: str) -> bool:
+    return _opens_body(text) or len(text) > 250 or bool(_LABEL.match(text))
 
 
 def _agency_phrase(text: str) -> str | None:
@@ -229,6 +245,28 @@ def _body_agency(lines: Sequence[_Line]) -> str | None:
     return None
 
 
+def _subject_lines(head: Sequence[_Line], subject_at: int) -> list[str]:
+    """A công văn's subject as printed (its title): the ``V/v …`` line and the lines that carry it
+    on in its column, up to ``Kính gửi``, the body or the other column's date."""
+    subject = head[subject_at]
+    lines = [subject.text]
+    for line in head[subject_at + 1 :]:
+        if (
+            len(lines) >= _MAX_TITLE_LINES
+            or line.column != subject.column
+            or _SEPARATOR.match(line.text)
+            or _is_motto(line.text)
+            or _doc_type(line.text)[0] is not None
+            or _is_body_start(line.text)
+            or _DATE_LINE.search(line.text)
+            or OWN_NUMBER_LINE.match(line.text)
+            or fold_accents(line.text).startswith(_signature_titles())
+        ):
+            break
+        lines.append(line.text)
+    return lines
+
+
 def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
     """Read the document's own number, type, issuer, place, date, title and signer."""
     head = _lines(blocks[:_HEAD_BLOCKS])
@@ -246,9 +284,11 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
     year: int | None = None
     for line in head[:25]:
         folded = fold_accents(line.text)
-        if folded.startswith(_BODY_OPENERS) and not folded.startswith("ngay "):
+        if _opens_body(line.text) and not folded.startswith("ngay "):
             break
-        match = _DATE_LINE.search(line.text)
+        own = OWN_NUMBER_LINE.match(line.text)
+        # header columns read across: "Số: 12/SNV-TCBC   Lâm Đồng, ngày … tháng … năm 2025"
+        match = _DATE_LINE.search(_CODE_HEAD.sub("", own.group("rest")) if own else line.text)
         if match and (match.group("place") or match.start() == 0):
             place = (match.group("place") or "").strip() or None
             issued = iso_date(match.group("day"), match.group("month"), match.group("year"))
@@ -293,14 +333,13 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
             if _DATE_LINE.search(line.text) and line.column == "right":
                 continue
             title_lines.append(line.text)
-    else:
-        subject = next((ln.text for ln in head if _SUBJECT_LINE.match(ln.text)), None)
-        if subject is not None:
-            title_lines.append(_SUBJECT_LINE.sub("", subject))
-            doc_type = "CÔNG VĂN"
-    if doc_type is None and doc_number:
+    doc_kind = doc_type
+    if type_at is None and subject_at < len(head):
+        title_lines = _subject_lines(head, subject_at)
+        doc_kind = "CÔNG VĂN"
+    if doc_kind is None and doc_number:
         code = re.search(r"/(?:\d{4}/)?([^-/]+)-", doc_number)
-        doc_type = _type_by_code().get(code.group(1).upper()) if code else None
+        doc_kind = _type_by_code().get(code.group(1).upper()) if code else None
     title = " ".join(title_lines).strip() or None
 
     if issuer is None or doc_number is None:
@@ -324,6 +363,7 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
 
     return DocumentMetadata(
         doc_type=doc_type,
+        doc_kind=doc_kind,
         doc_number=doc_number,
         issuer=issuer,
         place=place,
