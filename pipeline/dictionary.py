@@ -74,6 +74,12 @@ CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
             ), '`CÔNG VĂN`'),
             'doc_number': ("the document's own number and symbol; null when left blank in a draft", '`216/BC-STC`'),
             'issuer': ('issuing agency as printed, parent line + own line joined by a space', '`UBND TỈNH ĐĂK NÔNG SỞ TÀI CHÍNH`'),
+            'agency': ((
+                'the issuing body by one name (`pipeline/extract/agencies.py`): the header\'s own line read under its '
+                'parent, abbreviations expanded, a department given its province, national bodies as '
+                '`pipeline/data/agencies.tsv` names them; null when the issuer cannot be read as an agency'
+            ), '`Sở Tài chính tỉnh Đắk Nông`'),
+            'parent_agency': ('the body the issuer answers to, when the header prints it above', '`Ủy ban nhân dân tỉnh Đắk Nông`'),
             'place': ('place printed before the date', '`Đăk Nông`'),
             'issued_date': ('ISO date of issue; null when the day is blank (drafts)', '`2018-11-14`'),
             'year': ('year of issue (kept when only the day is blank)', '`2018`'),

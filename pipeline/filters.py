@@ -275,8 +275,8 @@ register(Filter(
     description_vi="Tỉnh, thành phố (không cần dấu)",
 ))
 register(Filter(
-    "issuer", str, "Issuing agency (part of the name, accents optional).", "Cơ quan ban hành",
-    DOCUMENTS, "issuer", "contains", max_length=300, facet="issuers", description_vi="Cơ quan ban hành (một phần tên)",
+    "issuer", str, "Issuing agency (part of its one name, documents.agency; accents optional).", "Cơ quan ban hành",
+    DOCUMENTS, "agency", "contains", max_length=300, facet="issuers", description_vi="Cơ quan ban hành (một phần tên)",
 ))
 register(Filter(
     "year", int, "Year of issue.", "Năm", DOCUMENTS, "year", "equals", minimum=1900, maximum=2100, facet="years",

@@ -611,7 +611,7 @@ def errors_by_code(data: Dataset) -> pd.DataFrame:
 
 
 def _difficulties_with_documents(data: Dataset) -> pd.DataFrame:
-    meta = data.documents[["doc_id", "province", "year", "issuer"]]
+    meta = data.documents[["doc_id", "province", "year", "issuer", "agency"]]
     return data.difficulties.merge(meta, on="doc_id", how="left")
 
 
@@ -701,7 +701,7 @@ find_amounts = _FilteredSearch("amounts", "find_amounts", "Money amounts matchin
 
 def recurring_groups(data: Dataset, top: int = 10) -> pd.DataFrame:
     """Recurring complaints (``difficulties.group_id`` with more than one item), ranked by the
-    number of distinct agencies (issuers) that reported them, then documents and items."""
+    number of distinct agencies (``documents.agency``) that reported them, then documents and items."""
     items = _difficulties_with_documents(data)
     items = items[items["group_id"].notna()]
     result_columns = ["group_id", "agencies", "documents", "items", "provinces", "years", "categories", "example"]
@@ -709,7 +709,8 @@ def recurring_groups(data: Dataset, top: int = 10) -> pd.DataFrame:
         return pd.DataFrame(columns=result_columns)
     from pipeline.query import agency_key
 
-    items = items.assign(agency=[agency_key(i if isinstance(i, str) else None, d) for i, d in zip(items["issuer"], items["doc_id"])])
+    names = items["agency"].where(items["agency"].notna(), items["issuer"])
+    items = items.assign(agency=[agency_key(i if isinstance(i, str) else None, d) for i, d in zip(names, items["doc_id"])])
 
     def summarise(group: pd.DataFrame) -> pd.Series:
         categories = sorted({c for cats in group["categories"] for c in cats})

@@ -100,10 +100,8 @@ class SharedComplaint:
 
 
 def agency_key(issuer: str | None, doc_id: str) -> str:
-    """The key that counts agencies: the issuer as printed, case, accents and spacing aside.
-
-    A document without an issuer counts as an agency of its own. (One name per agency, "UBND" and
-    "Ủy ban nhân dân" alike, is the agency table of issue 17.)
+    """The key that counts agencies: the agency's one name (``documents.agency``, else the issuer as
+    printed), case, accents and spacing aside. A document without either counts as an agency of its own.
     """
     return " ".join(fold_accents(issuer).split()) if issuer else f"\0{doc_id}"
 
@@ -120,7 +118,7 @@ def shared_complaints(
     """
     # a group of fewer documents than min_agencies cannot have that many agencies: leave it in SQLite
     rows = connection.execute(
-        'SELECT d.rowid, d.group_id, d.doc_id, doc.issuer, doc.province, doc.year, d.kind, d.text, d.categories '
+        'SELECT d.rowid, d.group_id, d.doc_id, COALESCE(doc.agency, doc.issuer), doc.province, doc.year, d.kind, d.text, d.categories '
         'FROM "difficulties" d JOIN "documents" doc USING (doc_id) '
         'WHERE d.group_id IN (SELECT group_id FROM "difficulties" WHERE group_id IS NOT NULL '
         "AND (? IS NULL OR group_id = ?) GROUP BY group_id HAVING COUNT(DISTINCT doc_id) >= ?) "
@@ -159,7 +157,7 @@ def group_agencies(connection: sqlite3.Connection, group_ids: Sequence[str | Non
     marks = ", ".join("?" for _ in wanted)
     keys: dict[str, set[str]] = {}
     for group_id, issuer, doc_id in connection.execute(
-        f'SELECT d.group_id, doc.issuer, d.doc_id FROM "difficulties" d JOIN "documents" doc USING (doc_id) '
+        f'SELECT d.group_id, COALESCE(doc.agency, doc.issuer), d.doc_id FROM "difficulties" d JOIN "documents" doc USING (doc_id) '
         f"WHERE d.group_id IN ({marks})",
         wanted,
     ):

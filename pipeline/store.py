@@ -44,6 +44,8 @@ class DocumentRow:
     doc_kind: str | None
     doc_number: str | None
     issuer: str | None
+    agency: str | None
+    parent_agency: str | None
     place: str | None
     issued_date: str | None
     year: int | None

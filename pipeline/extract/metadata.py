@@ -18,6 +18,7 @@ from pipeline.data import read_list, read_table
 from pipeline.extract.base import iso_date
 from pipeline.document import TextBlock
 from pipeline.normalize import fold_accents
+from pipeline.extract.agencies import canonical_agency
 from pipeline.patterns import OWN_NUMBER_LINE
 
 _HEAD_BLOCKS = 30
@@ -65,6 +66,8 @@ class DocumentMetadata:
     signer: str | None = None
     province: str | None = None
     doc_kind: str | None = None
+    agency: str | None = None
+    parent_agency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -361,6 +364,7 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
     if year is None and issued:
         year = int(issued[:4])
 
+    agency = canonical_agency(issuer)
     return DocumentMetadata(
         doc_type=doc_type,
         doc_kind=doc_kind,
@@ -372,4 +376,6 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
         title=title,
         signer=_signer(tail),
         province=_province(issuer, place, title),
+        agency=agency.name if agency else None,
+        parent_agency=agency.parent if agency else None,
     )

@@ -1,0 +1,215 @@
+"""One name per agency: the issuer as printed in a header, read as the body that issued the document.
+
+Nghị định 30/2020/NĐ-CP (Phụ lục I) prints the issuing body under the name of the body it answers to:
+``UBND TỈNH LÂM ĐỒNG`` over ``SỞ NỘI VỤ``, ``BỘ CÔNG AN`` over ``CÔNG AN TỈNH LÂM ĐỒNG``. The header
+reader joins the two lines; this module splits them again, expands the abbreviations (``UBND``,
+``HĐND``), gives a department the place of the committee it belongs to (``Sở Nội vụ tỉnh Lâm Đồng``),
+spells provinces one way (``Đăk Nông`` = ``Đắk Nông``) and national bodies by their names in
+``pipeline/data/agencies.tsv``, and writes the name as the decree does: the kind of body and the first
+word of its name capitalised, the rest lower case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.data import read_list, read_table
+from pipeline.normalize import fold_accents
+
+# administrative units, longest first, as the decree spells them
+_UNITS = ("thành phố", "thị trấn", "thị xã", "phường", "huyện", "quận", "tỉnh", "xã")
+_LOCAL_GOVERNMENTS = ("ủy ban nhân dân", "hội đồng nhân dân")
+_ABBREVIATIONS = (
+    (re.compile(r"(?<!\w)(?:UBND|U\.B.N.D)(?!\w)", re.IGNORECASE), "Ủy ban nhân dân"),
+    (re.compile(r"(?<!\w)HĐND(?!\w)", re.IGNORECASE), "Hội đồng nhân dân"),
+    (re.compile(r"(?<!\w)TP\.\s*", re.IGNORECASE), "thành phố "),
+    (re.compile(r"(?<!\w)Uỷ ban", re.IGNORECASE), "Ủy ban"),
+)
+# bodies whose name lists fields: each field's first word is capitalised ("Sở Văn hóa, Thể thao và Du lịch")
+_FIELD_LISTS = ("sở", "bộ", "phòng", "cục", "chi cục", "tổng cục", "vụ")
+_FIELD_BREAK = re.compile(r"(,\s+|\s+và\s+|\s+-\s+)")
+_PARTY_COMMITTEE = re.compile(r"^(?:tinh|thanh|huyen|quan|thi|dang) uy ", re.IGNORECASE)
+_MAX_PLACE_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Agency:
+    """An issuing body by one canonical name, and the body it answers to when the header names it."""
+
+    name: str
+    parent: str | None
+
+
+@lru_cache(maxsize=1)
+def _national() -> dict[str, str]:
+    """Folded spelling or abbreviation -> canonical name of a national body."""
+    names: dict[str, str] = {}
+    for row in read_table("agencies.tsv"):
+        for spelling in row:
+            names.setdefault(_key(spelling), row[0])
+    return names
+
+
+@lru_cache(maxsize=1)
+def _heads() -> tuple[str, ...]:
+    """Folded first words of agency names, longest first."""
+    heads = {fold_accents(h).lower() for h in read_list("agency_heads.txt")}
+    return tuple(sorted(heads, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _provinces() -> dict[str, str]:
+    return {_key(spelling): row[0] for row in read_table("provinces.txt") for spelling in row}
+
+
+def _key(text: str) -> str:
+    return " ".join(fold_accents(text).lower().replace("-", " ").split())
+
+
+def agency_key(name: str) -> str:
+    """What two spellings of one agency share: accents, case, hyphens and spacing aside."""
+    return _key(name)
+
+
+def _expand(issuer: str) -> str:
+    text = " ".join(issuer.split())
+    for pattern, replacement in _ABBREVIATIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _local_government(text: str) -> tuple[str, str, str] | None:
+    """(body, unit, place) of ``Ủy ban nhân dân tỉnh Lâm Đồng`` and the like, or None."""
+    folded = _key(text)
+    for body in _LOCAL_GOVERNMENTS:
+        if not folded.startswith(_key(body) + " "):
+            continue
+        rest = text.split(maxsplit=len(body.split()))[-1]
+        unit, place = _unit_and_place(rest)
+        if unit and place and (unit != "tỉnh" or _key(place) in _provinces()) and len(place.split()) <= _MAX_PLACE_WORDS:
+            return body[0].upper() + body[1:], unit, place
+    return None
+
+
+def _unit_and_place(text: str) -> tuple[str | None, str | None]:
+    """``tỉnh Lâm Đồng`` -> ("tỉnh", "Lâm Đồng"); the place as the provinces table spells it."""
+    folded = _key(text)
+    for unit in _UNITS:
+        unit_key = _key(unit)
+        if folded == unit_key:
+            return unit, None
+        if folded.startswith(unit_key + " "):
+            place = text.split(maxsplit=len(unit.split()))[-1]
+            return unit, _place(place)
+    return None, None
+
+
+def _place(text: str) -> str:
+    canonical = _provinces().get(_key(text))
+    if canonical:
+        return canonical
+    return " ".join(word[:1].upper() + word[1:].lower() for word in text.split())
+
+
+def _party_committee(text: str) -> str | None:
+    """``TỈNH ỦY LÂM ĐỒNG`` -> ``Tỉnh ủy Lâm Đồng``: a Party committee named by its place, or None."""
+    words = text.split()
+    if not _PARTY_COMMITTEE.match(_key(text) + " ") or not 3 <= len(words) <= 2 + _MAX_PLACE_WORDS:
+        return None
+    place = _place(" ".join(words[2:]))
+    return f"{words[0][:1].upper()}{words[0][1:].lower()} ủy {place}"
+
+
+def _complete(text: str) -> bool:
+    """Whether ``text`` names a whole body on its own (a national body, a local government or a
+    Party committee)."""
+    return _key(text) in _national() or _local_government(text) is not None or _party_committee(text) is not None
+
+
+def _split(text: str) -> tuple[str | None, str]:
+    """(the body answered to, the issuing body) of a header's joined lines."""
+    words = text.split()
+    for i in range(1, len(words)):
+        rest = " ".join(_key(w) for w in words[i:])
+        if not any(rest == head or rest.startswith(head + " ") for head in _heads()):
+            continue
+        parent = " ".join(words[:i])
+        if _complete(parent):
+            return parent, " ".join(words[i:])
+    return None, text
+
+
+def _cased(name: str) -> str:
+    """The decree's capitals for a name printed in capitals: the kind of body and the first word of
+    its name (and of each field a ministry or department lists) capitalised, the rest lower case."""
+    letters = [c for c in name if c.isalpha()]
+    if sum(c.isupper() for c in letters) < 0.7 * len(letters):
+        return name
+    lower = name.lower()
+    head = next((h for h in _heads() if _key(lower) == h or _key(lower).startswith(h + " ")), None)
+    head_words = len(head.split()) if head else 1
+    words = lower.split()
+    words[0] = words[0][:1].upper() + words[0][1:]
+    if len(words) > head_words:
+        words[head_words] = words[head_words][:1].upper() + words[head_words][1:]
+    text = " ".join(words)
+    if head and head in {_key(f) for f in _FIELD_LISTS}:
+        pieces = _FIELD_BREAK.split(text)
+        text = "".join(p if i % 2 else p[:1].upper() + p[1:] for i, p in enumerate(pieces))
+    return text
+
+
+def _with_place(name: str) -> str:
+    """Units and places inside a name spelled the canonical way (``TINH`` -> ``tỉnh``, ``Đăk`` -> ``Đắk``)."""
+    words = name.split()
+    for i in range(len(words)):
+        unit, place = _unit_and_place(" ".join(words[i:]))
+        if unit and place and _key(place) in _provinces():
+            return " ".join([*words[:i], unit, place])
+    return name
+
+
+def canonical_agency(issuer: str | None) -> Agency | None:
+    """The agency an issuer as printed names, by its canonical name, with its parent body.
+
+    ``UBND TỈNH LÂM ĐỒNG SỞ NỘI VỤ`` -> Agency("Sở Nội vụ tỉnh Lâm Đồng", "Ủy ban nhân dân tỉnh Lâm Đồng").
+    None when nothing in the issuer reads as an agency (no agency head word: an OCR misreading).
+    """
+    if not issuer or not issuer.strip():
+        return None
+    text = _expand(issuer)
+    parent_text, own = _split(text)
+    parent = _name(parent_text) if parent_text else None
+    if _key(own) not in _national() and not any(_key(own) == h or _key(own).startswith(h + " ") for h in _heads()):
+        return None
+    if any(_key(own).startswith(_key(body)) for body in _LOCAL_GOVERNMENTS) and _local_government(own) is None:
+        return None  # a committee whose place cannot be read (the motto run into it by OCR)
+    name = _name(own)
+    local = _local_government(parent_text) if parent_text else None
+    if parent_text and _party_committee(parent_text) and _key(parent or "") not in _key(name):
+        name = f"{name} {parent}"  # "Ban Tuyên giáo Tỉnh ủy Lâm Đồng"
+    elif local is not None and _local_government(own) is None and _key(own) not in _national():
+        _, unit, place = local
+        *first, last = name.split()
+        own_unit, own_place = _unit_and_place(last)
+        if own_unit and not own_place:
+            name = " ".join([*first, own_unit, place])  # "Thanh tra tỉnh" of the committee of tỉnh Đắk Nông
+        elif _key(place) not in _key(name):
+            name = f"{name} {unit} {place}"
+    return Agency(name, parent)
+
+
+def _name(text: str) -> str:
+    national = _national().get(_key(text))
+    if national:
+        return national
+    local = _local_government(text)
+    if local is not None:
+        body, unit, place = local
+        return f"{body} {unit} {place}"
+    party = _party_committee(text)
+    if party is not None:
+        return party
+    return _with_place(_cased(text))
