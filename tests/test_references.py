@@ -45,6 +45,36 @@ CASES = [
     ),
     # a code with no type word printed
     ("theo ý kiến tại 1622/UBND-KTKH", [("1622/UBND-KTKH", None, None, None)]),
+    # the issuer named before the citation: "của X tại", "X (đã) có / ban hành", "của X (", a listed "X ("
+    (
+        "Thực hiện ý kiến chỉ đạo của UBND tỉnh tại Công văn số 5186/UBND-KTKH ngày 06/10/2016, phòng đã tham mưu",
+        [("5186/UBND-KTKH", "Công văn", "2016-10-06", "UBND tỉnh")],
+    ),
+    ("Ngày 24/8/2024, Thủ tướng Chính phủ có công văn số 656/TTg-KSTT về việc", [("656/TTg-KSTT", "Công văn", None, "Thủ tướng Chính phủ")]),
+    (
+        "theo quy định của Chính phủ (Nghị định số 27/2021/NĐ-CP ngày 27/01/2021), Thủ tướng Chính phủ (Quyết định số 33/2020/QĐ-TTg)",
+        [("27/2021/NĐ-CP", "Nghị định", "2021-01-27", "Chính phủ"), ("33/2020/QĐ-TTg", "Quyết định", None, "Thủ tướng Chính phủ")],
+    ),
+    # ... but not the issuer of the citation before it, nor the writer itself ("Sở cũng đã ban hành")
+    (
+        "bãi bỏ Nghị quyết số 03/2007/NQ-HĐND ngày 25/7/2007 của Hội đồng nhân dân tỉnh Đắk Nông tại Tờ trình số 5579/TTr-UBND",
+        [("03/2007/NQ-HĐND", "Nghị quyết", "2007-07-25", "Hội đồng nhân dân tỉnh Đắk Nông"), ("5579/TTr-UBND", "Tờ trình", None, None)],
+    ),
+    ("Sở cũng đã ban hành Kế hoạch số 616/KH-STC ngày 23/5/2013", [("616/KH-STC", "Kế hoạch", "2013-05-23", None)]),
+    # "và" inside one name, not between two documents or after a whole body
+    (
+        "Công văn số 359/STTTT-TTBCXB ngày 18/3/2024 của Sở Thông tin và Truyền thông về việc tuyên truyền",
+        [("359/STTTT-TTBCXB", "Công văn", "2024-03-18", "Sở Thông tin và Truyền thông")],
+    ),
+    (
+        "Nghị quyết số 10/NQ-CP ngày 3/2/2018 của Chính phủ và Chương trình hành động",
+        [("10/NQ-CP", "Nghị quyết", "2018-02-03", "Chính phủ")],
+    ),
+    # a date left blank, the issuer, then the date
+    (
+        "Thông tư số 342/2016/TT-BTC ngày của Bộ Tài chính ngày 30/12/2016 quy định",
+        [("342/2016/TT-BTC", "Thông tư", "2016-12-30", "Bộ Tài chính")],
+    ),
     # negatives: ratios, counts, dates, abbreviations, standards
     ("hoàn thành 45/45 nhiệm vụ, đạt 15/19 tiêu chí đến ngày 31/12/2019", []),
     ("V/v báo cáo (b/c) theo TCVN ISO 9001:2008", []),

@@ -53,7 +53,7 @@ def _national() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _heads() -> tuple[str, ...]:
+def agency_heads() -> tuple[str, ...]:
     """Folded first words of agency names, longest first."""
     heads = {fold_accents(h).lower() for h in read_list("agency_heads.txt")}
     return tuple(sorted(heads, key=len, reverse=True))
@@ -122,7 +122,7 @@ def _party_committee(text: str) -> str | None:
     return f"{words[0][:1].upper()}{words[0][1:].lower()} ủy {place}"
 
 
-def _complete(text: str) -> bool:
+def is_whole_body(text: str) -> bool:
     """Whether ``text`` names a whole body on its own (a national body, a local government or a
     Party committee)."""
     return _key(text) in _national() or _local_government(text) is not None or _party_committee(text) is not None
@@ -133,10 +133,10 @@ def _split(text: str) -> tuple[str | None, str]:
     words = text.split()
     for i in range(1, len(words)):
         rest = " ".join(_key(w) for w in words[i:])
-        if not any(rest == head or rest.startswith(head + " ") for head in _heads()):
+        if not any(rest == head or rest.startswith(head + " ") for head in agency_heads()):
             continue
         parent = " ".join(words[:i])
-        if _complete(parent):
+        if is_whole_body(parent):
             return parent, " ".join(words[i:])
     return None, text
 
@@ -148,7 +148,7 @@ def _cased(name: str) -> str:
     if sum(c.isupper() for c in letters) < 0.7 * len(letters):
         return name
     lower = name.lower()
-    head = next((h for h in _heads() if _key(lower) == h or _key(lower).startswith(h + " ")), None)
+    head = next((h for h in agency_heads() if _key(lower) == h or _key(lower).startswith(h + " ")), None)
     head_words = len(head.split()) if head else 1
     words = lower.split()
     words[0] = words[0][:1].upper() + words[0][1:]
@@ -182,7 +182,7 @@ def canonical_agency(issuer: str | None) -> Agency | None:
     text = _expand(issuer)
     parent_text, own = _split(text)
     parent = _name(parent_text) if parent_text else None
-    if _key(own) not in _national() and not any(_key(own) == h or _key(own).startswith(h + " ") for h in _heads()):
+    if _key(own) not in _national() and not any(_key(own) == h or _key(own).startswith(h + " ") for h in agency_heads()):
         return None
     if any(_key(own).startswith(_key(body)) for body in _LOCAL_GOVERNMENTS) and _local_government(own) is None:
         return None  # a committee whose place cannot be read (the motto run into it by OCR)

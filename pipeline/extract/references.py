@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.data import read_list, read_table
+from pipeline.extract.agencies import agency_heads, is_whole_body
 from pipeline.extract.base import iso_date
 from pipeline.normalize import fold_accents
 from pipeline.patterns import DOCUMENT_CODE, OWN_NUMBER_LINE
@@ -27,11 +28,22 @@ _DATE_AFTER = re.compile(
 )
 _ISSUER_AFTER = re.compile(r"[\s,]*của\s+(?P<issuer>[^,;:.()\n\t]+)", re.IGNORECASE)
 _ISSUER_STOP = re.compile(
-    r"\s(?:về|v/v|quy định|ban hành|hướng dẫn|phê duyệt|thành lập|tại|theo|và(?=\s+[a-zđà-ỹ])|trong|thì|đã|để|nhằm|giao|gồm|thuộc|"
+    r"\s(?:về|v/v|quy định|ban hành|hướng dẫn|phê duyệt|thành lập|tại|theo|và|trong|thì|đã|để|nhằm|giao|gồm|thuộc|"
     r"sửa đổi|phân công|thực hiện|triển khai|đối với|cho|với|nay|được|là|đến|từ|ngày|số|kèm|"
     r"gửi|yêu cầu|tổng kết|sơ kết|kết luận)(?!\w)",
     re.IGNORECASE,
 )
+# a date left blank in a draft or a slip: "Thông tư số 342/2016/TT-BTC ngày của Bộ Tài chính ngày 30/12/2016"
+_BLANK_DATE = re.compile(r"[\s,]*ngày\s+(?=của\s)", re.IGNORECASE)
+# The issuer named before the citation, as reports write it: "ý kiến chỉ đạo của UBND tỉnh tại Công văn
+# số …", "Thủ tướng Chính phủ có công văn số …", "theo quy định của Chính phủ (Nghị định số …".
+_ISSUER_BEFORE = re.compile(
+    r"(?:(?<!\w)của\s+(?P<of>[^,;:.()\n\t]{2,120}?)\s+tại|(?:(?<!\w)của\s+|[,;]\s*)(?P<paren>[^,;:.()\n\t]{2,120}?)\s*\(|"
+    r"(?:^|[,;:(]\s*|\.\s+)(?P<subject>[^,;:.()\n\t]{2,120}?)(?:\s+(?:cũng|đã|vừa|mới|sẽ|lại|tiếp tục))*"
+    r"\s+(?:có|ban hành|ký|gửi))\s*$",
+    re.IGNORECASE,
+)
+_BEFORE_WINDOW = 160
 _SUBJECT_AFTER = re.compile(r"[\s,]*(?:về việc|v/v|về)\s+(?P<subject>[^;()\n\t]{3,300}?)(?=[;()\n\t]|\.\s|\.$|$)", re.IGNORECASE)
 _INLINE_NUMBER_LABEL = re.compile(r"(?:^|\s)S[ốôóòõoồổ6]\s*:\s*(?=\d)")  # capital S: "Công văn số: …" cites
 _APPENDIX = re.compile(r"\(\s*(?:Ban hành\s+)?kèm\s+theo\b", re.IGNORECASE)
@@ -162,20 +174,44 @@ def _issuer_after(text: str, position: int) -> tuple[str | None, int]:
     if not match:
         return None, position
     issuer = match.group("issuer")
-    stop = _ISSUER_STOP.search(issuer)
-    if stop:
+    for stop in _ISSUER_STOP.finditer(issuer):
+        # "và" joins the fields of one name ("Sở Thông tin và Truyền thông") unless a whole body stands before it
+        if stop.group().strip().lower() == "và" and not is_whole_body(issuer[: stop.start()]):
+            following = issuer[stop.end():].lstrip()
+            if following[:1].isupper() and not _kind_before(following + " số", len(following) + 3)[0]:
+                continue
         issuer = issuer[: stop.start()]
+        break
     issuer = issuer.strip()
     if not issuer or len(issuer.split()) > _MAX_ISSUER_WORDS or not issuer[0].isupper():
         return None, position
     return issuer, match.start("issuer") + len(issuer)
 
 
+def _issuer_before(text: str, kind_start: int, floor: int) -> str | None:
+    """The agency a sentence names just before a citation as its issuer (see ``_ISSUER_BEFORE``);
+    nothing before ``floor``, where the previous citation and the issuer it names end."""
+    window_start = max(0, kind_start - _BEFORE_WINDOW, floor)
+    match = _ISSUER_BEFORE.search(text[window_start:kind_start])
+    if not match:
+        return None
+    issuer = (match.group("of") or match.group("paren") or match.group("subject") or "").strip()
+    folded = fold_accents(issuer).lower()
+    if (
+        not issuer[:1].isupper()
+        or (match.group("subject") and len(issuer.split()) < 2)  # "Sở đã ban hành": the writer itself
+        or len(issuer.split()) > _MAX_ISSUER_WORDS
+        or not any(folded == head or folded.startswith(head + " ") for head in agency_heads())
+    ):
+        return None
+    return issuer
+
+
 def find_references(text: str) -> Iterator[ReferenceMatch]:
     """Every citation in ``text`` by code, then laws cited by name, each in text order."""
     own = own_numbers(text)
     previous_kind: str | None = None
-    previous_end = -1
+    previous_end = previous_tail = -1
     for match in DOCUMENT_CODE.finditer(text):
         printed = match.group(0)
         code = normalise_code(printed)
@@ -203,7 +239,13 @@ def find_references(text: str) -> Iterator[ReferenceMatch]:
             else:
                 issued = iso_date(date_match.group("d2"), date_match.group("m2"), date_match.group("y2"))
             position = date_match.end()
-        issuer, position = _issuer_after(text, position)
+        blank = None if date_match else _BLANK_DATE.match(text, position)
+        issuer, position = _issuer_after(text, blank.end() if blank else position)
+        if issued is None and issuer is not None and (late_date := _DATE_AFTER.match(text, position)):
+            issued = iso_date(*(late_date.group("d", "m", "y") if late_date.group("d") else late_date.group("d2", "m2", "y2")))
+            position = late_date.end()
+        if issuer is None:
+            issuer = _issuer_before(text, kind_start if kind else match.start(), previous_tail)
         subject_match = _SUBJECT_AFTER.match(text, position)
         subject = subject_match.group("subject").strip() if subject_match else None
         year = int(year_text) if year_text else (int(issued[:4]) if issued else None)
@@ -221,7 +263,7 @@ def find_references(text: str) -> Iterator[ReferenceMatch]:
             issuer=issuer,
             subject=subject,
         )
-        previous_kind, previous_end = kind, match.end()
+        previous_kind, previous_end, previous_tail = kind, match.end(), position
     yield from find_named_laws(text)
 
 
