@@ -25,6 +25,7 @@ from pipeline.evaluate import (
     score_categories_held_out,
     score_difficulties,
     score_facts,
+    score_citations,
     score_metadata,
 )
 from pipeline.query import (
@@ -204,6 +205,12 @@ def eval_command(
     )
     if score.missing_documents:
         console.print(f"not in this dataset: {', '.join(score.missing_documents)}")
+    console.print("metadata per field: " + ", ".join(f"{name} {right}/{compared}" for name, (right, compared) in score.per_field.items()))
+    citations = score_citations(gold_dir, out)
+    console.print(
+        "citation attributes, where the gold names one: "
+        + ", ".join(f"{name} {right}/{compared} ({right / compared:.1%})" if compared else f"{name} –" for name, (right, compared) in citations.items())
+    )
     facts = score_facts(gold_dir, out)
     items = score_difficulties(gold_dir, out)
     table = Table(title="Facts against the gold (difficulty items: any kind, then per kind)")

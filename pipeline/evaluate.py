@@ -13,7 +13,7 @@ from pipeline import facts
 from pipeline.extract.categories import CategoryReport, leave_one_document_out, read_gold_items, set_scores
 from pipeline.extract.difficulties import KINDS, match_items
 from pipeline.extract.groups import pairwise_scores
-from pipeline.normalize import normalize_text
+from pipeline.normalize import fold_accents, normalize_text
 from pipeline.facts import FactType, Scoring
 from pipeline.store import DATABASE_NAME
 
@@ -39,6 +39,7 @@ class MetadataScore:
     matched: int = 0
     misses: list[FieldMiss] = field(default_factory=list)
     missing_documents: list[str] = field(default_factory=list)
+    per_field: dict[str, tuple[int, int]] = field(default_factory=dict)  # field -> (matched, compared)
 
     @property
     def accuracy(self) -> float:
@@ -123,7 +124,10 @@ def score_metadata(gold_dir: Path, out_dir: Path) -> MetadataScore:
         for name in METADATA_FIELDS:
             expected = annotation["metadata"].get(name)
             score.fields += 1
-            if _comparable(expected) == _comparable(extracted[name]):
+            right = _comparable(expected) == _comparable(extracted[name])
+            matched, compared = score.per_field.get(name, (0, 0))
+            score.per_field[name] = (matched + right, compared + 1)
+            if right:
                 score.matched += 1
             else:
                 score.misses.append(FieldMiss(gold_id, name, expected, extracted[name]))
@@ -271,6 +275,49 @@ def _item_score(gold_id: str, expected: list[str], found: list[str], score: Fact
     if extra:
         score.false_hits[gold_id] = [text[:100] for text in extra]
     return matched
+
+
+# A citation's attributes against the gold: gold key -> column of the references table.
+CITATION_ATTRIBUTES = {"type": "doc_kind", "date": "issued_date", "issuer": "issuer"}
+
+
+def score_citations(gold_dir: Path, out_dir: Path) -> dict[str, tuple[int, int]]:
+    """Per attribute of a cited document (type, date, issuer): (right, compared) over the gold
+    citations that name it, a citation being right when a mention of its code in the document
+    carries the gold's value (case, accents and spacing aside)."""
+    gold = load_gold(gold_dir)
+    scores = {attribute: (0, 0) for attribute in CITATION_ATTRIBUTES}
+    connection = sqlite3.connect(f"file:{out_dir / DATABASE_NAME}?mode=ro", uri=True)
+    try:
+        by_id = _doc_ids_by_gold_id(connection)
+        for gold_id, annotation in gold.items():
+            doc_id = by_id.get(gold_id)
+            if doc_id is None or not annotates(annotation, "references"):
+                continue
+            rows = connection.execute(
+                f'SELECT code, {", ".join(CITATION_ATTRIBUTES.values())} FROM "references" WHERE doc_id = ? AND code IS NOT NULL',
+                (doc_id,),
+            ).fetchall()
+            found: dict[str, list[tuple[object, ...]]] = {}
+            for code, *values in rows:
+                found.setdefault(code, []).append(tuple(values))
+            for reference in annotation.get("references", []):
+                if reference.get("number_only"):
+                    continue
+                for position, attribute in enumerate(CITATION_ATTRIBUTES):
+                    expected = reference.get(attribute)
+                    if not expected:
+                        continue
+                    right, compared = scores[attribute]
+                    values = {_citation_value(v[position]) for v in found.get(reference["code"], [])}
+                    scores[attribute] = (right + (_citation_value(expected) in values), compared + 1)
+    finally:
+        connection.close()
+    return scores
+
+
+def _citation_value(value: object) -> str:
+    return " ".join(fold_accents(str(value or "")).lower().split())
 
 
 def score_difficulties(gold_dir: Path, out_dir: Path) -> DifficultyScore:

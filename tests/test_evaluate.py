@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.evaluate import score_difficulties, score_facts, score_metadata
+from pipeline.evaluate import score_citations, score_difficulties, score_facts, score_metadata
 from pipeline.extract.difficulties import heading_kinds
 from pipeline.batch import RunSummary
 from pipeline.batch import regroup_difficulties
@@ -109,6 +109,24 @@ def test_a_scope_that_lists_its_parts_scores_only_those(tmp_path: Path, shared_d
     assert score_metadata(tmp_path, out).documents == 0
 
 
+def test_citation_attributes_are_scored_where_the_gold_names_them(tmp_path: Path, shared_dataset: tuple[Path, RunSummary]) -> None:
+    out, _ = shared_dataset
+    scores = score_citations(GOLD, out)
+    assert set(scores) == {"type", "date", "issuer"}
+    right, compared = scores["issuer"]
+    assert compared > 50 and right / compared >= 0.95
+    # one gold issuer changed: one fewer right, as many compared
+    gold = json.loads((GOLD / "DN-001.json").read_text(encoding="utf-8"))
+    named = [r for r in gold["references"] if r.get("issuer") and not r.get("number_only")]
+    (tmp_path / "DN-001.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    before = score_citations(tmp_path, out)["issuer"]
+    assert before[1] == len(named)
+    named[0]["issuer"] = "Bộ Ngoại giao"
+    (tmp_path / "DN-001.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    after = score_citations(tmp_path, out)["issuer"]
+    assert after == (before[0] - 1, before[1])
+
+
 def test_eval_prints_kinds_categories_and_groups(shared_dataset: tuple[Path, RunSummary]) -> None:
     out, _ = shared_dataset
     result = CliRunner().invoke(app, ["eval", str(GOLD), "--out", str(out)])
@@ -119,6 +137,7 @@ def test_eval_prints_kinds_categories_and_groups(shared_dataset: tuple[Path, Run
     assert "leave-one-document-out" in output
     assert "groups, pairwise over matched items" in output
     assert "groups reported by 2+ agencies" in output
+    assert "metadata per field: doc_type" in output and "citation attributes" in output
     scores = score_difficulties(GOLD, out)
     assert set(scores.by_kind) == {"difficulty", "limitation", "cause", "recommendation"}
     assert scores.matched and 0 < scores.primary_accuracy <= 1
