@@ -119,3 +119,39 @@ def test_the_store_and_the_notebook_give_a_ruled_pdf_table_back(ruled_pdf_store:
     assert pd.api.types.is_number(numbers.iloc[1, 1]) and numbers.iloc[1, 1] == 425
     with pytest.raises(KeyError, match="there is no table 99"):
         data.table("dn001", 99)
+
+
+def test_a_price_unit_is_money_per_quantity() -> None:
+    # a market-price report: the unit column names a price per kilogram, litre or month
+    text = "\n".join(
+        [
+            "STT\tMặt hàng\tĐơn vị tính\tGiá kỳ trước\tGiá kỳ này",
+            "1\tGạo tẻ thường\tđồng/kg\t12.000\t12.500",
+            "2\tXăng RON 95\tđ/lít\t21.650\t22.020",
+            "3\tGiá trông giữ xe\tĐồng/tháng\t60.000\t65.000",
+        ]
+    )
+    figures = [(c.row, c.value, c.unit) for c in read_cells(text) if c.value is not None and c.column == 4]
+    assert figures == [(1, 12_500, "đồng/kg"), (2, 22_020, "đ/lít"), (3, 65_000, "Đồng/tháng")]
+    from pipeline.extract.money import find_money
+
+    assert [m.value for m in find_money(text)] == [12_000, 12_500, 21_650, 22_020, 60_000, 65_000]
+
+
+def test_a_unit_set_right_of_the_title_line_and_figures_among_bits_of_rules() -> None:
+    # an OCR'd annex: the unit stands at the end of the "Kèm theo" line, rule bits cling to figures
+    text = "\n".join(
+        [
+            "(Kèm theo Báo cáo số 379/BC-UBND của Ủy ban nhân dân tỉnh Đắk Nông) | Đơn vị: Triệu đồng",
+            "STT\tNội dung\tDự toán\tThực hiện",
+            "1\tThu nội địa\t_54.886\t1. 967. 948",
+            "2\tThu khác\t240000|_\t12",
+        ]
+    )
+    figures = [(c.text, c.value, c.unit) for c in read_cells(text) if c.value is not None]
+    assert figures == [
+        ("_54.886", 54_886, "Triệu đồng"), ("1. 967. 948", 1_967_948, "Triệu đồng"),
+        ("240000|_", 240_000, "Triệu đồng"), ("12", 12, "Triệu đồng"),
+    ]
+    # a sentence naming units of work ("các đơn vị: …") sets no unit
+    assert not [c for c in read_cells("Giao cho các đơn vị: Sở Tài chính\nA\tB\n1\t5") if c.unit]

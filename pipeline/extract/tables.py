@@ -25,7 +25,9 @@ from pipeline.extract.units import is_year as _is_year
 
 _UNIT_LINE = re.compile(
     r"^\s*\(?\s*(?:ĐVT|Đvt|Đơn\s+vị\s+tính|Đơn\s+vị)\s*[:：]\s*(?P<unit>[^()\t]{1,30}?)\s*\)?\s*$"
-    r"|\(\s*(?:ĐVT|Đvt|Đơn\s+vị\s+tính|Đơn\s+vị)\s*[:：.]?\s*(?P<inner>[^()\t]{1,30}?)\s*\)",
+    r"|\(\s*(?:ĐVT|Đvt|Đơn\s+vị\s+tính|Đơn\s+vị)\s*[:：.]?\s*(?P<inner>[^()\t]{1,30}?)\s*\)"
+    # set to the right of a table's title line: "(Kèm theo Báo cáo số …)   Đơn vị: Triệu đồng"
+    r"|(?:\||\s{2,}|\))\s*(?:ĐVT|Đơn\s+vị\s+tính|Đơn\s+vị)\s*[:：]\s*(?P<tail>[^()\t|:]{1,30}?)\s*$",
     re.IGNORECASE,
 )
 _HEADER_UNIT = re.compile(r"\((?P<unit>[^()]{1,25})\)")
@@ -37,7 +39,9 @@ _PERCENT_HEADER = re.compile(r"%|\btỷ\s+lệ\b|\btỉ\s+lệ\b", re.IGNORECASE
 _YEAR_HEADER = re.compile(r"^năm(?:\s+\S+)?$", re.IGNORECASE)
 _COLUMN_INDEX_CELL = re.compile(r"^\(?(?:[A-Za-zĐđ]|\d{1,3})\)?$|^[\d\s()]*[=+][\d\s+\-=*/x().]*$")
 _INDEX_ROW_LABEL = re.compile(r"^(?:[A-ZĐ]{1,3}|Mã\s+số|Cột)$", re.IGNORECASE)
-_CELL_NUMBER = re.compile(rf"^\s*(?P<num>{_NUM})\s*$")
+# bits of the table's rules that OCR reads beside a figure ("_54.886", "240000|_") are no part of it
+# and OCR may set a space after a group separator ("1. 967. 948")
+_CELL_NUMBER = re.compile(rf"^[\s_|¬]*(?P<num>{_NUM}|\d{{1,3}}(?:[.,] \d{{3}})+)[\s_|¬]*$")
 _CELL_PERCENT = re.compile(rf"^\s*(?P<num>{_NUM})\s*%\s*$")
 _MAX_GAP_LINES = 2
 _PERCENT_UNIT = Unit("percent", text="%")
@@ -61,7 +65,7 @@ def _unit_in_line(line: str) -> Unit | None:
     m = _UNIT_LINE.search(line)
     if not m:
         return None
-    return parse_unit(m.group("unit") or m.group("inner") or "")
+    return parse_unit(m.group("unit") or m.group("inner") or m.group("tail") or "")
 
 
 def _is_column_index_row(cells: list[str]) -> bool:
@@ -294,7 +298,7 @@ def _cell_values(line: TableLine) -> dict[int, _CellValue]:
         m = m or percent
         if not m:
             continue
-        number = parse_number(m.group("num"))
+        number = parse_number(m.group("num").replace(" ", ""))
         if number is None:
             continue
         header = headers[j] if j < len(headers) else ""

@@ -49,6 +49,9 @@ _UNIT_PHRASE = re.compile(
 )
 
 
+_PRICE = re.compile(r"^(?P<money>[^/]{1,20}?)\s*/\s*[^\W\d_][^/]{0,15}$")
+
+
 def parse_unit(phrase: str) -> Unit | None:
     """The unit named by a unit line or header: ``Triệu đồng``, ``1.000 đồng``, ``%``, ``người``."""
     phrase = phrase.strip(" .:()").strip()
@@ -56,6 +59,12 @@ def parse_unit(phrase: str) -> Unit | None:
         return None
     if phrase.startswith("%") or phrase.lower() in ("phần trăm", "tỷ lệ %", "tỉ lệ %"):
         return Unit("percent", text="%")
+    price = _PRICE.match(phrase)
+    if price:
+        # a price: "đồng/kg", "đ/lít", "Đồng/tháng", "1000đ/chỉ" are money per some quantity
+        money = parse_unit(price.group("money"))
+        if money is not None and money.kind == "money":
+            return Unit("money", money.multiplier, money.currency, phrase)
     shape = _UNIT_PHRASE.match(phrase)
     if shape and (shape.group("scale").strip() or shape.group("cur")):
         multiplier = 1.0
