@@ -155,3 +155,9 @@ def test_a_unit_set_right_of_the_title_line_and_figures_among_bits_of_rules() ->
     ]
     # a sentence naming units of work ("các đơn vị: …") sets no unit
     assert not [c for c in read_cells("Giao cho các đơn vị: Sở Tài chính\nA\tB\n1\t5") if c.unit]
+
+
+def test_an_item_code_before_the_label_is_no_figure() -> None:
+    # a price list numbers its items by code ("70.005", "100.002"), not by a short row number
+    text = "Mã hàng\tTên hàng\tĐơn vị tính\tGiá kỳ trước\tGiá kỳ này\n70.005\tGiá cước taxi\tđ/km\t14.200\t14.200\n100.002\tĐô la Mỹ\tđ/USD\t23.330\t23.475"
+    assert [c.value for c in read_cells(text) if c.value is not None] == [14_200, 14_200, 23_330, 23_475]

@@ -42,6 +42,7 @@ _INDEX_ROW_LABEL = re.compile(r"^(?:[A-ZĐ]{1,3}|Mã\s+số|Cột)$", re.IGNOREC
 # bits of the table's rules that OCR reads beside a figure ("_54.886", "240000|_") are no part of it
 # and OCR may set a space after a group separator ("1. 967. 948")
 _CELL_NUMBER = re.compile(rf"^[\s_|¬]*(?P<num>{_NUM}|\d{{1,3}}(?:[.,] \d{{3}})+)[\s_|¬]*$")
+_ROW_CODE = re.compile(r"^\d{1,4}(?:\.\d{1,4})+\.?$")
 _CELL_PERCENT = re.compile(rf"^\s*(?P<num>{_NUM})\s*%\s*$")
 _MAX_GAP_LINES = 2
 _PERCENT_UNIT = Unit("percent", text="%")
@@ -167,8 +168,11 @@ def _is_data_row(cells: list[str]) -> bool:
 
 
 def _numbers_the_row(cells: list[str], j: int) -> bool:
-    """Whether cell ``j`` is a row number: a short ``1``/``1.2``/``IV`` before the row's label."""
-    if not _ROW_NUMBER.match(cells[j].strip()) or len(cells[j].strip()) > 5:
+    """Whether cell ``j`` is a row number before the row's label: a short ``1``/``1.2``/``IV``, or
+    an item code of a price list or statistics form (``70.005``, ``100.001``, ``1.2.3``)."""
+    cell = cells[j].strip()
+    short_number = _ROW_NUMBER.match(cell) and len(cell) <= 5
+    if not short_number and not _ROW_CODE.match(cell):
         return False
     following = next((c.strip() for c in cells[j + 1 :] if c.strip()), "")
     return bool(following) and not _CELL_NUMBER.match(following)
