@@ -161,6 +161,11 @@ def _integer(tokens: list[str]) -> float | None:
                 return None
             if token in _ONLY_AFTER_TENS and previous not in ("ten", "tens", "hundred", "chuc"):
                 return None
+            if token in _ONLY_AFTER_TENS and previous == "hundred":
+                # "một trăm mốt" = 110, "hai trăm tư nghìn" = 240 000: these words are never units there
+                group += value * 10
+                previous = "tens"
+                continue
             digit = value
             before_digit = previous
         elif kind == "ten":
