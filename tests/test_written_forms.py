@@ -188,6 +188,8 @@ FORMS: list[Form] = [
          (d("ngày 5 tháng mười một năm 2019", "2019-11-05", "2019-11-05", "day"),)),
     Form("date", "Kết quả 6 tháng đầu của năm 2019.", (d("6 tháng đầu của năm 2019", "2019-01-01", "2019-06-30", "half"),)),
     Form("date", "Ngày 30/02/19 không có thật.", ()),
+    Form("date", "Kết luận số 51-KL/TW ngày 30/5/20 19 của Ban Bí thư.", (),
+         note="a year split by a broken text layer is not read as 2020"),
     Form("date", "Xem mục 3.3.17 của quy chế.", ()),
     # ---- number words read alone
     Form("words", "5 nghìn", 5000),

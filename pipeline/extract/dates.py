@@ -81,9 +81,10 @@ _DAY_WORDS = re.compile(
 _DAY_NUMERIC = re.compile(
     rf"{_DAY_START}(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<m>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}){_END}", _FLAGS
 )
-# "3/3/17": a two-digit year only with "/", as "3.3.17" numbers sections and "3-3-17" codes
+# "3/3/17": a two-digit year only with "/", as "3.3.17" numbers sections and "3-3-17" codes; not
+# before more digits, as a broken text layer splits a year ("ngày 30/5/20 19")
 _DAY_SHORT_YEAR = re.compile(
-    rf"{_DAY_START}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})/(?P<y>\d{{2}})(?![\d/_]|[.,]\d)", _FLAGS
+    rf"{_DAY_START}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})/(?P<y>\d{{2}})(?![\d/_]|[.,]\d| +\d)", _FLAGS
 )
 _MONTH = re.compile(
     rf"(?<!\w)tháng *{_MONTH_NUMBER} *(?:{_OF_YEAR}|[/-] *)(?P<y>\d{{4}}){_END}", _FLAGS
