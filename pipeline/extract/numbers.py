@@ -2,7 +2,13 @@
 
 Two readers: :func:`parse_number` for digits as printed (``1.234,5``, ``95.120.259.153``, ``197,3``,
 and the English style some documents mix in), :func:`parse_written_number` for number words
-(``năm trăm``, ``hai mươi mốt``, ``hai tỷ rưỡi``). The word table is ``data/numbers_words.tsv``.
+(``năm trăm``, ``hai mươi mốt``, ``hai tỷ rưỡi``, ``5 nghìn``, ``hai phẩy năm``). The word table is
+``data/numbers_words.tsv``.
+
+What the money and percentage finders share about the words around a number: runs of number words
+in running text (:func:`number_run_pattern`, :func:`read_number_run`), its sign, bound and change
+(:func:`modifiers`, tables ``data/numbers_qualifiers.tsv`` and ``data/numbers_directions.tsv``) and
+ranges (:func:`link_ranges`).
 """
 
 from __future__ import annotations
