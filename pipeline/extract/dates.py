@@ -78,13 +78,13 @@ _OF_YEAR = r"(?:của *)?năm *"
 _DAY_WORDS = re.compile(
     rf"{_DAY_START}(?P<d>\d{{1,2}}) *tháng *{_MONTH_NUMBER} *{_OF_YEAR}(?P<y>\d{{4}}){_END}", _FLAGS
 )
-_DAY_NUMERIC = re.compile(
-    rf"{_DAY_START}(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<m>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}){_END}", _FLAGS
-)
 # "3/3/17": a two-digit year only with "/", as "3.3.17" numbers sections and "3-3-17" codes; not
-# before more digits, as a broken text layer splits a year ("ngày 30/5/20 19")
-_DAY_SHORT_YEAR = re.compile(
-    rf"{_DAY_START}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})/(?P<y>\d{{2}})(?![\d/_]|[.,]\d| +\d)", _FLAGS
+# before more digits, as a broken text layer splits a year ("ngày 30/5/20 19"). One pattern with the
+# four-digit form, as each scan of this shape costs as much as all the others.
+_DAY_NUMERIC = re.compile(
+    rf"{_DAY_START}(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<m>\d{{1,2}})(?P=sep)"
+    rf"(?P<y>\d{{4}}{_END}|(?<=/)\d{{2}}(?![\d/_]|[.,]\d| +\d))",
+    _FLAGS,
 )
 _MONTH = re.compile(
     rf"(?<!\w)tháng *{_MONTH_NUMBER} *(?:{_OF_YEAR}|[/-] *)(?P<y>\d{{4}}){_END}", _FLAGS
@@ -150,13 +150,10 @@ def _month_number(month: str) -> int:
 
 
 def _as_day(m: re.Match[str]) -> _Period | None:
-    day = _day(m["y"], str(_month_number(m["m"])), m["d"])
-    return (day, day, "day") if day else None
-
-
-def _as_short_year_day(m: re.Match[str]) -> _Period | None:
-    short = int(m["y"])
-    day = _day(str(short + (2000 if short < 69 else 1900)), m["m"], m["d"])
+    year = m["y"]
+    if len(year) == 2:
+        year = str(int(year) + (2000 if int(year) < 69 else 1900))
+    day = _day(year, str(_month_number(m["m"])), m["d"])
     return (day, day, "day") if day else None
 
 
@@ -216,7 +213,6 @@ def _as_year(m: re.Match[str]) -> _Period | None:
 _FORMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], _Period | None], bool], ...] = (
     (_DAY_WORDS, _as_day, True),
     (_DAY_NUMERIC, _as_day, True),
-    (_DAY_SHORT_YEAR, _as_short_year_day, True),
     (_MONTH, _as_month, True),
     (_MONTH_BLANK_DAY, _as_month, True),
     (_MONTH_BARE, _as_month, False),

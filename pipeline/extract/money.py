@@ -37,6 +37,7 @@ from pipeline.extract.numbers import (
     number_words,
     parse_number,
     read_number_run,
+    run_start,
 )
 
 _NUM = r"\d+(?:[.,]\d+)*"
@@ -127,10 +128,11 @@ _WRITTEN = re.compile(
     re.IGNORECASE,
 )
 # "$10.000", "USD1,23", "EUR 20", "USD 2 triệu": a currency code or symbol before the number
+# Codes before a number are written in capitals ("USD", "VNĐ"); matching them case-sensitively keeps
+# this scan cheap.
 _PREFIXED = re.compile(
-    rf"(?<![\w$€£¥₫])(?P<cur>{_alternation(_prefix_currencies())})[ \u00a0]?(?P<num>{_NUM}){_NUM_END}"
-    rf"(?:{_SPACE}(?P<scale>{_SCALES}){_NOT_SCALE_AFTER}(?![\w$]))?(?![\w%])",
-    re.IGNORECASE,
+    rf"(?<![\w$€£¥₫])(?P<cur>{_alternation([c.upper() for c in _prefix_currencies()])})[ \u00a0]?"
+    rf"(?P<num>{_NUM}){_NUM_END}(?:{_SPACE}(?P<scale>(?i:(?:{_SCALES}){_NOT_SCALE_AFTER}))(?![\w$]))?(?![\w%])",
 )
 _BETWEEN = re.compile(r"(?<!\w)giữa[ \u00a0]+$", re.IGNORECASE)
 # "500.000.000 đồng (Bằng chữ: Năm trăm triệu đồng chẵn)": the amount again in words
@@ -327,11 +329,12 @@ def _written_candidates(text: str) -> Iterator[_Candidate]:
         if not cur and last_kind not in ("scale", "half"):
             continue  # neither a currency nor a scale word at the end: a count, not money
         # "trong năm hai tỷ": the number starts where the rest reads as one
-        read = read_number_run(m.group("words"))
+        begin = run_start(text, m.start("words"))
+        read = read_number_run(text[begin : m.end("words")])
         if read is None:
             continue
         offset, value = read
-        start = m.start("words") + offset
+        start = begin + offset
         currency = None
         end = m.end("words")
         if cur:

@@ -241,12 +241,29 @@ def _integer(tokens: list[str]) -> float | None:
 
 
 def number_run_pattern(word: str = "") -> str:
-    """Regex source of a run of number tokens (digits or number words) separated by spaces, with at
-    least one number word (a run of digits alone is the digit finders' business). ``word`` is
+    """Regex source of a run of number tokens separated by spaces that starts with a number word
+    (digits may follow: ``tỷ 500 triệu``); :func:`run_start` takes in the digits before it (``2 tỷ
+    500 triệu``, ``2 chấm 23``), which a scan starting at any digit would make slow. ``word`` is
     appended to each word alternative (a negative lookahead such as "not followed by lệ")."""
     words = "|".join(re.escape(w) for w in sorted(number_words(), key=len, reverse=True))
     token = rf"(?:(?:{words}){word}|\d+(?:[.,]\d+)*)"
-    return rf"(?<![\w.,/])(?:\d+(?:[.,]\d+)*\s+)*(?:{words}){word}(?:\s+{token})*(?!\w)"
+    return rf"(?<![\w.,/])(?:{words}){word}(?:\s+{token})*(?!\w)"
+
+
+_DIGITS_BEFORE = re.compile(r"(?:\d+(?:[.,]\d+)*[ \u00a0]+)+$")
+_DIGITS_WINDOW = 40
+
+
+def run_start(text: str, start: int) -> int:
+    """Where the run of number tokens whose first word is at ``start`` begins, taking in the
+    numbers in digits just before it (``2`` of ``2 chấm 23``); ``start`` when there are none."""
+    before = _DIGITS_BEFORE.search(text, max(0, start - _DIGITS_WINDOW), start)
+    if before is None:
+        return start
+    begin = before.start()
+    if begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] in ".,/"):
+        return start  # inside a code, a word or a longer number than the window holds
+    return begin
 
 
 def read_number_run(run: str) -> tuple[int, float] | None:

@@ -17,7 +17,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from pipeline.extract.money import sentence_span, table_cells
-from pipeline.extract.numbers import link_ranges, modifiers, number_run_pattern, parse_number, read_number_run
+from pipeline.extract.numbers import (
+    link_ranges,
+    modifiers,
+    number_run_pattern,
+    parse_number,
+    read_number_run,
+    run_start,
+)
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _NUM_START = r"(?<![\w.,/%])(?<!\w-)"
@@ -144,9 +151,10 @@ def _inline(text: str) -> Iterator[tuple[PercentMatch, bool]]:
 
 def _written(text: str) -> Iterator[tuple[PercentMatch, bool]]:
     for m in _WRITTEN.finditer(text):
-        read = read_number_run(m.group("words"))
+        begin = run_start(text, m.start("words"))
+        read = read_number_run(text[begin : m.end("words")])
         if read is not None:
-            start = m.start("words") + read[0]
+            start = begin + read[0]
             yield PercentMatch(start, m.end(), text[start : m.end()], read[1], subject_of(text, start), False), True
 
 
