@@ -155,6 +155,8 @@ FORMS: list[Form] = [
     Form("money", "Vốn 2 tỷ 500 triệu đồng.", (m("2 tỷ 500 triệu đồng", 2.5e9),)),
     Form("money", "Còn nợ mười lăm nghìn đồng.", (m("mười lăm nghìn đồng", 15e3),)),
     Form("money", "Trong năm hai tỷ đồng được giải ngân.", (m("hai tỷ đồng", 2e9),)),
+    Form("money", "Theo hồ sơ 12/3 hai tỷ đồng được giải ngân.", (m("hai tỷ đồng", 2e9),),
+         note="digits inside a code do not join the number words after them"),
     Form("percent", "Nguồn thu tăng mười lăm phần trăm.", (p("mười lăm phần trăm", 15, direction="tăng"),)),
     Form("percent", "Tỷ lệ đạt ba mươi tư phần trăm.", (p("ba mươi tư phần trăm", 34),)),
     # ---- decimals in words
