@@ -3,7 +3,8 @@
 Usage: python bench/bench_extract.py [CORPUS_DIR] [--repeat N]
 Prints seconds for (a) the tokenizer alone (build_nlp(extractors=False)) and (b) the whole NLP
 object with every extractor, over the normalised texts of every readable document, and the ratio
-(b - a) / a: the share of time extraction adds to tokenisation.
+(b - a) / a: the share of time extraction adds to tokenisation; then each pure finder alone, and
+the number finders (money, percent, dates) together as a share of tokenisation.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from pipeline import facts
 from pipeline.nlp import build_nlp
 
 from common import SHARED_CORPUS, best_of, corpus_documents
+
+# the finders of numbers, amounts, percentages and dates (issue 16: together ≤ 20% of tokenisation)
+NUMBER_FINDERS = ("money", "percent", "date")
 
 
 def main() -> None:
@@ -41,6 +45,16 @@ def main() -> None:
     print(f"finders alone (no spaCy): {finders_only:7.2f} s")
     print(f"extraction adds {100 * (everything - tokenize) / tokenize:.1f}% to tokenisation time "
           f"(ratio full/tokenizer = {everything / tokenize:.3f})")
+    numbers = 0.0
+    for fact_type in facts.registered():
+        if fact_type.finder is None:
+            continue
+        seconds = best_of(args.repeat, lambda f=fact_type: [list(f.find(t)) for t in texts])
+        if fact_type.key in NUMBER_FINDERS:
+            numbers += seconds
+        print(f"  finder {fact_type.key:<10} {seconds:7.2f} s = {100 * seconds / tokenize:5.1f}% of tokenisation")
+    print(f"number finders ({', '.join(NUMBER_FINDERS)}): {numbers:.2f} s = {100 * numbers / tokenize:.1f}% of "
+          f"tokenisation (aim ≤ 20%)")
 
 
 if __name__ == "__main__":

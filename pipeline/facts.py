@@ -64,6 +64,11 @@ class AmountRow:
     currency: str
     role: str | None
     from_table_unit: bool
+    direction: str | None = None
+    qualifier: str | None = None
+    range_role: str | None = None
+    range_id: int | None = None
+    words_agree: bool | None = None
 
 
 @dataclass
@@ -79,6 +84,10 @@ class PercentageRow:
     value: float
     subject: str | None
     from_table_unit: bool
+    direction: str | None = None
+    qualifier: str | None = None
+    range_role: str | None = None
+    range_id: int | None = None
 
 
 @dataclass
@@ -416,6 +425,18 @@ def _date_note(row: Mapping[str, Any]) -> str | None:
     return None if row["date"] is None else format_period(row["date"], row["end_date"], str(row["granularity"]))
 
 
+# Columns shared by amounts and percentages (pipeline.extract.numbers.modifiers and link_ranges)
+_NUMBER_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "direction": ("`tăng` / `giảm` printed just before the number: the value is a change, kept with its printed "
+                  "sign (`giảm 5%` is 5 with `giảm`; `-2,5%` and `âm 3%` are negative values)", "`giảm`"),
+    "qualifier": ("bound or approximation: `dưới` / `trên` / `hơn` / `gần` / `khoảng` / `tối thiểu` / `tối đa` / "
+                  "`không quá` (synonyms such as `xấp xỉ`, `ít nhất`, `trở lên` are normalised to these)", "`khoảng`"),
+    "range_role": ("`low` / `high` in a range (`từ 5 đến 10`, `5-10`, `giữa 5 và 10`), `part` / `whole` in `A/B` "
+                   "(`9.037/17.454 tỷ đồng`)", "`low`"),
+    "range_id": ("offset in `documents.text` where the range's first number is found; its two rows share it",
+                 "`1520`"),
+}
+
 # --------------------------------------------------------------------------------------------
 # The built-in fact types, in the order of their tables
 
@@ -477,6 +498,9 @@ register(FactType(
         "currency": ("ISO code", "`VND`"),
         "role": ("kế hoạch / giao / phân bổ / giải ngân / ước / hỗ trợ / thu / chi …", "`giải ngân`"),
         "from_table_unit": ("unit given by a table header or column", "`0`"),
+        **_NUMBER_COLUMN_DOCS,
+        "words_agree": ("the amount is printed again in words in parentheses (`500.000.000 đồng (Năm trăm triệu "
+                        "đồng)`, one row): whether the words give the same value; null when not repeated", "`1`"),
     },
     web_label=_money_label, note=_money_note,
     scoring=Scoring(
@@ -495,6 +519,7 @@ register(FactType(
         "value": ("the number", "`49.3`"),
         "subject": ("what is measured", "`giải ngân`"),
         "from_table_unit": ("unit given by a `%` column", "`0`"),
+        **_NUMBER_COLUMN_DOCS,
     },
     web_label=_percentage_label, note=_percentage_note,
     scoring=Scoring(

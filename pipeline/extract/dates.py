@@ -3,10 +3,13 @@
 A pure finder over the normalised text (blocks joined by ``\\n``, table cells by ``\\t``). Every
 match carries the first and last day of the period it names, as ISO strings:
 
-- day: ``ngày 16 tháng 11 năm 2020``, ``16/11/2020``, ``07/7/2017``, ``16-11-2020``, ``16.11.2020``
-- month: ``tháng 11/2020``, ``tháng 11 năm 2020``, ``tháng 5-2019``; a bare ``11/2020`` only after a
-  word such as từ/đến/trong/cuối or as a whole table cell
-- quarter: ``Quý IV/2020``, ``quý I năm 2019``, ``Quý 2/2020``
+- day: ``ngày 16 tháng 11 năm 2020``, ``16/11/2020``, ``07/7/2017``, ``16-11-2020``, ``16.11.2020``,
+  ``3/3/17`` (a two-digit year is 2000-2068 up to ``68``, 1969-1999 from ``69``, as POSIX reads it)
+- month: ``tháng 11/2020``, ``tháng 11 năm 2020``, ``tháng 5-2019``, ``tháng mười năm 2017``,
+  ``tháng Mười Hai năm 2018``, ``tháng 10 của năm 2017``; a bare ``11/2020`` only after a word such
+  as từ/đến/trong/cuối or as a whole table cell
+- quarter: ``Quý IV/2020``, ``quý I năm 2019``, ``Quý 2/2020``, ``quý 4 của năm 2018``, ``quý một
+  năm 2019``
 - half / range: ``6 tháng đầu năm 2019``, ``6 tháng cuối năm 2019``, ``9 tháng đầu năm 2019``,
   ``nửa đầu năm 2019``; ``6 tháng năm 2019`` counts from January
 - year: ``năm 2025``, ``niên độ 2019``; ranges of years ``giai đoạn 2016-2020``, ``năm 2018-2019``
@@ -57,6 +60,7 @@ def _alternation(words: dict[str, str]) -> str:
 
 
 _QUARTERS = _words("quarter")
+_MONTH_NAMES = _words("month")
 _COUNTS = _words("count")
 _PARTS = _words("part")
 _MONTH_CONTEXT = _words("month_context")
@@ -68,25 +72,35 @@ _END = r"(?![\d/_]|[.,]\d)"
 _DAY_START = r"(?:(?<!\w)ngày *|(?<![\w/.,]))"
 _FLAGS = re.IGNORECASE
 
+# the month: digits or its name ("tháng mười", "tháng Mười Hai"); "của năm" as well as "năm"
+_MONTH_NUMBER = rf"(?P<m>\d{{1,2}}|(?:{_alternation(_MONTH_NAMES)})(?!\w))"
+_OF_YEAR = r"(?:của *)?năm *"
 _DAY_WORDS = re.compile(
-    rf"{_DAY_START}(?P<d>\d{{1,2}}) *tháng *(?P<m>\d{{1,2}}) *năm *(?P<y>\d{{4}}){_END}", _FLAGS
+    rf"{_DAY_START}(?P<d>\d{{1,2}}) *tháng *{_MONTH_NUMBER} *{_OF_YEAR}(?P<y>\d{{4}}){_END}", _FLAGS
 )
+# "3/3/17": a two-digit year only with "/", as "3.3.17" numbers sections and "3-3-17" codes; not
+# before more digits, as a broken text layer splits a year ("ngày 30/5/20 19"). One pattern with the
+# four-digit form, as each scan of this shape costs as much as all the others.
 _DAY_NUMERIC = re.compile(
-    rf"{_DAY_START}(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<m>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}){_END}", _FLAGS
+    rf"{_DAY_START}(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<m>\d{{1,2}})(?P=sep)"
+    rf"(?P<y>\d{{4}}{_END}|(?<=/)\d{{2}}(?![\d/_]|[.,]\d| +\d))",
+    _FLAGS,
 )
-_MONTH = re.compile(rf"(?<!\w)tháng *(?P<m>\d{{1,2}}) *(?:năm *|[/-] *)(?P<y>\d{{4}}){_END}", _FLAGS)
+_MONTH = re.compile(
+    rf"(?<!\w)tháng *{_MONTH_NUMBER} *(?:{_OF_YEAR}|[/-] *)(?P<y>\d{{4}}){_END}", _FLAGS
+)
 # A draft's blank day in numeric form ("ngày   /01/2025"): the month, printed as "01/2025".
 _MONTH_BLANK_DAY = re.compile(
     rf"(?<!\w)ngày *[._…]* */ *(?P<span>(?P<m>\d{{1,2}})/(?P<y>\d{{4}})){_END}", _FLAGS
 )
 _MONTH_BARE = re.compile(rf"(?<![\w/.,-])(?P<m>\d{{1,2}})/(?P<y>\d{{4}}){_END}", _FLAGS)
 _QUARTER = re.compile(
-    rf"(?<!\w)(?:quý|quí|qúy) *(?P<q>{_alternation(_QUARTERS)})(?!\w) *(?:năm *|[/-] *)(?P<y>\d{{4}}){_END}",
+    rf"(?<!\w)(?:quý|quí|qúy) *(?P<q>{_alternation(_QUARTERS)})(?!\w) *(?:{_OF_YEAR}|[/-] *)(?P<y>\d{{4}}){_END}",
     _FLAGS,
 )
 _MONTH_COUNT = re.compile(
     rf"(?<!\w)(?<!ngày )(?P<n>\d{{1,2}}|{_alternation(_COUNTS)}|nửa) *(?:tháng *)?"
-    rf"(?:(?P<part>{_alternation(_PARTS)}) *)?năm *(?P<y>\d{{4}}){_END}",
+    rf"(?:(?P<part>{_alternation(_PARTS)}) *)?{_OF_YEAR}(?P<y>\d{{4}}){_END}",
     _FLAGS,
 )
 _YEAR_RANGE = re.compile(
@@ -130,14 +144,23 @@ def _months(year: int, first: int, last: int) -> _Period | None:
     return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1]), "month"
 
 
+def _month_number(month: str) -> int:
+    """``11`` or a month's name (``mười một``, ``Mười Hai``) -> its number."""
+    return int(month) if month.isdigit() else int(_MONTH_NAMES[" ".join(month.lower().split())])
+
+
 def _as_day(m: re.Match[str]) -> _Period | None:
-    day = _day(m["y"], m["m"], m["d"])
+    year = m["y"]
+    if len(year) == 2:
+        year = str(int(year) + (2000 if int(year) < 69 else 1900))
+    day = _day(year, str(_month_number(m["m"])), m["d"])
     return (day, day, "day") if day else None
 
 
 def _as_month(m: re.Match[str]) -> _Period | None:
     year = _year(m["y"])
-    return _months(year, int(m["m"]), int(m["m"])) if year else None
+    month = _month_number(m["m"])
+    return _months(year, month, month) if year else None
 
 
 def _as_quarter(m: re.Match[str]) -> _Period | None:

@@ -1,8 +1,12 @@
 """Percentages in the normalised text of a Vietnamese report.
 
 Forms: ``49,3%``, ``85 %``, ``100% KH`` (the match is ``100%``), ``15 phần trăm``,
-``mười lăm phần trăm``, ranges ``10-15%`` (two matches), and bare numbers in table cells under a
-``%`` / ``Tỷ lệ (%)`` column or in a table whose unit line says ``Đơn vị tính: %``.
+``mười lăm phần trăm``, ``hai phẩy năm phần trăm``, ranges ``10-15%``, ``từ 10% đến 15%``, ``giữa
+10 và 15%`` (two matches linked as low and high), and bare numbers in table cells under a
+``%`` / ``Tỷ lệ (%)`` column or in a table whose unit line says ``Đơn vị tính: %``. A sign
+(``-2,5%``, ``âm 3%``) makes the value negative; a bound (``dưới 5%``, ``khoảng 30%``) is its
+``qualifier`` and a change (``giảm 5%``: value 5) its ``direction`` (see
+:func:`pipeline.extract.numbers.modifiers`).
 ``tăng 2,5 lần`` is a ratio, not a percentage; a ``%`` inside a URL or code is not one either.
 """
 
@@ -10,23 +14,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.extract.money import sentence_span
+from pipeline.extract.numbers import (
+    link_ranges,
+    modifiers,
+    number_run_pattern,
+    parse_number,
+    read_number_run,
+    run_start,
+)
 from pipeline.extract.tables import table_cells
-from pipeline.extract.numbers import number_words, parse_number, parse_written_number
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _NUM_START = r"(?<![\w.,/%])(?<!\w-)"
 _PERCENT = re.compile(
-    rf"(?:{_NUM_START}(?P<first>{_NUM})[ \u00a0]*(?:-|–|—|÷|đến|tới)[ \u00a0]*|{_NUM_START})"
+    rf"(?:{_NUM_START}(?P<first>{_NUM})[ \u00a0]*(?P<sep>-|–|—|÷|đến|tới|và)[ \u00a0]*|{_NUM_START})"
     rf"(?P<num>{_NUM})(?![.,]?\d)[ \u00a0]*(?P<sign>%|phần\s+trăm(?!\w))",
     re.IGNORECASE,
 )
-_NUMBER_WORD = "|".join(sorted(map(re.escape, number_words()), key=len, reverse=True))
-_WRITTEN = re.compile(
-    rf"(?<!\w)(?P<words>(?:{_NUMBER_WORD})(?:\s+(?:{_NUMBER_WORD}))*)\s+phần\s+trăm(?!\w)", re.IGNORECASE
-)
+_WRITTEN = re.compile(rf"(?P<words>{number_run_pattern()})\s+phần\s+trăm(?!\w)", re.IGNORECASE)
+_BETWEEN = re.compile(r"(?<!\w)giữa[ \u00a0]+$", re.IGNORECASE)
 _URL_TOKEN = re.compile(r"://|www\.|[=&?]|%[0-9A-Fa-f]{2}")
 _TOKEN = re.compile(r"\S+")
 
@@ -66,6 +75,10 @@ class PercentMatch:
     value: float
     subject: str | None
     from_table_unit: bool
+    direction: str | None = None
+    qualifier: str | None = None
+    range_role: str | None = None
+    range_id: int | None = None
 
 
 def _noun_phrase(clause: str) -> str | None:
@@ -114,7 +127,8 @@ def _in_url_or_code(text: str, start: int, end: int) -> bool:
     return bool(token) and bool(_URL_TOKEN.search(token.group()))
 
 
-def _inline(text: str) -> Iterator[PercentMatch]:
+def _inline(text: str) -> Iterator[tuple[PercentMatch, bool]]:
+    """Percentages in digits, each with whether a sign may be read before it."""
     for m in _PERCENT.finditer(text):
         if _in_url_or_code(text, m.start(), m.end()):
             continue
@@ -122,32 +136,55 @@ def _inline(text: str) -> Iterator[PercentMatch]:
         if value is None:
             continue
         subject = subject_of(text, m.start())  # a range shares the subject of its first number
-        if m.group("first") is not None:
-            first = parse_number(m.group("first"))
+        first_text = m.group("first")
+        if first_text is not None and m.group("sep").lower() == "và" and not _BETWEEN.search(
+            text, max(0, m.start("first") - 10), m.start("first")
+        ):
+            first_text = None  # "3 và 5%": a range only as "giữa 3 và 5%"
+        if first_text is not None:
+            first = parse_number(first_text)
             if first is not None:
                 start, end = m.start("first"), m.end("first")
-                yield PercentMatch(start, end, text[start:end], first, subject, False)
+                yield PercentMatch(start, end, text[start:end], first, subject, False), True
         start = m.start("num")
-        yield PercentMatch(start, m.end(), text[start : m.end()], value, subject, False)
+        yield PercentMatch(start, m.end(), text[start : m.end()], value, subject, False), first_text is None
 
 
-def _written(text: str) -> Iterator[PercentMatch]:
-    digit_like = {w for w, (kind, _) in number_words().items() if kind in ("digit", "ten")}
+def _written(text: str) -> Iterator[tuple[PercentMatch, bool]]:
     for m in _WRITTEN.finditer(text):
-        words = list(re.finditer(r"\S+", m.group("words")))
-        for word in words:
-            if word.group().lower() not in digit_like:
-                continue
-            start = m.start("words") + word.start()
-            value = parse_written_number(text[start : m.end("words")])
-            if value is not None:
-                yield PercentMatch(start, m.end(), text[start : m.end()], value, subject_of(text, start), False)
-                break
+        begin = run_start(text, m.start("words"))
+        read = read_number_run(text[begin : m.end("words")])
+        if read is not None:
+            start = begin + read[0]
+            yield PercentMatch(start, m.end(), text[start : m.end()], read[1], subject_of(text, start), False), True
+
+
+def _running_text(text: str) -> list[PercentMatch]:
+    """Percentages of the running text with their sign, bound, change and range."""
+    written = list(_written(text))
+    # "2 chấm 5 phần trăm": the words hold "5 phần trăm", which is not a percentage of its own
+    inline = [(m, signed) for m, signed in _inline(text) if not any(w.start < m.end and m.start < w.end for w, _ in written)]
+    found = sorted([*inline, *written], key=lambda pair: pair[0].start)
+    around = [modifiers(text, m.start, m.end, signed=signed) for m, signed in found]
+    links = link_ranges(text, [(a.start, m.end, -m.value if a.negative else m.value, None)
+                               for (m, _), a in zip(found, around)])
+    matches = []
+    for i, ((m, _), mods, link) in enumerate(zip(found, around, links)):
+        qualifier, direction = mods.qualifier, mods.direction
+        if link is not None and link.role == "high":
+            qualifier = qualifier or around[i - 1].qualifier
+            direction = direction or around[i - 1].direction
+        matches.append(replace(
+            m, start=mods.start, text=text[mods.start : m.end], value=-m.value if mods.negative else m.value,
+            direction=direction, qualifier=qualifier,
+            range_role=link.role if link else None, range_id=link.range_id if link else None,
+        ))
+    return matches
 
 
 def find_percentages(text: str) -> Iterator[PercentMatch]:
     """Every percentage in ``text``, in text order (see the module docstring for the forms)."""
-    matches = [*_inline(text), *_written(text)]
+    matches = _running_text(text)
     taken = [(m.start, m.end) for m in matches]
     for cell in table_cells(text):
         if cell.unit.kind != "percent" or any(s < cell.end and cell.start < e for s, e in taken):

@@ -32,8 +32,8 @@ class Unit:
 def units() -> dict[str, tuple[float, str | None]]:
     """Scale and currency words (lower case) -> (multiplier, ISO currency or None for a scale)."""
     return {
-        surface.lower(): (float(multiplier), None if currency == "-" else currency)
-        for surface, multiplier, currency in read_table("money_units.tsv")
+        row[0].lower(): (float(row[1]), None if row[2] == "-" else row[2])
+        for row in read_table("money_units.tsv")  # a fourth column says a code may stand before the number
     }
 
 
