@@ -290,6 +290,9 @@ def _as_list(value: object) -> list[str]:
     return [str(v) for v in value]  # type: ignore[attr-defined]
 
 
+_TEXT_DTYPE = pd.Series(["text"]).dtype
+
+
 def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Give each column of a table the type its contract promises."""
     frame = frame.copy()
@@ -309,8 +312,10 @@ def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         elif py_type is int:
             numbers = pd.to_numeric(frame[name], errors="coerce")
             frame[name] = numbers.astype("Int64" if nullable or numbers.isna().any() else "int64")
-        elif py_type is str and len(frame) == 0:
-            frame[name] = frame[name].astype("str")
+        elif py_type is str:
+            # the dtype pandas gives text (object before pandas 3, str from 3 on), also for a column
+            # SQLite returned all null, so that Parquet and SQLite give the same frame
+            frame[name] = frame[name].astype(_TEXT_DTYPE)
     return frame
 
 
@@ -611,7 +616,8 @@ def errors_by_code(data: Dataset) -> pd.DataFrame:
 
 
 def _difficulties_with_documents(data: Dataset) -> pd.DataFrame:
-    meta = data.documents[["doc_id", "province", "year", "issuer", "agency"]]
+    # a Dataset built by hand may lack the newer columns (agency): they read as missing
+    meta = data.documents.reindex(columns=["doc_id", "province", "year", "issuer", "agency"])
     return data.difficulties.merge(meta, on="doc_id", how="left")
 
 
