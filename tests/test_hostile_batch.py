@@ -11,7 +11,7 @@ from spacy.language import Language
 
 from pipeline.batch import extract
 from pipeline.nlp import SECTION_CHARS, build_nlp, token_spans
-from pipeline.store import DATABASE_NAME
+from pipeline.store import DATABASE_NAME, connect, export_parquet, remove_stale_temporaries
 
 REPORT = (
     "ỦY BAN NHÂN DÂN\nTỈNH BẮC NINH\nSố: 12/BC-UBND\nBÁO CÁO\n"
@@ -54,3 +54,21 @@ def test_a_very_long_line_is_segmented_in_sections_at_spaces() -> None:
     words = [line[start:end] for start, end in spans]
     assert " ".join(words).split() == line.split()  # every word found once, none cut in two
     assert all(line[start:end].strip() == line[start:end] for start, end in spans)
+
+
+# -- 10. two writers of one output folder -----------------------------------------------------------
+
+
+def test_temporary_parquet_names_are_the_writers_own(tmp_path: Path) -> None:
+    connection = connect(tmp_path / DATABASE_NAME)
+    try:
+        other = tmp_path / ".documents.parquet.4242-abcd.tmp"  # another writer's file, mid-export
+        other.write_bytes(b"partial")
+        export_parquet(connection, tmp_path, ["documents"])
+        assert other.read_bytes() == b"partial"
+        assert sorted(p.name for p in tmp_path.glob(".*")) == [other.name]
+        # what a killed run left is swept by the next holder of the lock
+        assert remove_stale_temporaries(tmp_path) == [other]
+        assert not other.exists() and (tmp_path / "documents.parquet").exists()
+    finally:
+        connection.close()
