@@ -542,22 +542,28 @@ def _run(
                 "extract: %d/%d files read, %d failed, %d pages, %.0f s",
                 done, len(tasks), summary.statuses.get("failed", 0), summary.pages, last_log - started,
             )
-    _settle_missing(connection, found, summary, prune)
+    # what is stored under a folder that could not be listed is not missing: it may well be there
+    # (an input that cannot be listed at all stops the run earlier: nothing to read)
+    hidden = tuple(folder.rstrip("/") + "/" for folder, _ in walk_errors)
+    _settle_missing(connection, found, summary, prune, hidden)
     regroup_difficulties(connection)
     build_search_index(connection)
     export_parquet(connection, out)
     summary.rows = table_counts(connection)
 
 
-def _settle_missing(connection: sqlite3.Connection, found: set[str], summary: RunSummary, prune: bool) -> None:
+def _settle_missing(
+    connection: sqlite3.Connection, found: set[str], summary: RunSummary, prune: bool, hidden: tuple[str, ...]
+) -> None:
     """Sources in the store that this run did not find (deleted, or under a folder not given this
     time): with ``prune`` their documents and rows are removed, else each gets a ``SOURCE_MISSING``
-    error row (recomputed every run) and is listed in the summary."""
+    error row (recomputed every run) and is listed in the summary. Sources whose path starts
+    with one of ``hidden`` (under a folder that could not be listed) are neither."""
     stored = connection.execute(
         "SELECT source_path FROM documents UNION SELECT source_path FROM errors WHERE code NOT IN (?, ?)",
         (MISSING_CODE, FOLDER_CODE),
     ).fetchall()
-    missing = sorted(source_path for (source_path,) in stored if source_path not in found)
+    missing = sorted(p for (p,) in stored if p not in found and not (hidden and p.startswith(hidden)))
     for source_path in missing:
         if prune:
             delete_source(connection, source_path)

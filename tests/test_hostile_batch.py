@@ -3,6 +3,7 @@ that cannot be listed, deleted sources, unusable or busy output folders, very lo
 
 from __future__ import annotations
 
+import errno
 import os
 import resource
 import shutil
@@ -154,6 +155,29 @@ def test_a_folder_that_cannot_be_listed_is_an_error_row_and_the_batch_goes_on(tm
         assert len(_rows(out, "SELECT * FROM errors")) == 1  # the same row, not a second one
     finally:
         shutil.rmtree(folder)
+
+
+def test_what_is_stored_under_a_folder_that_cannot_be_listed_is_neither_missing_nor_pruned(
+    tmp_path: Path, nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "in"
+    _report(folder / "top.txt")
+    _report(folder / "sub" / "inner.txt", "Phụ lục.\n")
+    out = tmp_path / "out"
+    extract([folder], out, nlp=nlp)
+    listing = os.scandir
+
+    def refusing(path: str | Path = ".") -> object:  # a folder whose permission was taken away
+        if Path(path) == folder / "sub":
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    summary = extract([folder], out, nlp=nlp, prune=True)
+    assert summary.unreadable_folders == ["sub"]
+    assert summary.missing_files == [] and summary.actions == {"unchanged": 1}
+    assert _rows(out, "SELECT source_path FROM documents ORDER BY 1") == [("sub/inner.txt",), ("top.txt",)]
+    assert _rows(out, "SELECT source_path, code FROM errors") == [("sub", "FOLDER_UNREADABLE")]
 
 
 # -- 6. sources deleted from the archive -----------------------------------------------------------
