@@ -9,13 +9,17 @@ the work and yields the same tables as an uninterrupted run.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import logging
 import os
+import re
 import sqlite3
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -25,7 +29,7 @@ from typing import Any
 from spacy.language import Language
 
 from pipeline.extract.groups import assign_groups
-from pipeline.errors import UsageError
+from pipeline.errors import OutputBusy, OutputUnwritable, UsageError
 from pipeline.ingest.options import ReadOptions
 from pipeline.nlp import build_nlp
 from pipeline.runner import DocumentResult, file_doc_id, pipeline_version, process_file
@@ -34,8 +38,10 @@ from pipeline.store import (
     DATABASE_NAME,
     ErrorRow,
     connect,
+    delete_source,
     export_parquet,
     move_document,
+    remove_stale_temporaries,
     table_counts,
     write_document,
 )
@@ -45,29 +51,91 @@ ProgressCallback = Callable[[DocumentResult], None]
 logger = logging.getLogger("baocao")
 # a progress line at most this often (seconds), for logs off a terminal (cluster jobs, nohup)
 PROGRESS_LOG_EVERY_S = 10.0
+# held (flock) by the run writing an output folder; the kernel releases it when that process ends
+LOCK_NAME = ".baocao-extract.lock"
+# codes the batch itself writes about the inputs as a whole; recomputed by every run
+MISSING_CODE = "SOURCE_MISSING"
+FOLDER_CODE = "FOLDER_UNREADABLE"
+WalkErrorCallback = Callable[[str, OSError], None]
 
 
-def discover(inputs: Sequence[Path]) -> Iterator[tuple[Path, str]]:
-    """Yield (file, path relative to its input root) for every file under the inputs, sorted.
+def readable_path(path: str) -> str:
+    """The ``source_path`` text of a path as the OS gives it (``str`` with surrogate escapes for
+    bytes that are not UTF-8): a byte that is not UTF-8 is written ``\\xNN`` and a backslash
+    ``\\\\``; anything else is kept. Lossless: :func:`raw_path` gives the bytes back."""
+    if path.isascii() and "\\" not in path:
+        return path
+    out = []
+    for char in path:
+        if char == "\\":
+            out.append("\\\\")
+        elif "\udc80" <= char <= "\udcff":
+            out.append(f"\\x{ord(char) - 0xDC00:02x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
-    Hidden files and folders are skipped; symbolic links to folders are not followed.
+
+_ESCAPE = re.compile(r"\\(\\|x[0-9a-f]{2})")
+
+
+def raw_path(source_path: str) -> bytes:
+    """The file-system bytes of a ``source_path`` written by :func:`readable_path`."""
+    parts = []
+    position = 0
+    for match in _ESCAPE.finditer(source_path):
+        parts.append(source_path[position:match.start()].encode("utf-8"))
+        escape = match.group(1)
+        parts.append(b"\\" if escape == "\\" else bytes([int(escape[1:], 16)]))
+        position = match.end()
+    parts.append(source_path[position:].encode("utf-8"))
+    return b"".join(parts)
+
+
+def discover(inputs: Sequence[Path], on_error: WalkErrorCallback | None = None) -> Iterator[tuple[Path, str]]:
+    """Yield (file, source_path) for every file under the inputs, sorted.
+
+    ``source_path`` is the file's path relative to its input root when there is one input, and
+    the root as given joined with it when there are several (``A/report.txt``, ``B/report.txt``),
+    so that it names one file whatever the inputs; it is made readable by :func:`readable_path`.
+    Hidden files and folders are skipped; symbolic links to folders are not followed. A folder
+    that cannot be listed is reported to ``on_error`` (its source_path and the error), and the
+    walk goes on.
     """
-    for root in inputs:
+    roots = list(dict.fromkeys(inputs))  # a root given twice is walked once
+    labelled = len(roots) > 1
+
+    def label(root: Path, relative: str | None) -> str:
+        if not labelled:
+            return readable_path(relative if relative is not None else root.name)
+        given = root.as_posix()
+        if relative is None or relative == ".":
+            return readable_path(given)
+        return readable_path(given.rstrip("/") + "/" + relative)
+
+    for root in roots:
         if root.is_file() or not root.exists() or not root.is_dir():
-            yield root, root.name
+            yield root, label(root, None)
             continue
-        for directory, subdirs, files in os.walk(root, followlinks=False):
+
+        def walk_error(error: OSError, root: Path = root) -> None:
+            if on_error is not None:
+                folder = Path(error.filename) if error.filename else root
+                relative = folder.relative_to(root).as_posix() if folder.is_relative_to(root) else folder.as_posix()
+                on_error(label(root, relative) if relative != "." else readable_path(root.as_posix()), error)
+
+        for directory, subdirs, files in os.walk(root, onerror=walk_error, followlinks=False):
             subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
             for name in sorted(files):
                 if not name.startswith("."):
                     path = Path(directory) / name
-                    yield path, path.relative_to(root).as_posix()
+                    yield path, label(root, path.relative_to(root).as_posix())
 
 
 def check_request(inputs: Sequence[Path], out_dir: Path) -> None:
     """Raise :class:`UsageError` when a run over ``inputs`` into ``out_dir`` cannot be done at all:
-    an input that does not exist, inputs holding no file, or an output path that is a file (or
-    cannot be made a folder)."""
+    an input that does not exist, inputs holding no file, or an output path that is a file, cannot
+    be made a folder or cannot be written in."""
     missing = [str(p) for p in inputs if not p.exists() and not p.is_symlink()]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
@@ -79,6 +147,42 @@ def check_request(inputs: Sequence[Path], out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise UsageError(f"cannot create the output folder {out_dir}: {error.strerror or error}") from error
+    try:
+        os.close(os.open(out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644))
+    except OSError as error:
+        raise UsageError(f"cannot write in the output folder {out_dir}: {error.strerror or error}") from error
+
+
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock for a run; raise :class:`OutputBusy` at once if another run
+    (in any process) holds it. The lock dies with its process, so a killed run leaves none."""
+    lock_path = out_dir / LOCK_NAME
+    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 64, 0).decode("ascii", "replace").strip() or "?"
+            raise OutputBusy(
+                f"another baocao extract (pid {holder}) is writing to {out_dir}: wait for it to end or choose another --out"
+            ) from None
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
+# what a write that cannot be done looks like, from SQLite or from the file system
+_UNWRITABLE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO, errno.EACCES, errno.EPERM}
+
+
+def _unwritable(error: BaseException) -> bool:
+    if isinstance(error, sqlite3.OperationalError):
+        text = str(error).lower()
+        return any(s in text for s in ("disk is full", "disk i/o", "readonly", "read-only", "unable to open"))
+    return isinstance(error, OSError) and error.errno in _UNWRITABLE_ERRNOS
 
 
 @dataclass
@@ -88,8 +192,10 @@ class RunSummary:
     ``statuses`` holds the status of every input file after the run (ok / partial / failed /
     unsupported), whether it was extracted now or earlier; ``actions`` says what this run did
     with each file: new, changed, moved (same bytes under a new name), unchanged (skipped),
-    duplicate (same bytes as another input file). ``failed_files`` names the failed input files,
-    in the order met.
+    duplicate (same bytes as another input file), missing (in the store, no longer among the
+    inputs: kept, and listed in ``missing_files``), pruned (missing and removed with ``prune``).
+    ``failed_files`` names the failed input files, in the order met; ``unreadable_folders`` the
+    folders that could not be listed (their files were not read).
     """
 
     statuses: Counter[str] = field(default_factory=Counter)
@@ -99,6 +205,8 @@ class RunSummary:
     pages: int = 0
     database: Path | None = None
     failed_files: list[str] = field(default_factory=list)
+    missing_files: list[str] = field(default_factory=list)
+    unreadable_folders: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         """The summary as plain JSON-ready values (``baocao extract --summary-json``)."""
@@ -106,6 +214,7 @@ class RunSummary:
             "statuses": dict(self.statuses), "actions": dict(self.actions), "rows": dict(self.rows),
             "seconds": round(self.seconds, 3), "pages": self.pages,
             "database": str(self.database) if self.database else None, "failed_files": list(self.failed_files),
+            "missing_files": list(self.missing_files), "unreadable_folders": list(self.unreadable_folders),
         }
 
     @property
@@ -294,6 +403,7 @@ def extract(
     executor: str = "auto",
     scheduler: str | Any | None = None,
     options: ReadOptions | None = None,
+    prune: bool = False,
 ) -> RunSummary:
     """Extract every file under ``inputs`` into ``out_dir/reports.sqlite`` and Parquet files.
 
@@ -303,104 +413,173 @@ def extract(
     ``auto`` picks inline for one worker and a process pool otherwise. ``options`` say how to read
     (OCR on or off); without them they are read once from the environment here, and the workers,
     Dask's included, get them from this process.
+
+    Sources in the store that are not among the inputs any more are reported ``missing`` (in the
+    summary and as ``SOURCE_MISSING`` error rows) and kept, or removed with all their rows when
+    ``prune``. A folder that cannot be listed gives a ``FOLDER_UNREADABLE`` error row and the run
+    goes on. Only one run writes an output folder at a time: another one raises
+    :class:`~pipeline.errors.OutputBusy` before reading anything; a store that cannot be written
+    during the run raises :class:`~pipeline.errors.OutputUnwritable`.
     """
     started = time.perf_counter()
     out = Path(out_dir)
     roots = [Path(p) for p in inputs]
     check_request(roots, out)
-    connection = connect(out / DATABASE_NAME)
     summary = RunSummary(database=out / DATABASE_NAME)
     options = options if options is not None else ReadOptions.from_environment()
-    version = pipeline_version(options)
-    seen: dict[str, str] = {}
-    try:
-        tasks: list[Task] = []
-        queued: set[str] = set()
-        replaced: dict[str, str] = {}
-        for path, source_path in discover(roots):
+    with output_lock(out):
+        try:
+            connection = connect(out / DATABASE_NAME)
             try:
-                doc_id = file_doc_id(path) if path.is_file() else None
-            except OSError:
-                doc_id = None  # process_file reports why it cannot be read
-            if doc_id is not None and doc_id in seen:
-                summary.actions["duplicate"] += 1
-                duplicate_of = _stored(connection, doc_id)
-                if duplicate_of is None or duplicate_of[2] == "failed" or seen[doc_id] in queued:
-                    tasks.append(Task(str(path), source_path))  # its status (and error row) comes from its own run
-                else:
-                    summary.statuses[duplicate_of[2]] += 1
-                continue
-            if doc_id is not None:
-                seen[doc_id] = source_path
-            stored = _stored(connection, doc_id) if doc_id else None
-            if stored and stored[1] == version and not force:
-                stored_path, _, status = stored
-                if stored_path != source_path and not any((root / stored_path).exists() for root in roots if root.is_dir()):
-                    move_document(connection, doc_id, stored_path, source_path)  # type: ignore[arg-type]
-                    summary.actions["moved"] += 1
-                else:
-                    summary.actions["unchanged"] += 1
-                summary.statuses[status] += 1
-                if status == "failed":
-                    summary.failed_files.append(source_path)
-                continue
-            previous = _doc_at(connection, source_path)
-            if previous is None and stored is None and _was_unsupported(connection, source_path):
-                summary.actions["unchanged"] += 1  # sniffed again below: cheap, and the file may have changed
-            elif previous and previous != doc_id:
-                replaced[source_path] = previous
-                summary.actions["changed"] += 1
-            elif stored:
-                summary.actions["changed"] += 1  # same bytes, new pipeline version (or --force)
-            else:
-                summary.actions["new"] += 1
-            tasks.append(Task(str(path), source_path))
-            queued.add(source_path)
-
-        logger.info("extract: %d files to read, %d unchanged, into %s", len(tasks), summary.actions["unchanged"], out)
-        done, last_log = 0, time.perf_counter()
-        if executor == "dask":
-            if scheduler is None:
-                raise ValueError("the dask executor needs a scheduler address (tcp://HOST:PORT) or a Client")
-            results = run_dask(tasks, scheduler, timeout, options=options)
-        elif executor == "process" or (executor == "auto" and workers > 1):
-            results = run_process_pool(tasks, max(1, workers), timeout, options)
-        else:
-            results = run_inline(tasks, nlp or build_nlp(), timeout, options)
-
-        for result in results:
-            doc_id = result.document.doc_id if result.document else None
-            if doc_id is not None and seen.get(doc_id, result.source_path) != result.source_path:
-                # a copy of bytes first met under another name (in discovery order, whatever order
-                # the workers finish in): the document row is the first copy's; this copy keeps
-                # only its own error rows
-                write_document(connection, result.source_path, None, result.errors, {})
-            else:
-                write_document(
-                    connection, result.source_path, result.document, result.errors, result.tables,
-                    replaces=replaced.get(result.source_path),
-                )
-            summary.statuses[result.status] += 1
-            if result.status == "failed":
-                summary.failed_files.append(result.source_path)
-            summary.pages += (result.document.pages or 0) if result.document else 0
-            if on_document is not None:
-                on_document(result)
-            done += 1
-            if time.perf_counter() - last_log >= PROGRESS_LOG_EVERY_S or done == len(tasks):
-                last_log = time.perf_counter()
-                logger.info(
-                    "extract: %d/%d files read, %d failed, %d pages, %.0f s",
-                    done, len(tasks), summary.statuses.get("failed", 0), summary.pages, last_log - started,
-                )
-        regroup_difficulties(connection)
-        build_search_index(connection)
-        export_parquet(connection, out)
-        summary.rows = table_counts(connection)
-    finally:
-        connection.close()
+                _run(connection, roots, out, summary, on_document, nlp, workers, force, timeout, executor, scheduler,
+                     options, prune, started)
+            finally:
+                connection.close()
+        except (OSError, sqlite3.Error) as error:
+            if not _unwritable(error):
+                raise
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            raise OutputUnwritable(f"cannot write the store in {out}: {reason}") from error
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _run(
+    connection: sqlite3.Connection, roots: list[Path], out: Path, summary: RunSummary,
+    on_document: ProgressCallback | None, nlp: Language | None, workers: int, force: bool, timeout: float | None,
+    executor: str, scheduler: str | Any | None, options: ReadOptions, prune: bool, started: float,
+) -> None:
+    """The body of :func:`extract`, with the output folder locked and the store open."""
+    version = pipeline_version(options)
+    remove_stale_temporaries(out)
+    walk_errors: list[tuple[str, OSError]] = []
+    discovered = list(discover(roots, lambda folder, error: walk_errors.append((folder, error))))
+    found = {source_path for _, source_path in discovered}
+    with connection:  # the batch's own rows say what this run found: recomputed below
+        connection.execute("DELETE FROM errors WHERE code IN (?, ?)", (MISSING_CODE, FOLDER_CODE))
+    for folder, error in walk_errors:
+        message = f"{folder}: cannot list the folder ({error.strerror or error}); the files in it were not read"
+        write_document(connection, folder, None, [ErrorRow(folder, None, "discover", FOLDER_CODE, message)], {})
+        summary.unreadable_folders.append(folder)
+        logger.warning("extract: %s", message)
+    seen: dict[str, str] = {}
+    tasks: list[Task] = []
+    queued: set[str] = set()
+    replaced: dict[str, str] = {}
+    for path, source_path in discovered:
+        try:
+            doc_id = file_doc_id(path) if path.is_file() else None
+        except OSError:
+            doc_id = None  # process_file reports why it cannot be read
+        if doc_id is not None and doc_id in seen:
+            summary.actions["duplicate"] += 1
+            duplicate_of = _stored(connection, doc_id)
+            if duplicate_of is None or duplicate_of[2] == "failed" or seen[doc_id] in queued:
+                tasks.append(Task(str(path), source_path))  # its status (and error row) comes from its own run
+            else:
+                summary.statuses[duplicate_of[2]] += 1
+            continue
+        if doc_id is not None:
+            seen[doc_id] = source_path
+        stored = _stored(connection, doc_id) if doc_id else None
+        if stored and stored[1] == version and not force:
+            stored_path, _, status = stored
+            if stored_path != source_path and stored_path not in found:
+                move_document(connection, doc_id, stored_path, source_path)  # type: ignore[arg-type]
+                summary.actions["moved"] += 1
+            else:
+                summary.actions["unchanged"] += 1
+            summary.statuses[status] += 1
+            if status == "failed":
+                summary.failed_files.append(source_path)
+            continue
+        previous = _doc_at(connection, source_path)
+        if previous is None and stored is None and _was_unsupported(connection, source_path):
+            summary.actions["unchanged"] += 1  # sniffed again below: cheap, and the file may have changed
+        elif previous and previous != doc_id:
+            replaced[source_path] = previous
+            summary.actions["changed"] += 1
+        elif stored:
+            summary.actions["changed"] += 1  # same bytes, new pipeline version (or --force)
+        else:
+            summary.actions["new"] += 1
+        tasks.append(Task(str(path), source_path))
+        queued.add(source_path)
+
+    logger.info("extract: %d files to read, %d unchanged, into %s", len(tasks), summary.actions["unchanged"], out)
+    done, last_log = 0, time.perf_counter()
+    if executor == "dask":
+        if scheduler is None:
+            raise ValueError("the dask executor needs a scheduler address (tcp://HOST:PORT) or a Client")
+        results = run_dask(tasks, scheduler, timeout, options=options)
+    elif executor == "process" or (executor == "auto" and workers > 1):
+        results = run_process_pool(tasks, max(1, workers), timeout, options)
+    else:
+        results = run_inline(tasks, nlp or build_nlp(), timeout, options)
+
+    for result in results:
+        doc_id = result.document.doc_id if result.document else None
+        if doc_id is not None and seen.get(doc_id, result.source_path) != result.source_path:
+            # a copy of bytes first met under another name (in discovery order, whatever order
+            # the workers finish in): the document row is the first copy's; this copy keeps
+            # only its own error rows
+            write_document(connection, result.source_path, None, result.errors, {})
+        else:
+            write_document(
+                connection, result.source_path, result.document, result.errors, result.tables,
+                replaces=replaced.get(result.source_path),
+            )
+        summary.statuses[result.status] += 1
+        if result.status == "failed":
+            summary.failed_files.append(result.source_path)
+        summary.pages += (result.document.pages or 0) if result.document else 0
+        if on_document is not None:
+            on_document(result)
+        done += 1
+        if time.perf_counter() - last_log >= PROGRESS_LOG_EVERY_S or done == len(tasks):
+            last_log = time.perf_counter()
+            logger.info(
+                "extract: %d/%d files read, %d failed, %d pages, %.0f s",
+                done, len(tasks), summary.statuses.get("failed", 0), summary.pages, last_log - started,
+            )
+    # what is stored under a folder that could not be listed is not missing: it may well be there
+    # (an input that cannot be listed at all stops the run earlier: nothing to read)
+    hidden = tuple(folder.rstrip("/") + "/" for folder, _ in walk_errors)
+    _settle_missing(connection, found, summary, prune, hidden)
+    regroup_difficulties(connection)
+    build_search_index(connection)
+    export_parquet(connection, out)
+    summary.rows = table_counts(connection)
+
+
+def _settle_missing(
+    connection: sqlite3.Connection, found: set[str], summary: RunSummary, prune: bool, hidden: tuple[str, ...]
+) -> None:
+    """Sources in the store that this run did not find (deleted, or under a folder not given this
+    time): with ``prune`` their documents and rows are removed, else each gets a ``SOURCE_MISSING``
+    error row (recomputed every run) and is listed in the summary. Sources whose path starts
+    with one of ``hidden`` (under a folder that could not be listed) are neither."""
+    stored = connection.execute(
+        "SELECT source_path FROM documents UNION SELECT source_path FROM errors WHERE code NOT IN (?, ?)",
+        (MISSING_CODE, FOLDER_CODE),
+    ).fetchall()
+    missing = sorted(p for (p,) in stored if p not in found and not (hidden and p.startswith(hidden)))
+    for source_path in missing:
+        if prune:
+            delete_source(connection, source_path)
+            summary.actions["pruned"] += 1
+            continue
+        doc_id = _doc_at(connection, source_path)
+        message = f"{source_path}: in the store but not among this run's inputs (deleted or moved away); --prune removes it"
+        with connection:
+            connection.execute(
+                "INSERT INTO errors (source_path, doc_id, stage, code, message) VALUES (?, ?, 'batch', ?, ?)",
+                (source_path, doc_id, MISSING_CODE, message),
+            )
+        summary.missing_files.append(source_path)
+        summary.actions["missing"] += 1
+    if missing:
+        logger.info("extract: %d source(s) in the store not among the inputs, %s", len(missing), "pruned" if prune else "kept")
 
 
 def regroup_difficulties(connection: sqlite3.Connection) -> int:

@@ -44,8 +44,8 @@ from pipeline import filters as filter_registry
 from pipeline.filters import FilterValues
 from pipeline.search_index import SearchIndexMissing
 from pipeline.batch import DEFAULT_TIMEOUT_S
-from pipeline.batch import check_request, discover, extract
-from pipeline.errors import UsageError
+from pipeline.batch import RunSummary, check_request, discover, extract
+from pipeline.errors import OutputBusy, OutputUnwritable, UsageError
 from pipeline.runner import DocumentResult
 from pipeline.ingest.options import read_options
 
@@ -114,6 +114,9 @@ def extract_command(
         None, "--ocr/--no-ocr", show_default=False,
         help="Read scanned pages and photos with Tesseract, or only mark them as needing OCR (default: on, or BAOCAO_OCR).",
     ),
+    prune: bool = typer.Option(
+        False, "--prune", help="Remove from the store, with all their rows, the files no longer among PATHS (default: keep and report them).",
+    ),
 ) -> None:
     """Read every report under PATHS and write the dataset to OUT."""
     if executor not in ("auto", "inline", "process", "dask"):
@@ -122,9 +125,56 @@ def extract_command(
         raise typer.BadParameter("--executor dask needs --scheduler tcp://HOST:PORT")
     try:
         check_request(paths, out)
-    except UsageError as error:
+        summary = _extract_with_progress(paths, out, workers, force, timeout, executor, scheduler, ocr, prune)
+    except (UsageError, OutputUnwritable) as error:
+        # 3: another run holds the folder; 4: the store could not be written; 2: nothing could be done
+        code = 3 if isinstance(error, OutputBusy) else 4 if isinstance(error, OutputUnwritable) else 2
         err_console.print(f"baocao extract: {error}", highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(code=2) from error
+        raise typer.Exit(code=code) from error
+    statuses = Table(title="Documents by status")
+    statuses.add_column("status")
+    statuses.add_column("files", justify="right")
+    for status, count in sorted(summary.statuses.items()):
+        statuses.add_row(status, str(count))
+    actions = Table(title="This run")
+    actions.add_column("files")
+    actions.add_column("count", justify="right")
+    for action in ("new", "changed", "moved", "unchanged", "duplicate", "missing", "pruned"):
+        actions.add_row(action, str(summary.actions.get(action, 0)))
+    rows = Table(title="Rows per table")
+    rows.add_column("table")
+    rows.add_column("rows", justify="right")
+    for table, count in summary.rows.items():
+        rows.add_row(table, str(count))
+    console.print(statuses)
+    console.print(actions)
+    console.print(rows)
+    _print_difficulties(out)
+    console.print(f"{sum(summary.statuses.values())} files in {summary.seconds:.1f} s -> {summary.database}")
+    if summary_json is not None:
+        summary_json.write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    if summary.missing_files:
+        shown = ", ".join(summary.missing_files[:_FAILED_SHOWN]) + (" …" if len(summary.missing_files) > _FAILED_SHOWN else "")
+        err_console.print(
+            f"{len(summary.missing_files)} file(s) in the store are not among the inputs ({shown}): kept, "
+            "see SOURCE_MISSING in the errors table; --prune removes them", soft_wrap=True, markup=False, highlight=False,
+        )
+    if summary.unreadable_folders:
+        shown = ", ".join(summary.unreadable_folders[:_FAILED_SHOWN]) + (" …" if len(summary.unreadable_folders) > _FAILED_SHOWN else "")
+        err_console.print(f"{len(summary.unreadable_folders)} folder(s) could not be listed ({shown}): see the errors table",
+                          style="red", soft_wrap=True, markup=False)
+    if summary.failed:
+        shown = ", ".join(summary.failed_files[:_FAILED_SHOWN]) + (" …" if summary.failed > _FAILED_SHOWN else "")
+        err_console.print(f"{summary.failed} document(s) failed ({shown}): see the errors table", style="red", soft_wrap=True, markup=False)
+    if summary.failed or summary.unreadable_folders:
+        raise typer.Exit(code=1)
+
+
+def _extract_with_progress(
+    paths: list[Path], out: Path, workers: int, force: bool, timeout: float, executor: str, scheduler: str | None,
+    ocr: bool | None, prune: bool,
+) -> RunSummary:
+    """Run :func:`pipeline.batch.extract` behind a progress bar."""
     total = sum(1 for _ in discover(paths))
     pages = 0
     with Progress(
@@ -140,35 +190,10 @@ def extract_command(
 
         summary = extract(
             paths, out, on_document=advance, workers=workers, force=force, timeout=timeout or None,
-            executor=executor, scheduler=scheduler, options=read_options(ocr),
+            executor=executor, scheduler=scheduler, options=read_options(ocr), prune=prune,
         )
         progress.update(task, completed=total)
-    statuses = Table(title="Documents by status")
-    statuses.add_column("status")
-    statuses.add_column("files", justify="right")
-    for status, count in sorted(summary.statuses.items()):
-        statuses.add_row(status, str(count))
-    actions = Table(title="This run")
-    actions.add_column("files")
-    actions.add_column("count", justify="right")
-    for action in ("new", "changed", "moved", "unchanged", "duplicate"):
-        actions.add_row(action, str(summary.actions.get(action, 0)))
-    rows = Table(title="Rows per table")
-    rows.add_column("table")
-    rows.add_column("rows", justify="right")
-    for table, count in summary.rows.items():
-        rows.add_row(table, str(count))
-    console.print(statuses)
-    console.print(actions)
-    console.print(rows)
-    _print_difficulties(out)
-    console.print(f"{sum(summary.statuses.values())} files in {summary.seconds:.1f} s -> {summary.database}")
-    if summary_json is not None:
-        summary_json.write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    if summary.failed:
-        shown = ", ".join(summary.failed_files[:_FAILED_SHOWN]) + (" …" if summary.failed > _FAILED_SHOWN else "")
-        err_console.print(f"{summary.failed} document(s) failed ({shown}): see the errors table", style="red", soft_wrap=True, markup=False)
-        raise typer.Exit(code=1)
+    return summary
 
 
 def _print_difficulties(out: Path) -> None:

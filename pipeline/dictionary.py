@@ -62,7 +62,11 @@ CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
         'one row per input document',
         {
             'doc_id': ("first 16 hex of the file's SHA-256 (primary key)", '`5b0f6c1d2a9e8f71`'),
-            'source_path': ('path relative to the input folder given to `extract`', '`DN-001__216BC_CCHC_nam_2018.pdf`'),
+            'source_path': ((
+                'path relative to the input folder given to `extract`; with several inputs, the input as given '
+                'and that path (`A/report.txt`); a byte of the name that is not UTF-8 is written `\\xNN` and a '
+                'backslash `\\\\` (`pipeline.batch.raw_path` gives the bytes back)'
+            ), '`DN-001__216BC_CCHC_nam_2018.pdf`'),
             'file_format': ('format read from the content: txt, docx, doc, pdf, image', '`pdf`'),
             'pages': ('number of pages (PDF, image); null for TXT, DOCX, DOC', '`21`'),
             'ocr_pages': ('pages without a usable text layer (waiting for OCR)', '`0`'),
@@ -98,13 +102,14 @@ CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
     'errors': (
         'one row per problem with an input file',
         {
-            'source_path': ('the file, relative to the input folder', '`broken.pdf`'),
+            'source_path': ('the file (or folder), written as in `documents.source_path`', '`broken.pdf`'),
             'doc_id': ("the document's id when its bytes could be read", '`e3b0c44298fc1c14`'),
-            'stage': ('where it happened: read, ingest, nlp, internal', '`ingest`'),
+            'stage': ('where it happened: discover, read, ingest, nlp, internal, pipeline, batch', '`ingest`'),
             'code': ((
                 'stable machine-readable code (EMPTY_FILE, BINARY_FILE, UNKNOWN_ENCODING, CORRUPT_PDF, '
                 'ENCRYPTED, CORRUPT_DOCX, ZIP_BOMB, CORRUPT_DOC, UNSUPPORTED_FORMAT, WRONG_CONTENT, '
-                'UNREADABLE, OCR_NEEDED, …)'
+                'UNREADABLE, OCR_NEEDED, …; FOLDER_UNREADABLE: a folder that could not be listed; '
+                'SOURCE_MISSING: in the store but not among the last run\'s inputs, removed by `--prune`)'
             ), '`CORRUPT_PDF`'),
             'message': ('human-readable message naming the file and the problem', '`broken.pdf: not a readable PDF (…) [CORRUPT_PDF]`'),
         },

@@ -30,3 +30,14 @@ class NlpError(BaocaoError):
 class UsageError(Exception):
     """What was asked cannot be done at all (a missing input, nothing to read, an unusable output
     folder): the run stops before reading anything, and the CLI exits with status 2."""
+
+
+class OutputBusy(UsageError):
+    """Another ``extract`` holds the lock of the output folder: this run stops before reading
+    anything, and the CLI exits with status 3."""
+
+
+class OutputUnwritable(Exception):
+    """The store could not be written during a run (disk full, file-size limit, I/O error, a
+    file system turned read-only): the run stops, what was written stays whole (one transaction
+    per document), and the CLI exits with status 4."""

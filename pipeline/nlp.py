@@ -21,6 +21,11 @@ from pipeline.document import DocumentText
 from pipeline.patterns import DOCUMENT_CODE
 
 TOKENIZER_NAME = "baocao.underthesea_tokenizer.v1"
+# spaCy refuses texts over 1M characters by default to protect the memory of its parser and NER,
+# which this pipeline does not use: the tokenizer works line by line, a long line in sections of at
+# most SECTION_CHARS, and the components scan the text once, so memory grows linearly with length.
+MAX_TEXT_CHARS = 200_000_000
+SECTION_CHARS = 20_000
 
 
 def _segment_words(segment: str) -> list[str]:
@@ -47,8 +52,21 @@ def _aligned_spans(text: str, words: list[str], offset: int) -> Iterator[tuple[i
             position = found + len(piece)
 
 
+def _sections(line: str) -> Iterator[tuple[int, str]]:
+    """(offset, piece) of a line cut at spaces into pieces of at most ``SECTION_CHARS`` (a piece
+    without a space is cut where it reaches the limit)."""
+    start = 0
+    while len(line) - start > SECTION_CHARS:
+        cut = line.rfind(" ", start + 1, start + SECTION_CHARS)
+        cut = cut if cut > start else start + SECTION_CHARS
+        yield start, line[start:cut]
+        start = cut
+    yield start, line[start:]
+
+
 def token_spans(text: str) -> list[tuple[int, int]]:
-    """Split ``text`` into word spans: document codes whole, the rest by underthesea, line by line."""
+    """Split ``text`` into word spans: document codes whole, the rest by underthesea, line by line
+    (a very long line in sections, so that the segmenter's memory stays bounded)."""
     spans: list[tuple[int, int]] = []
     cursor = 0
     protected = [(m.start(), m.end()) for m in DOCUMENT_CODE.finditer(text)]
@@ -56,7 +74,8 @@ def token_spans(text: str) -> list[tuple[int, int]]:
         gap = text[cursor:start]
         line_offset = cursor
         for line in gap.split("\n"):
-            spans.extend(_aligned_spans(line, _segment_words(line), line_offset))
+            for offset, piece in _sections(line):
+                spans.extend(_aligned_spans(piece, _segment_words(piece), line_offset + offset))
             line_offset += len(line) + 1
         if end > start:
             spans.append((start, end))
@@ -118,6 +137,7 @@ def build_nlp(extractors: bool = True) -> Language:
     type (:mod:`pipeline.facts`) run after the tokenizer and fill ``doc.spans[<fact key>]``.
     """
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
+    nlp.max_length = MAX_TEXT_CHARS
     if extractors:
         from pipeline.extract.components import pipe_names, register_components
 

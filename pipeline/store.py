@@ -11,6 +11,7 @@ import dataclasses
 import datetime
 import json
 import os
+import secrets
 import shutil
 import sqlite3
 import types
@@ -298,6 +299,15 @@ def _delete_document(connection: sqlite3.Connection, doc_id: str) -> None:
     connection.execute('DELETE FROM "documents" WHERE doc_id = ?', (doc_id,))
 
 
+def delete_source(connection: sqlite3.Connection, source_path: str) -> None:
+    """Remove everything stored about one source file: its document with all its rows, and its
+    error rows (``baocao extract --prune`` for a file no longer among the inputs)."""
+    with connection:
+        for (doc_id,) in connection.execute("SELECT doc_id FROM documents WHERE source_path = ?", (source_path,)).fetchall():
+            _delete_document(connection, doc_id)
+        connection.execute('DELETE FROM "errors" WHERE source_path = ?', (source_path,))
+
+
 def move_document(connection: sqlite3.Connection, doc_id: str, old_path: str, new_path: str) -> None:
     """A file renamed or moved with the same bytes: update its paths, extract nothing again."""
     with connection:
@@ -369,33 +379,17 @@ def export_parquet(connection: sqlite3.Connection, out_dir: Path, tables: Iterab
     files, which pandas, pyarrow, DuckDB (``'<table>.parquet/*.parquet'``) and Spark read as one table.
     """
     written = []
+    # names of this call only: two writers of one folder never write into each other's files
+    run = f"{os.getpid()}-{secrets.token_hex(4)}"
     for table in (list(TABLES) if tables is None else tables):
         target = out_dir / f"{table}.parquet"
-        temporary = out_dir / f".{table}.parquet.tmp"
-        if temporary.is_dir():
-            shutil.rmtree(temporary)
-        elif temporary.exists():
-            temporary.unlink()
-        total = connection.execute(f"SELECT COUNT(*) FROM {_quote(table)}").fetchone()[0]
-        schema = arrow_schema(table)
-        if total <= PARTITION_ROWS:
-            with pq.ParquetWriter(temporary, schema) as writer:
-                for batch in _arrow_batches(connection, table):
-                    writer.write_batch(batch)
-        else:
-            temporary.mkdir()
-            part, rows_in_part, writer = 0, 0, None
-            for batch in _arrow_batches(connection, table):
-                if writer is None or rows_in_part >= PARTITION_ROWS:
-                    if writer is not None:
-                        writer.close()
-                    writer = pq.ParquetWriter(temporary / f"part-{part:05d}.parquet", schema)
-                    part, rows_in_part = part + 1, 0
-                writer.write_batch(batch)
-                rows_in_part += batch.num_rows
-            if writer is not None:
-                writer.close()
-        previous = out_dir / f".{table}.parquet.old"
+        temporary = out_dir / f".{table}.parquet.{run}.tmp"
+        try:
+            _write_parquet(connection, table, temporary)
+        except BaseException:
+            _remove(temporary)
+            raise
+        previous = out_dir / f".{table}.parquet.{run}.old"
         if target.is_dir():
             # a folder cannot be replaced by rename in one step: move it aside first
             os.replace(target, previous)
@@ -404,6 +398,45 @@ def export_parquet(connection: sqlite3.Connection, out_dir: Path, tables: Iterab
             shutil.rmtree(previous, ignore_errors=True)
         written.append(target)
     return written
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        path.unlink()
+
+
+def remove_stale_temporaries(out_dir: Path) -> list[Path]:
+    """Remove the temporary Parquet files and folders a killed export left in ``out_dir``. Only
+    for the holder of the output folder's lock: another writer's temporaries would go too."""
+    stale = sorted(out_dir.glob(".*.parquet*.tmp")) + sorted(out_dir.glob(".*.parquet*.old"))
+    for path in stale:
+        _remove(path)
+    return stale
+
+
+def _write_parquet(connection: sqlite3.Connection, table: str, temporary: Path) -> None:
+    """Write one table to ``temporary``: a file, or a folder of parts for a large table."""
+    total = connection.execute(f"SELECT COUNT(*) FROM {_quote(table)}").fetchone()[0]
+    schema = arrow_schema(table)
+    if total <= PARTITION_ROWS:
+        with pq.ParquetWriter(temporary, schema) as writer:
+            for batch in _arrow_batches(connection, table):
+                writer.write_batch(batch)
+    else:
+        temporary.mkdir()
+        part, rows_in_part, writer = 0, 0, None
+        for batch in _arrow_batches(connection, table):
+            if writer is None or rows_in_part >= PARTITION_ROWS:
+                if writer is not None:
+                    writer.close()
+                writer = pq.ParquetWriter(temporary / f"part-{part:05d}.parquet", schema)
+                part, rows_in_part = part + 1, 0
+            writer.write_batch(batch)
+            rows_in_part += batch.num_rows
+        if writer is not None:
+            writer.close()
 
 
 def table_counts(connection: sqlite3.Connection) -> dict[str, int]:
