@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from pipeline.batch import LOCK_NAME, discover, extract, raw_path, readable_path
 from pipeline.cli import app
-from pipeline.errors import OutputBusy, OutputUnwritable, UsageError
+from pipeline.errors import OutputBusy, UsageError
 from pipeline.nlp import SECTION_CHARS, build_nlp, token_spans
 from pipeline.store import DATABASE_NAME, export_parquet, connect, remove_stale_temporaries
 from tests.conftest import REPO

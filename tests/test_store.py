@@ -72,8 +72,8 @@ def test_rerun_is_idempotent(tmp_path: Path) -> None:
 def test_write_document_replaces_in_one_transaction(tmp_path: Path) -> None:
     connection = connect(tmp_path / DATABASE_NAME)
     row = DocumentRow(
-        doc_id="0" * 16, source_path="a.txt", file_format="txt", pages=None, ocr_pages=0, status="ok", doc_type=None,
-        doc_number=None, issuer=None, place=None, issued_date=None, year=None, title=None, signer=None,
+        doc_id="0" * 16, source_path="a.txt", file_format="txt", pages=None, ocr_pages=0, status="ok", doc_type=None, doc_kind=None,
+        doc_number=None, issuer=None, agency=None, parent_agency=None, place=None, issued_date=None, year=None, title=None, signer=None,
         province=None, text="x", pipeline_version="t", file_size=1, encoding="utf-8",
     )
     write_document(connection, "a.txt", row, [ErrorRow("a.txt", row.doc_id, "ingest", "X", "first")], {})
