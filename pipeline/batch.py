@@ -223,8 +223,9 @@ def run_dask(
     """Documents sent to a Dask distributed cluster; rows come back to this process.
 
     ``scheduler`` is an address (``tcp://HOST:8786``) or a ``distributed.Client``. Workers need
-    this package installed (``pip install baocao``). Per-document time limits are not applied on
-    Dask workers (their tasks run in threads): a pathological file ties up one worker thread.
+    this package installed (``pip install baocao``). Per-document time limits hold on Dask workers
+    too: their tasks run in threads, where :func:`~pipeline.runner.time_limit` uses a watchdog
+    instead of SIGALRM.
     """
     from distributed import Client, as_completed
 
