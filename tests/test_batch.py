@@ -323,3 +323,56 @@ def test_ocr_switch_of_the_cli_reaches_the_workers_and_the_version(tmp_path: Pat
         codes = [row[0] for row in connection.execute("SELECT code FROM errors")]
     assert status == "partial" and "OCR_NEEDED" in codes and ocr_pages > 0
     assert version == pipeline_version(ReadOptions(ocr=False)) and version.endswith(".no-ocr")
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (read from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; the parent-death signal is Linux's")
+@pytest.mark.parametrize("kill_signal", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_workers_die_with_a_killed_parent(tmp_path: Path, kill_signal: signal.Signals) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for number in range(6):
+        (folder / f"report_{number}.txt").write_text(f"Báo cáo số {number}/BC-UBND về tình hình kinh tế.\n" * 50, encoding="utf-8")
+    command = [sys.executable, "-m", "pipeline.cli", "extract", str(folder), "--out", str(tmp_path / "out"), "-j", "2"]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        workers: set[int] = set()
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
+            workers |= _children(process.pid)
+            time.sleep(0.02)
+        assert workers, "the run started no worker process"
+        assert process.poll() is None, "the run ended before it could be killed"
+        os.kill(process.pid, kill_signal)
+        process.wait(30)
+        deadline = time.monotonic() + 15
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in workers if _running(pid)], "worker processes outlived their parent"
+    finally:
+        if process.poll() is None:
+            process.kill()
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # nothing should be left; if something is, do not leak it
+        except ProcessLookupError:
+            pass
