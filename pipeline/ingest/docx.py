@@ -25,10 +25,11 @@ _MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 _MAX_COMPRESSION_RATIO = 200
 # Memory budget of reading a DOCX: python-docx holds the bytes of every part and parses the XML
 # parts into lxml trees, which take up to ~20 times their bytes (measured: empty paragraphs
-# 20.4×, runs of one letter 14×, running text 2.7×). 768 MiB keeps a worker (~300 MB with its
-# NLP model) under 1.5 GB; it allows about 36 MiB of XML, ~300 times the document.xml of a 40-page report.
+# 20.4×, runs of one letter 14×, running text 2.7×). 512 MiB allows about 24 MiB of XML, 200 times
+# the document.xml of a 40-page report; bench/bench_hostile.py measured a worker (~300 MB with its
+# NLP model) reading 34 MiB of one-word paragraphs at 1.3 GB, so this keeps it well under 1.5 GB.
 _XML_TREE_FACTOR = 20
-_MAX_READ_MEMORY_BYTES = 768 * 1024 * 1024
+_MAX_READ_MEMORY_BYTES = 512 * 1024 * 1024
 _NOTE_SKIP_TYPES = {"separator", "continuationSeparator", "continuationNotice"}
 
 
