@@ -384,17 +384,25 @@ def test_an_absurdly_large_page_is_refused_with_a_code_and_not_rendered(tmp_path
     assert refused.value.code == "PAGE_TOO_LARGE"
 
 
-def test_an_image_file_of_too_many_pixels_is_refused_before_decoding(tmp_path: Path) -> None:
+def _png_header(path: Path, width: int, height: int) -> None:
+    """A gray PNG declaring ``width`` × ``height`` pixels, with almost no data."""
     import struct
     import zlib
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    # a 120 Mpx gray PNG header (under Pillow's own bomb limit) with almost no data
-    header = struct.pack(">IIBBBBB", 12000, 10000, 8, 0, 0, 0, 0)
-    path = tmp_path / "huge.png"
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+
+
+def test_an_image_file_of_too_many_pixels_is_refused_before_decoding(tmp_path: Path) -> None:
+    path = tmp_path / "huge.png"
+    _png_header(path, 12000, 10000)  # 120 Mpx: under Pillow's own bomb limit
     with pytest.warns(Image.DecompressionBombWarning), pytest.raises(IngestError) as refused:
         image_file(path, "huge.png")
     assert refused.value.code == "IMAGE_TOO_LARGE" and "huge.png" in str(refused.value)
+    _png_header(path, 20000, 10000)  # over Pillow's own limit: the same code
+    with pytest.raises(IngestError) as refused:
+        image_file(path, "huge.png")
+    assert refused.value.code == "IMAGE_TOO_LARGE"

@@ -752,7 +752,9 @@ def image_file(path: Path, display_path: str) -> list[tuple[Image.Image, float]]
     """The pages of an image file (a multi-page TIFF has several) with their resolution."""
     try:
         opened = Image.open(path)
-    except (OSError, Image.DecompressionBombError) as e:
+    except Image.DecompressionBombError as e:  # Pillow's own limit, twice its MAX_IMAGE_PIXELS
+        raise IngestError("IMAGE_TOO_LARGE", f"over the limit of {MAX_IMAGE_PIXELS / 1e6:.0f} Mpx ({e})", display_path) from e
+    except OSError as e:
         raise IngestError("CORRUPT_IMAGE", f"not a readable image ({e})", display_path) from e
     pages: list[tuple[Image.Image, float]] = []
     with opened:
