@@ -9,12 +9,15 @@ the work and yields the same tables as an uninterrupted run.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import logging
 import os
 import re
+import signal
 import sqlite3
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -248,6 +251,30 @@ def _worker_nlp() -> Language:
     return _WORKER_NLP
 
 
+# prctl(2) option: the signal this process gets when its parent dies (Linux)
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Process-pool initializer: the worker is killed when the batch process dies.
+
+    A pool worker waits for its next task on a pipe that its siblings also hold open, so a parent
+    killed by SIGKILL or SIGTERM (which runs no cleanup) would leave it blocked there forever,
+    holding its NLP model. Linux sends the parent-death signal; elsewhere nothing is set.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    try:
+        os.kill(parent, 0)  # the parent may have died before the signal was asked for
+    except ProcessLookupError:
+        os._exit(1)
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
 def _run_task(task: Task, timeout: float | None, options: ReadOptions) -> DocumentResult:
     return process_file(Path(task.path), task.source_path, _worker_nlp(), timeout, options)
 
@@ -280,10 +307,11 @@ def run_process_pool(
 
     At most two documents per worker are in flight, so the corpus streams through. A worker that
     dies (a crash in a native library) fails its documents with ``WORKER_CRASHED`` and the pool is
-    started again; each in-flight document is retried once.
+    started again; each in-flight document is retried once. Workers die with this process, even
+    when it is killed (``_die_with_parent``).
     """
     pending = iter(tasks)
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = _new_pool(workers)
     in_flight: dict[Future[DocumentResult], tuple[Task, int]] = {}
     retry: list[tuple[Task, int]] = []
 
@@ -321,7 +349,7 @@ def run_process_pool(
                     in_flight.pop(future)
                     retry.append((task, attempt))
                 pool.shutdown(wait=False, cancel_futures=True)
-                pool = ProcessPoolExecutor(max_workers=workers)
+                pool = _new_pool(workers)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -332,8 +360,9 @@ def run_dask(
     """Documents sent to a Dask distributed cluster; rows come back to this process.
 
     ``scheduler`` is an address (``tcp://HOST:8786``) or a ``distributed.Client``. Workers need
-    this package installed (``pip install baocao``). Per-document time limits are not applied on
-    Dask workers (their tasks run in threads): a pathological file ties up one worker thread.
+    this package installed (``pip install baocao``). Per-document time limits hold on Dask workers
+    too: their tasks run in threads, where :func:`~pipeline.runner.time_limit` uses a watchdog
+    instead of SIGALRM.
     """
     from distributed import Client, as_completed
 

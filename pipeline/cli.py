@@ -300,6 +300,9 @@ def serve_command(
     db: Path = typer.Option(DEFAULT_DB, "--db", help="The store written by `baocao extract` (opened read-only)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; 0.0.0.0 exposes the page to the network."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    allowed_host: list[str] = typer.Option(
+        [], "--allowed-host", help="Another name the page is reached by (repeatable; '*' for any, behind a proxy "
+        "that checks it). Requests naming any other host get 400."),
 ) -> None:
     """Serve the coordination office's search page and JSON API over DB."""
     from pipeline.web import serve
@@ -307,7 +310,7 @@ def serve_command(
     if host not in ("127.0.0.1", "localhost", "::1"):
         console.print(f"[yellow]listening on {host}: the page has no login; anyone who can reach this port can read the data[/yellow]")
     try:
-        serve(db, host=host, port=port)
+        serve(db, host=host, port=port, extra_hosts=allowed_host)
     except (FileNotFoundError, SearchIndexMissing, sqlite3.Error) as error:
         err_console.print(f"[red]cannot serve: {error}[/red]")
         raise typer.Exit(code=2) from error

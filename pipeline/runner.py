@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import signal
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -102,15 +104,17 @@ _TIMEOUT_REPEAT_S = 0.1
 class DocumentTimeout(BaseException):
     """One document took longer than the per-document time limit.
 
-    A ``BaseException``, like ``KeyboardInterrupt``: it is raised asynchronously (by SIGALRM) at
-    whatever line runs, and libraries wrap lines in ``except Exception`` (pdfminer's tokenizer
-    does, around a log call made for every token), which would swallow an ``Exception``.
+    A ``BaseException``, like ``KeyboardInterrupt``: it is raised asynchronously (by SIGALRM, or
+    injected into a worker thread) at whatever line runs, and libraries wrap lines in ``except
+    Exception`` (pdfminer's tokenizer does, around a log call made for every token), which would
+    swallow an ``Exception``.
     """
 
     stage = "pipeline"
     code = "TIMEOUT"
 
-    def __init__(self, seconds: float, path: str) -> None:
+    # defaults: an exception injected into a thread (PyThreadState_SetAsyncExc) is built without arguments
+    def __init__(self, seconds: float = 0.0, path: str = "") -> None:
         self.path = path
         super().__init__(f"{path}: stopped after the per-document limit of {seconds:g} s [TIMEOUT]")
 
@@ -122,31 +126,84 @@ class Deadline:
     expired: bool = False
 
 
+class _ThreadAlarm:
+    """The alarm of a thread other than the main one (a Dask worker thread, a server thread), where
+    SIGALRM cannot be used: a watchdog thread injects ``DocumentTimeout`` into the thread
+    (``PyThreadState_SetAsyncExc``, raised at its next Python line) after ``seconds``, then every
+    ``_TIMEOUT_REPEAT_S`` until stopped."""
+
+    def __init__(self, seconds: float, deadline: Deadline) -> None:
+        self.target = threading.get_ident()
+        self.deadline = deadline
+        self.seconds = seconds
+        self.stopped = threading.Event()
+        self.watchdog = threading.Thread(target=self._watch, name="baocao-time-limit", daemon=True)
+        self.watchdog.start()
+
+    def _inject(self, exception: type[BaseException] | None) -> None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(self.target), ctypes.py_object(exception) if exception else ctypes.c_void_p(0)
+        )
+
+    def _watch(self) -> None:
+        delay = self.seconds
+        while not self.stopped.wait(delay):
+            self.deadline.expired = True
+            self._inject(DocumentTimeout)
+            delay = _TIMEOUT_REPEAT_S
+
+    def stop(self) -> None:
+        """Stop the watchdog and drop an injected exception not raised yet."""
+        self.stopped.set()
+        self.watchdog.join()
+        self._inject(None)
+
+
 @contextmanager
 def time_limit(seconds: float | None, source_path: str) -> Iterator[Deadline]:
-    """Raise ``DocumentTimeout`` in this thread after ``seconds`` (main thread only; else no limit).
+    """Raise ``DocumentTimeout`` in this thread after ``seconds`` (no limit when ``seconds`` is falsy).
 
-    The alarm repeats every ``_TIMEOUT_REPEAT_S`` until the block ends, and the block raises
-    ``DocumentTimeout`` on leaving if the limit passed: an alarm that lands where Python cannot
-    raise (a finaliser, a ctypes argument conversion that re-raises it as ``ArgumentError``) is
-    not lost. ``Deadline.expired`` tells a caller that an error came after the limit.
+    In the main thread the alarm is SIGALRM (unblocked here: a parent that started this process
+    with SIGALRM blocked would otherwise silence it); in any other thread a watchdog injects the
+    exception. The alarm repeats every ``_TIMEOUT_REPEAT_S`` until the block ends, and the block
+    raises ``DocumentTimeout`` on leaving if the limit passed, whether the alarm was delivered or
+    not (by the clock): an alarm that lands where Python cannot raise (a finaliser, a ctypes
+    argument conversion that re-raises it as ``ArgumentError``, a long call into C) is not lost.
+    ``Deadline.expired`` tells a caller that an error came after the limit.
     """
     deadline = Deadline()
-    if not seconds or threading.current_thread() is not threading.main_thread():
+    if not seconds:
         yield deadline
         return
-
-    def expire(_signum: int, _frame: object) -> None:
-        deadline.expired = True
-        raise DocumentTimeout(seconds, source_path)
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds, _TIMEOUT_REPEAT_S)
+    started = time.monotonic()
     try:
-        yield deadline
+        if threading.current_thread() is threading.main_thread():
+
+            def expire(_signum: int, _frame: object) -> None:
+                deadline.expired = True
+                raise DocumentTimeout(seconds, source_path)
+
+            previous = signal.signal(signal.SIGALRM, expire)
+            blocked = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
+            signal.setitimer(signal.ITIMER_REAL, seconds, _TIMEOUT_REPEAT_S)
+            try:
+                yield deadline
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+                if signal.SIGALRM in blocked:
+                    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        else:
+            alarm = _ThreadAlarm(seconds, deadline)
+            try:
+                yield deadline
+            except DocumentTimeout:
+                deadline.expired = True  # raised again below, with the document's name
+            finally:
+                alarm.stop()
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        if time.monotonic() - started >= seconds:
+            deadline.expired = True
     if deadline.expired:
         raise DocumentTimeout(seconds, source_path)
 
@@ -201,16 +258,14 @@ def process_file(
                 raise BaocaoError("TOKENIZER_MISMATCH", "tokenised text differs from the normalised text", source_path)
             facts = rows_from_doc(nlp_doc, doc_id, text)
             meta = metadata_of(nlp_doc)
-    except DocumentTimeout as e:
-        return _timeout_result(e, doc_id, source_path, path.suffix, len(data), version)
+    except DocumentTimeout:
+        return _timeout_result(DocumentTimeout(timeout or 0, source_path), doc_id, source_path, path.suffix, len(data), version)
     except Exception as e:  # noqa: BLE001 - sorted below; a bug on one file must not stop the batch
         # an alarm that a library caught and turned into another error (pdfplumber wraps what it
         # did not raise itself) is still the time limit
         timeout_error = _cause_of_type(e, DocumentTimeout)
         if timeout_error is not None or deadline.expired:
-            return _timeout_result(
-                timeout_error or DocumentTimeout(timeout or 0, source_path), doc_id, source_path, path.suffix, len(data), version
-            )
+            return _timeout_result(DocumentTimeout(timeout or 0, source_path), doc_id, source_path, path.suffix, len(data), version)
         return _error_result(e, doc_id, source_path, path.suffix, len(data), version)
     return _rows(doc_id, source_path, len(data), source, text, meta, facts, version)
 

@@ -517,3 +517,31 @@ def test_batch_parquet_snapshot_matches_sqlite(batch: BatchRun) -> None:
         assert pq.read_metadata(str(path)).num_rows == count, table
     errors = pq.read_table(str(batch.out / "errors.parquet")).to_pylist()
     assert {e["source_path"] for e in errors} == {e["source_path"] for e in batch.errors_after_rerun}
+
+
+def write_near_bomb_docx(path: Path, xml_mib: int) -> None:
+    """A DOCX whose document.xml is ``xml_mib`` MiB of empty paragraphs (what lxml stores at ~20 times
+    its bytes), with enough incompressible bytes to stay under the ZIP_BOMB ratio."""
+    head = b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+    chunk = b"<w:p/>" * (1 << 17)  # 768 KiB
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        with archive.open("word/document.xml", "w") as member:
+            member.write(head)
+            for _ in range(xml_mib * 4 // 3):
+                member.write(chunk)
+            member.write(b"</w:body></w:document>")
+        archive.writestr("word/media/noise.bin", random.Random(19).randbytes(xml_mib * (1 << 20) // 100))
+
+
+def test_a_docx_under_the_bomb_limits_is_refused_when_it_would_not_fit_in_memory(tmp_path: Path) -> None:
+    path = tmp_path / "near_bomb.docx"
+    write_near_bomb_docx(path, 48)  # 48 MiB of XML: about 1 GB as an lxml tree
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+    total, packed = sum(i.file_size for i in infos), sum(i.compress_size for i in infos)
+    assert total < 300 * 2**20 and total / packed < 200, "not a zip bomb by size or ratio"
+    with pytest.raises(IngestError) as caught:
+        load_document(path, "near_bomb.docx")
+    assert caught.value.code == "DOCX_TOO_LARGE" and "near_bomb.docx" in str(caught.value)
+    assert "MiB of memory" in str(caught.value)

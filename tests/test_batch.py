@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -93,8 +94,16 @@ def _doc_id_of(out: Path, source_path: str) -> str:
         return connection.execute("SELECT doc_id FROM documents WHERE source_path = ?", (source_path,)).fetchone()[0]
 
 
-def test_time_limit_turns_a_slow_document_into_an_error_row(tmp_path: Path) -> None:
-    summary = extract([shared_file("DN-001")], tmp_path, timeout=0.05)
+@pytest.mark.parametrize("executor", ["inline", "process", "dask"])
+def test_time_limit_turns_a_slow_document_into_an_error_row(tmp_path: Path, executor: str) -> None:
+    if executor == "dask":
+        distributed = pytest.importorskip("distributed")
+        # threads, not processes: the limit must hold where SIGALRM cannot be used
+        cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None)
+        with cluster, distributed.Client(cluster) as client:
+            summary = extract([shared_file("DN-001")], tmp_path, timeout=0.05, executor="dask", scheduler=client)
+    else:
+        summary = extract([shared_file("DN-001")], tmp_path, timeout=0.05, executor=executor, workers=2)
     assert summary.failed == 1
     with sqlite3.connect(tmp_path / DATABASE_NAME) as connection:
         codes = connection.execute("SELECT code, message FROM errors").fetchall()
@@ -129,6 +138,60 @@ def test_a_time_limit_swallowed_every_time_still_ends_the_document_as_timed_out(
     with time_limit(5.0, "fast.pdf") as deadline:
         _busy_inside(Exception, 0.05)
     assert not deadline.expired
+
+
+def test_a_time_limit_holds_in_a_thread_other_than_the_main_one() -> None:
+    # a Dask worker runs documents in threads, where SIGALRM cannot reach them
+    outcome: list[object] = []
+
+    def work() -> None:
+        started = time.monotonic()
+        try:
+            with time_limit(0.05, "slow.pdf"):
+                _busy_inside(Exception, 5.0)
+        except DocumentTimeout as error:
+            outcome.append((str(error), time.monotonic() - started))
+        with time_limit(5.0, "fast.pdf") as deadline:
+            _busy_inside(Exception, 0.05)
+        outcome.append(deadline.expired)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive()
+    (message, seconds), expired = outcome
+    assert "slow.pdf" in message and "TIMEOUT" in message and seconds < 1.0
+    assert expired is False
+
+
+_BUSY_UNDER_A_LIMIT = """
+import time
+from pipeline.runner import DocumentTimeout, time_limit
+started = time.monotonic()
+try:
+    with time_limit(0.05, "slow.pdf"):
+        while time.monotonic() - started < 5.0:
+            try:
+                sum(range(2000))
+            except Exception:
+                pass
+    print("no timeout")
+except DocumentTimeout:
+    print(f"timeout after {time.monotonic() - started:.2f} s")
+"""
+
+
+def test_a_time_limit_holds_when_the_process_starts_with_sigalrm_blocked() -> None:
+    # a parent (a test harness, a job runner) may start the process with SIGALRM blocked in
+    # every thread: the signal mask survives exec
+    finished = subprocess.run(
+        [sys.executable, "-c", _BUSY_UNDER_A_LIMIT], cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+        preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM}),
+    )
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    outcome = finished.stdout.strip()
+    assert outcome.startswith("timeout after"), outcome
+    assert float(outcome.split()[2]) < 1.0
 
 
 def _documents_written(out: Path) -> int:
@@ -260,3 +323,56 @@ def test_ocr_switch_of_the_cli_reaches_the_workers_and_the_version(tmp_path: Pat
         codes = [row[0] for row in connection.execute("SELECT code FROM errors")]
     assert status == "partial" and "OCR_NEEDED" in codes and ocr_pages > 0
     assert version == pipeline_version(ReadOptions(ocr=False)) and version.endswith(".no-ocr")
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (read from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; the parent-death signal is Linux's")
+@pytest.mark.parametrize("kill_signal", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_workers_die_with_a_killed_parent(tmp_path: Path, kill_signal: signal.Signals) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for number in range(6):
+        (folder / f"report_{number}.txt").write_text(f"Báo cáo số {number}/BC-UBND về tình hình kinh tế.\n" * 50, encoding="utf-8")
+    command = [sys.executable, "-m", "pipeline.cli", "extract", str(folder), "--out", str(tmp_path / "out"), "-j", "2"]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        workers: set[int] = set()
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
+            workers |= _children(process.pid)
+            time.sleep(0.02)
+        assert workers, "the run started no worker process"
+        assert process.poll() is None, "the run ended before it could be killed"
+        os.kill(process.pid, kill_signal)
+        process.wait(30)
+        deadline = time.monotonic() + 15
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in workers if _running(pid)], "worker processes outlived their parent"
+    finally:
+        if process.poll() is None:
+            process.kill()
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # nothing should be left; if something is, do not leak it
+        except ProcessLookupError:
+            pass

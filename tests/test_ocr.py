@@ -11,7 +11,8 @@ from PIL import Image
 
 from pipeline.ingest import load_document
 from pipeline.ingest.model import Block
-from pipeline.ingest.ocr import LANGUAGE, ocr_available, ocr_image, pdf_page_image, reread_codes, tesseract_languages
+from pipeline.errors import IngestError
+from pipeline.ingest.ocr import LANGUAGE, image_file, ocr_available, ocr_image, pdf_page_image, reread_codes, tesseract_languages
 from pipeline.ingest.ocr_correct import code_part_fixes, correct_text, preferred_reading
 from pipeline.ingest.pdf import join_lines, mark_ocr_block, ocr_page_lines, text_layer_is_poor
 from pipeline.ingest.syllables import is_syllable
@@ -294,3 +295,114 @@ def test_read_options_come_from_the_caller_or_once_from_the_environment(monkeypa
     assert document.blocks == [] or all(block.source != "ocr" for block in document.blocks)
     assert all(page.needs_ocr for page in document.pages)
     assert not ocr_available(ReadOptions(ocr=False))
+
+
+# -- hostile sizes: the pixel budget of a page --------------------------------------------------
+
+
+def _one_image_pdf(side_pt: float, image_pt: float, px: int, data: bytes | None = None) -> bytes:
+    """A one-page PDF, ``side_pt`` square, with a ``px`` × ``px`` gray image drawn ``image_pt`` square."""
+    from tests.conftest import pdf_from_objects
+
+    if data is None:
+        stream, extra = b"\x80" * (px * px), b""
+    else:
+        stream, extra = data, b" /Filter /FlateDecode"
+    content = b"q %g 0 0 %g 0 0 cm /Im1 Do Q" % (image_pt, image_pt)
+    return pdf_from_objects([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>"
+        % (side_pt, side_pt),
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8%s /Length %d >>"
+        b"\nstream\n" % (px, px, extra, len(stream)) + stream + b"\nendstream",
+    ])
+
+
+def test_a_huge_page_is_rendered_within_the_pixel_budget(tmp_path: Path) -> None:
+    from pipeline.ingest.ocr import MAX_PAGE_PIXELS
+
+    path = tmp_path / "poster.pdf"
+    path.write_bytes(_one_image_pdf(7200, 100, 1))  # 100 inches square: 900 Mpx at 300 dpi
+    assert path.stat().st_size < 2000
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        image, dpi = pdf_page_image(document, 0)
+    finally:
+        document.close()
+    assert 0.95 * MAX_PAGE_PIXELS <= image.width * image.height <= MAX_PAGE_PIXELS
+    assert dpi == pytest.approx(image.width / 100, rel=0.01) and dpi < 300
+
+
+def test_an_image_declaring_more_pixels_than_the_budget_is_not_decoded_whole(tmp_path: Path) -> None:
+    import zlib
+
+    from pipeline.ingest.ocr import MAX_PAGE_PIXELS
+
+    px = 7100  # 50 Mpx of one gray, a 50 KB stream
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(_one_image_pdf(1000, 1000, px, zlib.compress(bytes(px * px), 9)))
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        image, _dpi = pdf_page_image(document, 0)
+    finally:
+        document.close()
+    assert image.width * image.height <= MAX_PAGE_PIXELS
+
+
+def test_a_low_resolution_image_is_not_blown_up_past_the_budget() -> None:
+    from pipeline.ingest.ocr import MAX_PAGE_PIXELS, _resample
+
+    image, dpi = _resample(Image.new("L", (4000, 4000), 255), 20.0)  # 200 inches square at 20 dpi
+    assert image.width * image.height <= MAX_PAGE_PIXELS and dpi == pytest.approx(image.width / 200, rel=0.01)
+    same, same_dpi = _resample(Image.new("L", (2480, 3508), 255), 300.0)  # an A4 scan stays as it is
+    assert same.size == (2480, 3508) and same_dpi == 300.0
+
+
+@needs_ocr
+def test_an_absurdly_large_page_is_refused_with_a_code_and_not_rendered(tmp_path: Path) -> None:
+    import time
+
+    from pipeline.ingest.options import ReadOptions
+
+    path = tmp_path / "huge.pdf"
+    path.write_bytes(_one_image_pdf(14400, 100, 1))  # the largest page PDF allows: 200 inches square
+    assert path.stat().st_size < 2000
+    started = time.monotonic()
+    source = load_document(path, "huge.pdf", ReadOptions(ocr=True))
+    assert time.monotonic() - started < 5  # a render at 300 dpi (3.6 Gpx) would take minutes and ~4 GB
+    assert [code for code, _ in source.warnings] == ["PAGE_TOO_LARGE"]
+    assert "page 1" in source.warnings[0][1] and "200 × 200 inches" in source.warnings[0][1]
+    assert not source.pages_needing_ocr and source.pages[0].method == "none"
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        with pytest.raises(IngestError) as refused:
+            pdf_page_image(document, 0)
+    finally:
+        document.close()
+    assert refused.value.code == "PAGE_TOO_LARGE"
+
+
+def _png_header(path: Path, width: int, height: int) -> None:
+    """A gray PNG declaring ``width`` × ``height`` pixels, with almost no data."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+
+
+def test_an_image_file_of_too_many_pixels_is_refused_before_decoding(tmp_path: Path) -> None:
+    path = tmp_path / "huge.png"
+    _png_header(path, 12000, 10000)  # 120 Mpx: under Pillow's own bomb limit
+    with pytest.warns(Image.DecompressionBombWarning), pytest.raises(IngestError) as refused:
+        image_file(path, "huge.png")
+    assert refused.value.code == "IMAGE_TOO_LARGE" and "huge.png" in str(refused.value)
+    _png_header(path, 20000, 10000)  # over Pillow's own limit: the same code
+    with pytest.raises(IngestError) as refused:
+        image_file(path, "huge.png")
+    assert refused.value.code == "IMAGE_TOO_LARGE"

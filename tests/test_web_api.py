@@ -509,3 +509,127 @@ def test_a_hit_links_to_the_agencies_that_report_the_same_complaint(client: Test
     for m in group["members"]:
         assert f'/documents/{m["doc_id"]}#d{m["id"]}' in one.text
     assert client.get("/groups", params={"group": "x'; DROP"}).status_code == 422
+
+
+# ------------------------------------------------------------------------------- a store that changes
+_NEW_REPORT = """UỶ BAN NHÂN DÂN TỈNH QUẢNG TRỊ
+Số: 99/BC-UBND
+Quảng Trị, ngày 5 tháng 3 năm 2031
+
+BÁO CÁO
+Tình hình thực hiện chương trình năm 2030
+
+I. KẾT QUẢ THỰC HIỆN
+Năm 2030 đã hoàn thành các chỉ tiêu.
+
+II. KHÓ KHĂN, VƯỚNG MẮC
+1. Nguồn vốn bố trí cho chương trình còn thiếu, chậm giải ngân so với kế hoạch.
+2. Đội ngũ cán bộ cấp xã còn thiếu về số lượng và hạn chế về chuyên môn.
+
+III. KIẾN NGHỊ
+1. Đề nghị Trung ương bổ sung vốn cho tỉnh để hoàn thành chương trình.
+"""
+
+
+def test_counts_and_facets_follow_an_extract_into_the_served_store(db: Path, tmp_path: Path, nlp: Language) -> None:
+    store = tmp_path / "store"
+    store.mkdir()
+    shutil.copy(db, store / DATABASE_NAME)
+    client = TestClient(create_app(store / DATABASE_NAME), raise_server_exceptions=False)
+    before = client.get("/api/difficulties", params={"size": 100}).json()
+    assert before["total"] > 0
+    years_before = client.get("/api/facets").json()["years"]
+    assert client.get("/").status_code == 200
+
+    folder = tmp_path / "new"
+    folder.mkdir()
+    (folder / "bao_cao_2030.txt").write_text(_NEW_REPORT, encoding="utf-8")
+    extract([folder], store, nlp=nlp)  # written while the app (its caches) stays up
+    with sqlite3.connect(store / DATABASE_NAME) as connection:
+        stored = connection.execute('SELECT count(*) FROM "difficulties"').fetchone()[0]
+        (year,) = connection.execute("SELECT year FROM documents WHERE source_path = 'bao_cao_2030.txt'").fetchone()
+    assert stored > before["total"] and year not in years_before
+
+    after = client.get("/api/difficulties", params={"size": 100}).json()
+    assert after["total"] == stored
+    assert sum(c["count"] for c in after["counts"]["by_year"]) == stored
+    assert year in client.get("/api/facets").json()["years"]
+    last = client.get("/api/difficulties", params={"size": 100, "page": after["pages"]}).json()
+    assert len(last["items"]) == stored - 100 * (after["pages"] - 1)  # the new items can be paged to
+    page = client.get("/", params={"year": year})
+    assert page.status_code == 200 and f'value="{year}"' in page.text
+
+
+# ------------------------------------------------------------------------------- Host header, HEAD
+def test_a_foreign_host_header_is_refused_and_never_written_into_links(db: Path) -> None:
+    from pipeline.web import allowed_hosts
+
+    client = TestClient(create_app(db, allowed_hosts=allowed_hosts("127.0.0.1")), base_url="http://127.0.0.1:8000",
+                        raise_server_exceptions=False)
+    export = client.get("/export/difficulties.csv")
+    assert export.status_code == 200 and "http://127.0.0.1:8000/documents/" in export.content.decode("utf-8-sig")
+    for host in ("localhost:8000", "[::1]:8000", "127.0.0.1"):
+        assert client.get("/api/facets", headers={"host": host}).status_code == 200, host
+    for host in ("evil.example", "evil.example:8000", "127.0.0.1.evil.example", "", "localhost:8000@evil.example"):
+        for path in ("/", "/export/difficulties.csv", "/api/difficulties", "/static/style.css"):
+            response = client.get(path, headers={"host": host})
+            assert response.status_code == 400, (host, path)
+            assert "evil" not in response.text
+    wildcard = allowed_hosts("0.0.0.0", ["reports.example.org"])
+    assert {"reports.example.org", "localhost", "127.0.0.1"} <= wildcard and "evil.example" not in wildcard
+    assert "0.0.0.0" not in wildcard
+    assert allowed_hosts("192.0.2.7") == {"192.0.2.7"}
+
+
+def test_head_is_answered_wherever_get_is(client: TestClient, rows: list[dict]) -> None:
+    doc_id = client.get("/api/difficulties").json()["items"][0]["doc_id"]
+    paths = ["/", "/api/difficulties?q=can+bo", "/api/facets", f"/api/documents/{doc_id}", f"/documents/{doc_id}",
+             "/citations", "/groups", "/export/difficulties.csv", "/facts.css", "/static/style.css", "/openapi.json",
+             "/documents/nope", "/api/difficulties?page=0", "/no-such-page"]
+    for path in paths:
+        get, head = client.get(path), client.head(path)
+        assert head.status_code == get.status_code, path
+        assert head.content == b"", path
+        assert head.headers["content-type"] == get.headers["content-type"], path
+        if "content-length" in get.headers and path != "/openapi.json":
+            assert head.headers["content-length"] == get.headers["content-length"], path
+    assert client.post("/api/facets").status_code == 405
+
+
+def test_a_real_server_answers_head_and_refuses_a_foreign_host(db: Path) -> None:
+    import http.client
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from pipeline.web import allowed_hosts
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(db, allowed_hosts=allowed_hosts("127.0.0.1"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+            time.sleep(0.05)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/api/facets")
+        got = connection.getresponse()
+        body = got.read()
+        connection.request("HEAD", "/api/facets")  # same connection: a body sent after HEAD would corrupt the next reply
+        head = connection.getresponse()
+        assert head.status == 200 and head.read() == b""
+        assert head.getheader("content-length") == str(len(body))
+        connection.request("GET", "/api/facets", headers={"Host": "evil.example"})
+        refused = connection.getresponse()
+        assert refused.status == 400 and b"evil" not in refused.read()
+        connection.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -23,6 +23,13 @@ _W = f"{{{W_NS}}}"
 _SKIPPED_SUBTREES = {f"{_W}txbxContent", f"{{{MC_NS}}}Fallback", f"{_W}del", f"{_W}instrText"}
 _MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 _MAX_COMPRESSION_RATIO = 200
+# Memory budget of reading a DOCX: python-docx holds the bytes of every part and parses the XML
+# parts into lxml trees, which take up to ~20 times their bytes (measured: empty paragraphs
+# 20.4×, runs of one letter 14×, running text 2.7×). 512 MiB allows about 24 MiB of XML, 200 times
+# the document.xml of a 40-page report; bench/bench_hostile.py measured a worker (~300 MB with its
+# NLP model) reading 34 MiB of one-word paragraphs at 1.3 GB, so this keeps it well under 1.5 GB.
+_XML_TREE_FACTOR = 20
+_MAX_READ_MEMORY_BYTES = 512 * 1024 * 1024
 _NOTE_SKIP_TYPES = {"separator", "continuationSeparator", "continuationNotice"}
 
 
@@ -42,6 +49,15 @@ def _check_zip(path: Path, display_path: str) -> None:
         raise IngestError(
             "ZIP_BOMB",
             f"archive inflates to {total:,} bytes (ratio {total / packed:.0f}:1), refused",
+            display_path,
+        )
+    xml = sum(info.file_size for info in infos if info.filename.lower().endswith((".xml", ".rels")))
+    memory = total + _XML_TREE_FACTOR * xml
+    if memory > _MAX_READ_MEMORY_BYTES:
+        raise IngestError(
+            "DOCX_TOO_LARGE",
+            f"reading it would take about {memory / 2**20:,.0f} MiB of memory ({xml / 2**20:,.0f} MiB of XML), "
+            f"over the budget of {_MAX_READ_MEMORY_BYTES / 2**20:,.0f} MiB; refused",
             display_path,
         )
 

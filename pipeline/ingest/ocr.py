@@ -41,6 +41,15 @@ TARGET_DPI = 300
 # Below this resolution Tesseract's error rate climbs steeply; such pages are upscaled to TARGET_DPI.
 MIN_DPI = 200
 MAX_DPI = 400
+# The most pixels a page image is worked on at (render, resampling, deskew, masks, Tesseract):
+# bench/bench_hostile.py measures what a page at this size costs. 40 Mpx holds an A2 sheet at
+# 300 dpi (an A4 page at 300 dpi is 8.7 Mpx); a larger page is rendered at a lower resolution.
+MAX_PAGE_PIXELS = 40_000_000
+# A page that fits MAX_PAGE_PIXELS only below this resolution (over ~120 × 120 inches) is not read:
+# Tesseract finds no text in body type at such a resolution, and such pages are not reports.
+MIN_RENDER_DPI = 50.0
+# Image files: no frame is decoded above this many pixels (an A3 sheet at 600 dpi is 70 Mpx).
+MAX_IMAGE_PIXELS = 100_000_000
 MIN_SKEW_TO_ROTATE = 0.5
 # A page where more of its text ink than this lies in text-like regions outside every recognised
 # word lost text (the issue's bound: no page may lose more than 2% of its text unflagged).
@@ -476,12 +485,24 @@ def coverage(mask: np.ndarray, scale: float, dpi: float, words: Sequence[OcrWord
 # -- one page -----------------------------------------------------------------------------------
 
 
+def fitted_dpi(width_in: float, height_in: float, dpi: float) -> float:
+    """``dpi``, lowered as needed so that a page of ``width_in`` × ``height_in`` inches has at most
+    ``MAX_PAGE_PIXELS`` pixels."""
+    area = max(width_in * height_in, 1e-9)
+    # 0.1 % under the exact fit: the pixel sizes are rounded up to whole pixels
+    return min(dpi, 0.999 * math.sqrt(MAX_PAGE_PIXELS / area))
+
+
 def _resample(image: Image.Image, dpi: float) -> tuple[Image.Image, float]:
-    if MIN_DPI <= dpi <= MAX_DPI:
+    """The page at a resolution Tesseract reads well (``TARGET_DPI`` when outside MIN_DPI–MAX_DPI),
+    never over ``MAX_PAGE_PIXELS`` (a large page at a low resolution is not blown up past it)."""
+    target = TARGET_DPI if not MIN_DPI <= dpi <= MAX_DPI else dpi
+    target = fitted_dpi(image.width / dpi, image.height / dpi, target)
+    if target == dpi:
         return image, dpi
-    factor = TARGET_DPI / dpi
+    factor = target / dpi
     size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
-    return image.resize(size, Image.Resampling.LANCZOS if factor < 1 else Image.Resampling.BICUBIC), float(TARGET_DPI)
+    return image.resize(size, Image.Resampling.LANCZOS if factor < 1 else Image.Resampling.BICUBIC), float(target)
 
 
 def _mean_confidence(words: Sequence[OcrWord]) -> float | None:
@@ -670,7 +691,10 @@ def pdf_page_image(document: Any, index: int) -> tuple[Image.Image, float]:
 
     A page that is one scanned image gives that image at its native resolution; anything else
     (several images, vector text around an image, a rotated placement) is rendered at 300 dpi
-    or at the native resolution of its largest image, whichever is higher (up to MAX_DPI).
+    or at the native resolution of its largest image, whichever is higher (up to MAX_DPI), and
+    never over ``MAX_PAGE_PIXELS`` (a larger page is rendered at a lower resolution). Raises
+    ``IngestError`` ``PAGE_TOO_LARGE`` for a page that would fit only below ``MIN_RENDER_DPI``
+    (``page_too_large`` tells beforehand).
     """
     import pypdfium2
     import pypdfium2.raw as pdfium_c
@@ -678,6 +702,9 @@ def pdf_page_image(document: Any, index: int) -> tuple[Image.Image, float]:
     page = document[index]
     try:
         width_pt, height_pt = page.get_size()
+        too_large = _too_large_message(width_pt, height_pt)
+        if too_large:
+            raise IngestError("PAGE_TOO_LARGE", f"page {index + 1} {too_large}")
         images = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
         native = 0.0
         if images:
@@ -689,15 +716,34 @@ def pdf_page_image(document: Any, index: int) -> tuple[Image.Image, float]:
             upright = abs(matrix.b) < 1e-6 and abs(matrix.c) < 1e-6 and matrix.a > 0 and matrix.d > 0
             if right > left and px_width > 0:
                 native = px_width / ((right - left) / 72.0) if upright else max(px_width, px_height) / (max(right - left, top - bottom) / 72.0)
-            if len(images) == 1 and covers and upright and page.get_rotation() == 0:
+            # an image of more pixels than the budget (its declared size can be anything) is not
+            # decoded whole: the page is rendered, within the budget, instead
+            small = px_width * px_height <= MAX_PAGE_PIXELS
+            if len(images) == 1 and covers and upright and page.get_rotation() == 0 and small:
                 try:
                     bitmap = largest.get_bitmap(render=False)
                     return bitmap.to_pil().convert("L"), native
                 except pypdfium2.PdfiumError:
                     pass  # an image filter pdfium cannot decode alone: render the page instead
-        dpi = min(max(float(TARGET_DPI), native), float(MAX_DPI))
+        dpi = fitted_dpi(width_pt / 72.0, height_pt / 72.0, min(max(float(TARGET_DPI), native), float(MAX_DPI)))
         bitmap = page.render(scale=dpi / 72.0, grayscale=True)
         return bitmap.to_pil().convert("L"), dpi
+    finally:
+        page.close()
+
+
+def _too_large_message(width_pt: float, height_pt: float) -> str | None:
+    if fitted_dpi(width_pt / 72.0, height_pt / 72.0, TARGET_DPI) >= MIN_RENDER_DPI:
+        return None
+    return (f"is {width_pt / 72.0:.0f} × {height_pt / 72.0:.0f} inches: it would fit the render budget of "
+            f"{MAX_PAGE_PIXELS / 1e6:.0f} Mpx only below {MIN_RENDER_DPI:.0f} dpi; not read by OCR")
+
+
+def page_too_large(document: Any, index: int) -> str | None:
+    """Why page ``index`` of a pypdfium2 ``PdfDocument`` is too large to render for OCR, or None."""
+    page = document[index]
+    try:
+        return _too_large_message(*page.get_size())
     finally:
         page.close()
 
@@ -706,12 +752,21 @@ def image_file(path: Path, display_path: str) -> list[tuple[Image.Image, float]]
     """The pages of an image file (a multi-page TIFF has several) with their resolution."""
     try:
         opened = Image.open(path)
-    except (OSError, Image.DecompressionBombError) as e:
+    except Image.DecompressionBombError as e:  # Pillow's own limit, twice its MAX_IMAGE_PIXELS
+        raise IngestError("IMAGE_TOO_LARGE", f"over the limit of {MAX_IMAGE_PIXELS / 1e6:.0f} Mpx ({e})", display_path) from e
+    except OSError as e:
         raise IngestError("CORRUPT_IMAGE", f"not a readable image ({e})", display_path) from e
     pages: list[tuple[Image.Image, float]] = []
     with opened:
         for frame in range(getattr(opened, "n_frames", 1)):
             opened.seek(frame)
+            if opened.width * opened.height > MAX_IMAGE_PIXELS:
+                raise IngestError(
+                    "IMAGE_TOO_LARGE",
+                    f"page {frame + 1} is {opened.width} × {opened.height} pixels, over the limit of "
+                    f"{MAX_IMAGE_PIXELS / 1e6:.0f} Mpx",
+                    display_path,
+                )
             page = ImageOps.exif_transpose(opened).convert("L")
             dpi_info = opened.info.get("dpi")
             dpi = float(dpi_info[0]) if dpi_info and dpi_info[0] and float(dpi_info[0]) > 50 else 0.0

@@ -29,7 +29,7 @@ from pdfminer.psparser import PSException
 from pipeline.errors import IngestError
 from pipeline.ingest.legacy import convert_pdf_chars
 from pipeline.ingest.model import Block, Column, PageInfo, SourceDocument
-from pipeline.ingest.ocr import OcrPage, ocr_available, ocr_pages, pdf_page_image
+from pipeline.ingest.ocr import OcrPage, ocr_available, ocr_pages, page_too_large, pdf_page_image
 from pipeline.ingest.options import ReadOptions
 from pipeline.ingest.ocr_correct import repair_codes
 from pipeline.ingest.ocr_tables import fill_tables
@@ -454,7 +454,8 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
     ocr_done: set[int] = set()
     options = options if options is not None else ReadOptions.from_environment()
     if targets and ocr_available(options):
-        ocr_done = _ocr_pdf_pages(path, display_path, sorted(targets), poor, pages_lines, infos, geometry, options.ocr_workers)
+        targets = _renderable(path, sorted(targets), poor, infos, warnings)
+        ocr_done = _ocr_pdf_pages(path, display_path, targets, poor, pages_lines, infos, geometry, options.ocr_workers)
     elif poor:
         warnings.append(("TEXT_LAYER_POOR", f"the text layer of page(s) {', '.join(str(i + 1) for i in sorted(poor))} reads as garbage and OCR is not available (tesseract -l vie missing, or BAOCAO_OCR=0)"))
     _drop_running_lines(pages_lines)
@@ -475,6 +476,24 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
 def _quality(text: str) -> float:
     share, count = syllable_share(text)
     return share * count
+
+
+def _renderable(
+    path: Path, targets: list[int], poor: dict[int, float], infos: list[PageInfo], warnings: list[tuple[str, str]]
+) -> list[int]:
+    """The ``targets`` that can be rendered for OCR; the others (absurdly large pages, see
+    ``ocr.page_too_large``) get a ``PAGE_TOO_LARGE`` warning and are no longer marked as needing OCR."""
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        reasons = {index: page_too_large(document, index) for index in targets}
+    finally:
+        document.close()
+    for index, reason in reasons.items():
+        if reason:
+            warnings.append(("PAGE_TOO_LARGE", f"page {index + 1} {reason}"))
+            if index not in poor:
+                infos[index] = PageInfo(page=index + 1, method="none", chars=infos[index].chars)
+    return [index for index in targets if not reasons[index]]
 
 
 def _ocr_pdf_pages(

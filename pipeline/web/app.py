@@ -11,7 +11,7 @@ import inspect
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,8 +103,63 @@ class _SecurityHeaders:
         await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
 
 
+def host_name(header: str) -> str:
+    """The host of a ``Host`` header, without its port, lower-cased (``[::1]:8000`` → ``::1``)."""
+    value = header.strip().lower()
+    if value.startswith("["):
+        return value[1:].partition("]")[0]
+    name, colon, port = value.rpartition(":")
+    if colon and port.isdigit() and ":" not in name:
+        value = name
+    return value.rstrip(".")
+
+
+class _CheckHost:
+    """ASGI middleware: a request whose ``Host`` header names none of ``allowed`` gets 400.
+
+    The page writes the request's host into links (exports link every row to its document), so
+    a forged Host must never get that far; DNS rebinding is refused the same way. ``*`` in
+    ``allowed`` turns the check off (behind a proxy that checks it).
+    """
+
+    def __init__(self, app: ASGIApp, allowed: frozenset[str]) -> None:
+        self.app = app
+        self.allowed = frozenset(host_name(h) for h in allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "*" not in self.allowed:
+            hosts = [value.decode("latin-1") for key, value in scope["headers"] if key == b"host"]
+            if len(hosts) != 1 or host_name(hosts[0]) not in self.allowed:
+                response = JSONResponse({"detail": "the Host header names no address this server answers to"},
+                                        status_code=400)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class _HeadAsGet:
+    """ASGI middleware: HEAD is answered wherever GET is, with GET's status and headers and no body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 class _BoundedCache(OrderedDict):  # type: ignore[type-arg]
-    """A small thread-safe LRU mapping for counts (the database is read-only, so they never go stale)."""
+    """A small thread-safe LRU mapping for counts (of one version of the store: see ``_StoreCaches``)."""
 
     def __init__(self, capacity: int) -> None:
         super().__init__()
@@ -124,6 +179,48 @@ class _BoundedCache(OrderedDict):  # type: ignore[type-arg]
             self.move_to_end(key)
             while len(self) > self.capacity:
                 self.popitem(last=False)
+
+
+class _StoreCaches:
+    """The facets and the counts of the store as it is now, recomputed after any write to it.
+
+    The server only reads, but ``baocao extract`` may write into the same store while it runs.
+    The key of the cached values is the file's identity (a store replaced by another file) and
+    SQLite's ``PRAGMA data_version`` on a connection kept open, which changes whenever another
+    connection commits; when the key changes, the facets are read again and the counts dropped.
+    """
+
+    def __init__(self, db: Path, capacity: int = 512) -> None:
+        self.db = db
+        self.capacity = capacity
+        self.lock = threading.Lock()
+        self.watcher: sqlite3.Connection | None = None
+        self.inode: int | None = None
+        self.key: tuple[int | None, int] | None = None
+        self.facets: dict[str, list[Any]] = {}
+        self.counts = _BoundedCache(capacity)
+
+    def _version(self) -> tuple[int | None, int]:
+        try:
+            inode: int | None = self.db.stat().st_ino
+        except OSError:
+            inode = None
+        if self.watcher is None or inode != self.inode:
+            if self.watcher is not None:
+                self.watcher.close()
+            self.watcher, self.inode = connect_read_only(self.db), inode
+        return inode, self.watcher.execute("PRAGMA data_version").fetchone()[0]
+
+    def current(self, connection: sqlite3.Connection) -> tuple[dict[str, list[Any]], _BoundedCache]:
+        """The facets and the counts cache for the store as ``connection`` is about to read it."""
+        with self.lock:
+            key = self._version()
+            if key != self.key:
+                # read after the version: what the request reads is at least this new
+                self.facets = facet_values(connection)
+                self.counts = _BoundedCache(self.capacity)
+                self.key = key
+            return self.facets, self.counts
 
 
 def _connection(request: Request) -> Iterator[sqlite3.Connection]:
@@ -196,8 +293,9 @@ DocIdParam = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[0
 
 
 def _search(connection: sqlite3.Connection, request: Request, params: SearchQuery):  # type: ignore[no-untyped-def]
+    _, counts = request.app.state.caches.current(connection)
     return search_difficulties(connection, filters=params.filters, page=params.page, size=params.size,
-                               counts_cache=request.app.state.counts_cache)
+                               counts_cache=counts)
 
 
 def _url(path: str, values: dict[str, Any]) -> str:
@@ -261,16 +359,19 @@ class DocumentResponse(BaseModel):
 
 
 # ----------------------------------------------------------------------------- the app
-def create_app(db_path: Path | str) -> FastAPI:
+def create_app(db_path: Path | str, allowed_hosts: Iterable[str] | None = None) -> FastAPI:
     """The web application over the store at ``db_path`` (opened read-only).
 
-    Raises ``FileNotFoundError`` when the file does not exist and
+    ``allowed_hosts``: the names and addresses a request's ``Host`` header may give (any other
+    gets 400; ``*`` allows any); ``None`` checks nothing (a test client, or a proxy in front that
+    checks it). :func:`pipeline.web.serve` always gives them. Raises ``FileNotFoundError`` when the file does not exist and
     :class:`~pipeline.search_index.SearchIndexMissing` when it has no search index.
     """
     db = Path(db_path).resolve()
+    caches = _StoreCaches(db)
     with closing(connect_read_only(db)) as connection:
         require_search_index(connection)
-        facets = facet_values(connection)
+        caches.current(connection)
     app = FastAPI(
         title="baocao — trang tra cứu của Văn phòng điều phối",
         version=__version__,
@@ -279,10 +380,12 @@ def create_app(db_path: Path | str) -> FastAPI:
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",  # Swagger UI would load from a CDN
     )
     app.state.db_path = db
-    app.state.facets = facets
-    app.state.counts_cache = _BoundedCache(512)
+    app.state.caches = caches
     app.add_middleware(_SecurityHeaders)
     app.add_middleware(_DropEmptyQueryValues)
+    app.add_middleware(_HeadAsGet)
+    if allowed_hosts is not None:
+        app.add_middleware(_CheckHost, allowed=frozenset(allowed_hosts))  # outermost: before anything else
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     stylesheet = facts_css()
 
@@ -297,7 +400,7 @@ def create_app(db_path: Path | str) -> FastAPI:
     _install_error_handlers(app, templates)
     difficulty_search = _search_dependency("difficulties")
     _add_api_routes(app, difficulty_search, _search_dependency("amounts"))
-    _add_page_routes(app, templates, facets, difficulty_search)
+    _add_page_routes(app, templates, difficulty_search)
     return app
 
 
@@ -379,13 +482,13 @@ def _add_api_routes(app: FastAPI, difficulty_search: SearchDependency, amount_se
         return SharedComplaintsResponse(min_agencies=min_agencies, total=len(groups), items=groups[:MAX_GROUPS])
 
     @app.get("/api/facets", response_model=dict[str, list[str | int | float]], tags=["api"], dependencies=[_only()])
-    def api_facets(request: Request) -> dict[str, list[Any]]:
+    def api_facets(request: Request, connection: Connection) -> dict[str, list[Any]]:
         """The values each drop-down filter of the difficulty search can take, by facet key."""
-        return request.app.state.facets
+        facets, _ = request.app.state.caches.current(connection)
+        return facets
 
 
-def _add_page_routes(app: FastAPI, templates: Jinja2Templates, facets: dict[str, list[Any]],
-                     difficulty_search: SearchDependency) -> None:
+def _add_page_routes(app: FastAPI, templates: Jinja2Templates, difficulty_search: SearchDependency) -> None:
     difficulty_query, _ = difficulty_search
 
     def document_link(request: Request) -> Callable[[Any], str]:
@@ -396,6 +499,7 @@ def _add_page_routes(app: FastAPI, templates: Jinja2Templates, facets: dict[str,
     def search_page(request: Request, connection: Connection,
                     params: SearchQuery = Depends(difficulty_query)) -> Response:
         result = _search(connection, request, params)
+        facets, _ = request.app.state.caches.current(connection)
         values = dict(params.filters)
         hits = [(hit, mark_matches(hit.text, match_spans(hit.text, params.filters.q))) for hit in result.items]
         agencies = group_agencies(connection, [hit.group_id for hit in result.items])
