@@ -108,7 +108,8 @@ CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
             'code': ((
                 'stable machine-readable code (EMPTY_FILE, BINARY_FILE, UNKNOWN_ENCODING, CORRUPT_PDF, '
                 'ENCRYPTED, CORRUPT_DOCX, ZIP_BOMB, CORRUPT_DOC, UNSUPPORTED_FORMAT, WRONG_CONTENT, '
-                'UNREADABLE, OCR_NEEDED, …; FOLDER_UNREADABLE: a folder that could not be listed; '
+                'UNREADABLE, OCR_NEEDED, …; PAGE_TOO_LARGE, IMAGE_TOO_LARGE, DOCX_TOO_LARGE: over the memory '
+                'budget of one page render, image or DOCX; FOLDER_UNREADABLE: a folder that could not be listed; '
                 'SOURCE_MISSING: in the store but not among the last run\'s inputs, removed by `--prune`)'
             ), '`CORRUPT_PDF`'),
             'message': ('human-readable message naming the file and the problem', '`broken.pdf: not a readable PDF (…) [CORRUPT_PDF]`'),
