@@ -322,11 +322,16 @@ def read_table(connection: sqlite3.Connection, table: str) -> pd.DataFrame:
     """Read one table of the store as a typed DataFrame (lists decoded from JSON)."""
     order = ", ".join(_quote(name) for name in _ORDER.get(table, ("doc_id",))) + ", rowid"
     frame = pd.read_sql_query(f"SELECT * FROM {_quote(table)} ORDER BY {order}", connection)
-    for name, py_type, _ in columns(TABLES[table]):
+    for name, py_type, nullable in columns(TABLES[table]):
         if py_type is list:
             frame[name] = frame[name].map(lambda v: json.loads(v) if isinstance(v, str) else [])
         elif py_type is bool:
             frame[name] = frame[name].astype("boolean")
+        elif py_type is int and nullable:
+            # as in Parquet: SQLite gives a column of nulls as objects and one with some as floats
+            frame[name] = frame[name].astype("Int64")
+        elif py_type is str and frame[name].dtype == object and frame[name].isna().all():
+            frame[name] = frame[name].astype("str")  # a column of nulls, typed as Parquet types it
     return frame
 
 
