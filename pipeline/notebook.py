@@ -32,7 +32,7 @@ from pipeline import facts as fact_registry
 from pipeline import filters as filter_registry
 from pipeline.facts import format_money, vietnamese_number
 from pipeline.extract.tables import HEADER_PATH_SEPARATOR
-from pipeline.store import DATABASE_NAME, TABLES, columns, date_columns, read_table
+from pipeline.store import DATABASE_NAME, TABLES, TEXT_DTYPE, columns, date_columns, read_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -290,9 +290,6 @@ def _as_list(value: object) -> list[str]:
     return [str(v) for v in value]  # type: ignore[attr-defined]
 
 
-_TEXT_DTYPE = pd.Series(["text"]).dtype
-
-
 def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Give each column of a table the type its contract promises."""
     frame = frame.copy()
@@ -315,7 +312,7 @@ def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         elif py_type is str:
             # the dtype pandas gives text (object before pandas 3, str from 3 on), also for a column
             # SQLite returned all null, so that Parquet and SQLite give the same frame
-            frame[name] = frame[name].astype(_TEXT_DTYPE)
+            frame[name] = frame[name].astype(TEXT_DTYPE)
     return frame
 
 

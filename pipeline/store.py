@@ -318,6 +318,10 @@ def move_document(connection: sqlite3.Connection, doc_id: str, old_path: str, ne
         )
 
 
+# the dtype pandas gives text: object before pandas 3, str from 3 on
+TEXT_DTYPE = pd.Series(["text"]).dtype
+
+
 def read_table(connection: sqlite3.Connection, table: str) -> pd.DataFrame:
     """Read one table of the store as a typed DataFrame (lists decoded from JSON)."""
     order = ", ".join(_quote(name) for name in _ORDER.get(table, ("doc_id",))) + ", rowid"
@@ -331,7 +335,9 @@ def read_table(connection: sqlite3.Connection, table: str) -> pd.DataFrame:
             # as in Parquet: SQLite gives a column of nulls as objects and one with some as floats
             frame[name] = frame[name].astype("Int64")
         elif py_type is str and frame[name].dtype == object and frame[name].isna().all():
-            frame[name] = frame[name].astype("str")  # a column of nulls, typed as Parquet types it
+            # a column of nulls, typed as Parquet types it; not astype("str"), which under pandas 2
+            # writes the text "None"
+            frame[name] = frame[name].astype(TEXT_DTYPE)
     return frame
 
 
