@@ -285,7 +285,8 @@ def load_docx(path: Path, display_path: str, options: ReadOptions | None = None)
         blocks = list(_body_blocks(document.element.body, style_names, [0]))
         blocks += list(_note_blocks(footnotes, "footnote"))
         blocks += list(_note_blocks(endnotes, "endnote"))
-    except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError) as e:
+    except (PackageNotFoundError, KeyError, ValueError, AttributeError, etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError) as e:
+        # python-docx meets a part it cannot map (a [Content_Types].xml without its elements) as AttributeError
         raise IngestError("CORRUPT_DOCX", f"python-docx cannot read it ({type(e).__name__}: {e})", display_path) from e
     if not blocks:
         raise IngestError("EMPTY_DOCUMENT", "the DOCX holds no text", display_path)
