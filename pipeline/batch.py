@@ -576,6 +576,7 @@ def _run(
     hidden = tuple(folder.rstrip("/") + "/" for folder, _ in walk_errors)
     _settle_missing(connection, found, summary, prune, hidden)
     regroup_difficulties(connection)
+    link_citations(connection)
     build_search_index(connection)
     export_parquet(connection, out)
     summary.rows = table_counts(connection)
@@ -609,6 +610,35 @@ def _settle_missing(
         summary.actions["missing"] += 1
     if missing:
         logger.info("extract: %d source(s) in the store not among the inputs, %s", len(missing), "pruned" if prune else "kept")
+
+
+def link_citations(connection: sqlite3.Connection) -> int:
+    """Point every citation at the cited document when the store holds it (``cited_doc_id``).
+
+    A citation is linked to the one other document whose own number is its code (spaces and case
+    aside); when several documents carry that number, the citation's year must pick one. Recomputed
+    over the whole store after each batch, in one transaction. Returns the number of linked citations.
+    """
+    numbers: dict[str, list[tuple[str, int | None]]] = {}
+    for doc_id, number, year in connection.execute(
+        "SELECT doc_id, doc_number, year FROM documents WHERE doc_number IS NOT NULL AND status != 'failed'"
+    ):
+        numbers.setdefault(_code_key(number), []).append((doc_id, year))
+    links = []
+    for rowid, doc_id, code, year in connection.execute(
+        'SELECT rowid, doc_id, code, year FROM "references" WHERE code IS NOT NULL'
+    ):
+        candidates = [(d, y) for d, y in numbers.get(_code_key(code), []) if d != doc_id]
+        if len(candidates) > 1 and year is not None:
+            candidates = [(d, y) for d, y in candidates if y == year]
+        links.append((candidates[0][0] if len(candidates) == 1 else None, rowid))
+    with connection:
+        connection.executemany('UPDATE "references" SET cited_doc_id = ? WHERE rowid = ?', links)
+    return sum(1 for target, _ in links if target is not None)
+
+
+def _code_key(code: str) -> str:
+    return "".join(code.split()).upper()
 
 
 def regroup_difficulties(connection: sqlite3.Connection) -> int:

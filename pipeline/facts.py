@@ -48,6 +48,7 @@ class ReferenceRow:
     issued_date: str | None
     issuer: str | None
     subject: str | None
+    cited_doc_id: str | None = None
 
 
 @dataclass
@@ -216,6 +217,8 @@ class FactType:
     note: Callable[[Mapping[str, Any]], str | None] | None = None
     date_columns: tuple[str, ...] = ()
     scoring: Scoring | None = None
+    # columns computed over the whole store after each run (their row type gives them a default)
+    store_columns: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -226,7 +229,7 @@ class FactType:
     def value_columns(self) -> tuple[str, ...]:
         """The columns whose values the finder gives (read from ``span._.<key>_<column>``)."""
         position = set(POSITION_COLUMNS) - ({"text"} if not self.text_from_span else set())
-        return tuple(name for name in self.column_names if name not in position)
+        return tuple(name for name in self.column_names if name not in position and name not in self.store_columns)
 
     @functools.cached_property
     def list_columns(self) -> frozenset[str]:
@@ -458,7 +461,7 @@ register(FactType(
 ))
 
 register(FactType(
-    key="reference", table="references", row_type=ReferenceRow, factory="baocao_references",
+    key="reference", table="references", row_type=ReferenceRow, factory="baocao_references", store_columns=("cited_doc_id",),
     summary="citations of other documents", finder="pipeline.extract.references:find_references",
     kind="reference", label_vi="Văn bản dẫn chiếu", label_en="REFERENCE", color="#7aecec",
     columns={
@@ -477,6 +480,10 @@ register(FactType(
         "issued_date": ("date printed with the citation", "`2016-12-07`"),
         "issuer": ("issuer printed with the citation", "`UBND tỉnh Quảng Trị`"),
         "subject": ("`về việc …` printed with it", ""),
+        "cited_doc_id": ((
+            "the cited document when it is itself in the store: the one document whose own number is this code "
+            "(of the citation's year when it names one); recomputed after every run"
+        ), "`042beb04e734c46e`"),
     },
     web_label=lambda row: _first_present(row["code"], row["doc_kind"], row["text"]),
     note=lambda row: None if row["code"] is None else str(row["code"]),

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from pathlib import Path
 
 import pytest
+from spacy.language import Language
 
+from pipeline.batch import RunSummary, extract
 from pipeline.document import assemble
 from pipeline.extract.references import ReferenceMatch, find_references
 from pipeline.ingest import load_document
@@ -142,3 +146,41 @@ def test_distinct_codes_match_gold(gold_id: str) -> None:
     found = {r.code for r in find_references(text) if r.code}
     expected = {r["code"] for r in annotation["references"] if not r.get("number_only")}
     assert found == expected
+
+
+def test_citations_of_documents_in_the_store_point_at_them(shared_dataset: tuple[Path, RunSummary]) -> None:
+    out, _ = shared_dataset
+    with sqlite3.connect(out / "reports.sqlite") as connection:
+        linked = connection.execute(
+            'SELECT r.code, cited.source_path, r.doc_id != r.cited_doc_id FROM "references" r '
+            'JOIN documents cited ON cited.doc_id = r.cited_doc_id'
+        ).fetchall()
+        unlinked = connection.execute(
+            'SELECT COUNT(*) FROM "references" WHERE cited_doc_id IS NULL AND code IS NOT NULL'
+        ).fetchone()[0]
+    by_code = {code: Path(path).name.split("__")[0] for code, path, _ in linked}
+    # a report cites the plan DN-006 ("Kế hoạch số 3125/KH-STC"), a letter cites the tờ trình LD-062
+    assert by_code.get("3125/KH-STC") == "DN-006" and by_code.get("409/TTr-CAT(PC04)") == "LD-062"
+    assert all(other for _, _, other in linked)  # never a document's own number
+    assert unlinked > 900  # most cited documents are not in this archive
+
+
+def test_a_number_two_documents_share_is_linked_by_the_citation_year(tmp_path: Path, nlp: Language) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    header = "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG\nSố: 12/KH-UBND\nLâm Đồng, ngày 5 tháng 3 năm {year}\nKẾ HOẠCH\nVề công tác năm {year}\n"
+    (source / "a.txt").write_text(header.format(year=2023) + "Nội dung.\n", encoding="utf-8")
+    (source / "b.txt").write_text(header.format(year=2024) + "Nội dung.\n", encoding="utf-8")
+    (source / "c.txt").write_text(
+        "SỞ NỘI VỤ\nSố: 7/BC-SNV\nBÁO CÁO\nThực hiện Kế hoạch số 12/KH-UBND ngày 5/3/2024 của UBND tỉnh; "
+        "Kế hoạch số 12/KH-UBND của UBND tỉnh.\n",
+        encoding="utf-8",
+    )
+    extract([source], tmp_path / "out", nlp=nlp)
+    with sqlite3.connect(tmp_path / "out" / "reports.sqlite") as connection:
+        years = dict(connection.execute("SELECT doc_id, year FROM documents").fetchall())
+        links = connection.execute(
+            'SELECT r.year, r.cited_doc_id FROM "references" r JOIN documents d USING (doc_id) '
+            "WHERE d.source_path = 'c.txt' ORDER BY r.start"
+        ).fetchall()
+    assert [(year, years.get(target)) for year, target in links] == [(2024, 2024), (None, None)]
