@@ -110,6 +110,11 @@ def test_time_limit_turns_a_slow_document_into_an_error_row(tmp_path: Path, exec
     assert codes[0][0] == "TIMEOUT" and "DN-001" in codes[0][1]
 
 
+# what the tests below may take when a 0.05 s limit fires inside a 5 s busy loop: anything clearly
+# short of the loop's end, even on a loaded machine
+BUSY_BOUND = 4.0
+
+
 def _busy_inside(handler: type[BaseException], seconds: float) -> None:
     """Loop for ``seconds``, nearly all the time inside ``try: ... except handler: pass``."""
     end = time.monotonic() + seconds
@@ -127,7 +132,9 @@ def test_a_time_limit_is_not_swallowed_by_except_exception() -> None:
     with pytest.raises(DocumentTimeout):
         with time_limit(0.05, "slow.pdf"):
             _busy_inside(Exception, 5.0)
-    assert time.monotonic() - started < 1.0
+    # the busy loop lasts 5 s: ending well before it is the limit firing (a wall-clock bound closer
+    # to the 0.05 s limit fails on a loaded machine, where the alarm's thread waits for a core)
+    assert time.monotonic() - started < BUSY_BOUND
 
 
 def test_a_time_limit_swallowed_every_time_still_ends_the_document_as_timed_out() -> None:
@@ -160,7 +167,7 @@ def test_a_time_limit_holds_in_a_thread_other_than_the_main_one() -> None:
     thread.join(10)
     assert not thread.is_alive()
     (message, seconds), expired = outcome
-    assert "slow.pdf" in message and "TIMEOUT" in message and seconds < 1.0
+    assert "slow.pdf" in message and "TIMEOUT" in message and seconds < BUSY_BOUND
     assert expired is False
 
 
@@ -191,7 +198,7 @@ def test_a_time_limit_holds_when_the_process_starts_with_sigalrm_blocked() -> No
     assert finished.returncode == 0, finished.stderr[-2000:]
     outcome = finished.stdout.strip()
     assert outcome.startswith("timeout after"), outcome
-    assert float(outcome.split()[2]) < 1.0
+    assert float(outcome.split()[2]) < BUSY_BOUND
 
 
 def _documents_written(out: Path) -> int:
