@@ -59,6 +59,11 @@ def agency_heads() -> tuple[str, ...]:
     return tuple(sorted(heads, key=len, reverse=True))
 
 
+def agency_head(folded: str) -> str | None:
+    """The agency head word (``sở``, ``ủy ban``, ``bộ`` …) that opens an accent-folded text, or None."""
+    return next((h for h in agency_heads() if folded == h or folded.startswith(h + " ")), None)
+
+
 @lru_cache(maxsize=1)
 def _provinces() -> dict[str, str]:
     return {_key(spelling): row[0] for row in read_table("provinces.txt") for spelling in row}
@@ -133,7 +138,7 @@ def _split(text: str) -> tuple[str | None, str]:
     words = text.split()
     for i in range(1, len(words)):
         rest = " ".join(_key(w) for w in words[i:])
-        if not any(rest == head or rest.startswith(head + " ") for head in agency_heads()):
+        if agency_head(rest) is None:
             continue
         parent = " ".join(words[:i])
         if is_whole_body(parent):
@@ -148,7 +153,7 @@ def _cased(name: str) -> str:
     if sum(c.isupper() for c in letters) < 0.7 * len(letters):
         return name
     lower = name.lower()
-    head = next((h for h in agency_heads() if _key(lower) == h or _key(lower).startswith(h + " ")), None)
+    head = agency_head(_key(lower))
     head_words = len(head.split()) if head else 1
     words = lower.split()
     words[0] = words[0][:1].upper() + words[0][1:]
@@ -182,7 +187,7 @@ def canonical_agency(issuer: str | None) -> Agency | None:
     text = _expand(issuer)
     parent_text, own = _split(text)
     parent = _name(parent_text) if parent_text else None
-    if _key(own) not in _national() and not any(_key(own) == h or _key(own).startswith(h + " ") for h in agency_heads()):
+    if _key(own) not in _national() and agency_head(_key(own)) is None:
         return None
     if any(_key(own).startswith(_key(body)) for body in _LOCAL_GOVERNMENTS) and _local_government(own) is None:
         return None  # a committee whose place cannot be read (the motto run into it by OCR)

@@ -18,7 +18,7 @@ from pipeline.data import read_list, read_table
 from pipeline.extract.base import iso_date
 from pipeline.document import TextBlock
 from pipeline.normalize import fold_accents
-from pipeline.extract.agencies import canonical_agency
+from pipeline.extract.agencies import agency_head, canonical_agency
 from pipeline.patterns import OWN_NUMBER_LINE
 
 _HEAD_BLOCKS = 30
@@ -87,11 +87,6 @@ def _type_words() -> tuple[tuple[str, str], ...]:
 @lru_cache(maxsize=1)
 def _type_by_code() -> dict[str, str]:
     return {row[0].upper(): row[1] for row in read_table("doc_types.tsv") if row[0] != "-"}
-
-
-@lru_cache(maxsize=1)
-def _agency_heads() -> tuple[str, ...]:
-    return tuple(sorted((fold_accents(h) for h in read_list("agency_heads.txt")), key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)
@@ -178,11 +173,7 @@ def _is_body_start(text: str) -> bool:
 
 def _agency_phrase(text: str) -> str | None:
     """The agency name that opens ``text`` when its first words are an agency head."""
-    folded = fold_accents(text)
-    for head in _agency_heads():
-        if folded.startswith(head + " ") or folded == head:
-            return text
-    return None
+    return text if agency_head(fold_accents(text)) is not None else None
 
 
 def _is_person_name(text: str) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.data import read_list, read_table
-from pipeline.extract.agencies import agency_heads, is_whole_body
+from pipeline.extract.agencies import agency_head, is_whole_body
 from pipeline.extract.base import iso_date
 from pipeline.normalize import fold_accents
 from pipeline.patterns import DOCUMENT_CODE, OWN_NUMBER_LINE
@@ -201,7 +201,7 @@ def _issuer_before(text: str, kind_start: int, floor: int) -> str | None:
         not issuer[:1].isupper()
         or (match.group("subject") and len(issuer.split()) < 2)  # "Sở đã ban hành": the writer itself
         or len(issuer.split()) > _MAX_ISSUER_WORDS
-        or not any(folded == head or folded.startswith(head + " ") for head in agency_heads())
+        or agency_head(folded) is None
     ):
         return None
     return issuer
