@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -194,6 +195,18 @@ def _doc_ids_by_gold_id(connection: sqlite3.Connection) -> dict[str, str]:
     return by_id
 
 
+def _scored_documents(
+    gold: dict[str, dict], connection: sqlite3.Connection, part: str | None = None,  # type: ignore[type-arg]
+) -> Iterator[tuple[str, dict, str]]:  # type: ignore[type-arg]
+    """(gold id, annotation, doc_id) of each gold document the store holds, and that is gold for
+    ``part`` when one is named."""
+    by_id = _doc_ids_by_gold_id(connection)
+    for gold_id, annotation in gold.items():
+        doc_id = by_id.get(gold_id)
+        if doc_id is not None and (part is None or annotates(annotation, part)):
+            yield gold_id, annotation, doc_id
+
+
 def score_facts(gold_dir: Path, out_dir: Path) -> dict[str, FactScore]:
     """Score each fact type the registry gives a scoring (references: distinct codes; money and
     percentages: multisets of values) per document."""
@@ -203,11 +216,7 @@ def score_facts(gold_dir: Path, out_dir: Path) -> dict[str, FactScore]:
     tables = {name: f.table for name, f in scored_facts().items()}
     scores = {name: FactScore(name) for name in scored}
     try:
-        by_id = _doc_ids_by_gold_id(connection)
-        for gold_id, annotation in gold.items():
-            doc_id = by_id.get(gold_id)
-            if doc_id is None:
-                continue
+        for gold_id, annotation, doc_id in _scored_documents(gold, connection):
             for name, score in scores.items():
                 if not annotates(annotation, name):
                     continue
@@ -289,11 +298,7 @@ def score_citations(gold_dir: Path, out_dir: Path) -> dict[str, tuple[int, int]]
     scores = {attribute: (0, 0) for attribute in CITATION_ATTRIBUTES}
     connection = sqlite3.connect(f"file:{out_dir / DATABASE_NAME}?mode=ro", uri=True)
     try:
-        by_id = _doc_ids_by_gold_id(connection)
-        for gold_id, annotation in gold.items():
-            doc_id = by_id.get(gold_id)
-            if doc_id is None or not annotates(annotation, "references"):
-                continue
+        for _, annotation, doc_id in _scored_documents(gold, connection, "references"):
             rows = connection.execute(
                 f'SELECT code, {", ".join(CITATION_ATTRIBUTES.values())} FROM "references" WHERE doc_id = ? AND code IS NOT NULL',
                 (doc_id,),
@@ -330,11 +335,7 @@ def score_difficulties(gold_dir: Path, out_dir: Path) -> DifficultyScore:
     score = DifficultyScore(FactScore("difficulty items"), {}, [])
     connection = sqlite3.connect(f"file:{out_dir / DATABASE_NAME}?mode=ro", uri=True)
     try:
-        by_id = _doc_ids_by_gold_id(connection)
-        for gold_id, annotation in gold.items():
-            doc_id = by_id.get(gold_id)
-            if doc_id is None or not annotates(annotation, "difficulties"):
-                continue
+        for gold_id, annotation, doc_id in _scored_documents(gold, connection, "difficulties"):
             gold_items = list(annotation.get("difficulties", [])) + list(annotation.get("recommendations", []))
             rows = connection.execute(
                 'SELECT text, kind, categories, group_id FROM "difficulties" WHERE doc_id = ? ORDER BY start',

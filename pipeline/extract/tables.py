@@ -116,6 +116,7 @@ class Table:
     header_rows: list[list[str]]
     in_body: bool = False
     _paths: list[tuple[str, ...]] | None = None
+    _headers: list[str] | None = None
 
     def header_paths(self) -> list[tuple[str, ...]]:
         """Each column's header cells from the top header row down; a merged parent cell spreads
@@ -134,11 +135,13 @@ class Table:
 
     def reset_headers(self) -> None:
         """Forget the header paths read so far (after ``header_rows`` changed)."""
-        self._paths = None
+        self._paths = self._headers = None
 
     def headers(self) -> list[str]:
-        """Each column's header path joined into one phrase."""
-        return [" ".join(path) for path in self.header_paths()]
+        """Each column's header path joined into one phrase (read for every row: kept)."""
+        if self._headers is None:
+            self._headers = [" ".join(path) for path in self.header_paths()]
+        return self._headers
 
 
 def _unit_cell(cell: str) -> Unit | None:
