@@ -42,22 +42,19 @@ print(json.dumps({"status": result.status, "codes": sorted({e.code for e in resu
 """
 
 
-def _image_pdf(side_pt: float, image_pt: float, px: int, stream: bytes | None = None) -> bytes:
+def _image_pdf(side_pt: float, image_pt: float, px: int, data: bytes | None = None) -> bytes:
+    # imported here, in the process that makes the inputs, not in the one that measures
     sys.path.insert(0, str(REPO))
-    from tests.conftest import pdf_from_objects  # the test suite's PDF writer
+    from tests.conftest import one_image_pdf  # the test suite's file makers
 
-    flate = stream is not None
-    data = stream if flate else b"\x80" * (px * px)
-    content = b"q %g 0 0 %g 0 0 cm /Im1 Do Q" % (image_pt, image_pt)
-    return pdf_from_objects([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>"
-        % (side_pt, side_pt),
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8%s /Length %d >>"
-        b"\nstream\n" % (px, px, b" /Filter /FlateDecode" if flate else b"", len(data)) + data + b"\nendstream",
-    ])
+    return one_image_pdf(side_pt, image_pt, px, data)
+
+
+def _blank_pdf(path: Path, pages: int) -> None:
+    sys.path.insert(0, str(REPO))
+    from tests.conftest import blank_pdf
+
+    blank_pdf(path, pages)
 
 
 def _docx(path: Path, xml_mib: float, unit: bytes, noise_share: float) -> None:
@@ -88,15 +85,6 @@ def _png_header(path: Path, width: int, height: int) -> None:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
-
-
-def _blank_pdf(path: Path, pages: int) -> None:
-    import pypdfium2
-
-    pdf = pypdfium2.PdfDocument.new()
-    for _ in range(pages):
-        pdf.new_page(595, 842)
-    pdf.save(str(path))
 
 
 def _zip_bomb(path: Path) -> None:

@@ -55,6 +55,35 @@ def pdf_from_objects(objects: list[bytes]) -> bytes:
     return bytes(out)
 
 
+def one_image_pdf(side_pt: float, image_pt: float, px: int, data: bytes | None = None) -> bytes:
+    """A one-page PDF, ``side_pt`` square, with a ``px`` × ``px`` gray image drawn ``image_pt`` square
+    (``data``: the image's Flate-compressed samples; else raw mid-gray)."""
+    if data is None:
+        stream, extra = b"\x80" * (px * px), b""
+    else:
+        stream, extra = data, b" /Filter /FlateDecode"
+    content = b"q %g 0 0 %g 0 0 cm /Im1 Do Q" % (image_pt, image_pt)
+    return pdf_from_objects([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>"
+        % (side_pt, side_pt),
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8%s /Length %d >>"
+        b"\nstream\n" % (px, px, extra, len(stream)) + stream + b"\nendstream",
+    ])
+
+
+def blank_pdf(path: Path, pages: int) -> None:
+    """A PDF of ``pages`` blank A4 pages."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument.new()
+    for _ in range(pages):
+        pdf.new_page(595, 842)
+    pdf.save(str(path))
+
+
 def shared_file(prefix: str) -> Path:
     """The file of ../shared/corpus whose name starts with ``prefix`` (e.g. ``DN-001``)."""
     matches = sorted(SHARED_CORPUS.glob(f"{prefix}__*"))

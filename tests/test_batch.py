@@ -15,14 +15,13 @@ import time
 import zipfile
 from pathlib import Path
 
-import pypdfium2
 import pytest
 
 import pipeline
 from pipeline.batch import extract
 from pipeline.runner import EXTRACTION_MODULES, SERVING_MODULES, DocumentTimeout, pipeline_version, time_limit
 from pipeline.store import DATABASE_NAME, TABLES
-from tests.conftest import REPO, shared_file
+from tests.conftest import REPO, blank_pdf, shared_file
 
 SMALL_SET = ["QT-001", "LD-014", "LD-024", "DN-001", "DN-007", "LD-089", "DN-008", "LD-043"]
 
@@ -245,13 +244,6 @@ def test_dask_local_cluster_gives_the_same_dataset(small_folder: Path, tmp_path:
     assert dataset(tmp_path) == clean_run
 
 
-def _blank_pdf(path: Path, pages: int) -> None:
-    pdf = pypdfium2.PdfDocument.new()
-    for _ in range(pages):
-        pdf.new_page(595, 842)
-    pdf.save(str(path))
-
-
 def _zip_bomb(path: Path) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
@@ -270,7 +262,7 @@ def test_robustness_folder(tmp_path: Path) -> None:
     rng = random.Random(7)
     (folder / "zero.pdf").write_bytes(b"")
     (folder / "truncated.pdf").write_bytes(shared_file("DN-001").read_bytes()[:4000])
-    _blank_pdf(folder / "blank_2000.pdf", 2000)
+    blank_pdf(folder / "blank_2000.pdf", 2000)
     _zip_bomb(folder / "bomb.docx")
     for suffix in (".pdf", ".docx", ".txt"):
         (folder / f"random{suffix}").write_bytes(rng.randbytes(5000))

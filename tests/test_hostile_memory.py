@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from tests.test_bad_input import write_near_bomb_docx
-from tests.test_ocr import _one_image_pdf, needs_ocr
+from tests.conftest import one_image_pdf
+from tests.test_ocr import needs_ocr
 
 # the reading process's whole address space; the libraries alone take a few hundred MB of it
 LIMIT_BYTES = 1536 * 2**20
@@ -42,7 +43,7 @@ def _read_capped(path: Path) -> dict[str, object]:
 @needs_ocr
 def test_a_200_inch_page_is_read_under_a_memory_limit(tmp_path: Path) -> None:
     path = tmp_path / "huge.pdf"
-    path.write_bytes(_one_image_pdf(14400, 100, 1))
+    path.write_bytes(one_image_pdf(14400, 100, 1))
     assert _read_capped(path) == {"warnings": ["PAGE_TOO_LARGE"]}
 
 

@@ -18,7 +18,7 @@ from pipeline.ingest.pdf import join_lines, mark_ocr_block, ocr_page_lines, text
 from pipeline.ingest.syllables import is_syllable
 from pipeline.normalize import fold_accents
 from pipeline.scan_check import cer, check_scan, degrade, ocr_text, page_reference, printed_lines
-from tests.conftest import SHARED_CORPUS, corpus_file
+from tests.conftest import SHARED_CORPUS, corpus_file, one_image_pdf
 
 CORPUS = SHARED_CORPUS
 TEXT_PDF = CORPUS / "DN-001__216BC_CCHC_nam_2018.pdf"  # excluded from pipeline/data/ocr_syllables.tsv
@@ -300,31 +300,11 @@ def test_read_options_come_from_the_caller_or_once_from_the_environment(monkeypa
 # -- hostile sizes: the pixel budget of a page --------------------------------------------------
 
 
-def _one_image_pdf(side_pt: float, image_pt: float, px: int, data: bytes | None = None) -> bytes:
-    """A one-page PDF, ``side_pt`` square, with a ``px`` × ``px`` gray image drawn ``image_pt`` square."""
-    from tests.conftest import pdf_from_objects
-
-    if data is None:
-        stream, extra = b"\x80" * (px * px), b""
-    else:
-        stream, extra = data, b" /Filter /FlateDecode"
-    content = b"q %g 0 0 %g 0 0 cm /Im1 Do Q" % (image_pt, image_pt)
-    return pdf_from_objects([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>"
-        % (side_pt, side_pt),
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8%s /Length %d >>"
-        b"\nstream\n" % (px, px, extra, len(stream)) + stream + b"\nendstream",
-    ])
-
-
 def test_a_huge_page_is_rendered_within_the_pixel_budget(tmp_path: Path) -> None:
     from pipeline.ingest.ocr import MAX_PAGE_PIXELS
 
     path = tmp_path / "poster.pdf"
-    path.write_bytes(_one_image_pdf(7200, 100, 1))  # 100 inches square: 900 Mpx at 300 dpi
+    path.write_bytes(one_image_pdf(7200, 100, 1))  # 100 inches square: 900 Mpx at 300 dpi
     assert path.stat().st_size < 2000
     document = pypdfium2.PdfDocument(str(path))
     try:
@@ -342,7 +322,7 @@ def test_an_image_declaring_more_pixels_than_the_budget_is_not_decoded_whole(tmp
 
     px = 7100  # 50 Mpx of one gray, a 50 KB stream
     path = tmp_path / "scan.pdf"
-    path.write_bytes(_one_image_pdf(1000, 1000, px, zlib.compress(bytes(px * px), 9)))
+    path.write_bytes(one_image_pdf(1000, 1000, px, zlib.compress(bytes(px * px), 9)))
     document = pypdfium2.PdfDocument(str(path))
     try:
         image, _dpi = pdf_page_image(document, 0)
@@ -367,7 +347,7 @@ def test_an_absurdly_large_page_is_refused_with_a_code_and_not_rendered(tmp_path
     from pipeline.ingest.options import ReadOptions
 
     path = tmp_path / "huge.pdf"
-    path.write_bytes(_one_image_pdf(14400, 100, 1))  # the largest page PDF allows: 200 inches square
+    path.write_bytes(one_image_pdf(14400, 100, 1))  # the largest page PDF allows: 200 inches square
     assert path.stat().st_size < 2000
     started = time.monotonic()
     source = load_document(path, "huge.pdf", ReadOptions(ocr=True))
