@@ -124,6 +124,19 @@ def test_words_of_an_agency_name_are_not_cues() -> None:
          "recommendation", POLICY),
         ("Bộ Lao động nghiên cứu, điều chỉnh dự thảo Quyết định về định mức hỗ trợ đào tạo nghề.",
          "recommendation", POLICY),
+        # comments on a draft legal text ask to amend it (GUIDE: "or a draft of one")
+        ("Đề nghị cơ quan soạn thảo sửa lại khoản 3 Điều 5 cho phù hợp với Luật Ngân sách nhà nước.",
+         "recommendation", POLICY),
+        ("Tại Điều 3 dự thảo, đề nghị bỏ cụm từ \"và các đơn vị khác\" để bảo đảm rõ trách nhiệm.",
+         "recommendation", POLICY),
+        # ... not an article cited as the basis, nor a plan's draft (its subject decides)
+        ("Căn cứ khoản 2 Điều 10 Nghị định số 45/2020/NĐ-CP, đề nghị công dân bổ sung hồ sơ còn thiếu "
+         "để được giải quyết.", "recommendation", PROCEDURE),
+        ("Dự thảo Kế hoạch đề nghị bổ sung nội dung tập huấn kỹ năng số cho cán bộ cấp xã.",
+         "recommendation", STAFF),
+        # rules that keep changing are a policy problem
+        ("Các quy định về bồi thường, hỗ trợ tái định cư thường xuyên thay đổi nên người dân khiếu nại "
+         "kéo dài.", "cause", POLICY),
         # ... but a rule that is followed, or a title that amends, is no such request
         ("Thực hiện theo hướng dẫn tại Thông tư số 10/2023/TT-BNV, đơn vị đã hoàn thiện hồ sơ trình thẩm định.",
          "recommendation", PROCEDURE),

@@ -53,6 +53,7 @@ _NEAR_WINDOW = 2
 _OPENING_WORDS = 6
 _GAP_WINDOW = 14
 _NUMBERISH = re.compile(r"\d")
+_PROVISION_LABEL = re.compile(r"\d+[a-zđ]?|[ivxlc]+|[a-zđ]", re.IGNORECASE)
 
 # A typed row of labelled data: (document group, text, kind, categories primary first).
 LabelledItem = tuple[str, str, str, Sequence[str]]
@@ -270,6 +271,34 @@ def _legal_request(item: _Text, kind: str | None) -> list[int]:
     return sorted(set(found))
 
 
+def _draft_amendment(item: _Text, kind: str | None) -> list[int]:
+    """Edits asked of a draft legal text or of one of its provisions ("sửa lại khoản 2 Điều 4")."""
+    lists = _conventions()
+    references = set(item.find_any(lists["provision_reference"]))
+    legal_words = _words("legal_text")
+    provisions = {
+        i for i in item.find_any(lists["provision"])
+        if i + 1 < len(item.words) and _PROVISION_LABEL.fullmatch(item.words[i + 1])
+    }
+    cited = []
+    for i in sorted(provisions):
+        if item.words[i] != "điều":
+            continue  # plans have parts and points too; only a legal text has articles
+        start = i
+        while start - 2 in provisions:
+            start -= 2  # "điểm c khoản 2 Điều 30": the chain is cited as a whole
+        cited_text = i + 2 < len(item.words) and item.words[i + 2] in legal_words
+        if not cited_text and not any(start - 3 <= r < start for r in references):
+            cited.append(i)  # not "theo Điều 5", nor "Điều 1 Nghị định số 367/2025/NĐ-CP" in force
+    if not (cited or item.find_any(lists["draft"])):
+        return []
+    triggers = item.find_any(lists["request_trigger"])
+    return [
+        verb for verb in item.find_any(lists["draft_edit"])
+        if kind == "recommendation" or any(t < verb and item.clause_of[t] == item.clause_of[verb] for t in triggers)
+    ]
+
+
 def _legal_gap(item: _Text) -> list[int]:
     """Rules said to be missing, unfit or incomplete; no legal basis to act."""
     lists = _conventions()
@@ -388,7 +417,7 @@ def _analyse(text: str, kind: str | None) -> _Analysis:
         names.index("thủ tục hành chính"): _association_procedure(item),
         names.index("nhận thức"): _awareness(item),
     }
-    legal_request = _legal_request(item, kind)
+    legal_request = sorted(set(_legal_request(item, kind)) | set(_draft_amendment(item, kind)))
     policy = names.index("cơ chế – chính sách")
     for c, positions in [*conventions.items(), (policy, legal_request)]:
         strong[c] = sorted(set(strong[c]) | set(positions))
