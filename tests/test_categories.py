@@ -162,6 +162,12 @@ def test_words_of_an_agency_name_are_not_cues() -> None:
          "limitation", AWARENESS),
         ("Người dân vẫn giữ thói quen dùng tiền mặt nên ứng dụng thanh toán điện tử chưa được sử dụng rộng rãi.",
          "difficulty", AWARENESS),
+        # the attitudes of self-criticism; leaders who do not follow up
+        ("Một số cán bộ còn chủ quan, thiếu trách nhiệm trong thực hiện nhiệm vụ được giao.", "cause", AWARENESS),
+        ("Chủ tịch UBND một số xã chưa thường xuyên kiểm tra, đôn đốc việc giải quyết đơn thư.",
+         "limitation", AWARENESS),
+        # an amount of money asked for is a funding request
+        ("Tỉnh kiến nghị Trung ương hỗ trợ 50 tỷ đồng để khắc phục hậu quả mưa lũ.", "recommendation", MONEY),
         # the problem stated, not a means or the first cue word
         ("Phối hợp với các doanh nghiệp viễn thông, giải quyết dứt điểm các vùng lõm sóng ở xã biên giới.",
          "recommendation", INFRASTRUCTURE),

@@ -349,12 +349,21 @@ def _means(item: _Text) -> set[int]:
 def _awareness(item: _Text) -> list[int]:
     """Habits, propaganda, dependency on the State, leaders' lacking attention, formalism."""
     lists = _conventions()
-    found = item.find_any(lists["habit_propaganda"]) + item.find_any(lists["formalism"])
+    found = item.find_any(lists["habit_propaganda"]) + item.find_any(lists["formalism"]) + item.find_any(lists["attitude"])
     state = item.find_any(lists["state"])
     found += [d for d in item.find_any(lists["dependency"]) if any(d < s <= d + 6 for s in state)]
     gaps = item.find_any(lists["attention_gap"])
     found += [g for g in gaps if item.clause_of[g] in _clauses(item, item.find_any(lists["leader"]))]
     return sorted(set(found))
+
+
+def _money_amount(item: _Text) -> list[int]:
+    """Amounts of money ("100 tỷ đồng", "1,4 triệu đồng/tháng"): what is lacking or asked for."""
+    units = _words("money_unit")
+    return [
+        i + 1 for i in range(len(item.words) - 1)
+        if _NUMBERISH.search(item.words[i]) and (item.words[i + 1] in units or item.words[i + 1].split()[0] in units)
+    ]
 
 
 # --- features ----------------------------------------------------------------------------------
@@ -416,6 +425,7 @@ def _analyse(text: str, kind: str | None) -> _Analysis:
         names.index("cơ chế – chính sách"): _legal_gap(item),
         names.index("thủ tục hành chính"): _association_procedure(item),
         names.index("nhận thức"): _awareness(item),
+        names.index("vốn – kinh phí – tín dụng"): _money_amount(item),
     }
     legal_request = sorted(set(_legal_request(item, kind)) | set(_draft_amendment(item, kind)))
     policy = names.index("cơ chế – chính sách")
