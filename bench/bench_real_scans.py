@@ -63,6 +63,7 @@ _PUNCTUATION = "\"'.,;:!?()[]{}<>-–—/\\|*_…“”‘’"
 _TRUTH_NAME = re.compile(r"^(?P<doc>[A-Z]{2}-\d{3})_p(?P<page>\d+)\.txt$")
 # a column-index row ("A | B | 1 | 2", "-2 | -3 | (9)=(8-7)") holds no amounts
 _INDEX_CELL = re.compile(r"^\(?-?[A-Za-z\d]{1,2}\)?(?:=.*)?$")
+_NUMBER_TOKEN = re.compile(r"\d[\d.,]*\d|\d")
 _MONEY_NOTE = re.compile(r"^#\s*money:\s*columns?\s+(?P<columns>[\d,\s]+?)\s+of the table rows,\s*unit\s+(?P<unit>[^()]+?)\s*(?:\(|$)")
 
 
@@ -133,11 +134,13 @@ class Amounts:
     expected: int = 0
     found: int = 0  # amounts the finder reports in the reading
     matched: int = 0  # expected amounts among them (as a multiset)
+    digits: int = 0  # expected amounts whose digits are in the reading, unit or not (separators ignored)
 
     def add(self, other: Amounts) -> None:
         self.expected += other.expected
         self.found += other.found
         self.matched += other.matched
+        self.digits += other.digits
 
     @property
     def recall(self) -> float:
@@ -227,13 +230,13 @@ def score(reference: str, hypothesis: str, seconds: float) -> Score:
     )
 
 
-def expected_amounts(truth: Truth) -> list[int]:
-    """Values (in đồng) of the money columns of the transcription's table rows."""
+def expected_amounts(truth: Truth) -> list[tuple[str, int]]:
+    """The money cells of the transcription's table rows: (cell text, value in đồng)."""
     columns = truth.money_columns()
     if columns is None:
         return []
     indices, multiplier = columns
-    values = []
+    values: list[tuple[str, int]] = []
     for line in truth.lines:
         if " | " not in line:
             continue
@@ -245,7 +248,7 @@ def expected_amounts(truth: Truth) -> list[int]:
                 cell = cells[index - 1]
                 number = parse_number(cell.lstrip("-"))
                 if number:
-                    values.append(round(-number * multiplier if cell.startswith("-") else number * multiplier))
+                    values.append((cell, round(-number * multiplier if cell.startswith("-") else number * multiplier)))
     return values
 
 
@@ -254,9 +257,16 @@ def found_amounts(text: str) -> list[int]:
     return [round(m.value) for m in find_money(text) if m.currency == "VND"]
 
 
-def amounts(expected: list[int], found: list[int]) -> Amounts:
-    """How many ``expected`` amounts are among ``found`` (multisets)."""
-    return Amounts(len(expected), len(found), sum((Counter(expected) & Counter(found)).values()))
+def _digits(number: str) -> str:
+    return re.sub(r"[^\d]", "", number)
+
+
+def amounts(expected: list[tuple[str, int]], found: list[int], text: str) -> Amounts:
+    """How many ``expected`` amounts are among ``found`` (multisets), and how many have their digits in ``text``."""
+    matched = sum((Counter(value for _, value in expected) & Counter(found)).values())
+    read = Counter(_digits(token) for token in _NUMBER_TOKEN.findall(text))
+    digits = sum((Counter(_digits(cell) for cell, _ in expected) & read).values())
+    return Amounts(len(expected), len(found), matched, digits)
 
 
 def truth_as_rows(truth: Truth) -> str:
@@ -326,11 +336,12 @@ def run_page(truth: Truth, corpus: Path, dpi: int, folder: Path) -> PageResult:
         result.scores[reader] = score(reference, comparable(text), seconds)
     if truth.is_table and truth.money_columns():
         expected = expected_amounts(truth)
-        result.amounts["transcription"] = amounts(expected, found_amounts(truth_as_rows(truth)))
+        rows = truth_as_rows(truth)
+        result.amounts["transcription"] = amounts(expected, found_amounts(rows), rows)
         for reader in ("pipeline", "tesseract"):
             # the pipeline's text is normalised already (normalising again would strip a row's leading empty cells)
             text = result.readings[reader] if reader == "pipeline" else normalize_text(result.readings[reader])
-            result.amounts[reader] = amounts(expected, found_amounts(text))
+            result.amounts[reader] = amounts(expected, found_amounts(text), text)
     return result
 
 
@@ -358,19 +369,20 @@ def _print_amounts(results: list[PageResult]) -> None:
     tables = [r for r in results if r.amounts]
     if not tables:
         return
-    print("\nmoney amounts of the table pages (found / expected; F1 with the finder's other amounts as false positives)")
+    print("\nmoney amounts of the table pages: found by find_money / expected, of all it found, F1 (its other amounts\n"
+          "count as false positives); digits: expected amounts whose digits are in the reading at all (unit or not)")
     readers = ("transcription", "pipeline", "tesseract")
-    print(f"{'page':<12} " + " ".join(f"{reader:>24}" for reader in readers))
+    print(f"{'page':<12} " + " ".join(f"{reader:>35}" for reader in readers))
     pooled = {reader: Amounts() for reader in readers}
     for result in tables:
         cells = []
         for reader in readers:
             a = result.amounts[reader]
             pooled[reader].add(a)
-            cells.append(f"{a.matched:3d}/{a.expected:<3d} of {a.found:3d} F1 {a.f1:4.2f}")
-        print(f"{result.truth.name:<12} " + " ".join(f"{c:>24}" for c in cells))
-    cells = [f"{a.matched:3d}/{a.expected:<3d} of {a.found:3d} F1 {a.f1:4.2f}" for a in pooled.values()]
-    print(f"{'pooled':<12} " + " ".join(f"{c:>24}" for c in cells))
+            cells.append(f"{a.matched:3d}/{a.expected:<3d} of {a.found:3d} F1 {a.f1:4.2f} digits {a.digits:3d}")
+        print(f"{result.truth.name:<12} " + " ".join(f"{c:>35}" for c in cells))
+    cells = [f"{a.matched:3d}/{a.expected:<3d} of {a.found:3d} F1 {a.f1:4.2f} digits {a.digits:3d}" for a in pooled.values()]
+    print(f"{'pooled':<12} " + " ".join(f"{c:>35}" for c in cells))
 
 
 def main() -> None:
