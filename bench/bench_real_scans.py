@@ -357,8 +357,8 @@ def _print_pool(title: str, results: list[PageResult]) -> None:
         p, t = result.scores["pipeline"], result.scores["tesseract"]
         print(f"{result.truth.name:<12} {p.chars:5d} {p.words:5d} | {p.cer:8.2%} {t.cer:6.2%} | {p.wer:8.2%} {t.wer:6.2%} | "
               f"{p.f1:7.3f} {t.f1:6.3f} | {p.seconds:6.1f} {t.seconds:5.1f}")
-        for reader in pooled:
-            pooled[reader].add(result.scores[reader])
+        for reader, total in pooled.items():
+            total.add(result.scores[reader])
     p, t = pooled["pipeline"], pooled["tesseract"]
     print(f"{'pooled':<12} {p.chars:5d} {p.words:5d} | {p.cer:8.2%} {t.cer:6.2%} | {p.wer:8.2%} {t.wer:6.2%} | "
           f"{p.f1:7.3f} {t.f1:6.3f} | {p.seconds:6.1f} {t.seconds:5.1f}")
