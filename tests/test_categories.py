@@ -280,9 +280,11 @@ def test_primary_category_on_documents_the_classifier_never_saw() -> None:
     # the blind sets' items (annotated by helpers after GUIDE.md; neither the cues nor the
     # training table were written from them) are the honest measure, and it is far below the
     # gold's leave-one-document-out 0.91: 0.474 when first measured, 0.561 after the bookkeeping
-    # words of vốn – kinh phí were added with these items in view. A regression guard
+    # words of vốn – kinh phí were added with these items in view, 0.596 after the draft-amendment
+    # convention (2026-12-06). A second reader agrees with these labels on 0.83 of the items
+    # (bench/bench_categories.py): the classifier, not the labels, falls short. A regression guard
     data = Path(__file__).resolve().parent / "data"
     items = [item for folder in ("gold_blind", "gold_blind2") for item in read_gold_items(data / folder)]
     assert len(items) == 57
     correct = sum(1 for _, text, kind, labels in items if classify(text, kind)[0] == labels[0])
-    assert correct / len(items) >= 0.55
+    assert correct / len(items) >= 0.58
