@@ -129,6 +129,14 @@ def _money_phrases() -> tuple[str, ...]:
     return tuple(currencies + [f"{s} {c}" for s in scales for c in currencies])
 
 
+@lru_cache(maxsize=64)
+def _repair_targets(quantities: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(money unit, its toneless form) of the units a damaged phrase may be taken for."""
+    prices = [f"{m}/{q}" for m in ("đ", "đồng") for q in dict.fromkeys((*PRICE_QUANTITIES, *quantities))]
+    targets = [(t, _toneless(t)) for t in (*_money_phrases(), *prices)]
+    return tuple((t, bare) for t, bare in targets if len(bare.replace(" ", "")) >= _MIN_REPAIRED)
+
+
 def nearest_money_unit(phrase: str, quantities: tuple[str, ...] = ()) -> str | None:
     """The money unit an OCR-damaged unit phrase stands for (``Triệu đôn`` → ``Triệu đồng``,
     ``đíkg`` and ``đkg`` → ``đ/kg``), or None.
@@ -147,13 +155,9 @@ def nearest_money_unit(phrase: str, quantities: tuple[str, ...] = ()) -> str | N
     if unit is None or unit.kind != "other":
         return None
     key = _toneless(text)
-    prices = [f"{m}/{q}" for m in ("đ", "đồng") for q in dict.fromkeys((*PRICE_QUANTITIES, *quantities))]
-    near = [
-        target for target in (*_money_phrases(), *prices)
-        if len(_toneless(target).replace(" ", "")) >= _MIN_REPAIRED and _toneless(target)[0] == key[0] and _one_edit(key, _toneless(target))
-    ]
+    near = [(target, bare) for target, bare in _repair_targets(quantities) if bare[0] == key[0] and _one_edit(key, bare)]
     # a unit that differs only in tone marks comes before one a character away (tỉ đông: tỉ đồng, not tỷ đồng)
-    found = [t for t in near if _toneless(t) == key] or near
+    found = [target for target, bare in near if bare == key] or [target for target, _ in near]
     if len(found) != 1:
         return None
     target = found[0]
