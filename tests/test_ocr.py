@@ -12,7 +12,7 @@ from PIL import Image
 from pipeline.ingest import load_document
 from pipeline.ingest.model import Block
 from pipeline.errors import IngestError
-from pipeline.ingest.ocr import LANGUAGE, image_file, ocr_available, ocr_image, pdf_page_image, reread_codes, tesseract_languages
+from pipeline.ingest.ocr import LANGUAGE, OcrWord, correct_words, image_file, ocr_available, ocr_image, pdf_page_image, reread_codes, tesseract_languages
 from pipeline.ingest.ocr_correct import code_part_fixes, correct_text, preferred_reading
 from pipeline.ingest.pdf import join_lines, mark_ocr_block, ocr_page_lines, text_layer_is_poor
 from pipeline.ingest.syllables import is_syllable
@@ -153,6 +153,36 @@ def test_poor_text_layer_is_replaced_by_ocr() -> None:
 )
 def test_tone_correction(ocr: str, expected: str) -> None:
     assert correct_text(ocr) == expected
+
+
+def _page_words(lines: list[str], confidence: float) -> list[OcrWord]:
+    return [
+        OcrWord(text, confidence, 10 * i, 20 * n, 10 * i + 8, 20 * n + 10, (1, 1, n))
+        for n, line in enumerate(lines)
+        for i, text in enumerate(line.split())
+    ]
+
+
+def test_a_confidently_read_tone_mark_on_a_valid_syllable_is_kept() -> None:
+    # Valid syllables the reports behind the syllable model seldom or never use (thánh, Chúa, phái):
+    # their counts made the model turn them into frequent ones (thành, Chua, phải) even when
+    # Tesseract had read them at 96. A mark read with confidence is kept; a doubtful one is not.
+    lines = ["Đức Chúa Trời và các thánh", "trong hệ phái này"]
+    words = _page_words(lines, 96.0)
+    correct_words(words)
+    assert [" ".join(w.text for w in words if w.line == (1, 1, n)) for n in range(2)] == lines
+    doubtful = _page_words(lines, 60.0)
+    correct_words(doubtful)
+    assert " ".join(w.text for w in doubtful) == "Đức Chua Trời và các thành trong hệ phải này"
+    assert correct_text("các thánh", confident=[True, True]) == "các thánh"
+    assert correct_text("các thánh") == "các thành"  # without confidences: the model alone
+
+
+def test_a_mark_tesseract_did_not_see_is_still_added_to_a_confident_word() -> None:
+    # Tesseract's usual tone error is a mark it missed (over ê, ô, â), confidence or not.
+    words = _page_words(["nhiêu tín đồ đã bỏ việc"], 96.0)
+    correct_words(words)
+    assert " ".join(w.text for w in words) == "nhiều tín đồ đã bỏ việc"
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,10 @@ import pytest
 import pipeline
 from pipeline.batch import extract
 from pipeline.extract.percent import find_percentages
-from pipeline.extract.tables import read_cells, table_lines
+from pipeline.extract.tables import read_cells, repair_ocr_unit_cells, repair_ocr_unit_line, table_cells, table_lines
+from pipeline.extract.units import nearest_money_unit
+from pipeline.ingest.model import Block
+from pipeline.ingest.pdf import mark_ocr_block
 
 DATA = Path(__file__).parent / "data"
 
@@ -161,3 +164,69 @@ def test_an_item_code_before_the_label_is_no_figure() -> None:
     # a price list numbers its items by code ("70.005", "100.002"), not by a short row number
     text = "Mã hàng\tTên hàng\tĐơn vị tính\tGiá kỳ trước\tGiá kỳ này\n70.005\tGiá cước taxi\tđ/km\t14.200\t14.200\n100.002\tĐô la Mỹ\tđ/USD\t23.330\t23.475"
     assert [c.value for c in read_cells(text) if c.value is not None] == [14_200, 14_200, 23_330, 23_475]
+
+
+# -- money units OCR damaged in unit positions (issue 18: DN-010's "Đơn vị: Triệu đôn", DN-008's "đíkg")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "unit"),
+    [
+        ("Triệu đôn", "Triệu đồng"),  # a letter dropped
+        ("triệu đông", "triệu đồng"),  # a tone mark misread
+        ("TỶ ĐỒN", "TỶ ĐỒNG"),
+        ("tỉ đông", "tỉ đồng"),  # tone marks aside, tỉ, not tỷ
+        ("nghìn đông", "nghìn đồng"),
+        ("đíkg", "đ/kg"),  # a price's slash read as a letter
+        ("đkg", "đ/kg"),  # or dropped
+        ("đd/kg", "đ/kg"),  # a letter added
+        ("đlít", "đ/lít"),
+        ("triệu đồng", None),  # a unit already
+        ("đ/kg", None),
+        ("công", None),  # a unit of its own (ngày công), not đồng with its first letter misread
+        ("đôi", None),  # a pair: no quantity "i" or "ôi"
+        ("người", None),
+        ("kg", None),  # two edits from đ/kg
+        ("Hà Đông", None),
+        ("2 triệu đôn", None),  # a number: not a unit phrase
+    ],
+)
+def test_a_phrase_one_ocr_edit_from_a_money_unit_is_that_unit(phrase: str, unit: str | None) -> None:
+    assert nearest_money_unit(phrase) == unit
+
+
+def test_ocr_damaged_units_are_repaired_in_unit_positions_only() -> None:
+    assert repair_ocr_unit_line("Đơn vị: Triệu đôn") == "Đơn vị: Triệu đồng"
+    assert repair_ocr_unit_line("(Kèm theo Báo cáo số 379)   Đơn vị tính: triệu đông") == "(Kèm theo Báo cáo số 379)   Đơn vị tính: triệu đồng"
+    assert repair_ocr_unit_line("Triệu đôn") == "Triệu đôn"  # not a unit line
+    assert repair_ocr_unit_line("Đơn vị: người") == "Đơn vị: người"
+    rows = [
+        ("Mã", "Tên hàng", "Đơn vị thh", "Giá kỳ này"),  # the unit column's header misread too
+        ("1", "Gạo tẻ", "đ/kg", "11.200"),
+        ("2", "Gạo ngon", "đíkg", "17.000"),
+        ("3", "Thịt lợn", "đkg", "35.000"),
+        ("4", "Cá chép", "đ/kg", "65.000"),
+        ("5", "Tôm", "đd/kg", "200.000"),
+        ("6", "Giày", "đôi", "250.000"),
+        ("7", "Gà ta", "đ/kg", "110.000"),
+    ]
+    assert [r[2] for r in repair_ocr_unit_cells(rows)] == ["Đơn vị thh", "đ/kg", "đ/kg", "đ/kg", "đ/kg", "đ/kg", "đôi", "đ/kg"]
+    header = [("STT", "Nội dung", "Số tiền (triệu đôn)", "Ghi chú"), ("1", "Thu (tỷ đồn)", "5", "đkg"), ("2", "Phường (Đông)", "5", "")]
+    assert repair_ocr_unit_cells(header) == [
+        ("STT", "Nội dung", "Số tiền (triệu đồng)", "Ghi chú"),
+        ("1", "Thu (tỷ đồng)", "5", "đkg"),  # đkg outside a unit column stays
+        ("2", "Phường (Đông)", "5", ""),  # a body row's lone word in parentheses is a name
+    ]
+    assert repair_ocr_unit_cells([("STT", "ĐVT", "Số lượng"), ("1", "đồn", "5"), ("2", "công", "3")]) == [
+        ("STT", "ĐVT", "Số lượng"), ("1", "đồng", "5"), ("2", "công", "3"),
+    ]
+
+
+def test_only_ocr_text_has_its_damaged_units_read() -> None:
+    text = "Đơn vị: Triệu đôn\nSTT\tNội dung\tDự toán\n1\tThu nội địa\t1.967.948"
+    assert [c.number for c in table_cells(text)] == []  # typed text says what it says
+    block = Block(kind="paragraph", text="Đơn vị: Triệu đôn")
+    mark_ocr_block(block)
+    assert block.text == "Đơn vị: Triệu đồng"
+    repaired = text.replace("Đơn vị: Triệu đôn", block.text)
+    assert [(c.number, c.unit.multiplier) for c in table_cells(repaired)] == [(1967948, 1e6)]

@@ -20,7 +20,7 @@ from typing import Literal
 
 from pipeline.extract.numbers import parse_number
 from pipeline.extract.units import NUM as _NUM
-from pipeline.extract.units import Unit, parse_unit
+from pipeline.extract.units import Unit, nearest_money_unit, parse_unit
 from pipeline.extract.units import is_year as _is_year
 
 _UNIT_LINE = re.compile(
@@ -377,3 +377,77 @@ def read_cells(text: str) -> Iterator[CellRead]:
                 line.table.number, line.row, j, line.part, start, start + len(cell.strip()), cell.strip(), header,
                 figure.number if figure is not None else None, unit,
             )
+
+
+# -- unit positions of OCR'd tables -------------------------------------------------------------
+
+# a unit column found from its cells: at least this many filled cells, most of them money units
+_MIN_UNIT_COLUMN_CELLS = 3
+
+
+def repair_ocr_unit_line(line: str) -> str:
+    """A unit line as OCR may damage it, with the money unit it names: ``Đơn vị: Triệu đôn`` →
+    ``Đơn vị: Triệu đồng`` (:func:`pipeline.extract.units.nearest_money_unit`); any other line as it is.
+
+    For OCR text only: in a typed document such a line says what it says.
+    """
+    m = _UNIT_LINE.search(line)
+    if not m:
+        return line
+    group = next(g for g in ("unit", "inner", "tail") if m.group(g))
+    repaired = nearest_money_unit(m.group(group))
+    return line if repaired is None else line[: m.start(group)] + repaired + line[m.end(group) :]
+
+
+def _repair_parentheses(cell: str, header: bool) -> str:
+    """A unit in a cell's parentheses: any money unit in a header row; in a body row (a row label's
+    ``(tỷ đồng)``) only a scale with its currency or a price, so that ``(Đông)`` stays a name."""
+
+    def unit(m: re.Match[str]) -> str:
+        repaired = nearest_money_unit(m.group("unit"))
+        if repaired is None or not (header or " " in repaired or "/" in repaired):
+            return m.group()
+        return f"({repaired})"
+
+    return _HEADER_UNIT.sub(unit, cell)
+
+
+def _money_unit_cell(cell: str) -> Unit | None:
+    unit = _unit_cell(" ".join(cell.split()))
+    return unit if unit is not None and unit.kind == "money" else None
+
+
+def repair_ocr_unit_cells(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The rows of a table read by OCR with the money units of its unit positions repaired.
+
+    Unit positions: a unit line standing as a cell (``Đơn vị tính: triệu đôn``), a unit in the
+    parentheses of a header cell (``Số tiền (triệu đôn)``) or of a row label (``Thu (tỷ đồn)``),
+    and the cells of a unit column: one headed ``ĐVT``/``Đơn vị tính``, or one where at least three
+    cells are money units read right and most filled cells are money units or one edit from one
+    (``đ/kg`` read right in most rows: then ``đíkg`` and ``đkg`` are ``đ/kg``; the quantities the
+    column reads right count as quantities its prices may name). Other cells are left as read.
+    """
+    width = max((len(r) for r in rows), default=0)
+    unit_columns: dict[int, tuple[str, ...]] = {}
+    for j in range(width):
+        column = [" ".join(r[j].split()) for r in rows if j < len(r) and r[j].strip()]
+        read_right = [c for c in column if _money_unit_cell(c) is not None]
+        quantities = tuple(dict.fromkeys(c.split("/", 1)[1].strip().lower() for c in read_right if "/" in c))
+        damaged = [c for c in column if nearest_money_unit(c, quantities) is not None]
+        if any(_UNIT_COLUMN.match(c) for c in column) or (
+            len(read_right) >= _MIN_UNIT_COLUMN_CELLS and 2 * (len(read_right) + len(damaged)) > len(column)
+        ):
+            unit_columns[j] = quantities
+    repaired_rows = []
+    in_body = False
+    for row in rows:
+        in_body = in_body or _is_data_row(list(row))
+        cells = []
+        for j, cell in enumerate(row):
+            repaired = _repair_parentheses(repair_ocr_unit_line(cell), header=not in_body)
+            if j in unit_columns and repaired == cell:
+                whole = nearest_money_unit(cell, unit_columns[j])
+                repaired = cell if whole is None else whole
+            cells.append(repaired)
+        repaired_rows.append(tuple(cells))
+    return repaired_rows

@@ -31,7 +31,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from pipeline.errors import IngestError
-from pipeline.ingest.ocr_correct import code_part_fixes, correct_text, eth_as_d, preferred_reading
+from pipeline.ingest.ocr_correct import CONFIDENT_MARK, code_part_fixes, correct_text, eth_as_d, preferred_reading
 from pipeline.ingest.ocr_tables import TableGrid, find_tables
 from pipeline.ingest.syllables import syllable_share
 from pipeline.ingest.options import ReadOptions
@@ -519,12 +519,14 @@ def correct_words(words: list[OcrWord]) -> None:
     """Correct the page's words in one text, so a syllable at a line end sees the next line's first one.
 
     The result is written back into the words (a line whose word count changed keeps its words).
+    A tone mark a word was read with at ``CONFIDENT_MARK`` or more is kept (``correct_text``).
     """
     lines: dict[tuple[int, int, int], list[OcrWord]] = {}
     for word in words:
         lines.setdefault(word.line, []).append(word)
     page = "\n".join(" ".join(w.text for w in line_words) for line_words in lines.values())
-    for line_words, corrected_line in zip(lines.values(), correct_text(page).split("\n")):
+    confident = [w.conf >= CONFIDENT_MARK for line_words in lines.values() for w in line_words]
+    for line_words, corrected_line in zip(lines.values(), correct_text(page, confident=confident).split("\n")):
         corrected = corrected_line.split(" ")
         if len(corrected) == len(line_words):
             for word, text in zip(line_words, corrected):

@@ -27,6 +27,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
 
 from pipeline.errors import IngestError
+from pipeline.extract.tables import repair_ocr_unit_cells, repair_ocr_unit_line
 from pipeline.ingest.legacy import convert_pdf_chars
 from pipeline.ingest.model import Block, Column, PageInfo, SourceDocument
 from pipeline.ingest.ocr import OcrPage, ocr_available, ocr_pages, page_too_large, pdf_page_image
@@ -203,11 +204,12 @@ def _continues(previous: _Line, line: _Line, right_margin: float, left_margin: f
 
 
 def mark_ocr_block(block: Block) -> None:
-    """Mark a block as read by OCR, and repair the codes its joined lines made whole (in place)."""
+    """Mark a block as read by OCR, and repair the codes its joined lines made whole (in place);
+    a unit line's money unit OCR damaged is read as that unit (``Đơn vị: Triệu đôn``)."""
     block.source = "ocr"
     if block.kind != "table_row":
         # OCR lines were repaired one by one; a code broken across two of them is whole only now
-        block.text = repair_codes(block.text)
+        block.text = repair_ocr_unit_line(repair_codes(block.text))
 
 
 def cell_text(cell: str) -> str:
@@ -342,14 +344,15 @@ def text_layer_is_poor(text: str) -> bool:
 def ocr_page_lines(page: OcrPage) -> tuple[list[_Line], tuple[float, float, float]]:
     """Printed lines of an OCRed page (same grouping as a text layer) and its geometry in points.
 
-    Words inside a ruled table go into its cells, and the table becomes one line holding its rows.
+    Words inside a ruled table go into its cells, and the table becomes one line holding its rows;
+    the money units OCR damaged in its unit positions are read as those units (``repair_ocr_unit_cells``).
     """
     words = page.pdf_words(fill_tables(page.tables, page.words))
     lines = _group_lines(words, tolerance=0.0) if words else []
     scale = 72.0 / page.dpi
     for table in page.tables:
         rows = [tuple(cell.strip() for cell in row) for row in table.cell_text]
-        rows = [r for r in rows if any(r)]
+        rows = repair_ocr_unit_cells([r for r in rows if any(r)])
         if rows:
             edges = [{"x0": table.left * scale, "x1": table.right * scale, "text": ""}]
             lines.append(_Line(top=table.top * scale, bottom=table.bottom * scale, segments=[_Segment(edges)], table=rows))
