@@ -32,7 +32,7 @@ from typing import Any
 from spacy.language import Language
 
 from pipeline.extract.groups import assign_groups
-from pipeline.errors import OutputBusy, OutputUnwritable, UsageError
+from pipeline.errors import DEFAULT_TIMEOUT_S, OutputBusy, OutputUnwritable, UsageError
 from pipeline.ingest.options import ReadOptions
 from pipeline.nlp import build_nlp
 from pipeline.runner import DocumentResult, file_doc_id, pipeline_version, process_file
@@ -49,7 +49,6 @@ from pipeline.store import (
     write_document,
 )
 
-DEFAULT_TIMEOUT_S = 300.0
 ProgressCallback = Callable[[DocumentResult], None]
 logger = logging.getLogger("baocao")
 # a progress line at most this often (seconds), for logs off a terminal (cluster jobs, nohup)

@@ -14,40 +14,22 @@ from collections.abc import Callable
 from contextlib import closing
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from pipeline.evaluate import (
-    score_categories_held_out,
-    score_difficulties,
-    score_facts,
-    score_citations,
-    score_metadata,
-)
-from pipeline.query import (
-    QueryError,
-    all_pages,
-    connect_read_only,
-    difficulty_summary,
-    documents_citing,
-    iter_difficulties,
-    open_read_only,
-    search_amounts,
-    search_difficulties,
-    shared_complaints,
-)
+# Only light modules here: `baocao --help`, `--version` and `baocao query` must not load spaCy,
+# underthesea, pandas or the notebook module (tests/test_cli_imports.py). Each command imports what
+# it needs (the batch, eval, the web app) in its body.
 from pipeline import filters as filter_registry
-from pipeline.filters import FilterValues
-from pipeline.search_index import SearchIndexMissing
-from pipeline.batch import DEFAULT_TIMEOUT_S
-from pipeline.batch import RunSummary, check_request, discover, extract
-from pipeline.errors import OutputBusy, OutputUnwritable, UsageError
-from pipeline.runner import DocumentResult
-from pipeline.ingest.options import read_options
+from pipeline.errors import DEFAULT_TIMEOUT_S, OutputBusy, OutputUnwritable, UsageError
+from pipeline.filters import FilterValues, QueryError
+
+if TYPE_CHECKING:
+    from pipeline.batch import RunSummary
+    from pipeline.runner import DocumentResult
 
 app = typer.Typer(help="baocao: turn Vietnamese government reports into a structured dataset.", no_args_is_help=True)
 console = Console()
@@ -123,6 +105,8 @@ def extract_command(
         raise typer.BadParameter("--executor must be auto, inline, process or dask")
     if executor == "dask" and not scheduler:
         raise typer.BadParameter("--executor dask needs --scheduler tcp://HOST:PORT")
+    from pipeline.batch import check_request
+
     try:
         check_request(paths, out)
         summary = _extract_with_progress(paths, out, workers, force, timeout, executor, scheduler, ocr, prune)
@@ -175,6 +159,11 @@ def _extract_with_progress(
     ocr: bool | None, prune: bool,
 ) -> RunSummary:
     """Run :func:`pipeline.batch.extract` behind a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from pipeline.batch import discover, extract
+    from pipeline.ingest.options import read_options
+
     total = sum(1 for _ in discover(paths))
     pages = 0
     with Progress(
@@ -197,6 +186,8 @@ def _extract_with_progress(
 
 
 def _print_difficulties(out: Path) -> None:
+    from pipeline.query import difficulty_summary
+
     summary = difficulty_summary(out)
     kinds = Table(title=f"Difficulty items ({summary.documents_with_items} documents)")
     kinds.add_column("kind")
@@ -223,6 +214,11 @@ def eval_command(
     out: Path = typer.Option(Path("extracted"), "--out", help="Folder holding the extracted reports.sqlite."),
 ) -> None:
     """Score the extracted dataset in OUT against the gold annotations in GOLD_DIR."""
+    from rich.markup import escape
+
+    from pipeline.evaluate import score_categories_held_out, score_citations, score_difficulties, score_facts, score_metadata
+    from pipeline.query import open_read_only, shared_complaints
+
     score = score_metadata(gold_dir, out)
     console.print(
         f"metadata: {score.matched}/{score.fields} fields match "
@@ -305,6 +301,7 @@ def serve_command(
         "that checks it). Requests naming any other host get 400."),
 ) -> None:
     """Serve the coordination office's search page and JSON API over DB."""
+    from pipeline.search_index import SearchIndexMissing
     from pipeline.web import serve
 
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -337,6 +334,8 @@ AllOption = typer.Option(False, "--all", help="Every matching item instead of on
 
 
 def _open(db: Path) -> sqlite3.Connection:
+    from pipeline.query import connect_read_only
+
     try:
         return connect_read_only(db)
     except (FileNotFoundError, sqlite3.Error) as error:
@@ -367,6 +366,8 @@ def _emit(total: int, items: list[object], fmt: OutputFormat, columns: tuple[str
 
 
 def _run_query(run: Callable[[], tuple[int, list[object]]]) -> tuple[int, list[object]]:
+    from pipeline.search_index import SearchIndexMissing
+
     try:
         return run()
     except (QueryError, SearchIndexMissing) as error:
@@ -431,6 +432,8 @@ def query_difficulties(
     size: int = SizeOption, every: bool = AllOption,
 ) -> None:
     """Difficulty, limitation, cause and recommendation items (ranked when --q is given)."""
+    from pipeline.query import iter_difficulties, search_difficulties
+
     connection = _open(db)
 
     def run() -> tuple[int, list[object]]:
@@ -450,6 +453,8 @@ def query_references(
     every: bool = AllOption,
 ) -> None:
     """The documents that cite CODE, with each mention."""
+    from pipeline.query import all_pages, documents_citing
+
     connection = _open(db)
 
     def run() -> tuple[int, list[object]]:
@@ -467,6 +472,8 @@ def query_amounts(
     size: int = SizeOption, every: bool = AllOption,
 ) -> None:
     """Money amounts, largest first."""
+    from pipeline.query import all_pages, search_amounts
+
     connection = _open(db)
 
     def run() -> tuple[int, list[object]]:

@@ -32,7 +32,7 @@ from pipeline import facts as fact_registry
 from pipeline import filters as filter_registry
 from pipeline.facts import format_money, vietnamese_number
 from pipeline.extract.tables import HEADER_PATH_SEPARATOR
-from pipeline.store import DATABASE_NAME, TABLES, TEXT_DTYPE, columns, date_columns, read_table
+from pipeline.store import DATABASE_NAME, TABLES, columns, date_columns, read_table, text_dtype
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -312,7 +312,7 @@ def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         elif py_type is str:
             # the dtype pandas gives text (object before pandas 3, str from 3 on), also for a column
             # SQLite returned all null, so that Parquet and SQLite give the same frame
-            frame[name] = frame[name].astype(TEXT_DTYPE)
+            frame[name] = frame[name].astype(text_dtype())
     return frame
 
 
