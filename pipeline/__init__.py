@@ -1,6 +1,6 @@
 """baocao: structured facts from Vietnamese government reports.
 
-The public names (``build_nlp``, ``extract``, ``load``, ``show`` …) are imported at
+The public names (``build_nlp``, ``extract``, ``parse_file``, ``load``, ``show`` …) are imported at
 first use, not with the package: ``import pipeline.query`` or ``baocao --help`` must not pay for
 spaCy, underthesea, pandas or the notebook module.
 """
@@ -19,17 +19,19 @@ _LAZY = {
     "build_nlp": "pipeline.nlp",
     "extract": "pipeline.batch",
     "RunSummary": "pipeline.batch",
+    "parse_file": "pipeline.runner",
     "Dataset": "pipeline.notebook",
     "load": "pipeline.notebook",
     "show": "pipeline.notebook",
 }
 
-__all__ = ["__version__", "build_nlp", "extract", "RunSummary", "Dataset", "load", "show"]
+__all__ = ["__version__", "build_nlp", "extract", "parse_file", "RunSummary", "Dataset", "load", "show"]
 
 if TYPE_CHECKING:
     from pipeline.batch import RunSummary, extract
     from pipeline.nlp import build_nlp
     from pipeline.notebook import Dataset, load, show
+    from pipeline.runner import parse_file
 
 
 def __getattr__(name: str) -> Any:

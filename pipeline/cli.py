@@ -288,6 +288,68 @@ def eval_command(
         console.print(misses)
 
 
+class ParseFormat(str, Enum):
+    """Output formats of `baocao parse`."""
+
+    json = "json"
+    jsonl = "jsonl"
+
+
+@app.command("parse")
+def parse_command(
+    files: list[Path] = typer.Argument(..., help="The document(s) to read: PDF, DOCX, DOC, TXT or an image."),
+    to: ParseFormat = typer.Option(
+        ParseFormat.json, "--to", help="json: one indented JSON document (one FILE); jsonl: one line per FILE.",
+    ),
+    out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    ocr: bool = typer.Option(
+        None, "--ocr/--no-ocr", show_default=False,
+        help="Read scanned pages and photos with Tesseract, or only mark them as needing OCR (default: on, or BAOCAO_OCR).",
+    ),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--timeout", min=0, help="Seconds allowed per document (0: no limit)."),
+) -> None:
+    """Print one file's metadata, blocks, facts and errors as JSON, without making a store.
+
+    The layout is that of pipeline.parse_file (README: "One file, no store"). Exit status 1 when a
+    file could not be read as a document (its JSON still says why), 2 when a path is missing or a folder.
+    """
+    from pipeline.runner import check_file
+
+    try:
+        if to is ParseFormat.json and len(files) > 1:
+            raise UsageError(f"--to json prints one document: {len(files)} files given (--to jsonl prints one line per file)")
+        for path in files:
+            check_file(path)
+        sink = sys.stdout if out is None else out.open("w", encoding="utf-8")
+    except (UsageError, OSError) as error:
+        reason = f"cannot write {out}: {error.strerror or error}" if isinstance(error, OSError) else str(error)
+        err_console.print(f"baocao parse: {reason}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=2) from error
+    from pipeline.ingest.options import read_options
+    from pipeline.nlp import build_nlp
+    from pipeline.runner import parse_file
+
+    nlp = build_nlp()
+    failed = False
+    try:
+        for path in files:
+            parsed = parse_file(path, read_options(ocr), nlp=nlp, timeout=timeout or None)
+            indent = 1 if to is ParseFormat.json else None
+            sink.write(json.dumps(parsed, ensure_ascii=False, indent=indent) + "\n")
+            sink.flush()
+            if parsed["status"] != "ok":
+                # one line per file on stderr: the first problem, naming the file
+                first = parsed["errors"][0]["message"] if parsed["errors"] else parsed["status"]
+                named = first if parsed["source_path"] in first else f"{parsed['source_path']}: {first}"
+                err_console.print(f"baocao parse: {parsed['status']}: {named}", highlight=False, markup=False, soft_wrap=True)
+            failed = failed or parsed["status"] in ("failed", "unsupported")
+    finally:
+        if sink is not sys.stdout:
+            sink.close()
+    if failed:
+        raise typer.Exit(code=1)
+
+
 DEFAULT_DB = Path("extracted/reports.sqlite")
 
 

@@ -46,7 +46,7 @@ def _probe(*args: str) -> dict:
     "args",
     [
         ("--help",), ("--version",), ("query", "--help"), ("query", "difficulties", "--help"),
-        ("query", "amounts", "--help"), ("query", "references", "--help"), ("extract", "--help"),
+        ("query", "amounts", "--help"), ("query", "references", "--help"), ("extract", "--help"), ("parse", "--help"),
     ],
     ids=lambda args: " ".join(args),
 )
@@ -101,10 +101,10 @@ def test_the_public_names_load_at_first_use() -> None:
         "import pipeline.extract.rows\n"  # binds the subpackage on the package: the function must keep the name
         "from pipeline.batch import extract\n"
         "assert pipeline.extract is extract, pipeline.extract\n"
-        "from pipeline import extract as again, build_nlp, load, show, Dataset, RunSummary\n"
-        "assert again is extract and callable(build_nlp) and callable(load) and callable(show)\n"
+        "from pipeline import extract as again, build_nlp, load, show, Dataset, RunSummary, parse_file\n"
+        "assert again is extract and callable(build_nlp) and callable(load) and callable(show) and callable(parse_file)\n"
         "assert Dataset.__module__ == 'pipeline.notebook' and RunSummary.__module__ == 'pipeline.batch'\n"
-        "assert {'extract', 'load', 'show'} <= set(dir(pipeline))\n"
+        "assert {'extract', 'load', 'parse_file'} <= set(dir(pipeline))\n"
         "try:\n"
         "    pipeline.no_such_name\n"
         "except AttributeError:\n"
