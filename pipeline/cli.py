@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import closing
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -82,6 +82,7 @@ def main(
 
 @app.command("extract")
 def extract_command(
+    ctx: typer.Context,
     paths: list[Path] = typer.Argument(..., help="Files or folders to read (searched recursively)."),
     out: Path = typer.Option(Path("extracted"), "--out", help="Output folder for reports.sqlite and *.parquet."),
     workers: int = typer.Option(os.cpu_count() or 1, "--workers", "-j", min=1, help="Worker processes (default: all cores)."),
@@ -99,22 +100,42 @@ def extract_command(
     prune: bool = typer.Option(
         False, "--prune", help="Remove from the store, with all their rows, the files no longer among PATHS (default: keep and report them).",
     ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="No progress and no summary: only warnings and errors, on stderr (exit status and "
+        "--summary-json as usual).",
+    ),
 ) -> None:
     """Read every report under PATHS and write the dataset to OUT."""
     if executor not in ("auto", "inline", "process", "dask"):
         raise typer.BadParameter("--executor must be auto, inline, process or dask")
     if executor == "dask" and not scheduler:
         raise typer.BadParameter("--executor dask needs --scheduler tcp://HOST:PORT")
+    if quiet and ctx.find_root().params.get("verbose"):
+        raise typer.BadParameter("--quiet and --verbose contradict each other: give one")
     from pipeline.batch import check_request
+    from pipeline.ingest.options import read_options
 
     try:
         check_request(paths, out)
-        summary = _extract_with_progress(paths, out, workers, force, timeout, executor, scheduler, ocr, prune)
+        run = {"workers": workers, "force": force, "timeout": timeout or None, "executor": executor, "scheduler": scheduler,
+               "options": read_options(ocr), "prune": prune}
+        summary = _extract_quietly(paths, out, run) if quiet else _extract_with_progress(paths, out, run)
     except (UsageError, OutputUnwritable) as error:
         # 3: another run holds the folder; 4: the store could not be written; 2: nothing could be done
         code = 3 if isinstance(error, OutputBusy) else 4 if isinstance(error, OutputUnwritable) else 2
         err_console.print(f"baocao extract: {error}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(code=code) from error
+    if not quiet:
+        _print_summary(summary, out)
+    if summary_json is not None:
+        summary_json.write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _report_problems(summary)
+    if summary.failed or summary.unreadable_folders:
+        raise typer.Exit(code=1)
+
+
+def _print_summary(summary: RunSummary, out: Path) -> None:
+    """The run's summary on stdout: files by status and action, rows per table, difficulty items."""
     statuses = Table(title="Documents by status")
     statuses.add_column("status")
     statuses.add_column("files", justify="right")
@@ -135,8 +156,10 @@ def extract_command(
     console.print(rows)
     _print_difficulties(out)
     console.print(f"{sum(summary.statuses.values())} files in {summary.seconds:.1f} s -> {summary.database}")
-    if summary_json is not None:
-        summary_json.write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def _report_problems(summary: RunSummary) -> None:
+    """The run's warnings and errors, on stderr (with --quiet too): missing sources, unlisted folders, failed files."""
     if summary.missing_files:
         shown = ", ".join(summary.missing_files[:_FAILED_SHOWN]) + (" …" if len(summary.missing_files) > _FAILED_SHOWN else "")
         err_console.print(
@@ -150,19 +173,13 @@ def extract_command(
     if summary.failed:
         shown = ", ".join(summary.failed_files[:_FAILED_SHOWN]) + (" …" if summary.failed > _FAILED_SHOWN else "")
         err_console.print(f"{summary.failed} document(s) failed ({shown}): see the errors table", style="red", soft_wrap=True, markup=False)
-    if summary.failed or summary.unreadable_folders:
-        raise typer.Exit(code=1)
 
 
-def _extract_with_progress(
-    paths: list[Path], out: Path, workers: int, force: bool, timeout: float, executor: str, scheduler: str | None,
-    ocr: bool | None, prune: bool,
-) -> RunSummary:
-    """Run :func:`pipeline.batch.extract` behind a progress bar."""
+def _extract_with_progress(paths: list[Path], out: Path, run: dict[str, Any]) -> RunSummary:
+    """Run :func:`pipeline.batch.extract` behind a progress bar (``run``: its keyword arguments)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from pipeline.batch import discover, extract
-    from pipeline.ingest.options import read_options
 
     total = sum(1 for _ in discover(paths))
     pages = 0
@@ -177,12 +194,23 @@ def _extract_with_progress(
             pages += (result.document.pages or 0) if result.document else 0
             progress.update(task, advance=1, pages=pages, last=f"{result.status:8} {result.source_path[:40]}")
 
-        summary = extract(
-            paths, out, on_document=advance, workers=workers, force=force, timeout=timeout or None,
-            executor=executor, scheduler=scheduler, options=read_options(ocr), prune=prune,
-        )
+        summary = extract(paths, out, on_document=advance, **run)
         progress.update(task, completed=total)
     return summary
+
+
+def _extract_quietly(paths: list[Path], out: Path, run: dict[str, Any]) -> RunSummary:
+    """Run :func:`pipeline.batch.extract` without progress: the library's progress lines (INFO) are
+    held back for the run, its warnings still go out."""
+    from pipeline.batch import extract
+
+    library = logging.getLogger("baocao")
+    level = library.level
+    library.setLevel(logging.WARNING)
+    try:
+        return extract(paths, out, **run)
+    finally:
+        library.setLevel(level)
 
 
 def _print_difficulties(out: Path) -> None:
