@@ -113,9 +113,12 @@ def extract_command(
     if quiet and ctx.find_root().params.get("verbose"):
         raise typer.BadParameter("--quiet and --verbose contradict each other: give one")
     from pipeline.batch import check_request
+    from pipeline.extras import require
     from pipeline.ingest.options import read_options
 
     try:
+        if executor == "dask":
+            require("dask", "the dask executor")  # before the progress bar draws anything (extract checks it too)
         check_request(paths, out)
         run = {"workers": workers, "force": force, "timeout": timeout or None, "executor": executor, "scheduler": scheduler,
                "options": read_options(ocr), "prune": prune}
@@ -391,6 +394,13 @@ def serve_command(
         "that checks it). Requests naming any other host get 400."),
 ) -> None:
     """Serve the coordination office's search page and JSON API over DB."""
+    from pipeline.extras import MissingExtra, require
+
+    try:
+        require("serve", "baocao serve")
+    except MissingExtra as error:
+        err_console.print(f"baocao serve: {error}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=2) from error
     from pipeline.search_index import SearchIndexMissing
     from pipeline.web import serve
 

@@ -37,8 +37,8 @@ EXTRACTION_MODULES = (
 )
 # What reads, serves or schedules the dataset without changing what a document gives.
 SERVING_MODULES = (
-    "__init__.py", "batch.py", "cli.py", "dictionary.py", "evaluate.py", "filters.py", "notebook.py", "query.py",
-    "search_index.py", "web",
+    "__init__.py", "batch.py", "cli.py", "dictionary.py", "evaluate.py", "extras.py", "filters.py", "notebook.py",
+    "py.typed", "query.py", "search_index.py", "web",
 )
 
 
