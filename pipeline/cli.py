@@ -80,6 +80,15 @@ def main(
         ctx.call_on_close(restore)
 
 
+class Executor(str, Enum):
+    """Where `baocao extract` reads the documents (``pipeline.extract``'s ``executor``)."""
+
+    auto = "auto"
+    inline = "inline"
+    process = "process"
+    dask = "dask"
+
+
 @app.command("extract")
 def extract_command(
     ctx: typer.Context,
@@ -88,7 +97,10 @@ def extract_command(
     workers: int = typer.Option(os.cpu_count() or 1, "--workers", "-j", min=1, help="Worker processes (default: all cores)."),
     force: bool = typer.Option(False, "--force", help="Extract every file again, even unchanged ones."),
     timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--timeout", min=0, help="Seconds allowed per document (0: no limit)."),
-    executor: str = typer.Option("auto", "--executor", help="auto, inline, process or dask."),
+    executor: Executor = typer.Option(
+        Executor.auto, "--executor", help="Where documents are read: auto (inline for one worker, else processes), inline, "
+        "process (a pool of --workers) or dask (a cluster at --scheduler).",
+    ),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."),
     summary_json: Path = typer.Option(
         None, "--summary-json", help="Also write the run's summary (statuses, actions, rows, failed files) as JSON to this file.",
@@ -106,9 +118,7 @@ def extract_command(
     ),
 ) -> None:
     """Read every report under PATHS and write the dataset to OUT."""
-    if executor not in ("auto", "inline", "process", "dask"):
-        raise typer.BadParameter("--executor must be auto, inline, process or dask")
-    if executor == "dask" and not scheduler:
+    if executor is Executor.dask and not scheduler:
         raise typer.BadParameter("--executor dask needs --scheduler tcp://HOST:PORT")
     if quiet and ctx.find_root().params.get("verbose"):
         raise typer.BadParameter("--quiet and --verbose contradict each other: give one")
@@ -117,10 +127,10 @@ def extract_command(
     from pipeline.ingest.options import read_options
 
     try:
-        if executor == "dask":
+        if executor is Executor.dask:
             require("dask", "the dask executor")  # before the progress bar draws anything (extract checks it too)
         check_request(paths, out)
-        run = {"workers": workers, "force": force, "timeout": timeout or None, "executor": executor, "scheduler": scheduler,
+        run = {"workers": workers, "force": force, "timeout": timeout or None, "executor": executor.value, "scheduler": scheduler,
                "options": read_options(ocr), "prune": prune}
         summary = _extract_quietly(paths, out, run) if quiet else _extract_with_progress(paths, out, run)
     except (UsageError, OutputUnwritable) as error:

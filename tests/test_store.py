@@ -268,3 +268,11 @@ def test_quiet_and_verbose_contradict(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["-v", "extract", str(SAMPLE_CORPUS), "--out", str(tmp_path), "--quiet"])
     assert result.exit_code == 2 and "contradict" in result.output
     assert not (tmp_path / DATABASE_NAME).exists()
+
+
+def test_executor_choices_are_shown_and_checked(tmp_path: Path) -> None:
+    shown = CliRunner().invoke(app, ["extract", "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0 and "auto|inline|process|dask" in shown.output
+    wrong = CliRunner().invoke(app, ["extract", str(SAMPLE_CORPUS), "--out", str(tmp_path), "--executor", "threads"])
+    assert wrong.exit_code == 2 and "threads" in wrong.output
+    assert not (tmp_path / DATABASE_NAME).exists()
