@@ -41,7 +41,7 @@ def main() -> None:
     cli = [python, "-m", "pipeline.cli"]
     with tempfile.TemporaryDirectory() as scratch:
         store = Path(scratch) / "store"
-        subprocess.run([*cli, "extract", str(SAMPLE), "--out", str(store), "--workers", "1", "--no-ocr"],
+        subprocess.run([*cli, "extract", str(SAMPLE), "--out", str(store), "--workers", "1", "--no-ocr", "--quiet"],
                        cwd=REPO, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "BAOCAO_OCR": "0"})
         db = str(store / "reports.sqlite")
         commands = {
