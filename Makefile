@@ -24,7 +24,7 @@ system-deps:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[all,test]'  # every extra: the tests cover the web page, Dask and the notebooks
 	touch $(STAMP)
 
 demo: setup

@@ -32,7 +32,8 @@ from typing import Any
 from spacy.language import Language
 
 from pipeline.extract.groups import assign_groups
-from pipeline.errors import OutputBusy, OutputUnwritable, UsageError
+from pipeline.errors import DEFAULT_TIMEOUT_S, OutputBusy, OutputUnwritable, UsageError
+from pipeline.extras import require
 from pipeline.ingest.options import ReadOptions
 from pipeline.nlp import build_nlp
 from pipeline.runner import DocumentResult, file_doc_id, pipeline_version, process_file
@@ -49,7 +50,6 @@ from pipeline.store import (
     write_document,
 )
 
-DEFAULT_TIMEOUT_S = 300.0
 ProgressCallback = Callable[[DocumentResult], None]
 logger = logging.getLogger("baocao")
 # a progress line at most this often (seconds), for logs off a terminal (cluster jobs, nohup)
@@ -453,6 +453,8 @@ def extract(
     started = time.perf_counter()
     out = Path(out_dir)
     roots = [Path(p) for p in inputs]
+    if executor == "dask":
+        require("dask", "the dask executor")  # baocao[dask]: MissingExtra before anything is read
     check_request(roots, out)
     summary = RunSummary(database=out / DATABASE_NAME)
     options = options if options is not None else ReadOptions.from_environment()

@@ -14,40 +14,22 @@ from collections.abc import Callable
 from contextlib import closing
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from pipeline.evaluate import (
-    score_categories_held_out,
-    score_difficulties,
-    score_facts,
-    score_citations,
-    score_metadata,
-)
-from pipeline.query import (
-    QueryError,
-    all_pages,
-    connect_read_only,
-    difficulty_summary,
-    documents_citing,
-    iter_difficulties,
-    open_read_only,
-    search_amounts,
-    search_difficulties,
-    shared_complaints,
-)
+# Only light modules here: `baocao --help`, `--version` and `baocao query` must not load spaCy,
+# underthesea, pandas or the notebook module (tests/test_cli_imports.py). Each command imports what
+# it needs (the batch, eval, the web app) in its body.
 from pipeline import filters as filter_registry
-from pipeline.filters import FilterValues
-from pipeline.search_index import SearchIndexMissing
-from pipeline.batch import DEFAULT_TIMEOUT_S
-from pipeline.batch import RunSummary, check_request, discover, extract
-from pipeline.errors import OutputBusy, OutputUnwritable, UsageError
-from pipeline.runner import DocumentResult
-from pipeline.ingest.options import read_options
+from pipeline.errors import DEFAULT_TIMEOUT_S, OutputBusy, OutputUnwritable, UsageError
+from pipeline.filters import FilterValues, QueryError
+
+if TYPE_CHECKING:
+    from pipeline.batch import RunSummary
+    from pipeline.runner import DocumentResult
 
 app = typer.Typer(help="baocao: turn Vietnamese government reports into a structured dataset.", no_args_is_help=True)
 console = Console()
@@ -98,14 +80,27 @@ def main(
         ctx.call_on_close(restore)
 
 
+class Executor(str, Enum):
+    """Where `baocao extract` reads the documents (``pipeline.extract``'s ``executor``)."""
+
+    auto = "auto"
+    inline = "inline"
+    process = "process"
+    dask = "dask"
+
+
 @app.command("extract")
 def extract_command(
+    ctx: typer.Context,
     paths: list[Path] = typer.Argument(..., help="Files or folders to read (searched recursively)."),
     out: Path = typer.Option(Path("extracted"), "--out", help="Output folder for reports.sqlite and *.parquet."),
     workers: int = typer.Option(os.cpu_count() or 1, "--workers", "-j", min=1, help="Worker processes (default: all cores)."),
     force: bool = typer.Option(False, "--force", help="Extract every file again, even unchanged ones."),
     timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--timeout", min=0, help="Seconds allowed per document (0: no limit)."),
-    executor: str = typer.Option("auto", "--executor", help="auto, inline, process or dask."),
+    executor: Executor = typer.Option(
+        Executor.auto, "--executor", help="Where documents are read: auto (inline for one worker, else processes), inline, "
+        "process (a pool of --workers) or dask (a cluster at --scheduler).",
+    ),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."),
     summary_json: Path = typer.Option(
         None, "--summary-json", help="Also write the run's summary (statuses, actions, rows, failed files) as JSON to this file.",
@@ -117,20 +112,43 @@ def extract_command(
     prune: bool = typer.Option(
         False, "--prune", help="Remove from the store, with all their rows, the files no longer among PATHS (default: keep and report them).",
     ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="No progress and no summary: only warnings and errors, on stderr (exit status and "
+        "--summary-json as usual).",
+    ),
 ) -> None:
     """Read every report under PATHS and write the dataset to OUT."""
-    if executor not in ("auto", "inline", "process", "dask"):
-        raise typer.BadParameter("--executor must be auto, inline, process or dask")
-    if executor == "dask" and not scheduler:
+    if executor is Executor.dask and not scheduler:
         raise typer.BadParameter("--executor dask needs --scheduler tcp://HOST:PORT")
+    if quiet and ctx.find_root().params.get("verbose"):
+        raise typer.BadParameter("--quiet and --verbose contradict each other: give one")
+    from pipeline.batch import check_request
+    from pipeline.extras import require
+    from pipeline.ingest.options import read_options
+
     try:
+        if executor is Executor.dask:
+            require("dask", "the dask executor")  # before the progress bar draws anything (extract checks it too)
         check_request(paths, out)
-        summary = _extract_with_progress(paths, out, workers, force, timeout, executor, scheduler, ocr, prune)
+        run = {"workers": workers, "force": force, "timeout": timeout or None, "executor": executor.value, "scheduler": scheduler,
+               "options": read_options(ocr), "prune": prune}
+        summary = _extract_quietly(paths, out, run) if quiet else _extract_with_progress(paths, out, run)
     except (UsageError, OutputUnwritable) as error:
         # 3: another run holds the folder; 4: the store could not be written; 2: nothing could be done
         code = 3 if isinstance(error, OutputBusy) else 4 if isinstance(error, OutputUnwritable) else 2
         err_console.print(f"baocao extract: {error}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(code=code) from error
+    if not quiet:
+        _print_summary(summary, out)
+    if summary_json is not None:
+        summary_json.write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _report_problems(summary)
+    if summary.failed or summary.unreadable_folders:
+        raise typer.Exit(code=1)
+
+
+def _print_summary(summary: RunSummary, out: Path) -> None:
+    """The run's summary on stdout: files by status and action, rows per table, difficulty items."""
     statuses = Table(title="Documents by status")
     statuses.add_column("status")
     statuses.add_column("files", justify="right")
@@ -151,8 +169,10 @@ def extract_command(
     console.print(rows)
     _print_difficulties(out)
     console.print(f"{sum(summary.statuses.values())} files in {summary.seconds:.1f} s -> {summary.database}")
-    if summary_json is not None:
-        summary_json.write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def _report_problems(summary: RunSummary) -> None:
+    """The run's warnings and errors, on stderr (with --quiet too): missing sources, unlisted folders, failed files."""
     if summary.missing_files:
         shown = ", ".join(summary.missing_files[:_FAILED_SHOWN]) + (" …" if len(summary.missing_files) > _FAILED_SHOWN else "")
         err_console.print(
@@ -166,15 +186,14 @@ def extract_command(
     if summary.failed:
         shown = ", ".join(summary.failed_files[:_FAILED_SHOWN]) + (" …" if summary.failed > _FAILED_SHOWN else "")
         err_console.print(f"{summary.failed} document(s) failed ({shown}): see the errors table", style="red", soft_wrap=True, markup=False)
-    if summary.failed or summary.unreadable_folders:
-        raise typer.Exit(code=1)
 
 
-def _extract_with_progress(
-    paths: list[Path], out: Path, workers: int, force: bool, timeout: float, executor: str, scheduler: str | None,
-    ocr: bool | None, prune: bool,
-) -> RunSummary:
-    """Run :func:`pipeline.batch.extract` behind a progress bar."""
+def _extract_with_progress(paths: list[Path], out: Path, run: dict[str, Any]) -> RunSummary:
+    """Run :func:`pipeline.batch.extract` behind a progress bar (``run``: its keyword arguments)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from pipeline.batch import discover, extract
+
     total = sum(1 for _ in discover(paths))
     pages = 0
     with Progress(
@@ -188,15 +207,28 @@ def _extract_with_progress(
             pages += (result.document.pages or 0) if result.document else 0
             progress.update(task, advance=1, pages=pages, last=f"{result.status:8} {result.source_path[:40]}")
 
-        summary = extract(
-            paths, out, on_document=advance, workers=workers, force=force, timeout=timeout or None,
-            executor=executor, scheduler=scheduler, options=read_options(ocr), prune=prune,
-        )
+        summary = extract(paths, out, on_document=advance, **run)
         progress.update(task, completed=total)
     return summary
 
 
+def _extract_quietly(paths: list[Path], out: Path, run: dict[str, Any]) -> RunSummary:
+    """Run :func:`pipeline.batch.extract` without progress: the library's progress lines (INFO) are
+    held back for the run, its warnings still go out."""
+    from pipeline.batch import extract
+
+    library = logging.getLogger("baocao")
+    level = library.level
+    library.setLevel(logging.WARNING)
+    try:
+        return extract(paths, out, **run)
+    finally:
+        library.setLevel(level)
+
+
 def _print_difficulties(out: Path) -> None:
+    from pipeline.query import difficulty_summary
+
     summary = difficulty_summary(out)
     kinds = Table(title=f"Difficulty items ({summary.documents_with_items} documents)")
     kinds.add_column("kind")
@@ -223,6 +255,11 @@ def eval_command(
     out: Path = typer.Option(Path("extracted"), "--out", help="Folder holding the extracted reports.sqlite."),
 ) -> None:
     """Score the extracted dataset in OUT against the gold annotations in GOLD_DIR."""
+    from rich.markup import escape
+
+    from pipeline.evaluate import score_categories_held_out, score_citations, score_difficulties, score_facts, score_metadata
+    from pipeline.query import open_read_only, shared_complaints
+
     score = score_metadata(gold_dir, out)
     console.print(
         f"metadata: {score.matched}/{score.fields} fields match "
@@ -292,6 +329,68 @@ def eval_command(
         console.print(misses)
 
 
+class ParseFormat(str, Enum):
+    """Output formats of `baocao parse`."""
+
+    json = "json"
+    jsonl = "jsonl"
+
+
+@app.command("parse")
+def parse_command(
+    files: list[Path] = typer.Argument(..., help="The document(s) to read: PDF, DOCX, DOC, TXT or an image."),
+    to: ParseFormat = typer.Option(
+        ParseFormat.json, "--to", help="json: one indented JSON document (one FILE); jsonl: one line per FILE.",
+    ),
+    out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    ocr: bool = typer.Option(
+        None, "--ocr/--no-ocr", show_default=False,
+        help="Read scanned pages and photos with Tesseract, or only mark them as needing OCR (default: on, or BAOCAO_OCR).",
+    ),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--timeout", min=0, help="Seconds allowed per document (0: no limit)."),
+) -> None:
+    """Print one file's metadata, blocks, facts and errors as JSON, without making a store.
+
+    The layout is that of pipeline.parse_file (README: "One file, no store"). Exit status 1 when a
+    file could not be read as a document (its JSON still says why), 2 when a path is missing or a folder.
+    """
+    from pipeline.runner import check_file
+
+    try:
+        if to is ParseFormat.json and len(files) > 1:
+            raise UsageError(f"--to json prints one document: {len(files)} files given (--to jsonl prints one line per file)")
+        for path in files:
+            check_file(path)
+        sink = sys.stdout if out is None else out.open("w", encoding="utf-8")
+    except (UsageError, OSError) as error:
+        reason = f"cannot write {out}: {error.strerror or error}" if isinstance(error, OSError) else str(error)
+        err_console.print(f"baocao parse: {reason}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=2) from error
+    from pipeline.ingest.options import read_options
+    from pipeline.nlp import build_nlp
+    from pipeline.runner import parse_file
+
+    nlp = build_nlp()
+    failed = False
+    try:
+        for path in files:
+            parsed = parse_file(path, read_options(ocr), nlp=nlp, timeout=timeout or None)
+            indent = 1 if to is ParseFormat.json else None
+            sink.write(json.dumps(parsed, ensure_ascii=False, indent=indent) + "\n")
+            sink.flush()
+            if parsed["status"] != "ok":
+                # one line per file on stderr: the first problem, naming the file
+                first = parsed["errors"][0]["message"] if parsed["errors"] else parsed["status"]
+                named = first if parsed["source_path"] in first else f"{parsed['source_path']}: {first}"
+                err_console.print(f"baocao parse: {parsed['status']}: {named}", highlight=False, markup=False, soft_wrap=True)
+            failed = failed or parsed["status"] in ("failed", "unsupported")
+    finally:
+        if sink is not sys.stdout:
+            sink.close()
+    if failed:
+        raise typer.Exit(code=1)
+
+
 DEFAULT_DB = Path("extracted/reports.sqlite")
 
 
@@ -305,6 +404,14 @@ def serve_command(
         "that checks it). Requests naming any other host get 400."),
 ) -> None:
     """Serve the coordination office's search page and JSON API over DB."""
+    from pipeline.extras import MissingExtra, require
+
+    try:
+        require("serve", "baocao serve")
+    except MissingExtra as error:
+        err_console.print(f"baocao serve: {error}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=2) from error
+    from pipeline.search_index import SearchIndexMissing
     from pipeline.web import serve
 
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -337,6 +444,8 @@ AllOption = typer.Option(False, "--all", help="Every matching item instead of on
 
 
 def _open(db: Path) -> sqlite3.Connection:
+    from pipeline.query import connect_read_only
+
     try:
         return connect_read_only(db)
     except (FileNotFoundError, sqlite3.Error) as error:
@@ -367,6 +476,8 @@ def _emit(total: int, items: list[object], fmt: OutputFormat, columns: tuple[str
 
 
 def _run_query(run: Callable[[], tuple[int, list[object]]]) -> tuple[int, list[object]]:
+    from pipeline.search_index import SearchIndexMissing
+
     try:
         return run()
     except (QueryError, SearchIndexMissing) as error:
@@ -431,6 +542,8 @@ def query_difficulties(
     size: int = SizeOption, every: bool = AllOption,
 ) -> None:
     """Difficulty, limitation, cause and recommendation items (ranked when --q is given)."""
+    from pipeline.query import iter_difficulties, search_difficulties
+
     connection = _open(db)
 
     def run() -> tuple[int, list[object]]:
@@ -450,6 +563,8 @@ def query_references(
     every: bool = AllOption,
 ) -> None:
     """The documents that cite CODE, with each mention."""
+    from pipeline.query import all_pages, documents_citing
+
     connection = _open(db)
 
     def run() -> tuple[int, list[object]]:
@@ -467,6 +582,8 @@ def query_amounts(
     size: int = SizeOption, every: bool = AllOption,
 ) -> None:
     """Money amounts, largest first."""
+    from pipeline.query import all_pages, search_amounts
+
     connection = _open(db)
 
     def run() -> tuple[int, list[object]]:

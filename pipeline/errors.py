@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# seconds a document may take before it becomes a failed row with a TIMEOUT error (``extract``'s
+# default; here, in a module without dependencies, so that the CLI shows it without importing the batch)
+DEFAULT_TIMEOUT_S = 300.0
+
 
 class BaocaoError(Exception):
     """Base class: a problem with one input file, recorded in the ``errors`` table."""

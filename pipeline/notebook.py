@@ -30,9 +30,10 @@ import pandas as pd
 
 from pipeline import facts as fact_registry
 from pipeline import filters as filter_registry
+from pipeline.extras import require
 from pipeline.facts import format_money, vietnamese_number
 from pipeline.extract.tables import HEADER_PATH_SEPARATOR
-from pipeline.store import DATABASE_NAME, TABLES, TEXT_DTYPE, columns, date_columns, read_table
+from pipeline.store import DATABASE_NAME, TABLES, columns, date_columns, read_table, text_dtype
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -312,7 +313,7 @@ def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         elif py_type is str:
             # the dtype pandas gives text (object before pandas 3, str from 3 on), also for a column
             # SQLite returned all null, so that Parquet and SQLite give the same frame
-            frame[name] = frame[name].astype(TEXT_DTYPE)
+            frame[name] = frame[name].astype(text_dtype())
     return frame
 
 
@@ -988,6 +989,7 @@ def score_details(gold_dir: str | Path, out_dir: str | Path) -> pd.DataFrame:
 
 def missing_glyphs(text: str = VIETNAMESE_SAMPLE, family: str = VIETNAMESE_FONT) -> set[str]:
     """Characters of ``text`` that the font ``family`` cannot draw (empty: all there)."""
+    require("charts", "pipeline.notebook's charts")
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
@@ -1002,6 +1004,7 @@ def use_vietnamese_font(family: str = VIETNAMESE_FONT) -> str:
     Returns the font file's path. Raises ``ValueError`` when the font is not installed or lacks
     a Vietnamese letter (the chart would show empty boxes and warn "missing from font").
     """
+    require("charts", "pipeline.notebook's charts")
     import matplotlib as mpl
     from matplotlib import font_manager
 
@@ -1019,6 +1022,8 @@ def use_vietnamese_font(family: str = VIETNAMESE_FONT) -> str:
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    """``ax``, or the axes of a new figure; every chart starts here (MissingExtra without matplotlib)."""
+    require("charts", "pipeline.notebook's charts")
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
@@ -1038,9 +1043,9 @@ def _no_data(ax: Axes, title: str | None) -> Axes:
 
 def plot_heatmap(matrix: pd.DataFrame, title: str | None = None, ax: Axes | None = None, cmap: str = "YlOrRd") -> Axes:
     """Draw a count matrix (e.g. ``difficulty_counts``) as an annotated heatmap."""
+    ax = _axes(ax, (1.6 + 0.9 * max(1, matrix.shape[1]), 1.2 + 0.45 * max(1, matrix.shape[0])))
     from matplotlib.ticker import MaxNLocator
 
-    ax = _axes(ax, (1.6 + 0.9 * max(1, matrix.shape[1]), 1.2 + 0.45 * max(1, matrix.shape[0])))
     if matrix.empty or matrix.to_numpy().sum() == 0:
         return _no_data(ax, title)
     values = matrix.to_numpy(dtype=float)

@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from typing import Any
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -16,14 +17,14 @@ from pathlib import Path
 from spacy.language import Language
 
 from pipeline.document import DocumentText, assemble
-from pipeline.errors import BaocaoError, IngestError
+from pipeline.errors import BaocaoError, IngestError, UsageError
 from pipeline.extract.components import metadata_of
 from pipeline.extract.metadata import DocumentMetadata
 from pipeline.ingest import ReadOptions, SourceDocument, load_document
 from pipeline.nlp import annotate
 from pipeline.extract.rows import rows_from_doc
 from pipeline.extract.tables import read_cells
-from pipeline.store import BlockRow, DocumentRow, ErrorRow, PageRow, TableCellRow
+from pipeline.store import BlockRow, DocumentRow, ErrorRow, PageRow, TableCellRow, per_document_tables
 
 NOT_A_DOCUMENT_CODES = frozenset({"UNSUPPORTED_FORMAT", "NOT_A_FILE"})
 
@@ -36,8 +37,8 @@ EXTRACTION_MODULES = (
 )
 # What reads, serves or schedules the dataset without changing what a document gives.
 SERVING_MODULES = (
-    "__init__.py", "batch.py", "cli.py", "dictionary.py", "evaluate.py", "filters.py", "notebook.py", "query.py",
-    "search_index.py", "web",
+    "__init__.py", "batch.py", "cli.py", "dictionary.py", "evaluate.py", "extras.py", "filters.py", "notebook.py",
+    "py.typed", "query.py", "search_index.py", "web",
 )
 
 
@@ -327,6 +328,57 @@ def _rows(
     return DocumentResult(source_path, document, errors, {"blocks": blocks, "pages": pages, "table_cells": cells, **facts})
 
 
+# Version of the layout of parse_file's dictionary (README: "One file, no store"); raised when a
+# key is renamed or removed, not when a table or column is added.
+PARSE_FORMAT = 1
+
+
+def check_file(path: Path) -> None:
+    """Raise :class:`UsageError` when ``path`` cannot be a document to parse: it does not exist, or
+    it is a folder (``extract`` reads folders)."""
+    if not path.exists() and not path.is_symlink():
+        raise UsageError(f"no such file: {path}")
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder: parse reads one file (baocao extract reads folders)")
+
+
+def parse_file(
+    path: Path | str, options: ReadOptions | None = None, *, nlp: Language | None = None,
+    timeout: float | None = None,
+) -> dict[str, Any]:
+    """One file's document, facts and errors as one JSON-ready dictionary, without a store.
+
+    The rows are those ``extract`` writes for the file (the same :func:`process_file`), each as a
+    dictionary of its table's columns (``extracted/README.md``)::
+
+        {"format": 1, "source_path": "…", "status": "ok" | "partial" | "failed" | "unsupported",
+         "document": {documents row, its text included} | None,
+         "errors": [errors rows], "tables": {"blocks": [...], "pages": [...], "references": [...], …}}
+
+    ``tables`` names every per-document table, empty lists included. Columns the store computes
+    across documents stay empty here (``difficulties.group_id``, ``references.cited_doc_id``).
+    Bad input never raises (its status and errors say what went wrong), except a path that is
+    missing or a folder: :class:`~pipeline.errors.UsageError`. ``nlp`` (default: a new
+    :func:`~pipeline.nlp.build_nlp`) is worth passing when parsing several files.
+    """
+    path = Path(path)
+    check_file(path)
+    if nlp is None:
+        from pipeline.nlp import build_nlp
+
+        nlp = build_nlp()
+    source_path = path.as_posix()
+    result = process_file(path, source_path, nlp, timeout=timeout, options=options)
+    return {
+        "format": PARSE_FORMAT,
+        "source_path": source_path,
+        "status": result.status,
+        "document": asdict(result.document) if result.document is not None else None,
+        "errors": [asdict(error) for error in result.errors],
+        "tables": {name: [asdict(row) for row in result.tables.get(name, [])] for name in per_document_tables()},  # type: ignore[call-overload]
+    }
+
+
 def _page_ranges(pages: Sequence[int]) -> str:
     ranges: list[str] = []
     start = previous = pages[0]
@@ -340,4 +392,7 @@ def _page_ranges(pages: Sequence[int]) -> str:
     return ", ".join(ranges)
 
 
-__all__ = ["EXTRACTION_MODULES", "SERVING_MODULES", "DocumentResult", "file_doc_id", "pipeline_version", "process_file"]
+__all__ = [
+    "EXTRACTION_MODULES", "SERVING_MODULES", "DocumentResult", "check_file", "file_doc_id", "parse_file", "pipeline_version",
+    "process_file",
+]

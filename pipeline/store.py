@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import json
 import os
 import secrets
@@ -19,14 +20,18 @@ import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from pipeline import facts
 # the fact rows are declared with their fact types; importable from here as before
 from pipeline.facts import AmountRow, DateRow, DifficultyRow, PercentageRow, ReferenceRow, SectionRow  # noqa: F401
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+# pandas and pyarrow are imported by the functions that read or write frames and Parquet, not with
+# this module: the queries (and so `baocao query`, the web page) only need the schema and SQLite
 
 DATABASE_NAME = "reports.sqlite"
 
@@ -181,7 +186,13 @@ def date_columns(table: str) -> tuple[str, ...]:
     fact_type = facts.by_table(table)
     return fact_type.date_columns if fact_type is not None else CORE_DATE_COLUMNS.get(table, ())
 
-_ARROW_TYPES = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_(), list: pa.list_(pa.string())}
+
+def _arrow_type(py_type: type) -> pa.DataType:
+    import pyarrow as pa
+
+    if py_type is list:
+        return pa.list_(pa.string())
+    return {str: pa.string, int: pa.int64, float: pa.float64, bool: pa.bool_}[py_type]()
 
 
 def _quote(name: str) -> str:
@@ -318,12 +329,18 @@ def move_document(connection: sqlite3.Connection, doc_id: str, old_path: str, ne
         )
 
 
-# the dtype pandas gives text: object before pandas 3, str from 3 on
-TEXT_DTYPE = pd.Series(["text"]).dtype
+@functools.cache
+def text_dtype() -> Any:
+    """The dtype pandas gives text: object before pandas 3, str from 3 on."""
+    import pandas as pd
+
+    return pd.Series(["text"]).dtype
 
 
 def read_table(connection: sqlite3.Connection, table: str) -> pd.DataFrame:
     """Read one table of the store as a typed DataFrame (lists decoded from JSON)."""
+    import pandas as pd
+
     order = ", ".join(_quote(name) for name in _ORDER.get(table, ("doc_id",))) + ", rowid"
     frame = pd.read_sql_query(f"SELECT * FROM {_quote(table)} ORDER BY {order}", connection)
     for name, py_type, nullable in columns(TABLES[table]):
@@ -337,15 +354,18 @@ def read_table(connection: sqlite3.Connection, table: str) -> pd.DataFrame:
         elif py_type is str and frame[name].dtype == object and frame[name].isna().all():
             # a column of nulls, typed as Parquet types it; not astype("str"), which under pandas 2
             # writes the text "None"
-            frame[name] = frame[name].astype(TEXT_DTYPE)
+            frame[name] = frame[name].astype(text_dtype())
     return frame
 
 
 def arrow_schema(table: str) -> pa.Schema:
     """The Parquet schema of a table, derived from its row type."""
+    import pandas as pd
+    import pyarrow as pa
+
     dates = date_columns(table)
     specs = columns(TABLES[table])
-    schema = pa.schema([pa.field(n, pa.date32() if n in dates else _ARROW_TYPES[t], nullable=nullable) for n, t, nullable in specs])
+    schema = pa.schema([pa.field(n, pa.date32() if n in dates else _arrow_type(t), nullable=nullable) for n, t, nullable in specs])
     # pandas reads a nullable integer column as float unless the file says which dtype it had
     empty = pd.DataFrame({n: pd.Series([], dtype=_PANDAS_DTYPES.get((t, nullable), object)) for n, t, nullable in specs})
     return schema.with_metadata(pa.Schema.from_pandas(empty, preserve_index=False).metadata)
@@ -363,6 +383,8 @@ PARTITION_ROWS = 2_000_000
 
 def _arrow_batches(connection: sqlite3.Connection, table: str) -> Iterator[pa.RecordBatch]:
     """The rows of a table in snapshot order, as Arrow batches of bounded size."""
+    import pyarrow as pa
+
     schema = arrow_schema(table)
     specs = columns(TABLES[table])
     dates = date_columns(table)
@@ -429,6 +451,8 @@ def remove_stale_temporaries(out_dir: Path) -> list[Path]:
 
 def _write_parquet(connection: sqlite3.Connection, table: str, temporary: Path) -> None:
     """Write one table to ``temporary``: a file, or a folder of parts for a large table."""
+    import pyarrow.parquet as pq
+
     total = connection.execute(f"SELECT COUNT(*) FROM {_quote(table)}").fetchone()[0]
     schema = arrow_schema(table)
     if total <= PARTITION_ROWS:

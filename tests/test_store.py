@@ -240,3 +240,39 @@ def test_the_cli_leaves_the_library_logger_as_it_found_it(tmp_path: Path) -> Non
     result = CliRunner().invoke(app, ["extract", str(SAMPLE_CORPUS), "--out", str(tmp_path)])
     assert result.exit_code == 0 and "files read" in result.stderr  # the runner's stderr is no terminal
     assert (library.handlers[:], library.level, library.propagate) == before
+
+
+def test_quiet_prints_only_the_errors(tmp_path: Path) -> None:
+    import logging
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(next(SAMPLE_CORPUS.glob("QT-001__*")), folder)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n garbage")
+    summary = tmp_path / "summary.json"
+    library = logging.getLogger("baocao")
+    before = (library.handlers[:], library.level, library.propagate)
+    # the runner's stderr is no terminal: without --quiet, progress lines would come (test above)
+    result = CliRunner().invoke(app, ["extract", str(folder), "--out", str(tmp_path / "out"), "--quiet",
+                                      "--summary-json", str(summary)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == ["1 document(s) failed (broken.pdf): see the errors table"]
+    assert json.loads(summary.read_text(encoding="utf-8"))["statuses"] == {"failed": 1, "ok": 1}
+    assert (library.handlers[:], library.level, library.propagate) == before
+    again = CliRunner().invoke(app, ["extract", str(folder), "--out", str(tmp_path / "out"), "-q"])
+    assert again.exit_code == 1 and again.stdout == "" and "files read" not in again.stderr
+
+
+def test_quiet_and_verbose_contradict(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["-v", "extract", str(SAMPLE_CORPUS), "--out", str(tmp_path), "--quiet"])
+    assert result.exit_code == 2 and "contradict" in result.output
+    assert not (tmp_path / DATABASE_NAME).exists()
+
+
+def test_executor_choices_are_shown_and_checked(tmp_path: Path) -> None:
+    shown = CliRunner().invoke(app, ["extract", "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0 and "auto|inline|process|dask" in shown.output
+    wrong = CliRunner().invoke(app, ["extract", str(SAMPLE_CORPUS), "--out", str(tmp_path), "--executor", "threads"])
+    assert wrong.exit_code == 2 and "threads" in wrong.output
+    assert not (tmp_path / DATABASE_NAME).exists()
