@@ -29,9 +29,11 @@ def _form(content: bytes, width: float, height: float) -> bytes:
 
 
 def _signed_pdf(annotations: list[tuple[bytes, bytes]]) -> bytes:
-    """One page whose content reads "So:" and a blank before "/TTr-SNV" (x 72-123, baseline 700) and
+    """One page whose content reads "So:" and a blank before "/TTr-SNV" (x 72-123, baseline 700),
+    "Lam Dong, ngay" and a blank before "thang 8 nam 2025" (blank x 160.04-186.73, baseline 680) and
     three lines of text; ``annotations`` are (annotation dictionary without /AP, appearance form)."""
-    lines = [b"BT /F1 12 Tf 72 700 Td (So:" + b" " * 12 + b"/TTr-SNV) Tj ET"]
+    lines = [b"BT /F1 12 Tf 72 700 Td (So:" + b" " * 12 + b"/TTr-SNV) Tj ET",
+             b"BT /F1 12 Tf 72 680 Td (Lam Dong, ngay" + b" " * 8 + b"thang 8 nam 2025) Tj ET"]
     lines += [b"BT /F1 12 Tf 72 %d Td (" % y + FILLER + b") Tj ET" for y in (660, 640, 620)]
     content = b"\n".join(lines)
     first = 6  # objects 6, 7 are the first annotation and its appearance, and so on
@@ -54,6 +56,10 @@ def _signed_pdf(annotations: list[tuple[bytes, bytes]]) -> bytes:
 NUMBER = (b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (Signature1) /F 4 /Rect [95 696 125 712] >>",
           _form(b"BT /F1 12 Tf 0 4 Td (187) Tj ET", 30, 16))
 
+# the day stamped at the end of the blank after "ngay", touching "thang": "28" is 13.34 pt wide
+DAY = (b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (Signature2) /F 4 /Rect [173.39 676 190 692] >>",
+       _form(b"BT /F1 12 Tf 0 4 Td (28) Tj ET", 16.61, 16))
+
 
 def _load(tmp_path: Path, annotations: list[tuple[bytes, bytes]], fast: bool) -> list[str]:
     path = tmp_path / "signed.pdf"
@@ -63,13 +69,14 @@ def _load(tmp_path: Path, annotations: list[tuple[bytes, bytes]], fast: bool) ->
 
 @pytest.mark.parametrize("fast", [True, False])
 def test_a_number_stamped_by_a_signature_widget_is_read_in_its_line(tmp_path: Path, fast: bool) -> None:
-    assert _load(tmp_path, [], fast)[0] == "So: /TTr-SNV"
-    assert _load(tmp_path, [NUMBER], fast)[0] == "So: 187 /TTr-SNV"
+    assert _load(tmp_path, [], fast)[:2] == ["So: /TTr-SNV", "Lam Dong, ngay thang 8 nam 2025"]
+    # the spaces of the blank under the stamp do not split it, those beside it still separate it
+    assert _load(tmp_path, [NUMBER, DAY], fast)[:2] == ["So: 187 /TTr-SNV", "Lam Dong, ngay 28 thang 8 nam 2025"]
 
 
 def test_both_readers_give_the_same_blocks_with_an_annotation(tmp_path: Path) -> None:
     path = tmp_path / "signed.pdf"
-    path.write_bytes(_signed_pdf([NUMBER]))
+    path.write_bytes(_signed_pdf([NUMBER, DAY]))
     fast, slow = load_pdf(path, path.name, fast=True), load_pdf(path, path.name, fast=False)
     assert [asdict(b) for b in fast.blocks] == [asdict(b) for b in slow.blocks]
 

@@ -52,6 +52,8 @@ _COLUMN_GAP_RATIO = 3.0
 # An annotation's line of text is read with the page when the page prints text on its line within
 # this many of its font sizes (a number stamped into the blank of "Số:      /TTr-SNV").
 _ANNOTATION_REACH = 3.0
+# pdfplumber's word extraction joins chars this close (x_tolerance)
+_WORD_GAP = 1.5
 _SENTENCE_END = (".", ";", ":", "!", "?", ".)", ";)")
 # What looks like a list marker or a part number, then a lower-case word, is the middle of a
 # sentence broken at a line end ("Hội đồng Khen thưởng - kỷ luật", "tại số thứ tự 01 Mục II
@@ -272,7 +274,7 @@ def _page_lines(
     chars = page.chars if plain_chars is None else plain_chars
     if annotation:
         annotation = _in_printed_lines(_not_repeated(annotation, chars), chars)
-        chars = [c for c in chars if not _under(c, annotation)] + annotation
+        chars = _inside_stamped_words(chars, annotation) + annotation
     for word in extract_words(chars, return_chars=True, x_tolerance=1.5, y_tolerance=2):
         if legacy:
             word["text"] = unicodedata.normalize("NFC", word["text"])  # VNI marks are glyphs of their own
@@ -324,13 +326,7 @@ def _in_printed_lines(extra: list[dict[str, Any]], chars: list[dict[str, Any]]) 
         groups.setdefault(char.get("annotation"), []).append(char)
     kept: list[dict[str, Any]] = []
     for group in groups.values():
-        lines: list[list[dict[str, Any]]] = []
-        for char in sorted(group, key=lambda c: float(c["top"])):
-            if lines and float(char["top"]) - float(lines[-1][0]["top"]) <= 2:
-                lines[-1].append(char)
-            else:
-                lines.append([char])
-        if all(_continues_printed_line(line, printed) for line in lines):
+        if all(_continues_printed_line(line, printed) for line in _stamped_lines(group)):
             kept.extend(group)
     return kept
 
@@ -352,16 +348,44 @@ def _continues_printed_line(line: list[dict[str, Any]], printed: list[dict[str, 
     return False
 
 
-def _under(char: dict[str, Any], stamped: list[dict[str, Any]]) -> bool:
-    """Whether ``char`` is a space that a stamped char prints over: the blank a signing system
-    fills in (``Số:      /TTr``) would otherwise split the number it stamps there."""
-    if not char["text"].isspace():
-        return False
-    middle = (float(char["x0"]) + float(char["x1"])) / 2
-    cy = (float(char["top"]) + float(char["bottom"])) / 2
-    return any(
-        float(s["x0"]) < middle < float(s["x1"]) and float(s["top"]) <= cy <= float(s["bottom"]) for s in stamped
-    )
+def _inside_stamped_words(chars: list[dict[str, Any]], stamped: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``chars`` without the spaces printed inside a stamped word: the blank a signing system fills
+    in ("Số:      /TTr") would otherwise split the number it stamps there ("1 8 7"). Words read
+    a line's chars by ``x0``: a space is inside when its ``x0`` falls after the word's first
+    char's and not after its last char's; one before or after still separates the word from the
+    page's words ("tháng 01")."""
+    spans: list[tuple[float, float, float, float]] = []  # x0 of first and last char, top, bottom
+    for line in _stamped_lines(stamped):
+        word = [line[0]]
+        for char in line[1:] + [None]:
+            if char is not None and float(char["x0"]) - float(word[-1]["x1"]) <= _WORD_GAP:
+                word.append(char)
+                continue
+            if len(word) > 1:
+                first, last = word[0], word[-1]
+                spans.append((float(first["x0"]), float(last["x0"]), min(float(c["top"]) for c in word), max(float(c["bottom"]) for c in word)))
+            if char is not None:
+                word = [char]
+
+    def inside(char: dict[str, Any]) -> bool:
+        if not char["text"].isspace():
+            return False
+        x0 = float(char["x0"])
+        cy = (float(char["top"]) + float(char["bottom"])) / 2
+        return any(left < x0 <= right and top <= cy <= bottom for left, right, top, bottom in spans)
+
+    return [c for c in chars if not inside(c)] if spans else chars
+
+
+def _stamped_lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """``chars`` in lines (tops within 2 points), each sorted left to right."""
+    lines: list[list[dict[str, Any]]] = []
+    for char in sorted(chars, key=lambda c: float(c["top"])):
+        if lines and float(char["top"]) - float(lines[-1][0]["top"]) <= 2:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    return [sorted(line, key=lambda c: float(c["x0"])) for line in lines]
 
 
 def _signature(text: str) -> str:
@@ -512,7 +536,8 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
                 annotation = _annotation_chars(annotation_document, page)
                 # a scan is told by the page's own text: an annotation (a signature's stamp) does not make it a text page
                 annotation_letters = _letters("".join(c["text"] for c in annotation))
-                plain_chars = _plain_chars(fast_document, page)
+                # pdfium keeps one space of a run: a stamp over the blank of "tháng      năm" needs them all
+                plain_chars = None if annotation else _plain_chars(fast_document, page)
                 if plain_chars is not None:
                     lines, body_size = _page_lines(page, plain_chars, annotation)
                     letters = _page_letters(lines)
