@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.document import DocumentText, assemble
+from pipeline.document import BLOCK_SEPARATOR, DocumentText, TextBlock, assemble
 from pipeline.evaluate import METADATA_FIELDS, score_metadata
 from pipeline.extract.metadata import DocumentMetadata, extract_metadata
 from pipeline.ingest import load_document
@@ -63,22 +63,41 @@ def test_metadata_of_the_difficulties_gold_is_scored_too(shared_dataset: tuple[P
         # tờ trình with a PDF signature block in the right column
         ("LD-043", {"doc_type": "TỜ TRÌNH", "doc_number": "3367/TTr-SNV", "issued_date": "2024-11-28",
                     "province": "Bình Thuận", "signer": "Đỗ Văn Chung"}),
-        # the header's columns read across one line: "Số: /SNV-TCBC Lâm Đồng, ngày tháng năm 2025"; the
-        # subject runs over four lines
-        ("LD-060", {"doc_type": None, "doc_kind": "CÔNG VĂN", "doc_number": None, "place": "Lâm Đồng", "issued_date": None,
+        # the header's columns read across one line: "Số: 1547 /SNV-TCBC Lâm Đồng, ngày 18 tháng 9 năm 2025"
+        # (number and day stamped by the e-signature); the subject runs over four lines
+        ("LD-060", {"doc_type": None, "doc_kind": "CÔNG VĂN", "doc_number": "1547/SNV-TCBC", "place": "Lâm Đồng",
+                    "issued_date": "2025-09-18",
                     "title": "V/v thẩm định đối với dự thảo Quyết định kiện toàn và đổi tên Đội ứng cứu sự cố an toàn "
                              "thông tin mạng tỉnh Lâm Đồng"}),
         # a title opening "Đề xuất" is no body opening "Để"
         ("LD-088", {"doc_type": "TỜ TRÌNH", "doc_kind": "TỜ TRÌNH",
                     "title": "Đề xuất gia hạn thời gian tổ chức đại hội nhiệm kỳ"}),
-        # header date line without a year ("ngày tháng năm") must not borrow a date from the body
-        ("LD-081", {"issued_date": None, "year": None, "doc_type": "TỜ TRÌNH", "place": "Lâm Đồng"}),
+        # e-signed (VNPT SmartCA): the number and the day are stamped by signature widgets' appearances
+        # over the blanks of "Số:      /TTr - SNV" and "ngày      tháng 8 năm 2025"
+        ("LD-057", {"doc_type": "TỜ TRÌNH", "doc_number": "187/TTr-SNV", "issued_date": "2025-08-28"}),
+        ("LD-063", {"doc_type": "QUYẾT ĐỊNH", "doc_number": "2536/QĐ-UBND", "issued_date": "2025-12-12"}),
+        # e-signed: "ngày 06 tháng 01năm 2026", day and month stamped by the signature widgets
+        ("LD-081", {"issued_date": "2026-01-06", "year": 2026, "doc_type": "TỜ TRÌNH", "place": "Lâm Đồng"}),
     ],
 )
 def test_metadata_on_real_headers(prefix: str, expected: dict[str, object]) -> None:
     metadata = metadata_of(prefix)
     got = {name: getattr(metadata, name) for name in expected}
     assert got == expected
+
+
+def test_a_header_date_without_day_and_year_borrows_no_date_from_the_body() -> None:
+    # LD-081's header as pdfminer reads it without its signature widgets' stamps
+    texts = ["UBND TỈNH LÂM ĐỒNG", "SỞ NỘI VỤ", "Số: /TTr-SNV", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+             "Độc lập - Tự do - Hạnh phúc", "Lâm Đồng, ngày tháng năm", "TỜ TRÌNH",
+             "Về việc ban hành Kế hoạch tuyên truyền cải cách hành chính năm 2026 tỉnh Lâm Đồng",
+             "Căn cứ Quyết định số 1234/QĐ-UBND ngày 15/10/2025 của Ủy ban nhân dân tỉnh."]
+    blocks, offset = [], 0
+    for index, text in enumerate(texts):
+        blocks.append(TextBlock(index, "paragraph", offset, offset + len(text), text, 1, "text", None, None, None, False))
+        offset += len(text) + len(BLOCK_SEPARATOR)
+    metadata = extract_metadata(blocks)
+    assert (metadata.doc_type, metadata.place, metadata.issued_date, metadata.year) == ("TỜ TRÌNH", "Lâm Đồng", None, None)
 
 
 def test_draft_signature_placeholder_is_not_a_signer() -> None:

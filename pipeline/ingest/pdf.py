@@ -34,7 +34,7 @@ from pipeline.ingest.ocr import OcrPage, ocr_available, ocr_pages, page_too_larg
 from pipeline.ingest.options import ReadOptions
 from pipeline.ingest.ocr_correct import repair_codes
 from pipeline.ingest.ocr_tables import fill_tables
-from pipeline.ingest.pdfium_text import has_ruled_table, plain_page_reason, read_plain_page
+from pipeline.ingest.pdfium_text import annotation_chars, has_ruled_table, plain_page_reason, read_plain_page
 from pipeline.ingest.structure import classify_block, starts_new_item
 from pipeline.ingest.syllables import diacritic_share, syllable_share
 
@@ -50,6 +50,11 @@ _PAGE_NUMBER = re.compile(r"^[-–\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-�
 _CODE_TAIL = re.compile(r"(?:^|[\s(])[0-9A-ZĐ][0-9A-Za-zĐđ/.-]*[-/]$")
 # A gap separates two columns when it is this many times the line's other gaps (median).
 _COLUMN_GAP_RATIO = 3.0
+# An annotation's line of text is read with the page when the page prints text on its line within
+# this many of its font sizes (a number stamped into the blank of "Số:      /TTr-SNV").
+_ANNOTATION_REACH = 3.0
+# pdfplumber's word extraction joins chars this close (x_tolerance)
+_WORD_GAP = 1.5
 _SENTENCE_END = (".", ";", ":", "!", "?", ".)", ";)")
 # What looks like a list marker or a part number, then a lower-case word, is the middle of a
 # sentence broken at a line end ("Hội đồng Khen thưởng - kỷ luật", "tại số thứ tự 01 Mục II
@@ -247,9 +252,13 @@ def _tables(page: pdfplumber.page.Page) -> list[Table]:
     return [t for t in page.filter(_visible).find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
 
 
-def _page_lines(page: pdfplumber.page.Page, plain_chars: list[dict[str, Any]] | None = None) -> tuple[list[_Line], float]:
+def _page_lines(
+    page: pdfplumber.page.Page, plain_chars: list[dict[str, Any]] | None = None, annotation: list[dict[str, Any]] | None = None,
+) -> tuple[list[_Line], float]:
     """Printed lines of a page and its body text size; ``plain_chars`` are a plain page's chars
-    read by pdfium (``pdfium_text``), which has no table and no legacy font to convert."""
+    read by pdfium (``pdfium_text``), which has no table and no legacy font to convert;
+    ``annotation`` the chars that its annotations print (``pdfium_text.annotation_chars``), read
+    with the page's own where they do not repeat them."""
     tables = [] if plain_chars is not None else _tables(page)
     boxes = [t.bbox for t in tables]
 
@@ -265,6 +274,9 @@ def _page_lines(page: pdfplumber.page.Page, plain_chars: list[dict[str, Any]] | 
     # split a word wherever one glyph comes from a fallback font ("N Ộ I" for "NỘI").
     words = []
     chars = page.chars if plain_chars is None else plain_chars
+    if annotation:
+        annotation = _in_printed_lines(_not_repeated(annotation, chars), chars)
+        chars = _inside_stamped_words(chars, annotation) + annotation
     for word in extract_words(chars, return_chars=True, x_tolerance=1.5, y_tolerance=2):
         if legacy:
             word["text"] = unicodedata.normalize("NFC", word["text"])  # VNI marks are glyphs of their own
@@ -284,6 +296,98 @@ def _page_lines(page: pdfplumber.page.Page, plain_chars: list[dict[str, Any]] | 
     lines.sort(key=lambda ln: ln.top)
     sizes = [float(w.get("size", 0) or 0) for w in words]
     return lines, (statistics.median(sizes) if sizes else 0.0)
+
+
+def _not_repeated(extra: list[dict[str, Any]], chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The chars of ``extra`` that no char of ``chars`` already prints: the same letter over its
+    centre (a form field's value that the page content prints too)."""
+
+    def printed(char: dict[str, Any]) -> bool:
+        cx = (float(char["x0"]) + float(char["x1"])) / 2
+        cy = (float(char["top"]) + float(char["bottom"])) / 2
+        return any(
+            c["text"] == char["text"] and float(c["x0"]) <= cx <= float(c["x1"]) and float(c["top"]) <= cy <= float(c["bottom"])
+            for c in chars
+        )
+
+    return [char for char in extra if not printed(char)]
+
+
+def _in_printed_lines(extra: list[dict[str, Any]], chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The chars of the annotations of ``extra`` whose every line continues a line the page prints.
+
+    A signing system stamps the number and the day into the blanks of the header's lines
+    ("Số: 187 /TTr-SNV", "ngày 28 tháng 8"): each line of such an annotation has the page's text
+    on its line within ``_ANNOTATION_REACH`` font sizes of it. A box of its own lines (a signature's
+    "Người ký: … Email: … Thời gian ký: …" over the margin or the signature block) would break
+    into the page's lines wherever it overlaps them: it is left out.
+    """
+    printed = [c for c in chars if not c["text"].isspace()]
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for char in extra:
+        groups.setdefault(char.get("annotation"), []).append(char)
+    kept: list[dict[str, Any]] = []
+    for group in groups.values():
+        if all(_continues_printed_line(line, printed) for line in _stamped_lines(group)):
+            kept.extend(group)
+    return kept
+
+
+def _continues_printed_line(line: list[dict[str, Any]], printed: list[dict[str, Any]]) -> bool:
+    """Whether the page prints text on the line of ``line`` (chars of one annotation line) near it."""
+    x0 = min(float(c["x0"]) for c in line)
+    x1 = max(float(c["x1"]) for c in line)
+    top = min(float(c["top"]) for c in line)
+    bottom = max(float(c["bottom"]) for c in line)
+    cy = (top + bottom) / 2
+    reach = _ANNOTATION_REACH * max(float(c.get("size", 0) or 0) for c in line)
+    for char in printed:
+        if not float(char["top"]) <= cy <= float(char["bottom"]):
+            continue
+        gap = max(x0 - float(char["x1"]), float(char["x0"]) - x1)
+        if gap <= reach:
+            return True
+    return False
+
+
+def _inside_stamped_words(chars: list[dict[str, Any]], stamped: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``chars`` without the spaces printed inside a stamped word: the blank a signing system fills
+    in ("Số:      /TTr") would otherwise split the number it stamps there ("1 8 7"). Words read
+    a line's chars by ``x0``: a space is inside when its ``x0`` falls after the word's first
+    char's and not after its last char's; one before or after still separates the word from the
+    page's words ("tháng 01")."""
+    spans: list[tuple[float, float, float, float]] = []  # x0 of first and last char, top, bottom
+    for line in _stamped_lines(stamped):
+        word = [line[0]]
+        for char in line[1:] + [None]:
+            if char is not None and float(char["x0"]) - float(word[-1]["x1"]) <= _WORD_GAP:
+                word.append(char)
+                continue
+            if len(word) > 1:
+                first, last = word[0], word[-1]
+                spans.append((float(first["x0"]), float(last["x0"]), min(float(c["top"]) for c in word), max(float(c["bottom"]) for c in word)))
+            if char is not None:
+                word = [char]
+
+    def inside(char: dict[str, Any]) -> bool:
+        if not char["text"].isspace():
+            return False
+        x0 = float(char["x0"])
+        cy = (float(char["top"]) + float(char["bottom"])) / 2
+        return any(left < x0 <= right and top <= cy <= bottom for left, right, top, bottom in spans)
+
+    return [c for c in chars if not inside(c)] if spans else chars
+
+
+def _stamped_lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """``chars`` in lines (tops within 2 points), each sorted left to right."""
+    lines: list[list[dict[str, Any]]] = []
+    for char in sorted(chars, key=lambda c: float(c["top"])):
+        if lines and float(char["top"]) - float(lines[-1][0]["top"]) <= 2:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    return [sorted(line, key=lambda c: float(c["x0"])) for line in lines]
 
 
 def _signature(text: str) -> str:
@@ -398,6 +502,14 @@ def _plain_chars(document: pypdfium2.PdfDocument | None, page: pdfplumber.page.P
         fast_page.close()
 
 
+def _annotation_chars(document: pypdfium2.PdfDocument, page: pdfplumber.page.Page) -> list[dict[str, Any]]:
+    """The chars the annotations of ``page`` print (``pdfium_text.annotation_chars``), or none."""
+    try:
+        return annotation_chars(document, page.page_number - 1, float(page.height))
+    except pypdfium2.PdfiumError:
+        return []  # pdfplumber reads the page, or reports why it cannot
+
+
 def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, fast: bool = True) -> SourceDocument:
     """Read the text layer of a PDF into blocks; OCR pages without a usable text layer.
 
@@ -419,23 +531,29 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
     warnings: list[tuple[str, str]] = []
     pdfium_pages: list[int] = []
     fast_document = pypdfium2.PdfDocument(str(path)) if fast else None
+    # its pages are flattened (annotations drawn into the content) to read what annotations print
+    annotation_document = pypdfium2.PdfDocument(str(path))
     try:
         with pdfplumber.open(str(path)) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
-                plain_chars = _plain_chars(fast_document, page)
+                annotation = _annotation_chars(annotation_document, page)
+                # a scan is told by the page's own text: an annotation (a signature's stamp) does not make it a text page
+                annotation_letters = _letters("".join(c["text"] for c in annotation))
+                # pdfium keeps one space of a run: a stamp over the blank of "tháng      năm" needs them all
+                plain_chars = None if annotation else _plain_chars(fast_document, page)
                 if plain_chars is not None:
-                    lines, body_size = _page_lines(page, plain_chars)
+                    lines, body_size = _page_lines(page, plain_chars, annotation)
                     letters = _page_letters(lines)
-                    if letters >= MIN_LETTERS_FOR_TEXT_PAGE:
+                    if letters - annotation_letters >= MIN_LETTERS_FOR_TEXT_PAGE:
                         pdfium_pages.append(number)
                     else:  # maybe a scan: pdfplumber's images and text decide, as for any page
                         plain_chars = None
                 if plain_chars is None:
-                    lines, body_size = _page_lines(page)
+                    lines, body_size = _page_lines(page, annotation=annotation)
                     letters = _page_letters(lines)
                 # images are looked at only on a page with (almost) no text, so a plain page is
                 # never parsed by pdfplumber
-                needs_ocr = letters < MIN_LETTERS_FOR_TEXT_PAGE and bool(page.images)
+                needs_ocr = letters - annotation_letters < MIN_LETTERS_FOR_TEXT_PAGE and bool(page.images)
                 if needs_ocr:
                     lines = []
                 else:
@@ -451,6 +569,7 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
     finally:
         if fast_document is not None:
             fast_document.close()
+        annotation_document.close()
     if not any(pages_lines) and not any(info.needs_ocr for info in infos):
         raise IngestError("EMPTY_DOCUMENT", f"no text and no page images on any of its {page_count} pages", display_path)
     targets = [i for i, info in enumerate(infos) if info.needs_ocr] + sorted(poor)

@@ -143,8 +143,9 @@ def has_ruled_table(page: pdfplumber.page.Page, find_tables: Callable[[pdfplumbe
         page.flush_cache()
 
 
-def _font_of(text_object: Any, matrix: Any) -> _Font:
-    """The font of a text object as pdfminer would measure it, under the object's ``matrix``."""
+def _font_of(text_object: Any, matrix: Any, slanted: bool = False) -> _Font:
+    """The font of a text object as pdfminer would measure it, under the object's ``matrix``
+    (``slanted``: a horizontal baseline with a skew, a synthetic italic, is usable too)."""
     font = pdfium_c.FPDFTextObj_GetFont(text_object)
     size = ctypes.c_float()
     if not font or not pdfium_c.FPDFTextObj_GetFontSize(text_object, ctypes.byref(size)) or size.value <= 0:
@@ -154,7 +155,7 @@ def _font_of(text_object: Any, matrix: Any) -> _Font:
     pdfium_c.FPDFFont_GetBaseFontName(font, buffer, length)
     name = buffer.value.decode("utf-8", errors="replace")
     # only plain upright text: pdfminer's box for a rotated or skewed matrix is another shape
-    upright = matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0
+    upright = matrix.b == 0 and (slanted or matrix.c == 0) and matrix.a > 0 and matrix.d > 0
     legacy = font_encoding(name)[0] is not None
     usable = upright and not legacy
     standard = FONT_METRICS.get(name)
@@ -188,10 +189,17 @@ def read_plain_page(page: pypdfium2.PdfPage, height: float) -> list[dict[str, An
     return _in_stream_order(page.raw, by_object, height)
 
 
-def _chars_by_object(textpage: Any, height: float) -> dict[int, list[dict[str, Any]]] | None:
-    """pdfium's characters of the page grouped by the address of their text object."""
+def _chars_by_object(
+    textpage: Any, height: float, only: set[int] | None = None, origin: tuple[float, float] = (0.0, 0.0),
+) -> dict[int, list[dict[str, Any]]] | None:
+    """pdfium's characters of the page grouped by the address of their text object.
+
+    ``only``: the addresses of the text objects to read (all if ``None``), text that pdfplumber
+    does not read (annotations), so a slanted (synthetic italic) line is read too; ``origin``:
+    the media box's lower left corner, which pdfminer's coordinates start from.
+    """
     count = pdfium_c.FPDFText_CountChars(textpage)
-    if any(pdfium_c.FPDFText_HasUnicodeMapError(textpage, i) for i in range(max(count, 0))):
+    if only is None and any(pdfium_c.FPDFText_HasUnicodeMapError(textpage, i) for i in range(max(count, 0))):
         return None
     fonts: dict[int, _Font] = {}
     matrix = pdfium_c.FS_MATRIX()
@@ -204,24 +212,28 @@ def _chars_by_object(textpage: Any, height: float) -> dict[int, list[dict[str, A
         code = pdfium_c.FPDFText_GetUnicode(textpage, index)
         if pdfium_c.FPDFText_IsGenerated(textpage, index):
             continue
+        if only is not None and _address(pdfium_c.FPDFText_GetTextObject(textpage, index)) not in only:
+            continue
         if code in _NO_GLYPH or (code < 0x20 and code != _HYPHEN_MARK):
             return None  # pdfminer writes an unmapped glyph as "(cid:9)", pdfium as a control character
         if code == _HYPHEN_MARK:
             code = ord("-")
         text_object = pdfium_c.FPDFText_GetTextObject(textpage, index)
-        if not text_object:
+        if not text_object or (only is not None and pdfium_c.FPDFText_HasUnicodeMapError(textpage, index)):
             return None
         key = _address(text_object)
         font = fonts.get(key)
         if font is None:
             pdfium_c.FPDFText_GetMatrix(textpage, index, ctypes.byref(matrix))
-            font = fonts[key] = _font_of(text_object, matrix)
+            font = fonts[key] = _font_of(text_object, matrix, slanted=only is not None)
         if not font.usable:
             return None
         pdfium_c.FPDFText_GetCharOrigin(textpage, index, ctypes.byref(x), ctypes.byref(y))
         pdfium_c.FPDFText_GetLooseCharBox(textpage, index, ctypes.byref(box))
+        x.value -= origin[0]
+        y.value -= origin[1]
         text = chr(code)
-        right = float(box.right)
+        right = float(box.right) - origin[0]
         if font.afm_widths is not None:
             width = font.afm_widths.get(text)
             if width is None:
@@ -321,3 +333,82 @@ def _holds_text(form: Any) -> bool:
     found: Counter[int] = Counter()
     _object_types(form, pdfium_c.FPDFFormObj_CountObjects(form), pdfium_c.FPDFFormObj_GetObject, found, set())
     return found[pdfium_c.FPDF_PAGEOBJ_TEXT] > 0
+
+
+def annotation_chars(document: pypdfium2.PdfDocument, index: int, height: float) -> list[dict[str, Any]]:
+    """The characters that the page's annotation appearances print, as pdfplumber char dicts.
+
+    A digitally signed document (VNPT SmartCA …) stamps its number and day into the appearance
+    stream of a signature widget at signing time: a viewer prints it where the annotation's
+    rectangle places it, but it is not in the page content that pdfminer and ``read_plain_page``
+    read. pdfium flattens the page's annotations as a viewer displays them (hidden, invisible and
+    no-view annotations and popups left out, each appearance placed at its rectangle) into one new form at
+    the end of the content; the characters of that form's text objects are returned, measured as
+    ``read_plain_page`` measures them, with pdfminer's coordinates (``height`` is the page height
+    pdfplumber uses). An appearance without text (an image of a signature) gives nothing, and so
+    does text pdfium and pdfminer would read differently (a legacy font, rotated text …). Each
+    char carries ``annotation``: a key shared by the chars of one annotation's appearance.
+
+    The page is flattened in ``document``, which must serve nothing else: open it for this alone.
+    """
+    page = document[index]
+    try:
+        if not pdfium_c.FPDFPage_GetAnnotCount(page.raw) or page.get_rotation() % 360:
+            return []
+        _hide_no_view(page.raw)
+        before = pdfium_c.FPDFPage_CountObjects(page.raw)
+        if pdfium_c.FPDFPage_Flatten(page.raw, pdfium_c.FLAT_NORMALDISPLAY) != pdfium_c.FLATTEN_SUCCESS:
+            return []
+    finally:
+        page.close()
+    page = document[index]  # the flattened page, parsed again
+    try:
+        raw = page.raw
+        # text object -> which annotation's appearance holds it: the flattened content is a form of
+        # the annotations' forms (as pdfium builds it), one per annotation drawn
+        text_objects: dict[int, int] = {}
+        for position in range(before, pdfium_c.FPDFPage_CountObjects(raw)):
+            obj = pdfium_c.FPDFPage_GetObject(raw, position)
+            if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_FORM:
+                _collect_text_objects(obj, text_objects, len(text_objects))
+                continue
+            for child in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
+                _collect_text_objects(pdfium_c.FPDFFormObj_GetObject(obj, child), text_objects, position * 100_000 + child)
+        if not text_objects:
+            return []
+        left, bottom = page.get_mediabox()[:2]
+        textpage = page.get_textpage()
+        try:
+            by_object = _chars_by_object(textpage.raw, height, only=set(text_objects), origin=(left, bottom))
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+    if not by_object:
+        return []
+    return [
+        {**char, "annotation": text_objects[key]} for key, chars in by_object.items() for char in chars if not char["text"].isspace()
+    ]
+
+
+def _hide_no_view(raw_page: Any) -> None:
+    """Mark the page's no-view annotations hidden: pdfium's flattening for display leaves out
+    hidden and invisible annotations, but draws no-view ones."""
+    for position in range(pdfium_c.FPDFPage_GetAnnotCount(raw_page)):
+        annotation = pdfium_c.FPDFPage_GetAnnot(raw_page, position)
+        try:
+            flags = pdfium_c.FPDFAnnot_GetFlags(annotation)
+            if flags & pdfium_c.FPDF_ANNOT_FLAG_NOVIEW:
+                pdfium_c.FPDFAnnot_SetFlags(annotation, flags | pdfium_c.FPDF_ANNOT_FLAG_HIDDEN)
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annotation)
+
+
+def _collect_text_objects(obj: Any, found: dict[int, int], group: int) -> None:
+    """Map the addresses of the text objects of ``obj`` (a form's, at any depth) to ``group`` in ``found``."""
+    kind = pdfium_c.FPDFPageObj_GetType(obj)
+    if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+        found[_address(obj)] = group
+    elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+        for position in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
+            _collect_text_objects(pdfium_c.FPDFFormObj_GetObject(obj, position), found, group)
