@@ -26,6 +26,20 @@ TOKENIZER_NAME = "baocao.underthesea_tokenizer.v1"
 # most SECTION_CHARS, and the components scan the text once, so memory grows linearly with length.
 MAX_TEXT_CHARS = 200_000_000
 SECTION_CHARS = 20_000
+# doc.user_data key of the text the tokenizer was given, with the number of its tokens (see doc_text)
+TEXT_KEY = "baocao_text"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text`` without joining every token anew: the text the tokenizer kept (checked equal to
+    ``doc.text`` when the Doc was made), else ``doc.text`` (a Doc made another way, or copied with
+    another Doc's user data: its token count or its end differs)."""
+    kept = doc.user_data.get(TEXT_KEY)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == len(doc):
+        text = kept[1]
+        if isinstance(text, str) and (not len(doc) or doc[-1].idx + len(doc[-1].text_with_ws) == len(text)):
+            return text
+    return doc.text
 
 
 def _segment_words(segment: str) -> list[str]:
@@ -109,7 +123,12 @@ class UndertheseaTokenizer:
                 words.append(text[start:end])
                 spaces.append(False)
             cursor = end
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        # Doc.text builds a Token for every word on each call: keep the text, once checked to be
+        # what the words and spaces give (what Doc.text would return)
+        if "".join([word + " " if space else word for word, space in zip(words, spaces)]) == text:
+            doc.user_data[TEXT_KEY] = (len(words), text)
+        return doc
 
     def to_bytes(self, **_: object) -> bytes:
         """Nothing to serialise: the tokenizer has no state of its own."""

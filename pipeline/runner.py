@@ -21,7 +21,7 @@ from pipeline.errors import BaocaoError, IngestError, UsageError
 from pipeline.extract.components import metadata_of
 from pipeline.extract.metadata import DocumentMetadata
 from pipeline.ingest import ReadOptions, SourceDocument, load_document
-from pipeline.nlp import annotate
+from pipeline.nlp import annotate, doc_text
 from pipeline.extract.rows import rows_from_doc
 from pipeline.extract.tables import read_cells
 from pipeline.store import BlockRow, DocumentRow, ErrorRow, PageRow, TableCellRow, per_document_tables
@@ -255,7 +255,7 @@ def process_file(
             source = load_document(path, source_path, options)
             text = assemble(source)
             nlp_doc = annotate(nlp, text)
-            if nlp_doc.text != text.text:
+            if doc_text(nlp_doc) != text.text:
                 raise BaocaoError("TOKENIZER_MISMATCH", "tokenised text differs from the normalised text", source_path)
             facts = rows_from_doc(nlp_doc, doc_id, text)
             meta = metadata_of(nlp_doc)

@@ -23,6 +23,7 @@ from pipeline.extract.difficulties import find_difficulties
 from pipeline.extract.metadata import DocumentMetadata, extract_metadata
 from pipeline.extract.sections import find_sections
 from pipeline.facts import FactType
+from pipeline.nlp import doc_text
 
 METADATA_PIPE = "baocao_metadata"
 
@@ -38,7 +39,7 @@ class FinderComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for match in self.finder(doc.text):
+        for match in self.finder(doc_text(doc)):
             span = doc.char_span(match.start, match.end, label=self.key, alignment_mode="expand")
             if span is None:
                 continue
@@ -87,7 +88,7 @@ def document_text_of(doc: Doc) -> DocumentText:
     document = doc.user_data.get(DOCUMENT_TEXT_KEY)
     if isinstance(document, DocumentText):
         return document
-    return text_as_document(doc.text)
+    return text_as_document(doc_text(doc))
 
 
 DOCUMENT_TEXT_KEY = "baocao_document_text"

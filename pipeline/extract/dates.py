@@ -26,6 +26,7 @@ in a table cell, because counts and amounts fill table cells too.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from collections.abc import Callable, Iterator
@@ -245,12 +246,34 @@ def _candidates(text: str) -> list[tuple[int, int, _Period]]:
                 # "31/02/2020" or "ngày 32 tháng 11 năm 2020" is no date, and its "02/2020" or
                 # "tháng 11 năm 2020" must not be read as a month either.
                 blocked.append((start, end))
-    found = [c for c in found if not any(c[0] < b_end and b_start < c[1] for b_start, b_end in blocked)]
+    # Overlap tests by bisection, not against every other candidate (quadratic in the text's
+    # length): a span [s, e) overlaps one of a list of spans sorted by (start, end) whose ends
+    # never decrease iff the last of those starting before e ends after s.
+    blocked.sort()
+    blocked_starts = [b_start for b_start, _ in blocked]
+    reach: list[int] = []  # the furthest end of the blocked spans up to each one
+    for _, b_end in blocked:
+        reach.append(max(reach[-1], b_end) if reach else b_end)
+    found = [c for c in found if not _reaches(blocked_starts, reach, c[0], c[1])]
     chosen: list[tuple[int, int, _Period]] = []
+    chosen_keys: list[tuple[int, int]] = []  # (start, end) of the chosen, sorted; they never overlap
+    chosen_starts: list[int] = []
+    chosen_ends: list[int] = []
     for cand in sorted(found, key=lambda c: (c[0] - c[1], c[0])):
-        if all(cand[1] <= s or e <= cand[0] for s, e, _ in chosen):
+        if not _reaches(chosen_starts, chosen_ends, cand[0], cand[1]):
+            at = bisect.bisect_left(chosen_keys, (cand[0], cand[1]))
+            chosen_keys.insert(at, (cand[0], cand[1]))
+            chosen_starts.insert(at, cand[0])
+            chosen_ends.insert(at, cand[1])
             chosen.append(cand)
     return sorted(chosen)
+
+
+def _reaches(starts: list[int], ends: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the spans (``starts[i]``, ``ends[i]``), sorted by start
+    with ``ends`` non-decreasing: ``s < end and start < e`` for one of them."""
+    before = bisect.bisect_left(starts, end)
+    return before > 0 and ends[before - 1] > start
 
 
 def _partial_start(text: str, lower: int, end: tuple[int, int, _Period]) -> tuple[int, date] | None:

@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 from pipeline import facts
 from pipeline.document import DocumentText
 from pipeline.extract.base import SentenceIndex
+from pipeline.nlp import doc_text as text_of
 # the components register the span extensions the rows are read from
 import pipeline.extract.components  # noqa: F401
 
@@ -21,7 +22,7 @@ def rows_from_doc(doc: Doc, doc_id: str, text: DocumentText) -> dict[str, list[o
     """Typed rows for every fact span of ``doc`` (whose text is ``text.text``), by table."""
     tables: dict[str, list[object]] = {}
     # Doc.text joins every token anew on each call: read it once
-    doc_text = doc.text
+    doc_text = text_of(doc)
     sentences: SentenceIndex | None = None
     for fact_type in facts.registered():
         columns = set(fact_type.column_names)
@@ -37,7 +38,7 @@ def rows_from_doc(doc: Doc, doc_id: str, text: DocumentText) -> dict[str, list[o
             if with_page:
                 row["page"] = text.page_at(span.start_char)
             if span_text:
-                row["text"] = span.text
+                row["text"] = doc_text[span.start_char : span.end_char] if len(span) else span.text
             if with_sentence:
                 sentence_start, sentence_end = sentences.bounds(span.start_char, span.end_char)  # type: ignore[union-attr]
                 row["sentence"] = doc_text[sentence_start:sentence_end]
