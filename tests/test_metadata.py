@@ -76,6 +76,10 @@ def test_metadata_of_the_difficulties_gold_is_scored_too(shared_dataset: tuple[P
         # over the blanks of "Số:      /TTr - SNV" and "ngày      tháng 8 năm 2025"
         ("LD-057", {"doc_type": "TỜ TRÌNH", "doc_number": "187/TTr-SNV", "issued_date": "2025-08-28"}),
         ("LD-063", {"doc_type": "QUYẾT ĐỊNH", "doc_number": "2536/QĐ-UBND", "issued_date": "2025-12-12"}),
+        # the PDF gives the left column whole ("Số", "V/v …", "Kính gửi:") before the right one (motto,
+        # "Hà Nội, ngày 18 tháng 9 năm 2025"): the header goes on past "Kính gửi:"
+        ("LD-028", {"doc_kind": "CÔNG VĂN", "doc_number": "8151/BNV-CCHC", "place": "Hà Nội",
+                    "issued_date": "2025-09-18"}),
         # e-signed: "ngày 06 tháng 01năm 2026", day and month stamped by the signature widgets
         ("LD-081", {"issued_date": "2026-01-06", "year": 2026, "doc_type": "TỜ TRÌNH", "place": "Lâm Đồng"}),
     ],
@@ -124,6 +128,18 @@ def test_assembled_offsets_point_into_the_text() -> None:
     for block in text.blocks:
         assert text.text[block.start:block.end] == block.text
     assert text.page_at(text.blocks[-1].start) == 21
+
+
+def test_the_body_after_kinh_gui_gives_no_header_date() -> None:
+    # without a motto right after it, "Kính gửi:" opens the body: a date there is no issue date
+    texts = ["BỘ NỘI VỤ", "Số: 15/BNV-CCHC", "V/v báo cáo số liệu", "Kính gửi: Các bộ, ngành.",
+             "Ngày 05/8/2025, Bộ Nội vụ có văn bản đề nghị các bộ, ngành báo cáo số liệu."]
+    blocks, offset = [], 0
+    for index, text in enumerate(texts):
+        blocks.append(TextBlock(index, "paragraph", offset, offset + len(text), text, 1, "text", None, None, None, False))
+        offset += len(text) + len(BLOCK_SEPARATOR)
+    metadata = extract_metadata(blocks)
+    assert (metadata.doc_number, metadata.place, metadata.issued_date) == ("15/BNV-CCHC", None, None)
 
 
 def test_a_cong_van_with_an_attached_record_is_a_cong_van() -> None:

@@ -22,6 +22,7 @@ from pipeline.extract.agencies import agency_head, canonical_agency
 from pipeline.patterns import OWN_NUMBER_LINE
 
 _HEAD_BLOCKS = 30
+_MOTTO_AFTER_OPENER = 2
 _TAIL_BLOCKS = 30
 _MAX_TITLE_LINES = 4
 
@@ -276,9 +277,12 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
 
     place = issued = None
     year: int | None = None
-    for line in head[:25]:
+    for at, line in enumerate(head[:25]):
         folded = fold_accents(line.text)
-        if _opens_body(line.text) and not folded.startswith("ngay "):
+        # a PDF may give the left column whole ("Số", "V/v", "Kính gửi:") before the right one
+        # (motto, place and date): a motto right after "Kính gửi:" says the header goes on
+        header_follows = any(_is_motto(ln.text) for ln in head[at + 1 : at + 1 + _MOTTO_AFTER_OPENER])
+        if _opens_body(line.text) and not folded.startswith("ngay ") and not header_follows:
             break
         own = OWN_NUMBER_LINE.match(line.text)
         # header columns read across: "Số: 12/SNV-TCBC   Lâm Đồng, ngày … tháng … năm 2025"
