@@ -90,17 +90,22 @@ def test_metadata_on_real_headers(prefix: str, expected: dict[str, object]) -> N
     assert got == expected
 
 
+def _blocks(texts: list[str]) -> list[TextBlock]:
+    """One paragraph block per text, at the offsets the document's text would give them."""
+    blocks, offset = [], 0
+    for index, text in enumerate(texts):
+        blocks.append(TextBlock(index, "paragraph", offset, offset + len(text), text, 1, "text", None, None, None, False))
+        offset += len(text) + len(BLOCK_SEPARATOR)
+    return blocks
+
+
 def test_a_header_date_without_day_and_year_borrows_no_date_from_the_body() -> None:
     # LD-081's header as pdfminer reads it without its signature widgets' stamps
     texts = ["UBND TỈNH LÂM ĐỒNG", "SỞ NỘI VỤ", "Số: /TTr-SNV", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
              "Độc lập - Tự do - Hạnh phúc", "Lâm Đồng, ngày tháng năm", "TỜ TRÌNH",
              "Về việc ban hành Kế hoạch tuyên truyền cải cách hành chính năm 2026 tỉnh Lâm Đồng",
              "Căn cứ Quyết định số 1234/QĐ-UBND ngày 15/10/2025 của Ủy ban nhân dân tỉnh."]
-    blocks, offset = [], 0
-    for index, text in enumerate(texts):
-        blocks.append(TextBlock(index, "paragraph", offset, offset + len(text), text, 1, "text", None, None, None, False))
-        offset += len(text) + len(BLOCK_SEPARATOR)
-    metadata = extract_metadata(blocks)
+    metadata = extract_metadata(_blocks(texts))
     assert (metadata.doc_type, metadata.place, metadata.issued_date, metadata.year) == ("TỜ TRÌNH", "Lâm Đồng", None, None)
 
 
@@ -134,11 +139,7 @@ def test_the_body_after_kinh_gui_gives_no_header_date() -> None:
     # without a motto right after it, "Kính gửi:" opens the body: a date there is no issue date
     texts = ["BỘ NỘI VỤ", "Số: 15/BNV-CCHC", "V/v báo cáo số liệu", "Kính gửi: Các bộ, ngành.",
              "Ngày 05/8/2025, Bộ Nội vụ có văn bản đề nghị các bộ, ngành báo cáo số liệu."]
-    blocks, offset = [], 0
-    for index, text in enumerate(texts):
-        blocks.append(TextBlock(index, "paragraph", offset, offset + len(text), text, 1, "text", None, None, None, False))
-        offset += len(text) + len(BLOCK_SEPARATOR)
-    metadata = extract_metadata(blocks)
+    metadata = extract_metadata(_blocks(texts))
     assert (metadata.doc_number, metadata.place, metadata.issued_date) == ("15/BNV-CCHC", None, None)
 
 
