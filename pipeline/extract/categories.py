@@ -362,7 +362,7 @@ def _money_amount(item: _Text) -> list[int]:
     units = _words("money_unit")
     return [
         i + 1 for i in range(len(item.words) - 1)
-        if _NUMBERISH.search(item.words[i]) and (item.words[i + 1] in units or item.words[i + 1].split()[0] in units)
+        if _NUMBERISH.search(item.words[i]) and item.words[i + 1] in units  # not "100 đồng bào"
     ]
 
 
