@@ -119,11 +119,17 @@ def test_cli_extract_prints_a_summary_and_exits_zero(tmp_path: Path) -> None:
     assert (tmp_path / DATABASE_NAME).is_file()
 
 
-def test_cli_exit_status_counts_failures(tmp_path: Path) -> None:
+def _readable_and_broken(tmp_path: Path, corpus: Path) -> Path:
+    """An input folder holding QT-001 from ``corpus`` and a PDF that cannot be read."""
     folder = tmp_path / "in"
     folder.mkdir()
-    shutil.copy(next(SHARED_CORPUS.glob("QT-001__*")), folder)
+    shutil.copy(next(corpus.glob("QT-001__*")), folder)
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n garbage")
+    return folder
+
+
+def test_cli_exit_status_counts_failures(tmp_path: Path) -> None:
+    folder = _readable_and_broken(tmp_path, SHARED_CORPUS)
     summary = tmp_path / "summary.json"
     result = CliRunner().invoke(app, ["extract", str(folder), "--out", str(tmp_path / "out"), "--summary-json", str(summary)])
     assert result.exit_code == 1
@@ -245,10 +251,7 @@ def test_the_cli_leaves_the_library_logger_as_it_found_it(tmp_path: Path) -> Non
 def test_quiet_prints_only_the_errors(tmp_path: Path) -> None:
     import logging
 
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(next(SAMPLE_CORPUS.glob("QT-001__*")), folder)
-    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n garbage")
+    folder = _readable_and_broken(tmp_path, SAMPLE_CORPUS)
     summary = tmp_path / "summary.json"
     library = logging.getLogger("baocao")
     before = (library.handlers[:], library.level, library.propagate)
