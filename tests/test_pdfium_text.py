@@ -18,7 +18,7 @@ from pdfplumber.utils.text import extract_words
 
 from pipeline.ingest.pdf import _tables, load_pdf
 from tests.conftest import pdf_from_objects
-from pipeline.ingest.pdfium_text import has_ruled_table, plain_page_reason, read_plain_page
+from pipeline.ingest.pdfium_text import has_ruled_table, may_rule_table, plain_page_reason, read_plain_page
 
 PAGES = Path(__file__).resolve().parent / "data" / "dn001_pages_1_3_12.pdf"
 WORDS = {"x_tolerance": 1.5, "y_tolerance": 2}
@@ -36,6 +36,12 @@ def test_each_page_goes_to_the_reader_it_needs() -> None:
         probed = [has_ruled_table(page, _tables) for page in pdf.pages]
         full = [bool(_tables(page)) for page in pdf.pages]
     assert probed == full == [False, False, True]
+    document = pypdfium2.PdfDocument(str(PAGES))
+    try:
+        # the rules under the header are flat: no table can stand on them, pdfminer is not asked
+        assert [may_rule_table(document[i]) for i in range(len(document))] == [False, False, True]
+    finally:
+        document.close()
     assert load_pdf(PAGES, PAGES.name, fast=True).provenance["pdfium_pages"] == "1,2"
     assert "pdfium_pages" not in load_pdf(PAGES, PAGES.name, fast=False).provenance
 
@@ -148,3 +154,33 @@ def test_a_standard_font_is_measured_as_pdfminer_measures_it(tmp_path: Path) -> 
     for mine, theirs in zip(got, expected):
         for key in ("x0", "x1", "top", "bottom"):
             assert mine[key] == pytest.approx(theirs[key], abs=1e-3), (mine["text"], key)
+
+
+_TEXT = b"\n".join(b"BT /F1 12 Tf 72 %d Td (Mot dong van ban de trang co du chu cai de doc nhu trang van ban.) Tj ET" % y
+                   for y in (760, 740, 720))
+
+
+@pytest.mark.parametrize(
+    ("paths", "table"),
+    [
+        # a 2 x 2 grid ruled by six separate lines
+        (b"0.5 w 72 600 m 372 600 l S 72 550 m 372 550 l S 72 500 m 372 500 l S "
+         b"72 500 m 72 600 l S 222 500 m 222 600 l S 372 500 m 372 600 l S", True),
+        # the same grid drawn as two rows of two rectangles, inside a scaled graphics state
+        (b"q 2 0 0 2 0 0 cm 0.5 w 36 275 75 25 re S 111 275 75 25 re S 36 250 75 25 re S 111 250 75 25 re S Q", True),
+        # a box around a paragraph and two rules under the header: one column, no table
+        (b"0.5 w 72 500 300 100 re S 200 800 m 400 800 l S 230 780 m 370 780 l S", False),
+    ],
+)
+def test_a_page_whose_paths_cannot_rule_a_table_skips_the_probe(tmp_path: Path, paths: bytes, table: bool) -> None:
+    path = tmp_path / "ruled.pdf"
+    path.write_bytes(_pdf(_TEXT + b"\n" + paths))
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        assert plain_page_reason(document[0]) == "paths"
+        may = may_rule_table(document[0])
+    finally:
+        document.close()
+    with pdfplumber.open(str(path)) as pdf:
+        found = has_ruled_table(pdf.pages[0], _tables)
+    assert (may, found) == (table, table)

@@ -35,7 +35,13 @@ from pipeline.ingest.ocr import OcrPage, ocr_available, ocr_pages, page_too_larg
 from pipeline.ingest.options import ReadOptions
 from pipeline.ingest.ocr_correct import repair_codes
 from pipeline.ingest.ocr_tables import fill_tables
-from pipeline.ingest.pdfium_text import annotation_chars, has_ruled_table, plain_page_reason, read_plain_page
+from pipeline.ingest.pdfium_text import (
+    annotation_chars,
+    has_ruled_table,
+    may_rule_table,
+    plain_page_reason,
+    read_plain_page,
+)
 from pipeline.ingest.structure import classify_block, starts_new_item
 from pipeline.ingest.syllables import diacritic_share, syllable_share
 
@@ -517,7 +523,7 @@ def _plain_chars(document: pypdfium2.PdfDocument | None, page: pdfplumber.page.P
         return None  # pdfplumber reads it, or reports why it cannot
     try:
         reason = plain_page_reason(fast_page)
-        if reason == "paths" and not has_ruled_table(page, _tables):
+        if reason == "paths" and (not may_rule_table(fast_page) or not has_ruled_table(page, _tables)):
             reason = None
         return None if reason else read_plain_page(fast_page, float(page.height))
     finally:

@@ -116,6 +116,60 @@ def plain_page_reason(page: pypdfium2.PdfPage) -> str | None:
     return "paths" if paths else None
 
 
+# a segment that rises less than this may be one of pdfplumber's horizontal edges (over-counted
+# on purpose: see may_rule_table)
+_FLAT = 0.5
+
+
+def may_rule_table(page: pypdfium2.PdfPage) -> bool:
+    """Whether the paths of ``page`` could rule a table of two rows, one of them of two cells.
+
+    Such a table needs cells at two heights, so at least three distinct heights of horizontal
+    edges, and two cells side by side, so at least three distinct abscissas of vertical ones.
+    Every segment of every path (closing ones, Bézier control polygons) is counted, any segment
+    not quite flat as vertical and any nearly flat one as horizontal, and positions count as
+    distinct to the hundredth of a point: more edges than pdfplumber will find, so a ``False``
+    here means ``has_ruled_table`` is ``False`` too, at a fraction of its cost (no pdfminer read).
+    A form XObject, whose paths are not walked here, or an unreadable path answers ``True``.
+    """
+    raw = page.raw
+    xs: set[float] = set()
+    ys: set[float] = set()
+    fx, fy = ctypes.c_float(), ctypes.c_float()
+    for index in range(pdfium_c.FPDFPage_CountObjects(raw)):
+        obj = pdfium_c.FPDFPage_GetObject(raw, index)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            return True
+        if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        matrix = pdfium_c.FS_MATRIX()
+        if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix)):
+            return True
+        start = previous = None
+        for number in range(pdfium_c.FPDFPath_CountSegments(obj)):
+            segment = pdfium_c.FPDFPath_GetPathSegment(obj, number)
+            if not segment or not pdfium_c.FPDFPathSegment_GetPoint(segment, ctypes.byref(fx), ctypes.byref(fy)):
+                return True
+            point = (matrix.a * fx.value + matrix.c * fy.value + matrix.e, matrix.b * fx.value + matrix.d * fy.value + matrix.f)
+            ends = []
+            if pdfium_c.FPDFPathSegment_GetType(segment) == pdfium_c.FPDF_SEGMENT_MOVETO or previous is None:
+                start = point
+            else:
+                ends.append((previous, point))
+            if pdfium_c.FPDFPathSegment_GetClose(segment) and start is not None:
+                ends.append((point, start))
+            previous = point
+            for (x0, y0), (x1, y1) in ends:
+                if abs(y1 - y0) <= _FLAT:
+                    ys.update((round(y0, 2), round(y1, 2)))
+                if y1 != y0 or abs(x1 - x0) <= _FLAT:
+                    xs.update((round(x0, 2), round(x1, 2)))
+        if len(xs) >= 3 and len(ys) >= 3:
+            return True
+    return False
+
+
 class _WithoutGlyphs(PDFPageAggregatorWithMarkedContent):
     """pdfplumber's page device without the glyphs: the page's paths and images alone."""
 
