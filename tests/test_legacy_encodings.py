@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from pipeline.data import read_table
 from pipeline.document import assemble
 from pipeline.errors import IngestError
-from pipeline.ingest import legacy, load_document
+from pipeline.ingest import ReadOptions, legacy, load_document
 from pipeline.ingest.txt import decode_text_bytes
 from tests.conftest import cer, pdf_from_objects
 
@@ -301,6 +301,27 @@ def test_legacy_pdf_text_layer(tmp_path: Path) -> None:
     path.write_bytes(_pdf_bytes(content))
     text = assemble(load_document(path)).text
     assert cer(" ".join(lines), text.replace("\n", " ")) <= MAX_CER
+
+
+@pytest.mark.parametrize("suffix", ["txt", "docx", "pdf"])
+def test_the_options_switch_the_conversion_off_in_every_backend(
+    tmp_path: Path, suffix: str, qt_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the backends ask ReadOptions, not the environment: an explicit option wins over BAOCAO_LEGACY
+    monkeypatch.setenv("BAOCAO_LEGACY", "1")
+    lines = [line for line in qt_text.split("\n") if line.strip()][:6]
+    path = tmp_path / f"legacy.{suffix}"
+    if suffix == "txt":  # VNI text saved as UTF-8 (VNI bytes alone are no readable text without the step)
+        path.write_text(encode_vni("\n".join(lines)).decode("cp1252"), encoding="utf-8")
+    elif suffix == "docx":
+        _write_docx(path, lines, "vni")
+    else:
+        path.write_bytes(_pdf_bytes([("VNI-Times", encode_vni(line)) for line in lines]))
+    converted = load_document(path, options=ReadOptions(ocr=False))
+    untouched = load_document(path, options=ReadOptions(ocr=False, legacy=False))
+    assert "Hợp tác xã" in assemble(converted).text
+    assert "Hợp tác xã" not in assemble(untouched).text
+    assert ReadOptions.from_environment({"BAOCAO_LEGACY": "0"}) == ReadOptions(legacy=False)
 
 
 # --- Unicode must stay untouched -----------------------------------------------------------------

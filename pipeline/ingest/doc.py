@@ -67,9 +67,11 @@ def load_doc(path: Path, display_path: str, options: ReadOptions | None = None) 
     antiword does not report fonts, so text typed in TCVN3 or VNI fonts (which it prints as
     Windows-1252 characters) is found and converted by its content.
 
-    ``options`` are accepted for one backend signature; no reading option concerns this format.
+    ``options.legacy`` says whether that conversion runs.
     """
-    text, legacy = convert_document_text(_PICTURE.sub("", _antiword_text(path, display_path)))
+    options = options if options is not None else ReadOptions.from_environment()
+    text = _PICTURE.sub("", _antiword_text(path, display_path))
+    text, legacy = convert_document_text(text) if options.legacy else (text, None)
     blocks: list[Block] = []
     pending_rows: list[tuple[str, ...]] = []
     table_index = 0

@@ -12,7 +12,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
 from pipeline.errors import IngestError
-from pipeline.ingest.legacy import LegacyEncoding, convert_font_text, font_encoding, font_text_is_legacy, legacy_enabled
+from pipeline.ingest.legacy import LegacyEncoding, convert_font_text, font_encoding, font_text_is_legacy
 from pipeline.ingest.model import Block, BlockKind, SourceDocument
 from pipeline.ingest.structure import classify_block
 from pipeline.ingest.options import ReadOptions
@@ -247,8 +247,6 @@ def _convert_legacy_runs(roots: list[etree._Element], document: docx.document.Do
     Only when the text set in those fonts, taken over the whole document, really is legacy text:
     Unicode documents keep ``VNI-Times`` as their Normal font and type Unicode in it.
     """
-    if not legacy_enabled():
-        return set()
     fonts = _RunFonts(document)
     runs: dict[LegacyEncoding, list[tuple[list[etree._Element], bool]]] = {}
     for root in roots:
@@ -274,14 +272,15 @@ def _convert_legacy_runs(roots: list[etree._Element], document: docx.document.Do
 def load_docx(path: Path, display_path: str, options: ReadOptions | None = None) -> SourceDocument:
     """Read a DOCX file into blocks in document order, then its footnotes and endnotes.
 
-    ``options`` are accepted for one backend signature; no reading option concerns this format.
+    ``options.legacy`` says whether runs typed in TCVN3/VNI fonts are converted.
     """
+    options = options if options is not None else ReadOptions.from_environment()
     _check_zip(path, display_path)
     try:
         document = docx.Document(str(path))
         style_names = {s.style_id: s.name for s in document.styles if s.style_id}
         footnotes, endnotes = _note_roots(document, "footnote"), _note_roots(document, "endnote")
-        legacy = _convert_legacy_runs([document.element.body, *footnotes, *endnotes], document)
+        legacy = _convert_legacy_runs([document.element.body, *footnotes, *endnotes], document) if options.legacy else set()
         blocks = list(_body_blocks(document.element.body, style_names, [0]))
         blocks += list(_note_blocks(footnotes, "footnote"))
         blocks += list(_note_blocks(endnotes, "endnote"))

@@ -11,13 +11,13 @@ holds any Vietnamese letter outside Latin-1 (``ư ơ đ ạ ế`` ...) is Unicod
 content alone converts text only when it holds enough characters that Unicode Vietnamese never
 uses (``µ ¸ ¶ ¹ ®`` for TCVN3, ``ø û ï ö ñ`` for VNI) and the conversion reads as Vietnamese
 syllables clearly better than the original. A font name (``.Vn*`` -> TCVN3, ``VNI-*`` -> VNI)
-decides the encoding, but the text must still look legacy. ``BAOCAO_LEGACY=0`` switches the
-conversion off (used to check that Unicode documents come out unchanged).
+decides the encoding, but the text must still look legacy. The backends call these functions only
+when ``ReadOptions.legacy`` is on (``BAOCAO_LEGACY=0`` at the command line switches it off, to
+check that Unicode documents come out unchanged).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from collections.abc import Iterable, MutableSequence
@@ -64,11 +64,6 @@ class _Table:
     to_unicode: dict[str, str]
     to_unicode_upper: dict[str, str]
     markers: frozenset[str]
-
-
-def legacy_enabled() -> bool:
-    """Whether the legacy conversion runs (``BAOCAO_LEGACY=0`` switches it off)."""
-    return os.environ.get("BAOCAO_LEGACY", "1").strip().lower() not in ("0", "off", "false", "no")
 
 
 @lru_cache(maxsize=None)
@@ -253,10 +248,8 @@ def convert_lines(text: str, encoding: LegacyEncoding) -> str:
 def convert_document_text(text: str) -> tuple[str, LegacyEncoding | None]:
     """Detect and convert legacy lines of a whole document's text (TXT, antiword output).
 
-    Returns the text unchanged and None when the document is not legacy (or the step is off).
+    Returns the text unchanged and None when the document is not legacy.
     """
-    if not legacy_enabled():
-        return text, None
     encoding = detect_lines(text.split("\n"))
     if encoding is None:
         return text, None
@@ -265,8 +258,6 @@ def convert_document_text(text: str) -> tuple[str, LegacyEncoding | None]:
 
 def decode_legacy_bytes(data: bytes) -> tuple[str, LegacyEncoding] | None:
     """Decode the bytes of a TCVN3 or VNI text file to Unicode, or None when they are not one."""
-    if not legacy_enabled():
-        return None
     text = _byte_view(data).replace("\r\n", "\n")
     encoding = detect_lines(text.split("\n"))
     if encoding is None:
@@ -309,8 +300,6 @@ def convert_pdf_chars(chars: MutableSequence[dict[str, Any]]) -> LegacyEncoding 
     (``font_text_is_legacy``). VNI mark glyphs become combining marks; the normalisation step
     (NFC) joins them with their base letter. Returns an encoding converted, if any.
     """
-    if not legacy_enabled():
-        return None
     groups: dict[str, list[dict[str, Any]]] = {}
     for char in chars:
         fontname = str(char.get("fontname", ""))

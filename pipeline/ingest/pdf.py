@@ -282,11 +282,12 @@ def _tables(page: pdfplumber.page.Page) -> list[Table]:
 
 def _page_lines(
     page: pdfplumber.page.Page, plain_chars: list[dict[str, Any]] | None = None, annotation: list[dict[str, Any]] | None = None,
+    legacy: bool = True,
 ) -> tuple[list[_Line], float]:
     """Printed lines of a page and its body text size; ``plain_chars`` are a plain page's chars
     read by pdfium (``pdfium_text``), which has no table and no legacy font to convert;
     ``annotation`` the chars that its annotations print (``pdfium_text.annotation_chars``), read
-    with the page's own where they do not repeat them."""
+    with the page's own where they do not repeat them; ``legacy``: convert chars in TCVN3/VNI fonts."""
     tables = [] if plain_chars is not None else _tables(page)
     boxes = [t.bbox for t in tables]
 
@@ -297,7 +298,7 @@ def _page_lines(
 
     # Text in TCVN3 (.Vn*) and VNI fonts is converted in the page's cached chars, which the word
     # and table extraction below both read.
-    legacy = convert_pdf_chars(page.chars) if plain_chars is None else None
+    legacy = convert_pdf_chars(page.chars) if plain_chars is None and legacy else None
     # Font attributes are read from the characters rather than passed as extra_attrs: that would
     # split a word wherever one glyph comes from a fallback font ("N Ộ I" for "NỘI").
     words = []
@@ -547,6 +548,7 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
     by pdfium, about 50 times faster than pdfplumber and giving the same blocks; ``fast=False``
     reads every page with pdfplumber (``bench/compare_pdf_readers.py`` compares the two).
     """
+    options = options if options is not None else ReadOptions.from_environment()
     page_count = _open(path, display_path)
     if page_count == 0:
         raise IngestError("EMPTY_DOCUMENT", "the PDF has no pages", display_path)
@@ -570,14 +572,14 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
                 # pdfium keeps one space of a run: a stamp over the blank of "tháng      năm" needs them all
                 plain_chars = None if annotation else _plain_chars(fast_document, page)
                 if plain_chars is not None:
-                    lines, body_size = _page_lines(page, plain_chars, annotation)
+                    lines, body_size = _page_lines(page, plain_chars, annotation, options.legacy)
                     letters = _page_letters(lines)
                     if letters - annotation_letters >= MIN_LETTERS_FOR_TEXT_PAGE:
                         pdfium_pages.append(number)
                     else:  # maybe a scan: pdfplumber's images and text decide, as for any page
                         plain_chars = None
                 if plain_chars is None:
-                    lines, body_size = _page_lines(page, annotation=annotation)
+                    lines, body_size = _page_lines(page, annotation=annotation, legacy=options.legacy)
                     letters = _page_letters(lines)
                 # images are looked at only on a page with (almost) no text, so a plain page is
                 # never parsed by pdfplumber
@@ -602,7 +604,6 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
         raise IngestError("EMPTY_DOCUMENT", f"no text and no page images on any of its {page_count} pages", display_path)
     targets = [i for i, info in enumerate(infos) if info.needs_ocr] + sorted(poor)
     ocr_done: set[int] = set()
-    options = options if options is not None else ReadOptions.from_environment()
     if targets and ocr_available(options):
         targets = _renderable(path, sorted(targets), poor, infos, warnings)
         ocr_done = _ocr_pdf_pages(path, display_path, targets, poor, pages_lines, infos, geometry, options.ocr_workers)

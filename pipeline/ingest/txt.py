@@ -37,14 +37,14 @@ def _looks_like_utf16(data: bytes) -> str | None:
     return None
 
 
-def decode_text_bytes(data: bytes, path: str) -> tuple[str, str]:
+def decode_text_bytes(data: bytes, path: str, legacy: bool = True) -> tuple[str, str]:
     """Decode the bytes of a text file; return (text, encoding name).
 
     Order: BOM (UTF-8, UTF-16), BOM-less UTF-16, strict UTF-8, then Windows-1258, accepted only
     when the result reads as Vietnamese, then the legacy font encodings TCVN3 and VNI (encoding
     ``tcvn3`` / ``vni``, converted to Unicode). Anything else is an error naming the file.
     Unicode text that is legacy text saved as Windows-1252 characters (``b¸o c¸o``) is converted
-    too (encoding ``utf-8+tcvn3``).
+    too (encoding ``utf-8+tcvn3``). Without ``legacy`` neither legacy step runs.
     """
     if not data.strip():
         raise IngestError("EMPTY_FILE", "the file is empty", path)
@@ -74,20 +74,20 @@ def decode_text_bytes(data: bytes, path: str) -> tuple[str, str]:
                 or non_ascii == 0
                 or len(foreign) / non_ascii > 0.02
             ):
-                legacy = decode_legacy_bytes(data)
-                if legacy is None:
+                decoded = decode_legacy_bytes(data) if legacy else None
+                if decoded is None:
                     raise IngestError(
                         "UNKNOWN_ENCODING",
                         "text is neither UTF-8, UTF-16, Windows-1258 Vietnamese nor the legacy "
                         "TCVN3/VNI font encodings",
                         path,
                     ) from None
-                text, encoding = legacy
+                text, encoding = decoded
             else:
                 encoding = "cp1258"
     if _control_share(text) > 0.01:
         raise IngestError("BINARY_FILE", f"binary content decoded as {encoding}, not a text file", path)
-    if encoding in ("tcvn3", "vni"):
+    if encoding in ("tcvn3", "vni") or not legacy:
         return text, encoding
     converted, legacy_encoding = convert_document_text(text)
     if legacy_encoding is not None:
@@ -98,9 +98,10 @@ def decode_text_bytes(data: bytes, path: str) -> tuple[str, str]:
 def load_txt(path: Path, display_path: str, options: ReadOptions | None = None) -> SourceDocument:
     """Read a plain-text report: every non-blank line becomes one block.
 
-    ``options`` are accepted for one backend signature; no reading option concerns this format.
+    ``options.legacy`` says whether text in the TCVN3/VNI font encodings is converted.
     """
-    text, encoding = decode_text_bytes(path.read_bytes(), display_path)
+    options = options if options is not None else ReadOptions.from_environment()
+    text, encoding = decode_text_bytes(path.read_bytes(), display_path, options.legacy)
     lines = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     blocks = [Block(kind=classify_block(line.strip()), text=line.strip()) for line in lines if line.strip()]
     if not blocks:
