@@ -48,8 +48,8 @@ def pipeline_version(options: ReadOptions | None = None) -> str:
 
     The fingerprint covers the modules and data files of ``EXTRACTION_MODULES``, so a change to
     what decides a document's rows makes an incremental run redo the documents, and a change to the
-    CLI, web page, queries or notebooks does not. Read with OCR off (``options``), the version says
-    so: a later run with OCR reads those documents again.
+    CLI, web page, queries or notebooks does not. Read with OCR or the legacy-font conversion off
+    (``options``), the version says so: a later run with them on reads those documents again.
     """
     from pipeline import __version__
 
@@ -63,6 +63,7 @@ def pipeline_version(options: ReadOptions | None = None) -> str:
             digest.update(relative.as_posix().encode())
             digest.update(path.read_bytes())
     reading = "" if options is None or options.ocr else ".no-ocr"
+    reading += "" if options is None or options.legacy else ".no-legacy"
     return f"{__version__}+{digest.hexdigest()[:10]}{reading}"
 
 

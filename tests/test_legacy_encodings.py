@@ -23,6 +23,7 @@ from pipeline.document import assemble
 from pipeline.errors import IngestError
 from pipeline.ingest import ReadOptions, legacy, load_document
 from pipeline.ingest.txt import decode_text_bytes
+from pipeline.runner import pipeline_version
 from tests.conftest import cer, pdf_from_objects
 
 REPO = Path(__file__).resolve().parents[1]
@@ -322,6 +323,9 @@ def test_the_options_switch_the_conversion_off_in_every_backend(
     assert "Hợp tác xã" in assemble(converted).text
     assert "Hợp tác xã" not in assemble(untouched).text
     assert ReadOptions.from_environment({"BAOCAO_LEGACY": "0"}) == ReadOptions(legacy=False)
+    # a store written without the step says so: a later run with it reads those documents again
+    assert pipeline_version(ReadOptions(legacy=False)).endswith(".no-legacy")
+    assert not pipeline_version(ReadOptions()).endswith(".no-legacy")
 
 
 # --- Unicode must stay untouched -----------------------------------------------------------------
