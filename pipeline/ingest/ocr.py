@@ -750,16 +750,15 @@ def page_too_large(document: Any, index: int) -> str | None:
         page.close()
 
 
-def image_file(path: Path, display_path: str) -> list[tuple[Image.Image, float]]:
-    """The pages of an image file (a multi-page TIFF has several) with their resolution."""
-    try:
-        opened = Image.open(path)
-    except Image.DecompressionBombError as e:  # Pillow's own limit, twice its MAX_IMAGE_PIXELS
-        raise IngestError("IMAGE_TOO_LARGE", f"over the limit of {MAX_IMAGE_PIXELS / 1e6:.0f} Mpx ({e})", display_path) from e
-    except OSError as e:
-        raise IngestError("CORRUPT_IMAGE", f"not a readable image ({e})", display_path) from e
-    pages: list[tuple[Image.Image, float]] = []
-    with opened:
+def image_file(path: Path, display_path: str) -> list[Callable[[], tuple[Image.Image, float]]]:
+    """Loaders of the pages of an image file (a multi-page TIFF has one per frame), each giving the
+    page image and its resolution.
+
+    Every frame's size is checked here, from its header, before any is decoded (``IMAGE_TOO_LARGE``
+    over ``MAX_IMAGE_PIXELS``); a frame is decoded only when its loader is called, so a file of
+    many large frames holds no more of them in memory than the caller asks for at once.
+    """
+    with _open_image(path, display_path) as opened:
         for frame in range(getattr(opened, "n_frames", 1)):
             opened.seek(frame)
             if opened.width * opened.height > MAX_IMAGE_PIXELS:
@@ -769,14 +768,33 @@ def image_file(path: Path, display_path: str) -> list[tuple[Image.Image, float]]
                     f"{MAX_IMAGE_PIXELS / 1e6:.0f} Mpx",
                     display_path,
                 )
+        frames = getattr(opened, "n_frames", 1)
+    return [lambda frame=frame: _image_frame(path, display_path, frame) for frame in range(frames)]
+
+
+def _open_image(path: Path, display_path: str) -> Image.Image:
+    try:
+        return Image.open(path)
+    except Image.DecompressionBombError as e:  # Pillow's own limit, twice its MAX_IMAGE_PIXELS
+        raise IngestError("IMAGE_TOO_LARGE", f"over the limit of {MAX_IMAGE_PIXELS / 1e6:.0f} Mpx ({e})", display_path) from e
+    except OSError as e:
+        raise IngestError("CORRUPT_IMAGE", f"not a readable image ({e})", display_path) from e
+
+
+def _image_frame(path: Path, display_path: str, frame: int) -> tuple[Image.Image, float]:
+    """Frame ``frame`` of an image file, decoded as grayscale, with its resolution."""
+    with _open_image(path, display_path) as opened:
+        try:
+            opened.seek(frame)
             page = ImageOps.exif_transpose(opened).convert("L")
-            dpi_info = opened.info.get("dpi")
-            dpi = float(dpi_info[0]) if dpi_info and dpi_info[0] and float(dpi_info[0]) > 50 else 0.0
-            if not dpi or dpi == 72.0:
-                # Photos and many scans carry no real resolution: assume the long side is an A4 page.
-                dpi = max(page.size) / 11.69
-            pages.append((page, dpi))
-    return pages
+        except (OSError, ValueError) as e:  # a frame whose data is truncated or damaged
+            raise IngestError("CORRUPT_IMAGE", f"page {frame + 1} is not a readable image ({e})", display_path) from e
+        dpi_info = opened.info.get("dpi")
+    dpi = float(dpi_info[0]) if dpi_info and dpi_info[0] and float(dpi_info[0]) > 50 else 0.0
+    if not dpi or dpi == 72.0:
+        # Photos and many scans carry no real resolution: assume the long side is an A4 page.
+        dpi = max(page.size) / 11.69
+    return page, dpi
 
 
 def harmonise_codes(pages: Sequence[OcrPage]) -> None:
