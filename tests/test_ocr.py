@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +20,7 @@ from pipeline.ingest.ocr_correct import code_part_fixes, correct_text, preferred
 from pipeline.ingest.pdf import join_lines, mark_ocr_block, ocr_page_lines, text_layer_is_poor
 from pipeline.ingest.syllables import is_syllable
 from pipeline.normalize import fold_accents
+from pipeline.runner import DocumentTimeout, time_limit
 from pipeline.scan_check import cer, check_scan, degrade, ocr_text, page_reference, printed_lines
 from tests.conftest import SHARED_CORPUS, corpus_file, one_image_pdf
 
@@ -459,3 +463,24 @@ def test_an_image_whose_data_is_cut_short_is_a_corrupt_image(tmp_path: Path) -> 
     with pytest.raises(IngestError) as refused:
         load_document(path, "cut.png")
     assert refused.value.code == "CORRUPT_IMAGE" and "page 1 is not a readable image" in str(refused.value)
+
+
+@needs_ocr
+def test_a_time_limit_while_tesseract_reads_stops_tesseract() -> None:
+    from pipeline.ingest.ocr import _Recognition
+    from tests.test_batch import _running
+
+    noise = Image.effect_noise((4000, 4000), 128).point(lambda value: 0 if value < 100 else 255)
+    recognition = _Recognition(noise, 300)  # about 15 s of Tesseract's CPU
+    pid = recognition.process.pid
+    try:
+        with pytest.raises(DocumentTimeout), time_limit(0.5, "noise.png"):
+            recognition.words()
+        deadline = time.monotonic() + 5
+        while _running(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(pid), "tesseract read on after the time limit"
+    finally:
+        if _running(pid):
+            os.kill(pid, signal.SIGKILL)
+        recognition.process.wait()

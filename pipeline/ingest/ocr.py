@@ -173,6 +173,32 @@ def ocr_available(options: ReadOptions | None = None) -> bool:
     return LANGUAGE in tesseract_languages()
 
 
+@lru_cache(maxsize=1)
+def _dying_with_parent() -> tuple[str, ...]:
+    """The prefix that runs a command with SIGKILL as its parent-death signal (util-linux's
+    ``setpriv --pdeathsig``), or nothing where that is not available.
+
+    A worker killed with the batch (its own parent-death signal) would otherwise leave its
+    Tesseract running to the end of its page. Python's ``preexec_fn`` could set the signal
+    itself, but it runs Python code between fork and exec, which is unsafe in a threaded process.
+    The signal follows the thread that starts the command, which waits for it to end.
+    """
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return ()
+    prefix = (setpriv, "--pdeathsig", "KILL", "--")
+    try:
+        done = subprocess.run([*prefix, "true"], capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return prefix if done.returncode == 0 else ()
+
+
+def _tesseract_command(*arguments: str) -> list[str]:
+    """The command line running ``tesseract`` with ``arguments``, so that it dies with its parent."""
+    return [*_dying_with_parent(), "tesseract", *arguments]
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["OMP_THREAD_LIMIT"] = "1"
@@ -194,7 +220,7 @@ class _Recognition:
         self.file = tempfile.NamedTemporaryFile(suffix=".pgm", dir=_IMAGE_FOLDER)
         image.save(self.file, format="PPM")  # an "L" image is written as binary PGM
         self.file.flush()
-        command = ["tesseract", self.file.name, "stdout", "-l", LANGUAGE, "--psm", str(psm), "--dpi", str(int(round(dpi))), "tsv"]
+        command = _tesseract_command(self.file.name, "stdout", "-l", LANGUAGE, "--psm", str(psm), "--dpi", str(int(round(dpi))), "tsv")
         try:
             self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
         except OSError as e:
@@ -215,6 +241,10 @@ class _Recognition:
             self.process.kill()
             self.process.communicate()
             raise IngestError("OCR_FAILED", f"tesseract did not finish within {_TESSERACT_TIMEOUT} s", self.path) from e
+        except BaseException:
+            # the document's time limit (or a stop) while Tesseract reads: it must not read on
+            self.process.kill()
+            raise
         finally:
             self.file.close()
         if self.process.returncode != 0:
@@ -356,7 +386,7 @@ def osd_rotation(image: Image.Image, dpi: float) -> int | None:
     with tempfile.NamedTemporaryFile(suffix=".pgm", dir=_IMAGE_FOLDER) as file:
         image.save(file, format="PPM")
         file.flush()
-        command = ["tesseract", file.name, "stdout", "--psm", "0", "-l", "osd", "--dpi", str(int(round(dpi)))]
+        command = _tesseract_command(file.name, "stdout", "--psm", "0", "-l", "osd", "--dpi", str(int(round(dpi))))
         try:
             done = subprocess.run(command, capture_output=True, env=_env(), timeout=60, check=False)
         except (OSError, subprocess.TimeoutExpired):
