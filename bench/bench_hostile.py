@@ -57,6 +57,13 @@ def _blank_pdf(path: Path, pages: int) -> None:
     blank_pdf(path, pages)
 
 
+def _blank_tiff(path: Path, frames: int, side: int) -> None:
+    sys.path.insert(0, str(REPO))
+    from tests.conftest import blank_tiff
+
+    blank_tiff(path, frames, side, side)
+
+
 def _docx(path: Path, xml_mib: float, unit: bytes, noise_share: float) -> None:
     """A valid DOCX (python-docx's blank document) whose body is ``xml_mib`` MiB of ``unit``, with
     incompressible bytes (``noise_share`` of the XML) to keep under the zip-bomb ratio."""
@@ -121,6 +128,7 @@ def _inputs() -> dict[str, tuple[str, Callable[[Path], None]]]:
         "DOCX zip bomb (400 MiB of zeros)": ("bomb.docx", _zip_bomb),
         "PNG declaring 120 Mpx": ("huge.png", lambda p: _png_header(p, 12000, 10000)),
         "PNG 81 Mpx at 60 dpi (150 in square)": ("low_dpi.png", _low_dpi_png),
+        "TIFF of 16 frames of 100 Mpx in 200 KB": ("frames.tif", lambda p: _blank_tiff(p, 16, 10_000)),
         "PDF of 2,000 blank pages": ("blank_2000.pdf", lambda p: _blank_pdf(p, 2000)),
         "PDF of 6,000 blank pages": ("blank_6000.pdf", lambda p: _blank_pdf(p, 6000)),
         "TXT of 2,000,000 characters": ("long.txt", lambda p: p.write_text(

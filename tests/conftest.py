@@ -84,6 +84,39 @@ def blank_pdf(path: Path, pages: int) -> None:
     pdf.save(str(path))
 
 
+def blank_tiff(path: Path, frames: int, width: int, height: int, dpi: int = 300) -> None:
+    """A TIFF of ``frames`` white bilevel pages of ``width`` × ``height`` pixels, written by hand in
+    milliseconds: every page's IFD points at the same PackBits strip (Pillow takes ~0.7 s to encode
+    each 100 Mpx frame)."""
+    import struct
+
+    whole, rest = divmod((width + 7) // 8, 128)
+    # a row of 0xFF bytes (white under BlackIsZero) as PackBits runs: (1 - n) then the byte
+    row = b"\x81\xff" * whole + (bytes([(1 - rest) & 0xFF, 0xFF]) if rest > 1 else b"\x00\xff" if rest else b"")
+    strip = row * height
+    strip_at, resolution_at = 8, 8 + len(strip)
+    first_ifd = resolution_at + 8
+    tags = 12
+
+    def ifd(next_at: int) -> bytes:
+        entries = [
+            (256, 4, width), (257, 4, height), (258, 3, 1), (259, 3, 32773), (262, 3, 1), (273, 4, strip_at),
+            (277, 3, 1), (278, 4, height), (279, 4, len(strip)), (282, 5, resolution_at), (283, 5, resolution_at),
+            (296, 3, 2),
+        ]
+        packed = b"".join(
+            struct.pack("<HHI", tag, kind, 1) + (struct.pack("<HH", value, 0) if kind == 3 else struct.pack("<I", value))
+            for tag, kind, value in entries
+        )
+        return struct.pack("<H", tags) + packed + struct.pack("<I", next_at)
+
+    size = 2 + 12 * tags + 4
+    with path.open("wb") as out:
+        out.write(b"II*\x00" + struct.pack("<I", first_ifd) + strip + struct.pack("<II", dpi, 1))
+        for index in range(frames):
+            out.write(ifd(first_ifd + (index + 1) * size if index + 1 < frames else 0))
+
+
 def shared_file(prefix: str) -> Path:
     """The file of ../shared/corpus whose name starts with ``prefix`` (e.g. ``DN-001``)."""
     matches = sorted(SHARED_CORPUS.glob(f"{prefix}__*"))

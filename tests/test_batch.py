@@ -375,3 +375,70 @@ def test_workers_die_with_a_killed_parent(tmp_path: Path, kill_signal: signal.Si
             os.killpg(process.pid, signal.SIGKILL)  # nothing should be left; if something is, do not leak it
         except ProcessLookupError:
             pass
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid``: children, their children …"""
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = set().union(*(_children(parent) for parent in frontier)) - found
+        found |= frontier
+    return found
+
+
+def _name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _bytes_written(pid: int) -> int:
+    try:
+        return int(next(line for line in Path(f"/proc/{pid}/io").read_text().splitlines() if line.startswith("wchar:")).split()[1])
+    except OSError:
+        return 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; the parent-death signal is Linux's")
+@pytest.mark.skipif(shutil.which("setpriv") is None or shutil.which("tesseract") is None, reason="needs setpriv and tesseract")
+def test_tesseract_dies_with_a_killed_batch(tmp_path: Path) -> None:
+    from PIL import Image
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    # 25 Mpx of black and white noise: Tesseract works on it for about 20 s of CPU
+    noise = Image.effect_noise((5000, 5000), 128).point(lambda value: 0 if value < 100 else 255)
+    noise.save(folder / "noise.png", dpi=(300, 300))
+    command = [sys.executable, "-m", "pipeline.cli", "extract", str(folder), "--out", str(tmp_path / "out"),
+               "-j", "2", "--executor", "process"]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True, env={**os.environ, "BAOCAO_OCR": "1"})
+    below: set[int] = set()
+    try:
+        readers: set[int] = set()
+        deadline = time.monotonic() + 120
+        while not readers and process.poll() is None and time.monotonic() < deadline:
+            below = _descendants(process.pid)
+            readers = {pid for pid in below if _name(pid) == "tesseract"}
+            time.sleep(0.05)
+        assert readers, "no tesseract was seen running under the batch"
+        # once Tesseract has written its TSV header it writes nothing more until its page is read:
+        # killed before, it would die of the broken pipe anyway, which would prove nothing
+        while not all(_bytes_written(pid) for pid in readers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert all(_running(pid) and _bytes_written(pid) for pid in readers), "tesseract ended before the batch could be killed"
+        below |= _descendants(process.pid)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(30)
+        deadline = time.monotonic() + 5  # a killed process goes at once; Tesseract would read on for 10 s or more
+        while any(_running(pid) for pid in below) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = {pid: _name(pid) for pid in below if _running(pid)}
+        assert not left, f"processes outlived the batch: {left}"
+    finally:
+        for pid in below | {process.pid}:  # nothing should be left; if something is, do not leak it
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+        process.wait()

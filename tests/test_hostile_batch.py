@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -309,6 +310,39 @@ def test_a_second_run_on_a_busy_output_folder_stops_with_exit_3(tmp_path: Path, 
     # the lock died with its holder, killed or not
     assert extract([folder], out, nlp=nlp).statuses == {"ok": 1}
     assert (out / LOCK_NAME).exists()
+
+
+def test_a_second_extract_while_a_first_one_runs_stops_at_once_and_writes_nothing(tmp_path: Path, nlp: Language) -> None:
+    from PIL import Image
+
+    folder = tmp_path / "in"
+    _report(folder / "a.txt")
+    # a page of noise keeps the first run's OCR busy for many seconds
+    Image.effect_noise((3000, 3000), 128).point(lambda value: 0 if value < 100 else 255).save(folder / "noise.png", dpi=(300, 300))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pipeline.cli", "extract", str(folder), "--out", str(out), "-j", "1"]
+    first = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True, env={**os.environ, "BAOCAO_OCR": "1"})
+    try:
+        lock = out / LOCK_NAME
+        deadline = time.monotonic() + 120
+        while first.poll() is None and time.monotonic() < deadline and not (lock.exists() and lock.read_text().strip()):
+            time.sleep(0.05)
+        assert lock.read_text().strip() == str(first.pid)
+        with pytest.raises(OutputBusy, match=f"pid {first.pid}"):
+            extract([folder], out, nlp=nlp)
+        assert first.poll() is None, "the first run ended before the second one started: nothing was proven"
+        database = out / DATABASE_NAME
+        before = database.stat().st_mtime_ns if database.exists() else None
+        result = CliRunner().invoke(app, ["extract", str(folder), "--out", str(out)])
+        assert result.exit_code == 3 and f"(pid {first.pid})" in result.stderr
+        assert (database.stat().st_mtime_ns if database.exists() else None) == before  # the second run wrote nothing
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    # the killed first run left its lock free and its store whole: the next run finishes the work
+    summary = extract([folder], out, nlp=nlp)
+    assert summary.statuses == {"ok": 1, "partial": 1}  # OCR is off here: the noise page is OCR_NEEDED
 
 
 def test_temporary_parquet_names_are_the_writers_own(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.test_bad_input import write_near_bomb_docx
-from tests.conftest import one_image_pdf
+from tests.conftest import blank_tiff, one_image_pdf
 from tests.test_ocr import needs_ocr
 
 # the reading process's whole address space; the libraries alone take a few hundred MB of it
@@ -64,3 +64,31 @@ def test_a_docx_whose_content_types_name_nothing_is_corrupt(tmp_path: Path) -> N
     path = tmp_path / "bare.docx"
     write_near_bomb_docx(path, 1)
     assert _read_capped(path) == {"error": "CORRUPT_DOCX"}
+
+
+_LIST_FRAMES = """
+import json, resource, sys
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
+from pipeline.ingest.ocr import image_file
+loaders = image_file(Path(sys.argv[1]), "pages.tif")
+shapes = []
+for load in (loaders[0], loaders[-1]):  # each frame decoded on its own, then dropped
+    image, dpi = load()
+    shapes.append([image.mode, *image.size, dpi])
+    del image
+print(json.dumps({{"frames": len(loaders), "shapes": shapes}}))
+"""
+
+
+def test_a_tiff_of_many_large_frames_is_decoded_one_frame_at_a_time_under_a_memory_limit(tmp_path: Path) -> None:
+    # 16 frames of 100 Mpx (the per-frame limit) in a 200 KB file: 1.6 GB if every frame were
+    # decoded when the file is opened, over the cap by itself
+    path = tmp_path / "pages.tif"
+    blank_tiff(path, 16, 10_000, 10_000)
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", _LIST_FRAMES.format(limit=LIMIT_BYTES), str(path)],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[1], check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout) == {"frames": 16, "shapes": [["L", 10_000, 10_000, 300.0]] * 2}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +20,7 @@ from pipeline.ingest.ocr_correct import code_part_fixes, correct_text, preferred
 from pipeline.ingest.pdf import join_lines, mark_ocr_block, ocr_page_lines, text_layer_is_poor
 from pipeline.ingest.syllables import is_syllable
 from pipeline.normalize import fold_accents
+from pipeline.runner import DocumentTimeout, time_limit
 from pipeline.scan_check import cer, check_scan, degrade, ocr_text, page_reference, printed_lines
 from tests.conftest import SHARED_CORPUS, corpus_file, one_image_pdf
 
@@ -416,3 +420,67 @@ def test_an_image_file_of_too_many_pixels_is_refused_before_decoding(tmp_path: P
     with pytest.raises(IngestError) as refused:
         image_file(path, "huge.png")
     assert refused.value.code == "IMAGE_TOO_LARGE"
+
+
+def test_a_later_frame_over_the_pixel_limit_refuses_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "pages.tif"
+    small = Image.new("L", (200, 100), 255)
+    small.save(path, save_all=True, append_images=[small, Image.new("1", (11000, 10000), 1)], compression="packbits")
+    with pytest.raises(IngestError) as refused:
+        image_file(path, "pages.tif")
+    assert refused.value.code == "IMAGE_TOO_LARGE" and "page 3 is 11000 × 10000 pixels" in str(refused.value)
+
+
+def _text_frame(line: str) -> Image.Image:
+    from PIL import ImageDraw, ImageFont
+
+    frame = Image.new("L", (2000, 300), 255)
+    font = ImageFont.truetype("DejaVuSans.ttf", 48)  # 11.5 pt at 300 dpi
+    ImageDraw.Draw(frame).text((100, 110), line, font=font, fill=0)
+    return frame
+
+
+@needs_ocr
+def test_every_frame_of_a_multi_page_tiff_is_read_as_a_page(tmp_path: Path) -> None:
+    lines = [f"Trang {n}: kinh phí {n}.250 triệu đồng, đạt {n}5% kế hoạch năm 2024." for n in (1, 2, 3)]
+    frames = [_text_frame(line) for line in lines]
+    path = tmp_path / "scan.tif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], compression="tiff_deflate", dpi=(300, 300))
+    assert Image.open(path).n_frames == 3
+    document = load_document(path, "scan.tif")
+    assert [page.page for page in document.pages] == [1, 2, 3]
+    assert all(page.method == "ocr" and not page.needs_ocr for page in document.pages)
+    for number in (1, 2, 3):
+        text = " ".join(block.text for block in document.blocks if block.page == number)
+        assert f"{number}.250 triệu đồng" in text and f"{number}5%" in text, text
+
+
+@needs_ocr
+def test_an_image_whose_data_is_cut_short_is_a_corrupt_image(tmp_path: Path) -> None:
+    path = tmp_path / "cut.png"
+    Image.effect_noise((400, 400), 60).save(path)  # noise: the data does not compress to a few bytes
+    path.write_bytes(path.read_bytes()[:5000])  # the header reads; decoding the pixels fails
+    with pytest.raises(IngestError) as refused:
+        load_document(path, "cut.png")
+    assert refused.value.code == "CORRUPT_IMAGE" and "page 1 is not a readable image" in str(refused.value)
+
+
+@needs_ocr
+def test_a_time_limit_while_tesseract_reads_stops_tesseract() -> None:
+    from pipeline.ingest.ocr import _Recognition
+    from tests.test_batch import _running
+
+    noise = Image.effect_noise((4000, 4000), 128).point(lambda value: 0 if value < 100 else 255)
+    recognition = _Recognition(noise, 300)  # about 15 s of Tesseract's CPU
+    pid = recognition.process.pid
+    try:
+        with pytest.raises(DocumentTimeout), time_limit(0.5, "noise.png"):
+            recognition.words()
+        deadline = time.monotonic() + 5
+        while _running(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(pid), "tesseract read on after the time limit"
+    finally:
+        if _running(pid):
+            os.kill(pid, signal.SIGKILL)
+        recognition.process.wait()

@@ -21,8 +21,7 @@ def load_image(path: Path, display_path: str, options: ReadOptions | None = None
             path=display_path, file_format="image", blocks=[],
             pages=[PageInfo(page=1, method="none", chars=0, needs_ocr=True)],
         )
-    frames = image_file(path, display_path)
-    results = ocr_pages([lambda frame=frame: frame for frame in frames], workers=options.ocr_workers, path=display_path)
+    results = ocr_pages(image_file(path, display_path), workers=options.ocr_workers, path=display_path)
     pages_lines = []
     geometry = []
     infos = []

@@ -173,6 +173,32 @@ def ocr_available(options: ReadOptions | None = None) -> bool:
     return LANGUAGE in tesseract_languages()
 
 
+@lru_cache(maxsize=1)
+def _dying_with_parent() -> tuple[str, ...]:
+    """The prefix that runs a command with SIGKILL as its parent-death signal (util-linux's
+    ``setpriv --pdeathsig``), or nothing where that is not available.
+
+    A worker killed with the batch (its own parent-death signal) would otherwise leave its
+    Tesseract running to the end of its page. Python's ``preexec_fn`` could set the signal
+    itself, but it runs Python code between fork and exec, which is unsafe in a threaded process.
+    The signal follows the thread that starts the command, which waits for it to end.
+    """
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return ()
+    prefix = (setpriv, "--pdeathsig", "KILL", "--")
+    try:
+        done = subprocess.run([*prefix, "true"], capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return prefix if done.returncode == 0 else ()
+
+
+def _tesseract_command(*arguments: str) -> list[str]:
+    """The command line running ``tesseract`` with ``arguments``, so that it dies with its parent."""
+    return [*_dying_with_parent(), "tesseract", *arguments]
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["OMP_THREAD_LIMIT"] = "1"
@@ -194,7 +220,7 @@ class _Recognition:
         self.file = tempfile.NamedTemporaryFile(suffix=".pgm", dir=_IMAGE_FOLDER)
         image.save(self.file, format="PPM")  # an "L" image is written as binary PGM
         self.file.flush()
-        command = ["tesseract", self.file.name, "stdout", "-l", LANGUAGE, "--psm", str(psm), "--dpi", str(int(round(dpi))), "tsv"]
+        command = _tesseract_command(self.file.name, "stdout", "-l", LANGUAGE, "--psm", str(psm), "--dpi", str(int(round(dpi))), "tsv")
         try:
             self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
         except OSError as e:
@@ -215,6 +241,10 @@ class _Recognition:
             self.process.kill()
             self.process.communicate()
             raise IngestError("OCR_FAILED", f"tesseract did not finish within {_TESSERACT_TIMEOUT} s", self.path) from e
+        except BaseException:
+            # the document's time limit (or a stop) while Tesseract reads: it must not read on
+            self.process.kill()
+            raise
         finally:
             self.file.close()
         if self.process.returncode != 0:
@@ -356,7 +386,7 @@ def osd_rotation(image: Image.Image, dpi: float) -> int | None:
     with tempfile.NamedTemporaryFile(suffix=".pgm", dir=_IMAGE_FOLDER) as file:
         image.save(file, format="PPM")
         file.flush()
-        command = ["tesseract", file.name, "stdout", "--psm", "0", "-l", "osd", "--dpi", str(int(round(dpi)))]
+        command = _tesseract_command(file.name, "stdout", "--psm", "0", "-l", "osd", "--dpi", str(int(round(dpi))))
         try:
             done = subprocess.run(command, capture_output=True, env=_env(), timeout=60, check=False)
         except (OSError, subprocess.TimeoutExpired):
@@ -750,16 +780,15 @@ def page_too_large(document: Any, index: int) -> str | None:
         page.close()
 
 
-def image_file(path: Path, display_path: str) -> list[tuple[Image.Image, float]]:
-    """The pages of an image file (a multi-page TIFF has several) with their resolution."""
-    try:
-        opened = Image.open(path)
-    except Image.DecompressionBombError as e:  # Pillow's own limit, twice its MAX_IMAGE_PIXELS
-        raise IngestError("IMAGE_TOO_LARGE", f"over the limit of {MAX_IMAGE_PIXELS / 1e6:.0f} Mpx ({e})", display_path) from e
-    except OSError as e:
-        raise IngestError("CORRUPT_IMAGE", f"not a readable image ({e})", display_path) from e
-    pages: list[tuple[Image.Image, float]] = []
-    with opened:
+def image_file(path: Path, display_path: str) -> list[Callable[[], tuple[Image.Image, float]]]:
+    """Loaders of the pages of an image file (a multi-page TIFF has one per frame), each giving the
+    page image and its resolution.
+
+    Every frame's size is checked here, from its header, before any is decoded (``IMAGE_TOO_LARGE``
+    over ``MAX_IMAGE_PIXELS``); a frame is decoded only when its loader is called, so a file of
+    many large frames holds no more of them in memory than the caller asks for at once.
+    """
+    with _open_image(path, display_path) as opened:
         for frame in range(getattr(opened, "n_frames", 1)):
             opened.seek(frame)
             if opened.width * opened.height > MAX_IMAGE_PIXELS:
@@ -769,14 +798,33 @@ def image_file(path: Path, display_path: str) -> list[tuple[Image.Image, float]]
                     f"{MAX_IMAGE_PIXELS / 1e6:.0f} Mpx",
                     display_path,
                 )
+        frames = getattr(opened, "n_frames", 1)
+    return [lambda frame=frame: _image_frame(path, display_path, frame) for frame in range(frames)]
+
+
+def _open_image(path: Path, display_path: str) -> Image.Image:
+    try:
+        return Image.open(path)
+    except Image.DecompressionBombError as e:  # Pillow's own limit, twice its MAX_IMAGE_PIXELS
+        raise IngestError("IMAGE_TOO_LARGE", f"over the limit of {MAX_IMAGE_PIXELS / 1e6:.0f} Mpx ({e})", display_path) from e
+    except OSError as e:
+        raise IngestError("CORRUPT_IMAGE", f"not a readable image ({e})", display_path) from e
+
+
+def _image_frame(path: Path, display_path: str, frame: int) -> tuple[Image.Image, float]:
+    """Frame ``frame`` of an image file, decoded as grayscale, with its resolution."""
+    with _open_image(path, display_path) as opened:
+        try:
+            opened.seek(frame)
             page = ImageOps.exif_transpose(opened).convert("L")
-            dpi_info = opened.info.get("dpi")
-            dpi = float(dpi_info[0]) if dpi_info and dpi_info[0] and float(dpi_info[0]) > 50 else 0.0
-            if not dpi or dpi == 72.0:
-                # Photos and many scans carry no real resolution: assume the long side is an A4 page.
-                dpi = max(page.size) / 11.69
-            pages.append((page, dpi))
-    return pages
+        except (OSError, ValueError) as e:  # a frame whose data is truncated or damaged
+            raise IngestError("CORRUPT_IMAGE", f"page {frame + 1} is not a readable image ({e})", display_path) from e
+        dpi_info = opened.info.get("dpi")
+    dpi = float(dpi_info[0]) if dpi_info and dpi_info[0] and float(dpi_info[0]) > 50 else 0.0
+    if not dpi or dpi == 72.0:
+        # Photos and many scans carry no real resolution: assume the long side is an A4 page.
+        dpi = max(page.size) / 11.69
+    return page, dpi
 
 
 def harmonise_codes(pages: Sequence[OcrPage]) -> None:
