@@ -214,6 +214,32 @@ def test_training_is_deterministic() -> None:
     assert np.array_equal(first.member.words, second.member.words)
 
 
+def test_the_shipped_model_is_the_one_the_training_table_gives() -> None:
+    # the classifier is read from pipeline/data/categories_model.npz, not trained at start-up;
+    # after a change to what model_digest covers: python -c "from pipeline.extract.categories
+    # import write_shipped_model; write_shipped_model()"
+    shipped = categories._read_model(categories.resources.files("pipeline.data").joinpath(categories.MODEL_FILE),
+                                     categories.model_digest())
+    assert shipped is not None, "categories_model.npz is missing or stale: run write_shipped_model()"
+    fresh = categories._trained_model()
+    assert shipped.vocabulary == fresh.vocabulary
+    for which in ("primary", "member"):
+        for part in ("shared", "category", "words"):
+            assert np.allclose(getattr(getattr(shipped, which), part), getattr(getattr(fresh, which), part), atol=1e-9)
+    texts = [(text, kind) for _, text, kind, _ in read_training_items()] + [(t, k) for _, t, k, _ in read_gold_items(GOLD)]
+    assert [categories._predict(shipped, t, k) for t, k in texts] == [categories._predict(fresh, t, k) for t, k in texts]
+
+
+def test_a_stale_or_missing_model_file_is_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "model.npz"
+    path.write_bytes(categories.resources.files("pipeline.data").joinpath(categories.MODEL_FILE).read_bytes())
+    assert categories._read_model(path, categories.model_digest()) is not None
+    assert categories._read_model(path, "another digest") is None
+    assert categories._read_model(tmp_path / "missing.npz", categories.model_digest()) is None
+    (tmp_path / "broken.npz").write_bytes(b"not a zip")
+    assert categories._read_model(tmp_path / "broken.npz", categories.model_digest()) is None
+
+
 def test_evaluate_categories_on_the_sample() -> None:
     scores = evaluate_categories(_rows())
     assert set(scores) == set(category_names())

@@ -28,12 +28,14 @@ whole generalises to documents the model has not seen.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata, resources
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +46,10 @@ from pipeline.normalize import canonical_tone_placement
 OTHER = "khác"
 KINDS = ("difficulty", "limitation", "cause", "recommendation")
 TRAINING_TABLE = "categories_training.tsv"
+MODEL_FILE = "categories_model.npz"
+"""The model trained on ``TRAINING_TABLE``, shipped so that no process trains it at start-up."""
+_MODEL_INPUTS = ("categories_taxonomy.tsv", "categories_conventions.tsv", TRAINING_TABLE)
+_MODEL_PARTS = ("shared", "category", "words")
 
 _CLAUSE_BREAKS = frozenset({".", ";", ":", "!", "?", "…"})
 _FOCUS_WINDOW = 5
@@ -644,9 +650,57 @@ def read_training_items() -> list[LabelledItem]:
     ]
 
 
+def model_digest() -> str:
+    """A fingerprint of what the model is trained from and reads items with: the taxonomy,
+    conventions and training tables, this module and the normalisation it uses, and the version
+    of underthesea that tokenises."""
+    from pipeline import normalize
+
+    digest = hashlib.sha256()
+    data = resources.files("pipeline.data")
+    for name in _MODEL_INPUTS:
+        digest.update(data.joinpath(name).read_bytes())
+    for module in (Path(__file__), Path(normalize.__file__)):
+        digest.update(module.read_bytes())
+    digest.update(metadata.version("underthesea").encode())
+    return digest.hexdigest()
+
+
+def _trained_model() -> _Model:
+    return _train([(text, kind, labels) for _, text, kind, labels in read_training_items()])
+
+
+def write_shipped_model(path: Path | None = None) -> Path:
+    """Train the model on the training table and write it, with its ``model_digest``, to ``path``
+    (default: ``MODEL_FILE`` in ``pipeline/data``, where the package ships it). Run it after
+    changing anything ``model_digest`` covers; a test fails while the shipped file is stale."""
+    target = path if path is not None else Path(__file__).resolve().parents[1] / "data" / MODEL_FILE
+    model = _trained_model()
+    vocabulary = sorted(model.vocabulary, key=model.vocabulary.__getitem__)
+    arrays = {f"{which}_{part}": getattr(getattr(model, which), part) for which in ("primary", "member") for part in _MODEL_PARTS}
+    with target.open("wb") as handle:
+        np.savez_compressed(handle, digest=np.array(model_digest()), vocabulary=np.array(vocabulary, dtype=str), **arrays)
+    return target
+
+
+def _read_model(path: Path | resources.abc.Traversable, digest: str) -> _Model | None:
+    """The model stored at ``path``, or None when it is missing or was trained from other inputs."""
+    try:
+        with path.open("rb") as handle, np.load(handle, allow_pickle=False) as stored:
+            if str(stored["digest"]) != digest:
+                return None
+            vocabulary = {str(word): index for index, word in enumerate(stored["vocabulary"])}
+            weights = {which: _Weights(*(stored[f"{which}_{part}"] for part in _MODEL_PARTS)) for which in ("primary", "member")}
+    except (OSError, KeyError, ValueError):
+        return None
+    return _Model(vocabulary, weights["primary"], weights["member"])
+
+
 @lru_cache(maxsize=1)
 def _shipped_model() -> _Model:
-    return _train([(text, kind, labels) for _, text, kind, labels in read_training_items()])
+    # trained here only when the shipped file is missing or stale (a development tree)
+    stored = _read_model(resources.files("pipeline.data").joinpath(MODEL_FILE), model_digest())
+    return stored if stored is not None else _trained_model()
 
 
 def classify(text: str, kind: str | None = None) -> list[str]:
