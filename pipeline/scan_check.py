@@ -24,7 +24,7 @@ from PIL import Image, ImageFilter
 from pipeline.document import assemble
 from pipeline.ingest.model import SourceDocument
 from pipeline.ingest.ocr import OcrPage
-from pipeline.ingest.pdf import cell_text
+from pipeline.ingest.layout import cell_text
 from pipeline.extract.money import find_money
 from pipeline.extract.percent import find_percentages
 from pipeline.extract.references import find_references

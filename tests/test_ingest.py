@@ -511,13 +511,13 @@ def _line_words(texts_and_gaps: list[tuple[str, float]], size: float) -> list[di
 def test_a_justified_line_stays_one_segment_and_a_column_gap_splits() -> None:
     """Gaps as measured on a scan of LD-034 page 7: a justified line stretched to 14-17.5 pt gaps
     (text about 8 pt) is one line of a paragraph, not columns; a header's column gap still splits."""
-    from pipeline.ingest.pdf import _split_segments
+    from pipeline.ingest.layout import split_segments
 
     justified = _line_words([("Cocacin:", 14), ("17;", 15), ("Ketamine:", 16), ("1265;", 17.5), ("Nhóm", 15), ("Methaphetamine:", 14), ("2495;", 16), ("Nhóm", 0)], 8.0)
-    assert len(_split_segments(justified)) == 1
+    assert len(split_segments(justified)) == 1
     header = _line_words([("UBND", 3), ("TỈNH", 3), ("ĐĂK", 3), ("NÔNG", 120), ("CỘNG", 3), ("HÒA", 3), ("XÃ", 3), ("HỘI", 0)], 8.0)
-    assert [s.text for s in _split_segments(header)] == ["UBND TỈNH ĐĂK NÔNG", "CỘNG HÒA XÃ HỘI"]
-    assert len(_split_segments(_line_words([("Nơi nhận:", 150), ("TM.", 0)], 8.0))) == 2
+    assert [s.text for s in split_segments(header)] == ["UBND TỈNH ĐĂK NÔNG", "CỘNG HÒA XÃ HỘI"]
+    assert len(split_segments(_line_words([("Nơi nhận:", 150), ("TM.", 0)], 8.0))) == 2
 
 
 _PAGE_NUMBER_ONLY = re.compile(r"^[\s\-–]*(?:trang\s*)?\d{1,3}[\s\-–]*$", re.IGNORECASE)

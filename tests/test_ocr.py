@@ -17,7 +17,8 @@ from pipeline.ingest.model import Block
 from pipeline.errors import IngestError
 from pipeline.ingest.ocr import LANGUAGE, OcrWord, correct_words, image_file, ocr_available, ocr_image, pdf_page_image, reread_codes, tesseract_languages
 from pipeline.ingest.ocr_correct import code_part_fixes, correct_text, preferred_reading
-from pipeline.ingest.pdf import join_lines, mark_ocr_block, ocr_page_lines, text_layer_is_poor
+from pipeline.ingest.layout import join_lines, mark_ocr_block, ocr_page_lines
+from pipeline.ingest.pdf import text_layer_is_poor
 from pipeline.ingest.syllables import is_syllable
 from pipeline.normalize import fold_accents
 from pipeline.runner import DocumentTimeout, time_limit

@@ -15,7 +15,7 @@ from pipeline.extract.percent import find_percentages
 from pipeline.extract.tables import read_cells, repair_ocr_unit_cells, repair_ocr_unit_line, table_cells, table_lines
 from pipeline.extract.units import nearest_money_unit
 from pipeline.ingest.model import Block
-from pipeline.ingest.pdf import mark_ocr_block
+from pipeline.ingest.layout import mark_ocr_block
 
 DATA = Path(__file__).parent / "data"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from pipeline.ingest.model import PageInfo, SourceDocument
 from pipeline.ingest.ocr import image_file, ocr_available, ocr_pages
 from pipeline.ingest.options import ReadOptions
-from pipeline.ingest.pdf import _assign_columns, _paragraphs, lost_text_warning, mark_ocr_block, ocr_page_info, ocr_page_lines
+from pipeline.ingest.layout import assign_columns, lost_text_warning, mark_ocr_block, ocr_page_info, ocr_page_lines, paragraphs
 
 
 def load_image(path: Path, display_path: str, options: ReadOptions | None = None) -> SourceDocument:
@@ -27,10 +27,10 @@ def load_image(path: Path, display_path: str, options: ReadOptions | None = None
     infos = []
     for number, page in enumerate(results, start=1):
         lines, page_geometry = ocr_page_lines(page)
-        pages_lines.append(_assign_columns(lines, page_geometry[0]) if lines else [])
+        pages_lines.append(assign_columns(lines, page_geometry[0]) if lines else [])
         geometry.append(page_geometry)
         infos.append(ocr_page_info(number, page, lines))
-    blocks = _paragraphs(pages_lines, geometry)
+    blocks = paragraphs(pages_lines, geometry)
     for block in blocks:
         mark_ocr_block(block)
     warnings = [w for w in [lost_text_warning(infos)] if w]

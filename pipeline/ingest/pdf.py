@@ -1,21 +1,17 @@
-"""PDF text-layer backend (pdfplumber), page by page.
+"""PDF backend, page by page: the text layer's words (pdfium on plain pages, pdfplumber where a
+ruled table, an OCR layer or a legacy font needs it), ruled tables, annotations' stamps.
 
-Words are grouped into printed lines, lines into segments where a wide gap separates two columns
-(header and signature zones), and segments into paragraphs: a line wrapped inside a sentence is
-re-joined, a code broken at a line end (``09/2018/QĐ-`` + ``UBND``) is re-joined without a space.
-Ruled tables become ``table_row`` blocks. Running headers, footers and page numbers are dropped.
-Pages without a usable text layer, or with a garbage one, are OCRed (pipeline.ingest.ocr) and go
-through the same line and paragraph logic, from Tesseract's word boxes.
+The words and tables of every page go through the shared layout (``pipeline.ingest.layout``):
+printed lines, two-column zones, running lines dropped, paragraphs across page breaks. Pages
+without a usable text layer, or with a garbage one, are OCRed (``pipeline.ingest.ocr``) and go
+through the same layout from Tesseract's word boxes.
 """
 
 from __future__ import annotations
 
-import itertools
-import re
 import statistics
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +24,24 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
 
 from pipeline.errors import IngestError
-from pipeline.extract.tables import repair_ocr_unit_cells, repair_ocr_unit_line
+from pipeline.ingest.layout import (
+    Line,
+    Segment,
+    assign_columns,
+    count_letters,
+    drop_running_lines,
+    group_lines,
+    lost_text_warning,
+    mark_ocr_block,
+    ocr_page_info,
+    ocr_page_lines,
+    page_letters,
+    paragraphs,
+)
 from pipeline.ingest.legacy import convert_pdf_chars
-from pipeline.ingest.model import Block, Column, PageInfo, SourceDocument
-from pipeline.ingest.ocr import OcrPage, ocr_available, ocr_pages, page_too_large, pdf_page_image
+from pipeline.ingest.model import PageInfo, SourceDocument
+from pipeline.ingest.ocr import ocr_available, ocr_pages, page_too_large, pdf_page_image
 from pipeline.ingest.options import ReadOptions
-from pipeline.ingest.ocr_correct import repair_codes
-from pipeline.ingest.ocr_tables import fill_tables
 from pipeline.ingest.pdfium_text import (
     annotation_chars,
     has_ruled_table,
@@ -42,7 +49,6 @@ from pipeline.ingest.pdfium_text import (
     plain_page_reason,
     read_plain_page,
 )
-from pipeline.ingest.structure import classify_block, starts_new_item
 from pipeline.ingest.syllables import diacritic_share, syllable_share
 
 # A page whose text layer has fewer letters than this is treated as a scan (signature stamps
@@ -74,191 +80,11 @@ def _resolve_plain_first(value: Any) -> Any:
 
 # Page.process_object reads the name from its module; the result is the same object for object
 pdfplumber.page.resolve_all = _resolve_plain_first
-_PAGE_NUMBER = re.compile(r"^[-–\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–\s]*$", re.IGNORECASE)
-_CODE_TAIL = re.compile(r"(?:^|[\s(])[0-9A-ZĐ][0-9A-Za-zĐđ/.-]*[-/]$")
-# A gap separates two columns when it is this many times the line's other gaps (median).
-_COLUMN_GAP_RATIO = 3.0
 # An annotation's line of text is read with the page when the page prints text on its line within
 # this many of its font sizes (a number stamped into the blank of "Số:      /TTr-SNV").
 _ANNOTATION_REACH = 3.0
 # pdfplumber's word extraction joins chars this close (x_tolerance)
 _WORD_GAP = 1.5
-_SENTENCE_END = (".", ";", ":", "!", "?", ".)", ";)")
-# What looks like a list marker or a part number, then a lower-case word, is the middle of a
-# sentence broken at a line end ("Hội đồng Khen thưởng - kỷ luật", "tại số thứ tự 01 Mục II
-# Phần IV cho phù hợp"): the items and headings of a document open with a capital.
-_MARKER_THEN_LOWER = re.compile(
-    r"^(?:[-–+]|(?:Phần|Mục|Chương|Điều)\s+[\dIVXLC]+[.:]?|[IVXLC]{1,6}[.)]|\d{1,2}(?:\.\d{1,2})*[.)])\s+[a-zđà-ỹ]"
-)
-
-
-@dataclass
-class _Segment:
-    words: list[dict[str, Any]]
-
-    @property
-    def x0(self) -> float:
-        return float(self.words[0]["x0"])
-
-    @property
-    def x1(self) -> float:
-        return float(self.words[-1]["x1"])
-
-    @property
-    def text(self) -> str:
-        return " ".join(w["text"] for w in self.words)
-
-    @property
-    def bold(self) -> bool:
-        return all("bold" in str(w.get("fontname", "")).lower() for w in self.words)
-
-    @property
-    def size(self) -> float:
-        return statistics.median(float(w.get("size", 0) or 0) for w in self.words)
-
-
-@dataclass
-class _Line:
-    top: float
-    bottom: float
-    segments: list[_Segment] = field(default_factory=list)
-    column: Column | None = None
-    table: list[tuple[str, ...]] | None = None
-
-    @property
-    def x0(self) -> float:
-        return self.segments[0].x0
-
-    @property
-    def x1(self) -> float:
-        return self.segments[-1].x1
-
-    @property
-    def text(self) -> str:
-        return " ".join(s.text for s in self.segments)
-
-
-def _group_lines(words: list[dict[str, Any]], tolerance: float = 1.0) -> list[_Line]:
-    """Cluster words whose vertical centres fall inside one line's extent (± ``tolerance`` points).
-
-    OCR words come with the band of their Tesseract line, so they need no tolerance: with it, two
-    tightly spaced small lines (the motto under the national name on an ID card) would merge.
-    """
-    lines: list[_Line] = []
-    for word in sorted(words, key=lambda w: (round(float(w["top"])), float(w["x0"]))):
-        centre = (float(word["top"]) + float(word["bottom"])) / 2
-        target = next((ln for ln in reversed(lines[-3:]) if ln.top - tolerance <= centre <= ln.bottom + tolerance), None)
-        if target is None:
-            target = _Line(top=float(word["top"]), bottom=float(word["bottom"]))
-            lines.append(target)
-        target.segments.append(_Segment([word]))
-    for line in lines:
-        ordered = sorted((s.words[0] for s in line.segments), key=lambda w: float(w["x0"]))
-        line.segments = _split_segments(ordered)
-    return lines
-
-
-def _wide_among(gaps: list[float], index: int) -> bool:
-    others = gaps[:index] + gaps[index + 1 :]
-    return not others or gaps[index] > _COLUMN_GAP_RATIO * statistics.median(others)
-
-
-def _split_segments(words: list[dict[str, Any]]) -> list[_Segment]:
-    """Split one printed line where a gap is wide enough to separate two columns.
-
-    A column gap is wide for the text size and also wide against the line's other gaps: a
-    justified line stretches all its gaps alike and stays one segment.
-    """
-    gaps = [float(b["x0"]) - float(a["x1"]) for a, b in itertools.pairwise(words)]
-    segments = [_Segment([words[0]])]
-    for index, word in enumerate(words[1:]):
-        if gaps[index] > 1.5 * float(word.get("size", 10) or 10) and _wide_among(gaps, index):
-            segments.append(_Segment([word]))
-        else:
-            segments[-1].words.append(word)
-    return segments
-
-
-def _assign_columns(lines: list[_Line], page_width: float) -> list[_Line]:
-    """Reorder two-column zones (header, signature): all left-column text, then the right."""
-    middle = page_width / 2
-    result: list[_Line] = []
-    zone: list[_Line] = []
-
-    def is_split(line: _Line) -> bool:
-        return line.table is None and len(line.segments) >= 2 and line.segments[0].x1 < middle + 20 < line.segments[-1].x1 and line.segments[-1].x0 > middle - 60
-
-    def in_one_half(line: _Line) -> bool:
-        return line.table is None and (line.x1 < middle + 20 or line.x0 > middle - 60)
-
-    def flush() -> None:
-        if any(is_split(z) for z in zone):
-            left: list[_Line] = []
-            right: list[_Line] = []
-            for z in zone:
-                for segment in z.segments:
-                    half = left if segment.x0 < middle - 60 or segment.x1 < middle + 20 else right
-                    half.append(_Line(z.top, z.bottom, [segment], column="left" if half is left else "right"))
-            result.extend(left + right)
-        else:
-            result.extend(zone)
-        zone.clear()
-
-    for line in lines:
-        if is_split(line) or (zone and in_one_half(line)):
-            zone.append(line)
-        else:
-            flush()
-            result.append(line)
-    flush()
-    return result
-
-
-def _continues(previous: _Line, line: _Line, right_margin: float, left_margin: float, gap_limit: float) -> bool:
-    """Whether ``line`` continues the paragraph that ``previous`` ends."""
-    if previous.table is not None or line.table is not None or previous.column != line.column:
-        return False
-    text, before = line.text, previous.text
-    if line.top - previous.bottom > gap_limit:
-        return False
-    short_line = previous.x1 < right_margin - 40
-    wrapped = bool(_MARKER_THEN_LOWER.match(text)) and not short_line and before.rstrip()[-1:].isalnum()
-    if starts_new_item(text) and not wrapped:
-        return False
-    if previous.segments[0].bold != line.segments[0].bold:
-        return False
-    ends_sentence = before.rstrip().endswith(_SENTENCE_END)
-    indented = line.x0 > left_margin + 12
-    if ends_sentence and (short_line or indented):
-        return False
-    if short_line and previous.column is None and not _CODE_TAIL.search(before):
-        return False
-    return True
-
-
-def mark_ocr_block(block: Block) -> None:
-    """Mark a block as read by OCR, and repair the codes its joined lines made whole (in place);
-    a unit line's money unit OCR damaged is read as that unit (``Đơn vị: Triệu đôn``)."""
-    block.source = "ocr"
-    if block.kind != "table_row":
-        # OCR lines were repaired one by one; a code broken across two of them is whole only now
-        block.text = repair_ocr_unit_line(repair_codes(block.text))
-
-
-def cell_text(cell: str) -> str:
-    """Printed lines (of a table cell, of an OCR page) as one line; a code broken after its dash is re-joined."""
-    lines = [line for line in cell.split("\n") if line.strip()]
-    text = lines[0] if lines else ""
-    for line in lines[1:]:
-        text = join_lines(text, line)
-    return text
-
-
-def join_lines(before: str, after: str) -> str:
-    """Two printed lines of one paragraph as one text; a code broken after its dash or slash is re-joined."""
-    if _CODE_TAIL.search(before) and after[:1].isalnum():
-        return before + after
-    return before + " " + after
 
 
 def _is_white(colour: Any) -> bool:
@@ -283,7 +109,7 @@ def _tables(page: pdfplumber.page.Page) -> list[Table]:
 def _page_lines(
     page: pdfplumber.page.Page, plain_chars: list[dict[str, Any]] | None = None, annotation: list[dict[str, Any]] | None = None,
     legacy: bool = True,
-) -> tuple[list[_Line], float]:
+) -> tuple[list[Line], float]:
     """Printed lines of a page and its body text size; ``plain_chars`` are a plain page's chars
     read by pdfium (``pdfium_text``), which has no table and no legacy font to convert;
     ``annotation`` the chars that its annotations print (``pdfium_text.annotation_chars``), read
@@ -314,13 +140,13 @@ def _page_lines(
             word["size"] = statistics.median(float(c.get("size", 0) or 0) for c in chars)
             word["fontname"] = Counter(str(c.get("fontname", "")) for c in chars).most_common(1)[0][0]
             words.append(word)
-    lines = _group_lines(words) if words else []
+    lines = group_lines(words) if words else []
     for table in tables:
         rows = [tuple((cell or "").strip() for cell in row) for row in table.extract(x_tolerance=1.5)]
         rows = [r for r in rows if any(r)]
         if rows:
             x0, top, x1, bottom = table.bbox
-            placeholder = _Line(top=top, bottom=bottom, segments=[_Segment([{"x0": x0, "x1": x1, "text": ""}])], table=rows)
+            placeholder = Line(top=top, bottom=bottom, segments=[Segment([{"x0": x0, "x1": x1, "text": ""}])], table=rows)
             lines.append(placeholder)
     lines.sort(key=lambda ln: ln.top)
     sizes = [float(w.get("size", 0) or 0) for w in words]
@@ -419,27 +245,6 @@ def _stamped_lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [sorted(line, key=lambda c: float(c["x0"])) for line in lines]
 
 
-def _signature(text: str) -> str:
-    return re.sub(r"\d+", "#", text.strip().lower())
-
-
-def _drop_running_lines(pages: list[list[_Line]]) -> None:
-    """Remove page numbers and lines repeated at the top or bottom of many pages."""
-    edge_counts: Counter[str] = Counter()
-    for lines in pages:
-        text_lines = [ln for ln in lines if ln.table is None]
-        edges = {id(ln): ln for ln in text_lines[:2] + text_lines[-2:]}
-        for line in edges.values():
-            edge_counts[_signature(line.text)] += 1
-    repeated = {s for s, n in edge_counts.items() if len(pages) >= 3 and n >= max(3, len(pages) // 2)}
-    for lines in pages:
-        text_lines = [ln for ln in lines if ln.table is None]
-        edges = {id(ln): ln for ln in text_lines[:2] + text_lines[-2:]}
-        for line in edges.values():
-            if _PAGE_NUMBER.match(line.text) or _signature(line.text) in repeated:
-                lines.remove(line)
-
-
 def _open(path: Path, display_path: str) -> int:
     """Validate the file with pdfium (fast, strict) and return its page count."""
     try:
@@ -455,15 +260,6 @@ def _open(path: Path, display_path: str) -> int:
         document.close()
 
 
-def _letters(text: str) -> int:
-    return sum(1 for c in text if c.isalpha())
-
-
-def _page_letters(lines: list[_Line]) -> int:
-    """Letters of a page's lines, table rows included."""
-    return sum(_letters(ln.text) for ln in lines) + sum(_letters(" ".join(r)) for ln in lines if ln.table for r in ln.table)
-
-
 def text_layer_is_poor(text: str) -> bool:
     """Whether a page's text layer is a bad OCR layer or a broken font map, not real Vietnamese.
 
@@ -472,46 +268,6 @@ def text_layer_is_poor(text: str) -> bool:
     """
     share, count = syllable_share(text)
     return count >= MIN_WORDS_FOR_QUALITY and diacritic_share(text) < MIN_DIACRITIC_SHARE and share < MIN_SYLLABLE_SHARE
-
-
-def ocr_page_lines(page: OcrPage) -> tuple[list[_Line], tuple[float, float, float]]:
-    """Printed lines of an OCRed page (same grouping as a text layer) and its geometry in points.
-
-    Words inside a ruled table go into its cells, and the table becomes one line holding its rows;
-    the money units OCR damaged in its unit positions are read as those units (``repair_ocr_unit_cells``).
-    """
-    words = page.pdf_words(fill_tables(page.tables, page.words))
-    lines = _group_lines(words, tolerance=0.0) if words else []
-    scale = 72.0 / page.dpi
-    for table in page.tables:
-        rows = [tuple(cell.strip() for cell in row) for row in table.cell_text]
-        rows = repair_ocr_unit_cells([r for r in rows if any(r)])
-        if rows:
-            edges = [{"x0": table.left * scale, "x1": table.right * scale, "text": ""}]
-            lines.append(_Line(top=table.top * scale, bottom=table.bottom * scale, segments=[_Segment(edges)], table=rows))
-    lines.sort(key=lambda ln: ln.top)
-    sizes = [float(w["size"]) for w in words]
-    width = page.width * 72.0 / page.dpi
-    height = page.height * 72.0 / page.dpi
-    return lines, (width, statistics.median(sizes) if sizes else 0.0, height)
-
-
-def ocr_page_info(number: int, page: OcrPage, lines: list[_Line]) -> PageInfo:
-    """The ``PageInfo`` of an OCRed page."""
-    letters = _page_letters(lines)
-    return PageInfo(
-        page=number, method="ocr", chars=letters, ocr_confidence=page.confidence, skew=page.skew,
-        coverage=page.coverage, unreadable=page.unreadable, lost_text=page.lost_text,
-    )
-
-
-def lost_text_warning(pages: list[PageInfo]) -> tuple[str, str] | None:
-    """The ``OCR_LOST_TEXT`` warning for OCRed pages whose coverage check failed, if any."""
-    lost = [p for p in pages if p.lost_text]
-    if not lost:
-        return None
-    detail = ", ".join(f"{p.page} (ink recognised {(p.coverage or 0) * 100:.0f}%, unreadable {(p.unreadable or 0) * 100:.0f}%)" for p in lost)
-    return ("OCR_LOST_TEXT", f"OCR lost or could not read part of page(s) {detail}; text may be missing or wrong")
 
 
 def _plain_chars(document: pypdfium2.PdfDocument | None, page: pdfplumber.page.Page) -> list[dict[str, Any]] | None:
@@ -554,7 +310,7 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
         raise IngestError("EMPTY_DOCUMENT", "the PDF has no pages", display_path)
     if page_count > _MAX_PAGES:
         raise IngestError("TOO_MANY_PAGES", f"{page_count} pages, over the limit of {_MAX_PAGES}", display_path)
-    pages_lines: list[list[_Line]] = []
+    pages_lines: list[list[Line]] = []
     infos: list[PageInfo] = []
     geometry: list[tuple[float, float, float]] = []
     poor: dict[int, float] = {}  # page index -> quality of its text layer
@@ -568,19 +324,19 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
             for number, page in enumerate(pdf.pages, start=1):
                 annotation = _annotation_chars(annotation_document, page)
                 # a scan is told by the page's own text: an annotation (a signature's stamp) does not make it a text page
-                annotation_letters = _letters("".join(c["text"] for c in annotation))
+                annotation_letters = count_letters("".join(c["text"] for c in annotation))
                 # pdfium keeps one space of a run: a stamp over the blank of "tháng      năm" needs them all
                 plain_chars = None if annotation else _plain_chars(fast_document, page)
                 if plain_chars is not None:
                     lines, body_size = _page_lines(page, plain_chars, annotation, options.legacy)
-                    letters = _page_letters(lines)
+                    letters = page_letters(lines)
                     if letters - annotation_letters >= MIN_LETTERS_FOR_TEXT_PAGE:
                         pdfium_pages.append(number)
                     else:  # maybe a scan: pdfplumber's images and text decide, as for any page
                         plain_chars = None
                 if plain_chars is None:
                     lines, body_size = _page_lines(page, annotation=annotation, legacy=options.legacy)
-                    letters = _page_letters(lines)
+                    letters = page_letters(lines)
                 # images are looked at only on a page with (almost) no text, so a plain page is
                 # never parsed by pdfplumber
                 needs_ocr = letters - annotation_letters < MIN_LETTERS_FOR_TEXT_PAGE and bool(page.images)
@@ -609,9 +365,9 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
         ocr_done = _ocr_pdf_pages(path, display_path, targets, poor, pages_lines, infos, geometry, options.ocr_workers)
     elif poor:
         warnings.append(("TEXT_LAYER_POOR", f"the text layer of page(s) {', '.join(str(i + 1) for i in sorted(poor))} reads as garbage and OCR is not available (tesseract -l vie missing, or BAOCAO_OCR=0)"))
-    _drop_running_lines(pages_lines)
-    pages_lines = [_assign_columns(lines, width) if lines else [] for lines, (width, _, _) in zip(pages_lines, geometry)]
-    blocks = _paragraphs(pages_lines, geometry)
+    drop_running_lines(pages_lines)
+    pages_lines = [assign_columns(lines, width) if lines else [] for lines, (width, _, _) in zip(pages_lines, geometry)]
+    blocks = paragraphs(pages_lines, geometry)
     for block in blocks:
         if block.page is not None and block.page - 1 in ocr_done:
             mark_ocr_block(block)
@@ -649,7 +405,7 @@ def _renderable(
 
 def _ocr_pdf_pages(
     path: Path, display_path: str, targets: list[int], poor: dict[int, float],
-    pages_lines: list[list[_Line]], infos: list[PageInfo], geometry: list[tuple[float, float, float]],
+    pages_lines: list[list[Line]], infos: list[PageInfo], geometry: list[tuple[float, float, float]],
     workers: int = 1,
 ) -> set[int]:
     """OCR the ``targets`` pages in place; return the indices whose text now comes from OCR."""
@@ -671,53 +427,3 @@ def _ocr_pdf_pages(
     return done
 
 
-def _paragraphs(pages_lines: list[list[_Line]], geometry: list[tuple[float, float, float]]) -> list[Block]:
-    """Join lines into blocks, across page breaks when a sentence runs on."""
-    blocks: list[Block] = []
-    current: list[str] = []
-    current_page = 0
-    current_bold = False
-    current_column: Column | None = None
-    previous: _Line | None = None
-
-    def flush() -> None:
-        nonlocal current
-        if current:
-            text = current[0]
-            for piece in current[1:]:
-                text = join_lines(text, piece)
-            blocks.append(Block(kind=classify_block(text, current_bold), text=text, page=current_page, column=current_column, bold=current_bold))
-        current = []
-
-    for page_number, (lines, (width, body_size, _height)) in enumerate(zip(pages_lines, geometry), start=1):
-        text_lines = [ln for ln in lines if ln.table is None and ln.column is None]
-        left_margin = min((ln.x0 for ln in text_lines), default=0.0)
-        right_margin = max((ln.x1 for ln in text_lines), default=width)
-        gap_limit = max(body_size, 8.0) * 0.9
-        for index, line in enumerate(lines):
-            if line.table is not None:
-                flush()
-                previous = None
-                for row in line.table:
-                    text = "\t".join(cell_text(cell) for cell in row)
-                    blocks.append(Block(kind="table_row", text=text, cells=row, page=page_number))
-                continue
-            joined = False
-            if previous is not None and current:
-                if index == 0:
-                    # first line of a new page: continue a sentence left open on the last page
-                    open_sentence = not previous.text.rstrip().endswith(_SENTENCE_END)
-                    joined = open_sentence and not starts_new_item(line.text) and line.column == previous.column and line.text[:1].islower()
-                else:
-                    joined = _continues(previous, line, right_margin, left_margin, gap_limit)
-            if joined:
-                current.append(line.text)
-            else:
-                flush()
-                current = [line.text]
-                current_page = page_number
-                current_bold = line.segments[0].bold
-                current_column = line.column
-            previous = line
-    flush()
-    return blocks
