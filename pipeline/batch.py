@@ -31,6 +31,7 @@ from typing import Any
 
 from spacy.language import Language
 
+from pipeline.dictionary import write_output_docs
 from pipeline.extract.groups import assign_groups
 from pipeline.errors import DEFAULT_TIMEOUT_S, OutputBusy, OutputUnwritable, UsageError
 from pipeline.extras import require
@@ -581,6 +582,7 @@ def _run(
     link_citations(connection)
     build_search_index(connection)
     export_parquet(connection, out)
+    write_output_docs(out)
     summary.rows = table_counts(connection)
 
 

@@ -359,13 +359,22 @@ def read_table(connection: sqlite3.Connection, table: str) -> pd.DataFrame:
 
 
 def arrow_schema(table: str) -> pa.Schema:
-    """The Parquet schema of a table, derived from its row type."""
+    """The Parquet schema of a table, derived from its row type; each field's ``description``
+    metadata is its meaning in the data dictionary."""
     import pandas as pd
     import pyarrow as pa
 
+    from pipeline.dictionary import table_docs
+
     dates = date_columns(table)
     specs = columns(TABLES[table])
-    schema = pa.schema([pa.field(n, pa.date32() if n in dates else _arrow_type(t), nullable=nullable) for n, t, nullable in specs])
+    # each field carries its data-dictionary text, so a Parquet file describes its own columns
+    docs = table_docs(table)[1]
+    schema = pa.schema([
+        pa.field(n, pa.date32() if n in dates else _arrow_type(t), nullable=nullable,
+                 metadata={"description": docs[n][0]} if n in docs else None)
+        for n, t, nullable in specs
+    ])
     # pandas reads a nullable integer column as float unless the file says which dtype it had
     empty = pd.DataFrame({n: pd.Series([], dtype=_PANDAS_DTYPES.get((t, nullable), object)) for n, t, nullable in specs})
     return schema.with_metadata(pa.Schema.from_pandas(empty, preserve_index=False).metadata)
