@@ -217,7 +217,8 @@ def create_schema(connection: sqlite3.Connection) -> None:
 
     Every per-document table declares ``doc_id`` a foreign key of ``documents`` (Datasette and
     other SQLite browsers link the rows by it); a table of an older store that lacks the key is
-    rebuilt in place with its rows.
+    rebuilt in place with its rows. Every fact table has a unique ``fact_id``; an older store's
+    rows get theirs when the column is added.
     """
     with connection:
         for name, row_type in TABLES.items():
@@ -242,7 +243,26 @@ def create_schema(connection: sqlite3.Connection) -> None:
                 _rebuild(connection, name, table_sql)
             if name in per_document_tables():
                 connection.execute(f"CREATE INDEX IF NOT EXISTS {_quote('idx_' + name + '_doc')} ON {_quote(name)} (doc_id)")
+            fact_type = facts.by_table(name)
+            if fact_type is not None and "fact_id" in fact_type.column_names:
+                if "fact_id" not in present:
+                    _fill_fact_ids(connection, name, fact_type.key)
+                connection.execute(
+                    f"CREATE UNIQUE INDEX IF NOT EXISTS {_quote('idx_' + name + '_fact_id')} ON {_quote(name)} (fact_id)"
+                )
         connection.execute('CREATE INDEX IF NOT EXISTS "idx_errors_path" ON "errors" (source_path)')
+
+
+def _fill_fact_ids(connection: sqlite3.Connection, table: str, key: str) -> None:
+    """Give the rows of an older store's fact table the ids a run would give them
+    (:func:`pipeline.facts.fact_id`: repeats of one span numbered in the order they were written)."""
+    connection.execute(
+        f"UPDATE {_quote(table)} SET fact_id = CASE WHEN n.repeat = 1 THEN n.base ELSE n.base || '.' || n.repeat END "
+        f"FROM (SELECT rowid AS id, doc_id || '-' || ? || '-' || start || '-' || \"end\" AS base, "
+        f"ROW_NUMBER() OVER (PARTITION BY doc_id, start, \"end\" ORDER BY rowid) AS repeat FROM {_quote(table)}) n "
+        f"WHERE n.id = {_quote(table)}.rowid AND {_quote(table)}.fact_id IS NULL",
+        (key,),
+    )
 
 
 def _rebuild(connection: sqlite3.Connection, name: str, table_sql: str) -> None:

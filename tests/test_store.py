@@ -170,6 +170,53 @@ def test_an_older_store_without_keys_gains_them_and_keeps_its_rows(tmp_path: Pat
         assert connection.execute('PRAGMA index_list("blocks")').fetchall()
 
 
+def test_every_fact_row_has_a_stable_unique_id(tmp_path: Path) -> None:
+    from pipeline import facts
+
+    extract([SAMPLE_CORPUS], tmp_path / "a")
+    extract([SAMPLE_CORPUS], tmp_path / "b", force=True)
+    for fact_type in facts.registered():
+        table = fact_type.table
+        ids = {}
+        for run in ("a", "b"):
+            with sqlite3.connect(tmp_path / run / DATABASE_NAME) as connection:
+                rows = connection.execute(f'SELECT fact_id, doc_id, start, "end" FROM "{table}"').fetchall()
+                assert connection.execute(f'PRAGMA index_info("idx_{table}_fact_id")').fetchall(), table
+            ids[run] = sorted(row[0] for row in rows)
+            assert all(fid == facts.fact_id(d, fact_type.key, a, b) for fid, d, a, b in rows), table
+            assert len(set(ids[run])) == len(ids[run]), table
+        assert ids["a"] == ids["b"], table
+    assert ids["a"]  # the sample has difficulty items
+    parquet = pd.read_parquet(tmp_path / "a" / "amounts.parquet")
+    assert parquet["fact_id"].str.startswith(tuple(parquet["doc_id"])).all()
+
+
+def test_repeats_of_one_span_get_numbered_ids() -> None:
+    from pipeline import facts
+
+    assert facts.fact_id("ab", "money", 3, 9) == "ab-money-3-9"
+    assert facts.fact_id("ab", "money", 3, 9, 2) == "ab-money-3-9.2"
+
+
+def test_an_older_store_without_fact_ids_gains_them(tmp_path: Path) -> None:
+    extract([SAMPLE_CORPUS], tmp_path)
+    db = tmp_path / DATABASE_NAME
+    before = {t: _rows(db, t) for t in ("amounts", "difficulties", "references")}
+    with sqlite3.connect(db) as connection:  # as older versions wrote them: no fact_id
+        for table in before:
+            connection.execute(f'DROP INDEX "idx_{table}_fact_id"')
+            connection.execute(f'ALTER TABLE "{table}" DROP COLUMN fact_id')
+        # a repeated span, as a fact type could give, is numbered in the order it was written
+        connection.execute('INSERT INTO "amounts" SELECT * FROM "amounts" WHERE rowid = (SELECT min(rowid) FROM "amounts")')
+    connect(db).close()
+    with sqlite3.connect(db) as connection:
+        ids = [row[0] for row in connection.execute('SELECT fact_id FROM "amounts" ORDER BY rowid')]
+    assert ids[-1] == ids[0] + ".2" and len(set(ids)) == len(ids)
+    with sqlite3.connect(db) as connection:
+        connection.execute('DELETE FROM "amounts" WHERE rowid = (SELECT max(rowid) FROM "amounts")')
+    assert {t: _rows(db, t) for t in before} == before
+
+
 def test_dates_are_dates_and_integers_integers_in_parquet(tmp_path: Path) -> None:
     import datetime
 
