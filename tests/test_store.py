@@ -7,6 +7,7 @@ import re
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -326,3 +327,26 @@ def test_executor_choices_are_shown_and_checked(tmp_path: Path) -> None:
     wrong = CliRunner().invoke(app, ["extract", str(SAMPLE_CORPUS), "--out", str(tmp_path), "--executor", "threads"])
     assert wrong.exit_code == 2 and "threads" in wrong.output
     assert not (tmp_path / DATABASE_NAME).exists()
+
+
+def test_every_option_of_every_command_has_help_and_choices_are_listed() -> None:
+    import typer.main
+
+    # typer may carry its own copy of click: the classes are told apart by what they have
+    def options(command: Any, path: str) -> list[tuple[str, Any]]:
+        found = [(path, p) for p in command.params if p.param_type_name == "option" and not getattr(p, "hidden", False)]
+        for name, sub in getattr(command, "commands", {}).items():
+            found += options(sub, f"{path} {name}")
+        return found
+
+    listed = options(typer.main.get_command(app), "baocao")
+    assert len(listed) >= 30
+    assert [(path, p.opts) for path, p in listed if not (p.help or "").strip()] == []
+    # the options that take one of a few values show them
+    for args, shown in [
+        (["extract"], "auto|inline|process|dask"), (["parse"], "json|jsonl"),
+        (["query", "difficulties"], "table|csv|json"), (["query", "amounts"], "table|csv|json"),
+        (["query", "references"], "table|csv|json"),
+    ]:
+        result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "300"})
+        assert result.exit_code == 0 and shown in result.output, args
