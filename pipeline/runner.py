@@ -21,7 +21,11 @@ from pipeline.extract.components import metadata_of
 from pipeline.extract.metadata import DocumentMetadata
 from pipeline.ingest import ReadOptions, SourceDocument, load_document
 # the readers load at their first call; here, before any document's time limit can interrupt an import
-from pipeline.ingest import doc, docx, image, pdf, txt  # noqa: F401
+import pipeline.ingest.doc  # noqa: F401
+import pipeline.ingest.docx  # noqa: F401
+import pipeline.ingest.image  # noqa: F401
+import pipeline.ingest.pdf  # noqa: F401
+import pipeline.ingest.txt  # noqa: F401
 from pipeline.nlp import annotate, doc_text
 from pipeline.extract.rows import rows_from_doc
 from pipeline.extract.tables import read_cells
