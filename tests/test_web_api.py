@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import sqlite3
+from contextlib import closing
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -358,6 +359,20 @@ def test_error_pages_speak_vietnamese(client: TestClient) -> None:
     assert "Not Found" in missing.text.split("Chi tiết kỹ thuật:")[1]  # the technical detail stays, marked as such
     # the API keeps its English JSON
     assert client.get("/api/difficulties", params={"year": "abc"}).json()["detail"].startswith("year:")
+
+
+def test_a_hit_of_a_document_without_title_or_number_shows_its_file_name(db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "draft.sqlite"
+    with closing(sqlite3.connect(db)) as source, closing(sqlite3.connect(copy)) as target:
+        source.backup(target)
+        doc_id, path = target.execute(
+            'SELECT doc_id, source_path FROM "documents" WHERE doc_id IN (SELECT doc_id FROM "difficulties") LIMIT 1').fetchone()
+        # as a draft reads: a type word, no number, no title
+        target.execute('UPDATE "documents" SET title = NULL, doc_number = NULL, doc_kind = ? WHERE doc_id = ?', ("TỜ TRÌNH", doc_id))
+        target.commit()
+    page = TestClient(create_app(copy)).get("/", params={"size": 100})
+    links = re.findall(rf'<a class="doc-link" href="/documents/{doc_id}#d\d+">([^<]*)</a>', page.text)
+    assert links and set(links) == {f"TỜ TRÌNH: {path.rsplit('/', 1)[-1]}"}
 
 
 # ------------------------------------------------------------------------------------------ export
