@@ -25,6 +25,12 @@ the values ``pipeline.extract.money.find_money`` finds in each reading, and in t
 itself with its cells tab-separated as the pipeline writes table rows (what the finder gets from
 a perfect reading).
 
+Citations and difficulty/recommendation items: ``find_references`` and ``find_difficulties`` run on
+each reading and on the transcription (all three as plain text, one block per line); a reading's
+citation codes are scored against the transcription's (as multisets), its items one-to-one by word
+overlap (``score_items``). This measures what OCR damage costs those finders, not the finders
+themselves (the gold measures them).
+
 Usage: python bench/bench_real_scans.py [--truth DIR] [--corpus DIR] [--pages DA-004_p1,DN-010_p3] [--dpi 300] [--show]
 """
 
@@ -43,7 +49,9 @@ from pathlib import Path
 import pypdfium2
 from PIL import Image
 
-from pipeline.document import assemble
+from pipeline.document import assemble, text_as_document
+from pipeline.extract.difficulties import find_difficulties, score_items
+from pipeline.extract.references import find_references
 from pipeline.extract.money import find_money
 from pipeline.extract.numbers import parse_number
 from pipeline.extract.units import parse_unit
@@ -164,6 +172,8 @@ class PageResult:
     readings: dict[str, str] = field(default_factory=dict)
     scores: dict[str, Score] = field(default_factory=dict)
     amounts: dict[str, Amounts] = field(default_factory=dict)
+    codes: dict[str, Counter[str]] = field(default_factory=dict)
+    items: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_truth(path: Path) -> Truth:
@@ -334,6 +344,10 @@ def run_page(truth: Truth, corpus: Path, dpi: int, folder: Path) -> PageResult:
     for reader, text, seconds in (("pipeline", pipeline_text, pipeline_seconds), ("tesseract", tesseract_text, tesseract_seconds)):
         result.readings[reader] = text
         result.scores[reader] = score(reference, comparable(text), seconds)
+    for reader, text in (("transcription", truth.text), *result.readings.items()):
+        normalised = normalize_text(text)
+        result.codes[reader] = Counter(ref.code for ref in find_references(normalised) if ref.code)
+        result.items[reader] = [item.text for item in find_difficulties(text_as_document(normalised))]
     if truth.is_table and truth.money_columns():
         expected = expected_amounts(truth)
         rows = truth_as_rows(truth)
@@ -385,6 +399,23 @@ def _print_amounts(results: list[PageResult]) -> None:
     print(f"{'pooled':<12} " + " ".join(f"{c:>35}" for c in cells))
 
 
+def _print_facts(results: list[PageResult]) -> None:
+    print("\ncitation codes and difficulty/recommendation items of each reading against those of the transcription")
+    print(f"{'reader':<10} {'codes right':>11} {'found':>5} {'of':>4} {'F1':>5} | {'items right':>11} {'found':>5} {'of':>4} {'F1':>5}")
+    for reader in ("pipeline", "tesseract"):
+        right = found = expected = item_right = item_found = item_expected = 0
+        for result in results:
+            truth_codes, codes = result.codes["transcription"], result.codes[reader]
+            right += sum((truth_codes & codes).values())
+            found += sum(codes.values())
+            expected += sum(truth_codes.values())
+            tp, fp, fn, _, _ = score_items(result.items["transcription"], result.items[reader])
+            item_right, item_found, item_expected = item_right + tp, item_found + tp + fp, item_expected + tp + fn
+        code_f1 = 2 * right / (found + expected) if found + expected else 1.0
+        item_f1 = 2 * item_right / (item_found + item_expected) if item_found + item_expected else 1.0
+        print(f"{reader:<10} {right:>11} {found:>5} {expected:>4} {code_f1:5.2f} | {item_right:>11} {item_found:>5} {item_expected:>4} {item_f1:5.2f}")
+
+
 def main() -> None:
     """Print per-page and pooled CER, WER, word F1 and seconds, pipeline vs bare Tesseract."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -410,6 +441,7 @@ def main() -> None:
         if pool:
             _print_pool(title, pool)
     _print_amounts(results)
+    _print_facts(results)
     if len({r.truth.is_table for r in results}) > 1:
         _print_pool("all pages", results)
 

@@ -544,6 +544,27 @@ def test_a_closing_request_opening_with_nay_is_an_item() -> None:
     assert [item.text[:22] for item in find_difficulties(doc)] == ["Nay Sở Tư pháp kính tr"]
 
 
+def test_a_closing_request_after_an_announced_list_is_its_own_item_under_no_heading() -> None:
+    # a công văn asks again in its last paragraph ("… đề nghị … ./."): the letter's closing
+    # request, not the tail of the announced list's last point
+    doc = make_doc([
+        ("heading", "SỞ TƯ PHÁP"),
+        "Số: 604/STP-BTTP",
+        ("heading", "V/v hoàn thiện hồ sơ Đại hội hợp nhất các Hội"),
+        "Kính gửi: Ban Chấp hành các Hội công chứng viên tỉnh.",
+        "Sau khi kiểm tra hồ sơ, Sở Tư pháp đề nghị Ban Chấp hành các Hội thực hiện một số nội dung sau:",
+        "- Thứ nhất: Đối với Đề án hợp nhất: đề nghị bổ sung nội dung phân định chức năng, quyền hạn của Hội.",
+        "- Thứ hai: Đối với Nghị quyết: đề nghị bổ sung số và ngày thông qua Nghị quyết.",
+        "Ngoài ra, đề nghị đăng ký làm việc với Sở Tư pháp trước khi họp Ban Chấp hành lâm thời.",
+        "Sở Tư pháp đề nghị Ban Chấp hành các Hội khẩn trương hoàn thiện hồ sơ, gửi về Sở Tư pháp chậm nhất ngày 10/9/2025./.",
+    ])
+    items = find_difficulties(doc)
+    assert [item.text[:22] for item in items] == [
+        "Thứ nhất: Đối với Đề á", "Thứ hai: Đối với Nghị ", "Ngoài ra, đề nghị đăng", "Sở Tư pháp đề nghị Ban",
+    ]
+    assert items[-1].section == "" and items[-1].text.endswith("10/9/2025./.")
+
+
 def test_what_ocr_reads_from_a_stamp_is_not_an_item() -> None:
     doc = make_doc([
         INTRO,

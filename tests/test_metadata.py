@@ -78,8 +78,12 @@ def test_metadata_of_the_difficulties_gold_is_scored_too(shared_dataset: tuple[P
         ("LD-063", {"doc_type": "QUYẾT ĐỊNH", "doc_number": "2536/QĐ-UBND", "issued_date": "2025-12-12"}),
         # the PDF gives the left column whole ("Số", "V/v …", "Kính gửi:") before the right one (motto,
         # "Hà Nội, ngày 18 tháng 9 năm 2025"): the header goes on past "Kính gửi:"
+        # its subject's second line opens "Chương trình tổng thể …": no chapter heading
         ("LD-028", {"doc_kind": "CÔNG VĂN", "doc_number": "8151/BNV-CCHC", "place": "Hà Nội",
-                    "issued_date": "2025-09-18"}),
+                    "issued_date": "2025-09-18",
+                    "title": "V/v lấy ý kiến góp ý dự thảo dự thảo Báo cáo Sơ kết giai đoạn 2021 - 2025 thực hiện "
+                             "Chương trình tổng thể cải cách hành chính nhà nước giai đoạn 2021 - 2030, nhiệm vụ, "
+                             "giải pháp trọng tâm giai đoạn 2026 - 2030"}),
         # e-signed: "ngày 06 tháng 01năm 2026", day and month stamped by the signature widgets
         ("LD-081", {"issued_date": "2026-01-06", "year": 2026, "doc_type": "TỜ TRÌNH", "place": "Lâm Đồng"}),
     ],
@@ -141,6 +145,24 @@ def test_the_body_after_kinh_gui_gives_no_header_date() -> None:
              "Ngày 05/8/2025, Bộ Nội vụ có văn bản đề nghị các bộ, ngành báo cáo số liệu."]
     metadata = extract_metadata(_blocks(texts))
     assert (metadata.doc_number, metadata.place, metadata.issued_date) == ("15/BNV-CCHC", None, None)
+
+
+@pytest.mark.parametrize(
+    ("second_line", "title_goes_on"),
+    [
+        ("Chương trình mục tiêu quốc gia xây dựng nông thôn mới", True),
+        ("Phân bổ vốn sự nghiệp năm 2025", True),
+        ("Điều chỉnh kế hoạch đầu tư công năm 2025", True),
+        # a part, chapter or article heading with its number opens the body
+        ("Chương I. QUY ĐỊNH CHUNG", False),
+        ("Điều 1. Phạm vi điều chỉnh", False),
+        ("Phần thứ nhất. KẾT QUẢ THỰC HIỆN", False),
+    ],
+)
+def test_a_subject_line_goes_on_unless_a_numbered_part_opens_the_body(second_line: str, title_goes_on: bool) -> None:
+    texts = ["SỞ TÀI CHÍNH", "Số: 15/STC-QLNS", "V/v tham mưu", second_line, "Kính gửi: Ủy ban nhân dân tỉnh."]
+    title = extract_metadata(_blocks(texts)).title
+    assert title == (f"V/v tham mưu {second_line}" if title_goes_on else "V/v tham mưu")
 
 
 def test_a_cong_van_with_an_attached_record_is_a_cong_van() -> None:

@@ -680,7 +680,8 @@ class _Reader:
                 else:
                     piece = self.continuation(self.nodes[position], self.own_text(self.nodes[position])[0])
                 if piece is not None:
-                    owner = self.enclosing(index)
+                    # the letter's closing request stands under no heading, whatever extent runs over it
+                    owner = None if closing == "last" else self.enclosing(index)
                     section = (
                         self.printed_heading(self.nodes[owner], None) if owner is not None else ""
                     )
@@ -703,11 +704,16 @@ class _Reader:
             return max(node.stop, index + 1)
         owner = self.enclosing(index)
         stop = self.nodes[owner].stop if owner is not None else body_end
-        # the list ends where the outline goes on with a heading, or at what was read already;
+        # the list ends where the outline goes on with a heading, at what was read already, or at
+        # an unnumbered paragraph that closes the body ("Sở … đề nghị … ./."): the letter's own
+        # closing request, not a part of the list's last item;
         # a node numbered like the list's first ("16." after "1." … "15.") is one more item
         first_item: tuple[str, int] | None = None
         for later in range(index + 1, stop):
             position = self.node_at.get(later)
+            if position is None and self.closing(self.doc.blocks[later]) == "last":
+                stop = later
+                break
             heading = False
             if position is not None:
                 node = self.nodes[position]

@@ -40,9 +40,12 @@ _APPENDIX_LINE = re.compile(
     re.IGNORECASE,
 )
 _BODY_OPENERS = (
-    "kinh gui", "can cu", "thuc hien", "theo ", "ngay ", "trong ", "qua ", "nham ", "de ", "phan ", "chuong ",
-    "dieu ", "i.", "1.", "(kem", "kem theo",
+    "kinh gui", "can cu", "thuc hien", "theo ", "ngay ", "trong ", "qua ", "nham ", "de ", "i.", "1.", "(kem",
+    "kem theo",
 )
+# a part, chapter or article heading opens the body only with its number ("Phần I", "Chương 2",
+# "Điều 1", "Phần thứ nhất"): "Chương trình tổng thể …" carries a subject line on
+_STRUCTURE_HEADING = re.compile(r"^(?:phan|chuong|dieu)\s+(?:[ivxlc]+\b|\d+|thu\b)")
 _CODE_HEAD = re.compile(r"^\s*[\w.]*\s*/\s*[^\s,]+\s*")
 _SUBJECT_LINE = re.compile(r"^V\s*/\s*v\b\s*[:.]?\s*", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_]*\.?$")
@@ -165,7 +168,7 @@ def _opens_body(text: str) -> bool:
     folded = fold_accents(text)
     if folded.startswith("de ") and not text[:3].lower() in ("để ", "de "):
         return False
-    return folded.startswith(_BODY_OPENERS)
+    return folded.startswith(_BODY_OPENERS) or bool(_STRUCTURE_HEADING.match(folded))
 
 
 def _is_body_start(text: str) -> bool:
