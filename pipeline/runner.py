@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import logging
 import signal
 import threading
 import time
@@ -33,6 +34,7 @@ from pipeline.store import BlockRow, DocumentRow, ErrorRow, PageRow, TableCellRo
 # the version and doc_id functions live in a module light enough for an unchanged re-run
 from pipeline.version import EXTRACTION_MODULES, SERVING_MODULES, file_doc_id, pipeline_version
 
+logger = logging.getLogger("baocao")
 NOT_A_DOCUMENT_CODES = frozenset({"UNSUPPORTED_FORMAT", "NOT_A_FILE"})
 
 
@@ -196,8 +198,21 @@ def process_file(
 
     ``timeout`` (seconds) turns a document that takes too long into a failed row with a
     ``TIMEOUT`` error instead of a hung batch. ``options`` say how to read it (default: from the
-    environment, ``ReadOptions.from_environment``).
+    environment, ``ReadOptions.from_environment``). Logs the outcome (status, seconds, error
+    codes) at DEBUG level on the ``baocao`` logger.
     """
+    started = time.perf_counter()
+    result = _process_file(path, source_path, nlp, timeout, options)
+    if logger.isEnabledFor(logging.DEBUG):
+        codes = ", ".join(sorted({e.code for e in result.errors}))
+        logger.debug("%s: %s in %.2f s%s", source_path, result.status, time.perf_counter() - started,
+                     f" ({codes})" if codes else "")
+    return result
+
+
+def _process_file(
+    path: Path, source_path: str, nlp: Language, timeout: float | None, options: ReadOptions | None
+) -> DocumentResult:
     options = options if options is not None else ReadOptions.from_environment()
     version = pipeline_version(options)
     try:

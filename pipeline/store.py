@@ -11,6 +11,7 @@ import dataclasses
 import datetime
 import functools
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 # this module: the queries (and so `baocao query`, the web page) only need the schema and SQLite
 
 DATABASE_NAME = "reports.sqlite"
+logger = logging.getLogger("baocao")
 
 
 @dataclass
@@ -240,12 +242,14 @@ def create_schema(connection: sqlite3.Connection) -> None:
                 if column not in present and "NOT NULL" not in definition:
                     connection.execute(f"ALTER TABLE {_quote(name)} ADD COLUMN {definition}")
             if keyed and not connection.execute(f"PRAGMA foreign_key_list({_quote(name)})").fetchall():
+                logger.info("store: rebuilding table %s to declare its foreign key to documents", name)
                 _rebuild(connection, name, table_sql)
             if name in per_document_tables():
                 connection.execute(f"CREATE INDEX IF NOT EXISTS {_quote('idx_' + name + '_doc')} ON {_quote(name)} (doc_id)")
             fact_type = facts.by_table(name)
             if fact_type is not None and "fact_id" in fact_type.column_names:
                 if "fact_id" not in present:
+                    logger.info("store: giving the rows of %s their fact_id", name)
                     _fill_fact_ids(connection, name, fact_type.key)
                 connection.execute(
                     f"CREATE UNIQUE INDEX IF NOT EXISTS {_quote('idx_' + name + '_fact_id')} ON {_quote(name)} (fact_id)"

@@ -199,7 +199,9 @@ def test_repeats_of_one_span_get_numbered_ids() -> None:
     assert facts.fact_id("ab", "money", 3, 9, 2) == "ab-money-3-9.2"
 
 
-def test_an_older_store_without_fact_ids_gains_them(tmp_path: Path) -> None:
+def test_an_older_store_without_fact_ids_gains_them(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
     extract([SAMPLE_CORPUS], tmp_path)
     db = tmp_path / DATABASE_NAME
     before = {t: _rows(db, t) for t in ("amounts", "difficulties", "references")}
@@ -209,13 +211,28 @@ def test_an_older_store_without_fact_ids_gains_them(tmp_path: Path) -> None:
             connection.execute(f'ALTER TABLE "{table}" DROP COLUMN fact_id')
         # a repeated span, as a fact type could give, is numbered in the order it was written
         connection.execute('INSERT INTO "amounts" SELECT * FROM "amounts" WHERE rowid = (SELECT min(rowid) FROM "amounts")')
-    connect(db).close()
+    with caplog.at_level(logging.INFO, logger="baocao"):
+        connect(db).close()
+    assert sorted(r.getMessage() for r in caplog.records if "fact_id" in r.getMessage()) == [
+        f"store: giving the rows of {t} their fact_id" for t in sorted(before)]
     with sqlite3.connect(db) as connection:
         ids = [row[0] for row in connection.execute('SELECT fact_id FROM "amounts" ORDER BY rowid')]
     assert ids[-1] == ids[0] + ".2" and len(set(ids)) == len(ids)
     with sqlite3.connect(db) as connection:
         connection.execute('DELETE FROM "amounts" WHERE rowid = (SELECT max(rowid) FROM "amounts")')
     assert {t: _rows(db, t) for t in before} == before
+
+
+def test_each_document_is_logged_at_debug_level(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    folder = _readable_and_broken(tmp_path, SAMPLE_CORPUS)
+    with caplog.at_level(logging.DEBUG, logger="baocao"):
+        extract([folder], tmp_path / "out")
+    lines = sorted(r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG)
+    assert len(lines) == 2
+    assert re.fullmatch(r"QT-001__\S+: ok in \d+\.\d\d s", lines[0]), lines
+    assert re.fullmatch(r"broken\.pdf: failed in \d+\.\d\d s \(CORRUPT_PDF\)", lines[1]), lines
 
 
 def test_dates_are_dates_and_integers_integers_in_parquet(tmp_path: Path) -> None:
