@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import functools
 import logging
 import os
 import re
@@ -20,6 +21,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,19 +29,17 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from spacy.language import Language
-
-from pipeline.extract.groups import assign_groups
+from pipeline.dictionary import write_output_docs
 from pipeline.errors import DEFAULT_TIMEOUT_S, OutputBusy, OutputUnwritable, UsageError
 from pipeline.extras import require
 from pipeline.ingest.options import ReadOptions
-from pipeline.nlp import build_nlp
-from pipeline.runner import DocumentResult, file_doc_id, pipeline_version, process_file
-from pipeline.search_index import build_search_index
+from pipeline.search_index import build_search_index, has_search_index
+from pipeline.version import file_doc_id, pipeline_version
 from pipeline.store import (
     DATABASE_NAME,
+    TABLES,
     ErrorRow,
     connect,
     delete_source,
@@ -50,7 +50,15 @@ from pipeline.store import (
     write_document,
 )
 
-ProgressCallback = Callable[[DocumentResult], None]
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from pipeline.runner import DocumentResult
+
+# spaCy, the readers and the NLP stage (pipeline.runner, pipeline.nlp) are imported when a file must
+# be read: an incremental run that finds every file unchanged starts in a fraction of a second
+
+ProgressCallback = Callable[["DocumentResult"], None]
 logger = logging.getLogger("baocao")
 # a progress line at most this often (seconds), for logs off a terminal (cluster jobs, nohup)
 PROGRESS_LOG_EVERY_S = 10.0
@@ -245,6 +253,8 @@ _WORKER_NLP: Language | None = None
 
 
 def _worker_nlp() -> Language:
+    from pipeline.nlp import build_nlp
+
     global _WORKER_NLP
     if _WORKER_NLP is None:
         _WORKER_NLP = build_nlp()
@@ -276,11 +286,15 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _run_task(task: Task, timeout: float | None, options: ReadOptions) -> DocumentResult:
+    from pipeline.runner import process_file
+
     return process_file(Path(task.path), task.source_path, _worker_nlp(), timeout, options)
 
 
 def _run_bytes(name: str, data: bytes, source_path: str, timeout: float | None, options: ReadOptions) -> DocumentResult:
     """Dask task: the client ships the bytes, so workers need no shared file system."""
+    from pipeline.runner import process_file
+
     with tempfile.TemporaryDirectory(prefix="baocao-") as scratch:
         path = Path(scratch) / name
         path.write_bytes(data)
@@ -288,15 +302,23 @@ def _run_bytes(name: str, data: bytes, source_path: str, timeout: float | None, 
 
 
 def _crashed(task: Task, error: BaseException) -> DocumentResult:
+    from pipeline.runner import DocumentResult
+
     message = f"{task.source_path}: the worker process died while extracting it ({type(error).__name__})"
     return DocumentResult(task.source_path, None, [ErrorRow(task.source_path, None, "pipeline", "WORKER_CRASHED", message)])
 
 
 def run_inline(
-    tasks: Iterable[Task], nlp: Language, timeout: float | None, options: ReadOptions = ReadOptions()
+    tasks: Iterable[Task], nlp: Language | None, timeout: float | None, options: ReadOptions = ReadOptions()
 ) -> Iterator[DocumentResult]:
-    """One document after another in this process."""
+    """One document after another in this process (with ``nlp``, or one built for the first task)."""
     for task in tasks:
+        from pipeline.runner import process_file
+
+        if nlp is None:
+            from pipeline.nlp import build_nlp
+
+            nlp = build_nlp()
         yield process_file(Path(task.path), task.source_path, nlp, timeout, options)
 
 
@@ -483,6 +505,9 @@ def _run(
     """The body of :func:`extract`, with the output folder locked and the store open."""
     version = pipeline_version(options)
     remove_stale_temporaries(out)
+    current = _derived_marker(version)
+    derived_current = _derived_state(connection) == current
+    _set_derived_state(connection, _DERIVED_PENDING)  # committed before this run writes anything
     walk_errors: list[tuple[str, OSError]] = []
     discovered = list(discover(roots, lambda folder, error: walk_errors.append((folder, error))))
     found = {source_path for _, source_path in discovered}
@@ -546,7 +571,7 @@ def _run(
     elif executor == "process" or (executor == "auto" and workers > 1):
         results = run_process_pool(tasks, max(1, workers), timeout, options)
     else:
-        results = run_inline(tasks, nlp or build_nlp(), timeout, options)
+        results = run_inline(tasks, nlp, timeout, options)
 
     for result in results:
         doc_id = result.document.doc_id if result.document else None
@@ -577,11 +602,51 @@ def _run(
     # (an input that cannot be listed at all stops the run earlier: nothing to read)
     hidden = tuple(folder.rstrip("/") + "/" for folder, _ in walk_errors)
     _settle_missing(connection, found, summary, prune, hidden)
-    regroup_difficulties(connection)
-    link_citations(connection)
-    build_search_index(connection)
-    export_parquet(connection, out)
+    # the connection was opened for this run: its total_changes counts every row this run (and the
+    # schema migrations of connect) inserted, updated or deleted
+    if derived_current and connection.total_changes == 0 and _snapshot_present(connection, out):
+        logger.info("extract: nothing changed; groups, search index and Parquet files are current")
+    else:
+        regroup_difficulties(connection)
+        link_citations(connection)
+        build_search_index(connection)
+        export_parquet(connection, out)
+    write_output_docs(out)
+    _set_derived_state(connection, current)
     summary.rows = table_counts(connection)
+
+
+# The store's header field ``PRAGMA user_version`` says whether what is computed over the whole store
+# (groups, citation links, the search index, the Parquet snapshot) reflects its rows: a run sets it
+# pending before its first write and, once they are rebuilt, to a marker of the code that built
+# them. A run killed in between leaves it pending, and a new version of that code gives another
+# marker: either way the next run rebuilds them even when it changes no row itself.
+_DERIVED_PENDING = 1
+# the modules that compute the derived data besides those of the pipeline version
+_DERIVED_MODULES = ("batch.py", "dictionary.py", "search_index.py")
+
+
+@functools.lru_cache(maxsize=4)
+def _derived_marker(version: str) -> int:
+    """A positive 31-bit marker of ``version`` and the code of ``_DERIVED_MODULES`` (never pending)."""
+    package = Path(__file__).resolve().parent
+    crc = zlib.crc32(version.encode())
+    for name in _DERIVED_MODULES:
+        crc = zlib.crc32((package / name).read_bytes(), crc)
+    return (crc & 0x3FFFFFFF) | 0x40000000
+
+
+def _derived_state(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _set_derived_state(connection: sqlite3.Connection, state: int) -> None:
+    connection.execute(f"PRAGMA user_version = {int(state)}")
+
+
+def _snapshot_present(connection: sqlite3.Connection, out: Path) -> bool:
+    """Every table's Parquet file (or folder) and the search index are there."""
+    return has_search_index(connection) and all((out / f"{table}.parquet").exists() for table in TABLES)
 
 
 def _settle_missing(
@@ -652,6 +717,8 @@ def regroup_difficulties(connection: sqlite3.Connection) -> int:
     """
     rows = connection.execute('SELECT doc_id, start, "end", text FROM "difficulties"').fetchall()
     # keys are positions, not rowids, so that a re-run (which re-inserts rows) keeps the same ids
+    from pipeline.extract.groups import assign_groups
+
     groups = assign_groups([(f"{doc_id}:{start}:{end}", text) for doc_id, start, end, text in rows])
     with connection:
         connection.executemany(

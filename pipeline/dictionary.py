@@ -8,12 +8,16 @@ the text of the core tables and the page around the tables is declared below.
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import sys
 from pathlib import Path
 
 from pipeline import facts
-from pipeline.store import CORE_TABLES, TABLES, columns
+from pipeline.store import CORE_TABLES, DATABASE_NAME, TABLES, columns
 
+logger = logging.getLogger("baocao")
 DICTIONARY_PATH = Path(__file__).resolve().parents[1] / "extracted" / "README.md"
 
 INTRO = """\
@@ -167,14 +171,17 @@ CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
 _SQL_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL", bool: "INTEGER (bool)", list: "list"}
 
 
-def table_section(table: str) -> str:
-    """The dictionary section of one table: its heading and one line per column."""
+def table_docs(table: str) -> tuple[str, dict[str, tuple[str, str]]]:
+    """(what a row of ``table`` is, column -> (meaning, example)), as the dictionary prints them."""
     fact_type = facts.by_table(table)
     if fact_type is not None:
-        summary = fact_type.summary
-        docs = {name: fact_type.column_doc(name) for name in fact_type.column_names}
-    else:
-        summary, docs = CORE_TABLE_DOCS[table]
+        return fact_type.summary, {name: fact_type.column_doc(name) for name in fact_type.column_names}
+    return CORE_TABLE_DOCS[table]
+
+
+def table_section(table: str) -> str:
+    """The dictionary section of one table: its heading and one line per column."""
+    summary, docs = table_docs(table)
     lines = [f"## {table} — {summary}", "| column | type | meaning | example |", "|---|---|---|---|"]
     for name, py_type, nullable in columns(TABLES[table]):
         if name not in docs:
@@ -197,6 +204,71 @@ def write(path: Path = DICTIONARY_PATH) -> Path:
     """Rewrite the data dictionary at ``path``; returns the path."""
     path.write_text(render(), encoding="utf-8")
     return path
+
+
+DATASETTE_METADATA_NAME = "metadata.json"
+README_NAME = "README.md"
+# drop-downs Datasette offers on a table's page; each a low-cardinality column
+_FACETS: dict[str, list[str]] = {
+    "documents": ["doc_kind", "province", "year", "status"],
+    "errors": ["code", "stage"],
+    "difficulties": ["kind"],
+    "references": ["doc_kind", "type_code"],
+    "amounts": ["role", "currency"],
+    "pages": ["method"],
+}
+
+
+def datasette_metadata() -> dict[str, object]:
+    """Datasette's metadata for a store: each table's description and column meanings from the
+    data dictionary, the document title as the label of the ``doc_id`` links, facets, and full-text
+    search of ``difficulties`` through its FTS5 index (accent-free words: ``dat dai``)."""
+    tables: dict[str, dict[str, object]] = {}
+    for table in TABLES:
+        summary, docs = table_docs(table)
+        present = {name for name, _, _ in columns(TABLES[table])}
+        entry: dict[str, object] = {
+            "description": summary,
+            "columns": {name: meaning for name, (meaning, _) in docs.items() if name in present},
+        }
+        facets = [name for name in _FACETS.get(table, []) if name in present]
+        if facets:
+            entry["facets"] = facets
+        tables[table] = entry
+    tables["documents"]["label_column"] = "title"
+    tables["difficulties"].update(fts_table="difficulties_fts", fts_pk="rowid")
+    return {
+        "title": "baocao: facts extracted from Vietnamese government reports",
+        "description": "Tables written by `baocao extract`; README.md beside this file is the data dictionary. "
+                       "Search the difficulties without accents (dat dai).",
+        "databases": {Path(DATABASE_NAME).stem: {"tables": tables}},
+    }
+
+
+def write_output_docs(out_dir: Path) -> list[Path]:
+    """Write the data dictionary (``README.md``) and Datasette's ``metadata.json`` into an output
+    folder, so it describes itself: ``datasette DIR/reports.sqlite -m DIR/metadata.json``. A
+    ``README.md`` that is not a data dictionary is left alone. Returns the files written."""
+    written = []
+    readme = out_dir / README_NAME
+    text = render()
+    previous = readme.read_text(encoding="utf-8", errors="replace") if readme.is_file() else None
+    if previous is not None and not previous.startswith(INTRO.splitlines()[0]):
+        # someone's own README.md (an --out that is a project folder): never overwrite it
+        logger.warning("%s is not a data dictionary written by baocao: left as it is", readme)
+    elif previous != text:
+        _write_atomically(readme, text)
+        written.append(readme)
+    metadata = out_dir / DATASETTE_METADATA_NAME
+    _write_atomically(metadata, json.dumps(datasette_metadata(), ensure_ascii=False, indent=1) + "\n")
+    written.append(metadata)
+    return written
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 if __name__ == "__main__":

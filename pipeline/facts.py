@@ -49,6 +49,7 @@ class ReferenceRow:
     issuer: str | None
     subject: str | None
     cited_doc_id: str | None = None
+    fact_id: str | None = None
 
 
 @dataclass
@@ -70,6 +71,7 @@ class AmountRow:
     range_role: str | None = None
     range_id: int | None = None
     words_agree: bool | None = None
+    fact_id: str | None = None
 
 
 @dataclass
@@ -89,6 +91,7 @@ class PercentageRow:
     qualifier: str | None = None
     range_role: str | None = None
     range_id: int | None = None
+    fact_id: str | None = None
 
 
 @dataclass
@@ -104,6 +107,7 @@ class DateRow:
     date: str | None
     end_date: str | None
     granularity: str
+    fact_id: str | None = None
 
 
 @dataclass
@@ -119,6 +123,7 @@ class DifficultyRow:
     start: int = 0
     end: int = 0
     page: int | None = None
+    fact_id: str | None = None
 
 
 @dataclass
@@ -134,15 +139,20 @@ class SectionRow:
     start: int
     end: int
     page: int | None
+    fact_id: str | None = None
 
 
 # --------------------------------------------------------------------------------------------
 # The declaration
 
 # Columns filled from the span itself rather than from the finder's values.
-POSITION_COLUMNS = ("doc_id", "text", "start", "end", "page", "sentence")
+POSITION_COLUMNS = ("doc_id", "text", "start", "end", "page", "sentence", "fact_id")
 # Data-dictionary text of the position columns, unless a fact type says otherwise.
 DEFAULT_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "fact_id": ((
+        "stable id of the row: document, fact type, start and end offsets (`.2`, `.3` … for a repeat of "
+        "the same span); the same file read by the same pipeline gives the same ids on every run"
+    ), "`5b0f6c1d2a9e8f71-money-812-830`"),
     "doc_id": ("document", ""),
     "text": ("as printed", ""),
     "start": ("offset", ""),
@@ -270,12 +280,12 @@ def register(fact: FactType) -> FactType:
     """Add a fact type to the registry (replacing one with the same key); returns it.
 
     Raises ``ValueError`` when its table or factory is another fact's, when its row type is not a
-    dataclass with ``doc_id``, ``start`` and ``end``, or when a column has no dictionary text.
+    dataclass with ``doc_id``, ``start``, ``end`` and ``fact_id``, or when a column has no dictionary text.
     """
     if not dataclasses.is_dataclass(fact.row_type):
         raise ValueError(f"fact {fact.key}: row type {fact.row_type!r} is not a dataclass")
     names = fact.column_names
-    missing = [n for n in ("doc_id", "start", "end") if n not in names]
+    missing = [n for n in ("doc_id", "start", "end", "fact_id") if n not in names]
     if missing:
         raise ValueError(f"fact {fact.key}: row type {fact.row_type.__name__} lacks {', '.join(missing)}")
     undocumented = [n for n in names if n not in fact.columns and n not in DEFAULT_COLUMN_DOCS]
@@ -288,6 +298,13 @@ def register(fact: FactType) -> FactType:
             raise ValueError(f"fact {fact.key}: table, factory or kind already used by fact {other.key}")
     _REGISTRY[fact.key] = fact
     return fact
+
+
+def fact_id(doc_id: str, key: str, start: int, end: int, repeat: int = 1) -> str:
+    """The stable id of a fact row: ``<doc_id>-<key>-<start>-<end>``, with ``.N`` for the N-th
+    (from 2) row of one fact type over the same span of one document."""
+    base = f"{doc_id}-{key}-{start}-{end}"
+    return base if repeat == 1 else f"{base}.{repeat}"
 
 
 def unregister(key: str) -> None:

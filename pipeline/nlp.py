@@ -9,7 +9,10 @@ token each; the text between them is segmented by underthesea with
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -20,6 +23,7 @@ from underthesea import word_tokenize
 from pipeline.document import DocumentText
 from pipeline.patterns import DOCUMENT_CODE
 
+logger = logging.getLogger("baocao")
 TOKENIZER_NAME = "baocao.underthesea_tokenizer.v1"
 # spaCy refuses texts over 1M characters by default to protect the memory of its parser and NER,
 # which this pipeline does not use: the tokenizer works line by line, a long line in sections of at
@@ -130,13 +134,35 @@ class UndertheseaTokenizer:
             doc.user_data[TEXT_KEY] = (len(words), text)
         return doc
 
-    def to_bytes(self, **_: object) -> bytes:
-        """Nothing to serialise: the tokenizer has no state of its own."""
-        return b""
+    def settings(self) -> dict[str, object]:
+        """What the tokenizer depends on besides its code: its name and version, the section
+        length of long lines and the pattern of the document codes it keeps whole."""
+        return {"tokenizer": TOKENIZER_NAME, "section_chars": SECTION_CHARS, "code_pattern": DOCUMENT_CODE.pattern}
 
-    def from_bytes(self, _data: bytes, **__: object) -> "UndertheseaTokenizer":
-        """Nothing to restore (see ``to_bytes``)."""
+    def _check(self, saved: dict[str, object]) -> None:
+        if saved.get("tokenizer") != TOKENIZER_NAME:
+            raise ValueError(f"not the settings of {TOKENIZER_NAME}: {saved.get('tokenizer')!r}")
+        if saved != self.settings():
+            # the code that reads texts changed since the pipeline was saved: tokens could differ
+            logger.warning("the saved tokenizer settings differ from this version's; tokens may differ")
+
+    def to_bytes(self, **_: object) -> bytes:
+        """The tokenizer's settings as JSON (``nlp.to_bytes`` and ``nlp.to_disk`` store them)."""
+        return json.dumps(self.settings(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+    def from_bytes(self, data: bytes, **_: object) -> UndertheseaTokenizer:
+        """Check settings written by ``to_bytes`` (a different version's are logged)."""
+        if data:
+            self._check(json.loads(data.decode("utf-8")))
         return self
+
+    def to_disk(self, path: str | Path, **_: object) -> None:
+        """Write the settings to ``path`` (a file in the saved pipeline's ``tokenizer`` entry)."""
+        Path(path).write_bytes(self.to_bytes())
+
+    def from_disk(self, path: str | Path, **_: object) -> UndertheseaTokenizer:
+        """Read the settings ``to_disk`` wrote."""
+        return self.from_bytes(Path(path).read_bytes())
 
 
 @spacy.registry.tokenizers(TOKENIZER_NAME)
@@ -163,6 +189,17 @@ def build_nlp(extractors: bool = True) -> Language:
         register_components()
         for name in pipe_names():
             nlp.add_pipe(name)
+    return nlp
+
+
+def load_nlp(path: str | Path) -> Language:
+    """A pipeline saved with ``nlp.to_disk(path)``, loaded with ``spacy.load`` once this package's
+    tokenizer and components are registered (spaCy finds them by name)."""
+    from pipeline.extract.components import register_components
+
+    register_components()
+    nlp = spacy.load(path)
+    nlp.max_length = MAX_TEXT_CHARS
     return nlp
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import logging
 import signal
 import threading
 import time
@@ -11,7 +12,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from spacy.language import Language
@@ -21,50 +21,21 @@ from pipeline.errors import BaocaoError, IngestError, UsageError
 from pipeline.extract.components import metadata_of
 from pipeline.extract.metadata import DocumentMetadata
 from pipeline.ingest import ReadOptions, SourceDocument, load_document
+# the readers load at their first call; here, before any document's time limit can interrupt an import
+import pipeline.ingest.doc  # noqa: F401
+import pipeline.ingest.docx  # noqa: F401
+import pipeline.ingest.image  # noqa: F401
+import pipeline.ingest.pdf  # noqa: F401
+import pipeline.ingest.txt  # noqa: F401
 from pipeline.nlp import annotate, doc_text
 from pipeline.extract.rows import rows_from_doc
 from pipeline.extract.tables import read_cells
 from pipeline.store import BlockRow, DocumentRow, ErrorRow, PageRow, TableCellRow, per_document_tables
+# the version and doc_id functions live in a module light enough for an unchanged re-run
+from pipeline.version import EXTRACTION_MODULES, SERVING_MODULES, file_doc_id, pipeline_version
 
+logger = logging.getLogger("baocao")
 NOT_A_DOCUMENT_CODES = frozenset({"UNSUPPORTED_FORMAT", "NOT_A_FILE"})
-
-
-# What decides the rows a document gives: the fingerprint of pipeline_version covers exactly these
-# (folders whole), so a change to any of them makes an incremental run redo the documents.
-EXTRACTION_MODULES = (
-    "data", "extract", "ingest", "document.py", "errors.py", "facts.py", "nlp.py", "normalize.py", "patterns.py",
-    "runner.py", "scan_check.py", "store.py",
-)
-# What reads, serves or schedules the dataset without changing what a document gives.
-SERVING_MODULES = (
-    "__init__.py", "batch.py", "cli.py", "dictionary.py", "evaluate.py", "extras.py", "filters.py", "notebook.py",
-    "py.typed", "query.py", "search_index.py", "web",
-)
-
-
-@lru_cache(maxsize=1)
-def pipeline_version(options: ReadOptions | None = None) -> str:
-    """The version recorded with every document: package version + a fingerprint of its code.
-
-    The fingerprint covers the modules and data files of ``EXTRACTION_MODULES``, so a change to
-    what decides a document's rows makes an incremental run redo the documents, and a change to the
-    CLI, web page, queries or notebooks does not. Read with OCR or the legacy-font conversion off
-    (``options``), the version says so: a later run with them on reads those documents again.
-    """
-    from pipeline import __version__
-
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        relative = path.relative_to(package)
-        if relative.parts[0] not in EXTRACTION_MODULES or "__pycache__" in relative.parts:
-            continue
-        if path.suffix in (".py", ".txt", ".tsv"):
-            digest.update(relative.as_posix().encode())
-            digest.update(path.read_bytes())
-    reading = "" if options is None or options.ocr else ".no-ocr"
-    reading += "" if options is None or options.legacy else ".no-legacy"
-    return f"{__version__}+{digest.hexdigest()[:10]}{reading}"
 
 
 @dataclass
@@ -88,15 +59,6 @@ class DocumentResult:
 
 def _doc_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
-
-
-def file_doc_id(path: Path) -> str:
-    """The doc_id of a file (first 16 hex of its SHA-256), read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()[:16]
 
 
 # After the limit, the alarm is raised again at this interval until the document stops.
@@ -236,8 +198,21 @@ def process_file(
 
     ``timeout`` (seconds) turns a document that takes too long into a failed row with a
     ``TIMEOUT`` error instead of a hung batch. ``options`` say how to read it (default: from the
-    environment, ``ReadOptions.from_environment``).
+    environment, ``ReadOptions.from_environment``). Logs the outcome (status, seconds, error
+    codes) at DEBUG level on the ``baocao`` logger.
     """
+    started = time.perf_counter()
+    result = _process_file(path, source_path, nlp, timeout, options)
+    if logger.isEnabledFor(logging.DEBUG):
+        codes = ", ".join(sorted({e.code for e in result.errors}))
+        logger.debug("%s: %s in %.2f s%s", source_path, result.status, time.perf_counter() - started,
+                     f" ({codes})" if codes else "")
+    return result
+
+
+def _process_file(
+    path: Path, source_path: str, nlp: Language, timeout: float | None, options: ReadOptions | None
+) -> DocumentResult:
     options = options if options is not None else ReadOptions.from_environment()
     version = pipeline_version(options)
     try:

@@ -11,6 +11,7 @@ import dataclasses
 import datetime
 import functools
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 # this module: the queries (and so `baocao query`, the web page) only need the schema and SQLite
 
 DATABASE_NAME = "reports.sqlite"
+logger = logging.getLogger("baocao")
 
 
 @dataclass
@@ -217,7 +219,8 @@ def create_schema(connection: sqlite3.Connection) -> None:
 
     Every per-document table declares ``doc_id`` a foreign key of ``documents`` (Datasette and
     other SQLite browsers link the rows by it); a table of an older store that lacks the key is
-    rebuilt in place with its rows.
+    rebuilt in place with its rows. Every fact table has a unique ``fact_id``; an older store's
+    rows get theirs when the column is added.
     """
     with connection:
         for name, row_type in TABLES.items():
@@ -239,10 +242,31 @@ def create_schema(connection: sqlite3.Connection) -> None:
                 if column not in present and "NOT NULL" not in definition:
                     connection.execute(f"ALTER TABLE {_quote(name)} ADD COLUMN {definition}")
             if keyed and not connection.execute(f"PRAGMA foreign_key_list({_quote(name)})").fetchall():
+                logger.info("store: rebuilding table %s to declare its foreign key to documents", name)
                 _rebuild(connection, name, table_sql)
             if name in per_document_tables():
                 connection.execute(f"CREATE INDEX IF NOT EXISTS {_quote('idx_' + name + '_doc')} ON {_quote(name)} (doc_id)")
+            fact_type = facts.by_table(name)
+            if fact_type is not None and "fact_id" in fact_type.column_names:
+                if "fact_id" not in present:
+                    logger.info("store: giving the rows of %s their fact_id", name)
+                    _fill_fact_ids(connection, name, fact_type.key)
+                connection.execute(
+                    f"CREATE UNIQUE INDEX IF NOT EXISTS {_quote('idx_' + name + '_fact_id')} ON {_quote(name)} (fact_id)"
+                )
         connection.execute('CREATE INDEX IF NOT EXISTS "idx_errors_path" ON "errors" (source_path)')
+
+
+def _fill_fact_ids(connection: sqlite3.Connection, table: str, key: str) -> None:
+    """Give the rows of an older store's fact table the ids a run would give them
+    (:func:`pipeline.facts.fact_id`: repeats of one span numbered in the order they were written)."""
+    connection.execute(
+        f"UPDATE {_quote(table)} SET fact_id = CASE WHEN n.repeat = 1 THEN n.base ELSE n.base || '.' || n.repeat END "
+        f"FROM (SELECT rowid AS id, doc_id || '-' || ? || '-' || start || '-' || \"end\" AS base, "
+        f"ROW_NUMBER() OVER (PARTITION BY doc_id, start, \"end\" ORDER BY rowid) AS repeat FROM {_quote(table)}) n "
+        f"WHERE n.id = {_quote(table)}.rowid AND {_quote(table)}.fact_id IS NULL",
+        (key,),
+    )
 
 
 def _rebuild(connection: sqlite3.Connection, name: str, table_sql: str) -> None:
@@ -359,13 +383,22 @@ def read_table(connection: sqlite3.Connection, table: str) -> pd.DataFrame:
 
 
 def arrow_schema(table: str) -> pa.Schema:
-    """The Parquet schema of a table, derived from its row type."""
+    """The Parquet schema of a table, derived from its row type; each field's ``description``
+    metadata is its meaning in the data dictionary."""
     import pandas as pd
     import pyarrow as pa
 
+    from pipeline.dictionary import table_docs
+
     dates = date_columns(table)
     specs = columns(TABLES[table])
-    schema = pa.schema([pa.field(n, pa.date32() if n in dates else _arrow_type(t), nullable=nullable) for n, t, nullable in specs])
+    # each field carries its data-dictionary text, so a Parquet file describes its own columns
+    docs = table_docs(table)[1]
+    schema = pa.schema([
+        pa.field(n, pa.date32() if n in dates else _arrow_type(t), nullable=nullable,
+                 metadata={"description": docs[n][0]} if n in docs else None)
+        for n, t, nullable in specs
+    ])
     # pandas reads a nullable integer column as float unless the file says which dtype it had
     empty = pd.DataFrame({n: pd.Series([], dtype=_PANDAS_DTYPES.get((t, nullable), object)) for n, t, nullable in specs})
     return schema.with_metadata(pa.Schema.from_pandas(empty, preserve_index=False).metadata)

@@ -15,6 +15,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import pipeline
@@ -86,6 +87,36 @@ def test_incremental_runs(small_folder: Path, tmp_path: Path) -> None:
 
     forced = extract([folder], out, force=True)
     assert forced.actions == {"changed": len(SMALL_SET)}
+
+
+def _snapshot_times(out: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in out.glob("*.parquet")}
+
+
+def test_a_run_that_changes_nothing_keeps_the_derived_data_unless_they_may_be_stale(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    extract([REPO / "corpus"], out)
+    written = _snapshot_times(out)
+    assert len(written) == len(TABLES)
+    again = extract([REPO / "corpus"], out)
+    assert again.actions == {"unchanged": 4} and _snapshot_times(out) == written
+    assert again.rows["amounts"] == len(pd.read_parquet(out / "amounts.parquet"))
+    # a run killed after a write leaves the derived data pending: the next run rebuilds them
+    with sqlite3.connect(out / DATABASE_NAME) as connection:
+        connection.execute("PRAGMA user_version = 1")
+        connection.execute('DELETE FROM "amounts" WHERE rowid = (SELECT min(rowid) FROM "amounts")')
+    rebuilt = extract([REPO / "corpus"], out)
+    assert rebuilt.actions == {"unchanged": 4}
+    assert len(pd.read_parquet(out / "amounts.parquet")) == rebuilt.rows["amounts"] == again.rows["amounts"] - 1
+    # so does a store whose derived data another version of the code built, or whose snapshot is gone
+    with sqlite3.connect(out / DATABASE_NAME) as connection:
+        connection.execute("PRAGMA user_version = 12345")
+    before = _snapshot_times(out)
+    extract([REPO / "corpus"], out)
+    assert all(_snapshot_times(out)[name] != before[name] for name in before)
+    (out / "dates.parquet").unlink()
+    extract([REPO / "corpus"], out)
+    assert (out / "dates.parquet").is_file()
 
 
 def _doc_id_of(out: Path, source_path: str) -> str:

@@ -68,6 +68,9 @@ def test_the_package_ships_py_typed_and_its_data(tmp_path: Path) -> None:
     info = next((tmp_path / "egg").glob("*.egg-info")) / "PKG-INFO"
     provided = re.findall(r"^Provides-Extra: (\S+)", info.read_text(encoding="utf-8"), flags=re.M)
     assert {"web", "dask", "notebooks", "all"} <= set(provided)
+    # one version source: the package's, which the metadata repeats
+    assert "version" not in PYPROJECT["project"] and "version" in PYPROJECT["project"]["dynamic"]
+    assert re.search(r"^Version: (\S+)$", info.read_text(encoding="utf-8"), flags=re.M).group(1) == pipeline.__version__  # type: ignore[union-attr]
 
 
 def test_require_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

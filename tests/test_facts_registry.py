@@ -57,6 +57,7 @@ class ArticleRow:
     page: int | None
     sentence: str | None
     number: int
+    fact_id: str | None = None
 
 
 ARTICLES = FactType(
@@ -100,7 +101,8 @@ def test_the_pipe_and_the_table_come_from_the_registry(toy_store: Path) -> None:
     assert [(text, number) for text, number, _, _ in rows] == [("Điều 5", 5), ("Điều 12", 12), ("Điều 21", 21)]
     assert rows[0][2].startswith("Căn cứ Điều 5") and rows[2][2].startswith("Việc thi hành")
     parquet = pd.read_parquet(toy_store / "articles.parquet")
-    assert list(parquet.columns) == ["doc_id", "text", "start", "end", "page", "sentence", "number"]
+    assert list(parquet.columns) == ["doc_id", "text", "start", "end", "page", "sentence", "number", "fact_id"]
+    assert list(parquet["fact_id"]) == [f"{d}-article-{a}-{b}" for d, a, b in zip(parquet["doc_id"], parquet["start"], parquet["end"])]
     assert sorted(parquet["number"]) == [5, 12, 21]
     # the built-in facts are still extracted beside it
     assert len(pd.read_parquet(toy_store / "amounts.parquet")) == 1
@@ -164,6 +166,15 @@ def test_the_registry_refuses_a_clash_or_an_undocumented_column() -> None:
                                 columns={"number": ("n", "")}))
     with pytest.raises(ValueError, match="no dictionary text for column"):
         facts.register(FactType(key="toy", table="toys", row_type=ArticleRow, factory="toy_x", summary="x"))
+
+    @dataclass
+    class NoIdRow:
+        doc_id: str
+        start: int
+        end: int
+
+    with pytest.raises(ValueError, match="lacks fact_id"):
+        facts.register(FactType(key="toy", table="toys", row_type=NoIdRow, factory="toy_x", summary="x"))
     assert "toy" not in {f.key for f in facts.registered()}
 
 

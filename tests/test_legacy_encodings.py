@@ -23,7 +23,7 @@ from pipeline.document import assemble
 from pipeline.errors import IngestError
 from pipeline.ingest import ReadOptions, legacy, load_document
 from pipeline.ingest.txt import decode_text_bytes
-from pipeline.runner import pipeline_version
+from pipeline.version import pipeline_version
 from tests.conftest import cer, pdf_from_objects
 
 REPO = Path(__file__).resolve().parents[1]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from spacy.language import Language
 
@@ -62,3 +65,23 @@ def test_whitespace_layout_survives(nlp: Language) -> None:
     doc = nlp(text)
     assert doc.text == text
     assert "\n\n" in [t.text for t in doc]
+
+
+def test_the_pipeline_saves_and_loads_with_spacy(nlp: Language, tmp_path: Path) -> None:
+    from pipeline.nlp import TOKENIZER_NAME, load_nlp
+
+    nlp.to_disk(tmp_path / "vi_baocao")
+    assert json.loads((tmp_path / "vi_baocao" / "tokenizer").read_text(encoding="utf-8"))["tokenizer"] == TOKENIZER_NAME
+    loaded = load_nlp(tmp_path / "vi_baocao")
+    assert loaded.pipe_names == nlp.pipe_names
+    text = "Theo Quyết định số 3110/QĐ-UBND ngày 7/12/2016, kinh phí là 1.200.000 đồng, đạt 85%."
+    before, after = nlp(text), loaded(text)
+    assert [t.text for t in after] == [t.text for t in before] and after.text == text
+    for key in before.spans:
+        assert [(s.start_char, s.end_char) for s in after.spans[key]] == [(s.start_char, s.end_char) for s in before.spans[key]]
+    assert [s.text for s in after.spans["reference"]] == ["Quyết định số 3110/QĐ-UBND"]
+
+
+def test_the_tokenizer_refuses_another_tokenizers_settings(nlp: Language) -> None:
+    with pytest.raises(ValueError, match="underthesea"):
+        nlp.tokenizer.from_bytes(json.dumps({"tokenizer": "spacy.Tokenizer.v1"}).encode())

@@ -1,8 +1,9 @@
 """The notebooks in notebooks/: stored without outputs, free of logic, and run top to bottom.
 
-The run uses a kernel on this test's own interpreter (``sys.executable``: the venv's python under
-``make test``), registered in a temporary kernelspec folder, so a ``python3`` kernel installed
-elsewhere on the machine is never picked up. Notebook 01 reads the repository's ``extracted/``
+The run is the one an analyst does: the ``jupyter`` command that ``pip install '.[notebooks]'``
+installs beside this interpreter (``jupyter nbconvert --execute``), with a kernel on this test's own
+interpreter (``sys.executable``: the venv's python under ``make test``) registered in a temporary
+Jupyter path, so a ``python3`` kernel installed elsewhere on the machine is never picked up. Notebook 01 reads the repository's ``extracted/``
 (what ``make demo`` writes); it is created from ``corpus/`` when missing.
 """
 
@@ -11,14 +12,12 @@ from __future__ import annotations
 import ast
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import KernelManager
-from nbclient import NotebookClient
 from spacy.language import Language
 
 from pipeline.batch import extract
@@ -79,31 +78,38 @@ def sample_extracted(nlp: Language) -> Path:
 
 
 @pytest.fixture(scope="module")
-def kernel_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A kernelspec folder with one kernel running this interpreter."""
-    kernels = tmp_path_factory.mktemp("kernels")
-    spec = kernels / KERNEL_NAME
-    spec.mkdir()
+def jupyter_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Jupyter data folder (for ``JUPYTER_PATH``) with one kernel running this interpreter."""
+    folder = tmp_path_factory.mktemp("jupyter")
+    spec = folder / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     (spec / "kernel.json").write_text(
         json.dumps({"argv": argv, "display_name": "baocao tests", "language": "python"}), encoding="utf-8"
     )
-    return kernels
+    return folder
 
 
-def _run(name: str, kernel_dir: Path) -> nbformat.NotebookNode:
-    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
-    manager = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernel_dir)]))
+def _run(name: str, jupyter_path: Path, out_dir: Path) -> nbformat.NotebookNode:
+    # the [notebooks] extra's own command, installed beside the interpreter (bin/ of the venv)
+    jupyter = Path(sys.executable).parent / "jupyter"
+    assert jupyter.is_file(), f"no {jupyter}: install the notebooks extra (pip install '.[notebooks]')"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BAOCAO_") and k != "MPLBACKEND"}
-    client = NotebookClient(notebook, km=manager, timeout=600, resources={"metadata": {"path": str(NOTEBOOKS)}})
-    client.execute(cleanup_kc=True, env=env)  # raises CellExecutionError on the first failing cell; stops the kernel
-    return notebook
+    env["JUPYTER_PATH"] = str(jupyter_path)
+    done = subprocess.run(
+        [str(jupyter), "nbconvert", "--to", "notebook", "--execute", f"--ExecutePreprocessor.kernel_name={KERNEL_NAME}",
+         "--ExecutePreprocessor.timeout=600", "--output-dir", str(out_dir), str(NOTEBOOKS / name)],
+        capture_output=True, text=True, env=env, cwd=NOTEBOOKS, timeout=1800, check=False,
+    )
+    assert done.returncode == 0, f"jupyter could not run {name}:\n{done.stderr[-3000:]}"
+    return nbformat.read(out_dir / name, as_version=4)
 
 
 @pytest.fixture(scope="module")
-def executed(sample_extracted: Path, kernel_dir: Path) -> dict[str, nbformat.NotebookNode]:
-    """Both notebooks, executed once."""
-    return {name: _run(name, kernel_dir) for name in NOTEBOOK_NAMES}
+def executed(sample_extracted: Path, jupyter_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, nbformat.NotebookNode]:
+    """Both notebooks, executed once by ``jupyter``."""
+    out_dir = tmp_path_factory.mktemp("executed")
+    return {name: _run(name, jupyter_path, out_dir) for name in NOTEBOOK_NAMES}
 
 
 def _outputs(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:

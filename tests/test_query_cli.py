@@ -98,3 +98,20 @@ def test_missing_database_or_index(tmp_path: Path, db: Path) -> None:
         connection.execute('DROP TABLE "difficulties_fts"')
     result = runner.invoke(app, ["serve", "--db", str(bare)])
     assert result.exit_code == 2 and "no search index" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("args", [
+    ["difficulties", "--year", "abc", "--format", "csv"],
+    ["difficulties", "--kind", "bogus", "--format", "csv"],
+    ["references", "--code", "  ", "--format", "csv"],
+])
+def test_an_error_goes_to_stderr_and_leaves_stdout_empty(db: Path, args: list[str]) -> None:
+    # `baocao query … --format csv > x.csv` must not write the message into the CSV
+    result = runner.invoke(app, ["query", *args, "--db", str(db)])
+    assert result.exit_code == 2
+    assert result.stdout == "" and result.stderr.strip()
+
+
+def test_a_missing_database_is_reported_on_stderr(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["query", "difficulties", "--db", str(tmp_path / "none.sqlite"), "--format", "csv"])
+    assert result.exit_code == 2 and result.stdout == "" and "no such database" in " ".join(result.stderr.split())

@@ -7,6 +7,7 @@ import re
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -170,6 +171,70 @@ def test_an_older_store_without_keys_gains_them_and_keeps_its_rows(tmp_path: Pat
         assert connection.execute('PRAGMA index_list("blocks")').fetchall()
 
 
+def test_every_fact_row_has_a_stable_unique_id(tmp_path: Path) -> None:
+    from pipeline import facts
+
+    extract([SAMPLE_CORPUS], tmp_path / "a")
+    extract([SAMPLE_CORPUS], tmp_path / "b", force=True)
+    for fact_type in facts.registered():
+        table = fact_type.table
+        ids = {}
+        for run in ("a", "b"):
+            with sqlite3.connect(tmp_path / run / DATABASE_NAME) as connection:
+                rows = connection.execute(f'SELECT fact_id, doc_id, start, "end" FROM "{table}"').fetchall()
+                assert connection.execute(f'PRAGMA index_info("idx_{table}_fact_id")').fetchall(), table
+            ids[run] = sorted(row[0] for row in rows)
+            assert all(fid == facts.fact_id(d, fact_type.key, a, b) for fid, d, a, b in rows), table
+            assert len(set(ids[run])) == len(ids[run]), table
+        assert ids["a"] == ids["b"], table
+    assert ids["a"]  # the sample has difficulty items
+    parquet = pd.read_parquet(tmp_path / "a" / "amounts.parquet")
+    assert parquet["fact_id"].str.startswith(tuple(parquet["doc_id"])).all()
+
+
+def test_repeats_of_one_span_get_numbered_ids() -> None:
+    from pipeline import facts
+
+    assert facts.fact_id("ab", "money", 3, 9) == "ab-money-3-9"
+    assert facts.fact_id("ab", "money", 3, 9, 2) == "ab-money-3-9.2"
+
+
+def test_an_older_store_without_fact_ids_gains_them(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    extract([SAMPLE_CORPUS], tmp_path)
+    db = tmp_path / DATABASE_NAME
+    before = {t: _rows(db, t) for t in ("amounts", "difficulties", "references")}
+    with sqlite3.connect(db) as connection:  # as older versions wrote them: no fact_id
+        for table in before:
+            connection.execute(f'DROP INDEX "idx_{table}_fact_id"')
+            connection.execute(f'ALTER TABLE "{table}" DROP COLUMN fact_id')
+        # a repeated span, as a fact type could give, is numbered in the order it was written
+        connection.execute('INSERT INTO "amounts" SELECT * FROM "amounts" WHERE rowid = (SELECT min(rowid) FROM "amounts")')
+    with caplog.at_level(logging.INFO, logger="baocao"):
+        connect(db).close()
+    assert sorted(r.getMessage() for r in caplog.records if "fact_id" in r.getMessage()) == [
+        f"store: giving the rows of {t} their fact_id" for t in sorted(before)]
+    with sqlite3.connect(db) as connection:
+        ids = [row[0] for row in connection.execute('SELECT fact_id FROM "amounts" ORDER BY rowid')]
+    assert ids[-1] == ids[0] + ".2" and len(set(ids)) == len(ids)
+    with sqlite3.connect(db) as connection:
+        connection.execute('DELETE FROM "amounts" WHERE rowid = (SELECT max(rowid) FROM "amounts")')
+    assert {t: _rows(db, t) for t in before} == before
+
+
+def test_each_document_is_logged_at_debug_level(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    folder = _readable_and_broken(tmp_path, SAMPLE_CORPUS)
+    with caplog.at_level(logging.DEBUG, logger="baocao"):
+        extract([folder], tmp_path / "out")
+    lines = sorted(r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG)
+    assert len(lines) == 2
+    assert re.fullmatch(r"QT-001__\S+: ok in \d+\.\d\d s", lines[0]), lines
+    assert re.fullmatch(r"broken\.pdf: failed in \d+\.\d\d s \(CORRUPT_PDF\)", lines[1]), lines
+
+
 def test_dates_are_dates_and_integers_integers_in_parquet(tmp_path: Path) -> None:
     import datetime
 
@@ -279,3 +344,26 @@ def test_executor_choices_are_shown_and_checked(tmp_path: Path) -> None:
     wrong = CliRunner().invoke(app, ["extract", str(SAMPLE_CORPUS), "--out", str(tmp_path), "--executor", "threads"])
     assert wrong.exit_code == 2 and "threads" in wrong.output
     assert not (tmp_path / DATABASE_NAME).exists()
+
+
+def test_every_option_of_every_command_has_help_and_choices_are_listed() -> None:
+    import typer.main
+
+    # typer may carry its own copy of click: the classes are told apart by what they have
+    def options(command: Any, path: str) -> list[tuple[str, Any]]:
+        found = [(path, p) for p in command.params if p.param_type_name == "option" and not getattr(p, "hidden", False)]
+        for name, sub in getattr(command, "commands", {}).items():
+            found += options(sub, f"{path} {name}")
+        return found
+
+    listed = options(typer.main.get_command(app), "baocao")
+    assert len(listed) >= 30
+    assert [(path, p.opts) for path, p in listed if not (p.help or "").strip()] == []
+    # the options that take one of a few values show them
+    for args, shown in [
+        (["extract"], "auto|inline|process|dask"), (["parse"], "json|jsonl"),
+        (["query", "difficulties"], "table|csv|json"), (["query", "amounts"], "table|csv|json"),
+        (["query", "references"], "table|csv|json"),
+    ]:
+        result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "300"})
+        assert result.exit_code == 0 and shown in result.output, args

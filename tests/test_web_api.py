@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import sqlite3
+from contextlib import closing
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from pipeline.batch import extract
 from pipeline.search_index import FTS_TABLE, SearchIndexMissing, build_search_index, fts_expression, match_spans, syllable_pairs
 from pipeline.store import DATABASE_NAME
 from pipeline.web import create_app
-from pipeline.web.render import highlight_facts
+from pipeline.web.render import highlight_facts, page_numbers, vn_date, vn_number
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_FILES = ("QT-001", "LD-014", "DN-001", "LD-024")
@@ -298,6 +299,82 @@ def test_highlight_nesting_is_valid_html() -> None:
     assert html.count('id="d1"') == 1 and html.count('id="t1"') == 1
 
 
+@pytest.mark.parametrize(("value", "shown"), [
+    ("2020-11-16", "16/11/2020"), ("2018-01-05", "05/01/2018"), (None, ""), ("", ""), (2020, "2020"),
+])
+def test_vn_date(value: object, shown: str) -> None:
+    assert vn_date(value) == shown  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (0, "0"), (999, "999"), (1000, "1.000"), (1234567, "1.234.567"), (2.5, "2,5"), (1234.5, "1.234,5"), (3.0, "3"),
+])
+def test_vn_number(value: float, shown: str) -> None:
+    assert vn_number(value) == shown
+
+
+def test_page_numbers_keep_the_ends_and_the_neighbourhood() -> None:
+    assert page_numbers(1, 1) == [1]
+    assert page_numbers(1, 10) == [1, 2, 3, None, 10]
+    assert page_numbers(5, 10) == [1, None, 3, 4, 5, 6, 7, None, 10]
+    assert page_numbers(4, 6) == [1, 2, 3, 4, 5, 6]
+
+
+def test_search_page_writes_dates_the_vietnamese_way(client: TestClient, db: Path) -> None:
+    with sqlite3.connect(db) as connection:
+        iso = connection.execute(
+            'SELECT doc.issued_date FROM "difficulties" d JOIN "documents" doc USING (doc_id) '
+            "WHERE doc.issued_date IS NOT NULL LIMIT 1").fetchone()[0]
+    year, month, day = iso.split("-")
+    page = client.get("/", params={"year": year, "size": 100})
+    assert f'<span class="date">{day}/{month}/{year}</span>' in page.text
+    assert f'<span class="date">{iso}</span>' not in page.text
+
+
+def test_search_page_has_numbered_pages_and_a_page_size_choice(client: TestClient, rows: list[dict]) -> None:
+    size = 3
+    pages = -(-len(rows) // size)
+    assert pages >= 4
+    first = client.get("/", params={"size": size})
+    assert first.text.count('<li class="hit') == size
+    numbers = re.findall(r'<a class="page-number" href="([^"]+)">(\d+)</a>', first.text)
+    assert [int(n) for _, n in numbers][-1] == pages and '<strong class="page-number" aria-current="page">1</strong>' in first.text
+    last_url = numbers[-1][0].replace("&amp;", "&")
+    assert f"size={size}" in last_url and f"page={pages}" in last_url
+    last = client.get(last_url)
+    assert last.text.count('<li class="hit') == len(rows) - size * (pages - 1)
+    assert f'<strong class="page-number" aria-current="page">{pages}</strong>' in last.text
+    # the choice of size is a drop-down, the current one selected; a size typed in the URL is offered too
+    assert '<select name="size">' in first.text and '<option value="3" selected>3</option>' in first.text
+    assert '<option value="50">50</option>' in first.text
+    assert '<option value="20" selected>20</option>' in client.get("/").text
+
+
+def test_error_pages_speak_vietnamese(client: TestClient) -> None:
+    bad = client.get("/", params={"year": "abc"})
+    assert bad.status_code == 422 and "«Năm» (year) không nhận giá trị «abc»" in bad.text
+    assert "Input should be" not in bad.text
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404 and "Không tìm thấy trang hoặc văn bản này." in missing.text
+    assert "Not Found" in missing.text.split("Chi tiết kỹ thuật:")[1]  # the technical detail stays, marked as such
+    # the API keeps its English JSON
+    assert client.get("/api/difficulties", params={"year": "abc"}).json()["detail"].startswith("year:")
+
+
+def test_a_hit_of_a_document_without_title_or_number_shows_its_file_name(db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "draft.sqlite"
+    with closing(sqlite3.connect(db)) as source, closing(sqlite3.connect(copy)) as target:
+        source.backup(target)
+        doc_id, path = target.execute(
+            'SELECT doc_id, source_path FROM "documents" WHERE doc_id IN (SELECT doc_id FROM "difficulties") LIMIT 1').fetchone()
+        # as a draft reads: a type word, no number, no title
+        target.execute('UPDATE "documents" SET title = NULL, doc_number = NULL, doc_kind = ? WHERE doc_id = ?', ("TỜ TRÌNH", doc_id))
+        target.commit()
+    page = TestClient(create_app(copy)).get("/", params={"size": 100})
+    links = re.findall(rf'<a class="doc-link" href="/documents/{doc_id}#d\d+">([^<]*)</a>', page.text)
+    assert links and set(links) == {f"TỜ TRÌNH: {path.rsplit('/', 1)[-1]}"}
+
+
 # ------------------------------------------------------------------------------------------ export
 def test_csv_export_is_the_whole_result(client: TestClient) -> None:
     api = _all_items(client, q="can bo")
@@ -322,6 +399,27 @@ def test_xlsx_export_is_the_whole_result(client: TestClient) -> None:
     assert [row[1] for row in values[1:]] == [item["text"] for item in api]
     year_column = values[0].index("Năm")
     assert {row[year_column] for row in values[1:]} == {2020}
+
+
+def test_xlsx_has_date_and_number_cells_filter_buttons_and_a_frozen_header(client: TestClient) -> None:
+    api = _all_items(client)
+    response = client.get("/export/difficulties.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}{len(api) + 1}"
+    date_cells = [row[header.index("Ngày ban hành")] for row in sheet.iter_rows(min_row=2)]
+    dated = [c for c in date_cells if c.value is not None]
+    assert dated and all(c.is_date and c.number_format == "DD/MM/YYYY" for c in dated)
+    by_id = {item["id"]: item for item in api}
+    link = header.index("Liên kết")
+    for row in sheet.iter_rows(min_row=2):
+        item = by_id[int(row[link].value.rsplit("#d", 1)[1])]
+        shown = row[header.index("Ngày ban hành")].value
+        assert (shown.date().isoformat() if shown else None) == item["issued_date"]
+    for name in ("Năm", "Trang"):
+        numbers = [row[header.index(name)] for row in sheet.iter_rows(min_row=2) if row[header.index(name)].value is not None]
+        assert numbers and all(c.data_type == "n" and isinstance(c.value, int) for c in numbers), name
 
 
 def test_export_cells_are_never_formulas(db: Path, tmp_path: Path, nlp: Language) -> None:

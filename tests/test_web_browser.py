@@ -1,11 +1,13 @@
 """The page in a real browser: Debian's headless Chromium driven by Playwright (no browser download).
 
-Open the page, search ``can bo``, filter by a year, open a hit's document page, see a highlighted
-fact, download the XLSX. Skipped only when /usr/bin/chromium is absent (`make test` installs it).
+Open the page, search ``can bo``, filter by a year, see dates written dd/mm/yyyy, download the XLSX
+(date and number cells, filter buttons), open a hit's document page, see a highlighted fact; page
+through every item with a chosen page size and numbered page links. Skipped only when /usr/bin/chromium is absent (`make test` installs it).
 """
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -73,12 +75,12 @@ def test_search_filter_open_document_and_download(browser, base_url: str, tmp_pa
     try:
         page.goto(base_url + "/")
         assert "Khó khăn, vướng mắc và kiến nghị" in page.locator("h1").inner_text()
-        everything = int(page.locator("#total").inner_text())
+        everything = int(page.locator("#total").inner_text().replace(".", ""))
 
         page.fill("input[name=q]", "can bo")
         page.click("button[type=submit]")
         page.wait_for_load_state()
-        found = int(page.locator("#total").inner_text())
+        found = int(page.locator("#total").inner_text().replace(".", ""))
         assert 2 <= found < everything
         assert page.locator("li.hit").count() == found
         assert page.locator("li.hit mark.hit").first.inner_text().lower() == "cán bộ"
@@ -88,11 +90,13 @@ def test_search_filter_open_document_and_download(browser, base_url: str, tmp_pa
         page.click("button[type=submit]")
         page.wait_for_load_state()
         assert "year=2020" in page.url and "q=can+bo" in page.url
-        in_2020 = int(page.locator("#total").inner_text())
+        in_2020 = int(page.locator("#total").inner_text().replace(".", ""))
         assert in_2020 == expected_2020 >= 1
         assert page.locator("select[name=year]").input_value() == "2020"
         sources = page.locator("li.hit p.source").all_inner_texts()
         assert len(sources) == in_2020 and all("2020" in s for s in sources)
+        shown_dates = page.locator("li.hit span.date").all_inner_texts()
+        assert shown_dates and all(re.fullmatch(r"\d{2}/\d{2}/2020", d) for d in shown_dates), shown_dates
 
         with page.expect_download() as download_info:
             page.click("#export-xlsx")
@@ -100,9 +104,17 @@ def test_search_filter_open_document_and_download(browser, base_url: str, tmp_pa
         target = tmp_path / download.suggested_filename
         download.save_as(target)
         assert target.suffix == ".xlsx"
-        rows = list(load_workbook(target).active.iter_rows(values_only=True))
+        sheet = load_workbook(target).active
+        rows = list(sheet.iter_rows(values_only=True))
         assert len(rows) == in_2020 + 1 and rows[0][1] == "Nội dung"
         assert all("cán bộ" in row[1].lower() for row in rows[1:])
+        # the office's spreadsheet: real dates (the ones the page shows), numbers, filter buttons
+        header = list(rows[0])
+        date_cells = [row[header.index("Ngày ban hành")] for row in sheet.iter_rows(min_row=2)]
+        assert sorted(c.value.strftime("%d/%m/%Y") for c in date_cells if c.value) == sorted(shown_dates)
+        assert all(c.is_date and c.number_format == "DD/MM/YYYY" for c in date_cells if c.value)
+        assert all(row[header.index("Năm")] == 2020 for row in rows[1:])
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:") and sheet.freeze_panes == "A2"
 
         first_text = page.locator("li.hit p.item-text").first.inner_text()
         page.locator("li.hit a.doc-link").first.click()
@@ -117,5 +129,33 @@ def test_search_filter_open_document_and_download(browser, base_url: str, tmp_pa
         assert background not in ("rgba(0, 0, 0, 0)", "transparent")
         assert page.locator("article.doctext mark.fact-reference").count() >= 1
         assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_numbered_pages_and_page_size(browser, base_url: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    try:
+        page.goto(base_url + "/")
+        total = int(page.locator("#total").inner_text().replace(".", ""))
+        page.select_option("select[name=size]", "50")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        assert "size=50" in page.url
+        assert page.locator("li.hit").count() == min(total, 50)
+        # a small page size (typed in the address), then every page through its number
+        page.goto(base_url + "/?size=3")
+        pages = -(-total // 3)
+        assert page.locator("select[name=size]").input_value() == "3"
+        seen = page.locator("li.hit p.item-text").all_inner_texts()
+        for number in range(2, pages + 1):
+            page.locator("nav.pager a.page-number", has_text=re.compile(rf"^{number}$")).click()
+            page.wait_for_load_state()
+            assert page.locator("nav.pager [aria-current=page]").inner_text() == str(number)
+            assert page.locator("ol.hits").get_attribute("start") == str((number - 1) * 3 + 1)
+            seen += page.locator("li.hit p.item-text").all_inner_texts()
+        assert len(seen) == total
+        assert page.locator("a[rel=next]").count() == 0 and page.locator("a[rel=prev]").count() == 1
     finally:
         context.close()

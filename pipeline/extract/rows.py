@@ -30,11 +30,16 @@ def rows_from_doc(doc: Doc, doc_id: str, text: DocumentText) -> dict[str, list[o
         span_text = fact_type.text_from_span and "text" in columns
         with_page = "page" in columns
         with_sentence = "sentence" in columns
+        with_id = "fact_id" in columns
+        seen: dict[tuple[int, int], int] = {}
         if with_sentence and sentences is None:
             sentences = SentenceIndex(doc_text)
         rows = []
         for span in doc.spans.get(fact_type.key, []):
             row: dict[str, object] = {"doc_id": doc_id, "start": span.start_char, "end": span.end_char}
+            if with_id:
+                repeat = seen[span.start_char, span.end_char] = seen.get((span.start_char, span.end_char), 0) + 1
+                row["fact_id"] = facts.fact_id(doc_id, fact_type.key, span.start_char, span.end_char, repeat)
             if with_page:
                 row["page"] = text.page_at(span.start_char)
             if span_text:

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import importlib
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.errors import IngestError
-from pipeline.ingest.doc import load_doc
-from pipeline.ingest.docx import load_docx
-from pipeline.ingest.image import load_image
 from pipeline.ingest.model import Block, PageInfo, SourceDocument
 from pipeline.ingest.options import ReadOptions
-from pipeline.ingest.pdf import load_pdf
-from pipeline.ingest.txt import load_txt
 
 Backend = Callable[[Path, str, ReadOptions], SourceDocument]
+
+
+def _backend(module: str, function: str) -> Backend:
+    """The loader ``pipeline.ingest.<module>.<function>``, imported at its first call: reading the
+    options or planning an incremental run needs none of the PDF, Word or image libraries."""
+
+    def load(path: Path, display_path: str, options: ReadOptions) -> SourceDocument:
+        loader: Backend = getattr(importlib.import_module(f"pipeline.ingest.{module}"), function)
+        return loader(path, display_path, options)
+
+    load.__name__ = load.__qualname__ = function
+    return load
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGE_MAGIC = {
@@ -39,11 +47,11 @@ SUFFIX_FORMATS = {
 
 
 BACKENDS: dict[str, Backend] = {
-    "txt": load_txt,
-    "docx": load_docx,
-    "doc": load_doc,
-    "pdf": load_pdf,
-    "image": load_image,
+    "txt": _backend("txt", "load_txt"),
+    "docx": _backend("docx", "load_docx"),
+    "doc": _backend("doc", "load_doc"),
+    "pdf": _backend("pdf", "load_pdf"),
+    "image": _backend("image", "load_image"),
 }
 
 

@@ -11,7 +11,7 @@ import inspect
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +58,17 @@ from pipeline.query import (
 )
 from pipeline.search_index import SearchIndexMissing, match_spans, require_search_index
 from pipeline.web.export import citing_columns, difficulty_columns, to_csv, to_xlsx
-from pipeline.web.render import bar_chart, fact_labels, highlight_facts, kind_label, kind_labels, mark_matches
+from pipeline.web.render import (
+    bar_chart,
+    fact_labels,
+    highlight_facts,
+    kind_label,
+    kind_labels,
+    mark_matches,
+    page_numbers,
+    vn_date,
+    vn_number,
+)
 
 HERE = Path(__file__).resolve().parent
 EXPORT_CITING_LIMIT = 10_000
@@ -285,6 +295,9 @@ def _search_dependency(search: str) -> tuple[Callable[..., SearchQuery], tuple[s
     return dependency, tuple(p.name for p in parameters)
 
 
+# the page sizes the search page offers (any size up to MAX_PAGE_SIZE is accepted)
+PAGE_SIZES = (20, 50, MAX_PAGE_SIZE)
+
 CodeParam = Annotated[str, Query(min_length=1, max_length=200, description="Số hiệu văn bản, ví dụ 1763/QĐ-UBND")]
 PageParam = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 SizeParam = Annotated[int, Query(ge=1, description=f"capped at {MAX_PAGE_SIZE}")]
@@ -397,6 +410,7 @@ def create_app(db_path: Path | str, allowed_hosts: Iterable[str] | None = None) 
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(kind_labels=kind_labels(), fact_labels=fact_labels(), kind_label=kind_label,
                                  db_name=db.name, version=__version__)
+    templates.env.filters.update(vn_date=vn_date, vn_number=vn_number)
     _install_error_handlers(app, templates)
     difficulty_search = _search_dependency("difficulties")
     _add_api_routes(app, difficulty_search, _search_dependency("amounts"))
@@ -404,20 +418,42 @@ def create_app(db_path: Path | str, allowed_hosts: Iterable[str] | None = None) 
     return app
 
 
+# what an error page says, in Vietnamese, for the statuses the page can answer with
+_STATUS_VI = {
+    400: "Yêu cầu không hợp lệ.",
+    404: "Không tìm thấy trang hoặc văn bản này.",
+    405: "Trang này không nhận kiểu yêu cầu đó.",
+    422: "Giá trị tìm kiếm không hợp lệ.",
+    500: "Lỗi khi đọc cơ sở dữ liệu.",
+    503: "Cơ sở dữ liệu chưa có chỉ mục tìm kiếm: chạy lại baocao extract.",
+}
+
+
+def _field_name(error: Mapping[str, Any]) -> str:
+    return ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "path"))
+
+
 def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
-    def respond(request: Request, status: int, message: str) -> Response:
+    def respond(request: Request, status: int, message: str, message_vi: str | None = None) -> Response:
+        """JSON for the API (English ``detail``); an error page in Vietnamese for the pages."""
         if not request.url.path.startswith(("/api/", "/openapi")):
-            return templates.TemplateResponse(request, "error.html", {"status": status, "message": message},
-                                              status_code=status)
+            if message_vi is None and not message.isascii():
+                message_vi = message  # already written in Vietnamese
+            context = {"status": status, "summary": _STATUS_VI.get(status, "Không thực hiện được yêu cầu."),
+                       "message": message_vi, "detail": None if message_vi else message}
+            return templates.TemplateResponse(request, "error.html", context, status_code=status)
         return JSONResponse({"detail": message}, status_code=status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        message = "; ".join(
-            f"{'.'.join(str(p) for p in error.get('loc', ()) if p not in ('query', 'path'))}: {error.get('msg', '')}"
-            for error in exc.errors()
+        errors = exc.errors()
+        message = "; ".join(f"{_field_name(error)}: {error.get('msg', '')}" for error in errors)
+        labels = {f.name: f.label_vi for f in filter_registry.registered()} | {"page": "Trang", "size": "Số mục mỗi trang"}
+        message_vi = "; ".join(
+            f"«{labels.get(_field_name(error), _field_name(error))}» ({_field_name(error)}) không nhận giá trị «{error.get('input', '')}»"
+            for error in errors
         )
-        return respond(request, 422, message or "invalid request")
+        return respond(request, 422, message or "invalid request", message_vi or None)
 
     @app.exception_handler(QueryError)
     async def bad_query(request: Request, exc: QueryError) -> Response:
@@ -511,13 +547,17 @@ def _add_page_routes(app: FastAPI, templates: Jinja2Templates, difficulty_search
         pages = {
             "previous": _url("/", {**values, "page": result.page - 1, "size": params.size}) if result.page > 1 else None,
             "next": _url("/", {**values, "page": result.page + 1, "size": params.size}) if result.page < result.pages else None,
+            "numbers": [None if n is None else (n, _url("/", {**values, "page": n, "size": params.size}))
+                        for n in page_numbers(result.page, result.pages)] if result.pages > 1 else [],
         }
+        sizes = sorted({*PAGE_SIZES, params.size})
         exports = {fmt: _url(f"/export/difficulties.{fmt}", values) for fmt in ("csv", "xlsx")}
         api = _url("/api/difficulties", {**values, "page": params.page, "size": params.size})
         return templates.TemplateResponse(request, "search.html", {
             "filters": params.filters, "form_filters": filter_registry.for_search("difficulties"),
             "result": result, "hits": hits, "facets": facets, "charts": charts,
             "pages": pages, "exports": exports, "api_url": api, "group_agencies": agencies,
+            "sizes": sizes, "size": params.size,
         })
 
     @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)

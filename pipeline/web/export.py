@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ class Column:
     header: str
     value: Callable[[Any], object]
     width: int = 14
+    is_date: bool = False  # an ISO date: a real date cell in XLSX, shown dd/mm/yyyy
 
 
 def difficulty_columns(document_url: Callable[[DifficultyHit], str]) -> list[Column]:
@@ -41,7 +43,7 @@ def difficulty_columns(document_url: Callable[[DifficultyHit], str]) -> list[Col
         Column("Số hiệu", lambda h: h.doc_number, 16),
         Column("Trích yếu", lambda h: h.title, 50),
         Column("Cơ quan ban hành", lambda h: h.issuer, 35),
-        Column("Ngày ban hành", lambda h: h.issued_date, 12),
+        Column("Ngày ban hành", lambda h: h.issued_date, 12, is_date=True),
         Column("Năm", lambda h: h.year, 6),
         Column("Tỉnh, thành phố", lambda h: h.province, 14),
         Column("Trang", lambda h: h.page, 6),
@@ -58,7 +60,7 @@ def citing_columns(document_url: Callable[[CitingDocument], str]) -> list[Column
         Column("Số hiệu", lambda d: d.doc_number, 16),
         Column("Trích yếu", lambda d: d.title, 50),
         Column("Cơ quan ban hành", lambda d: d.issuer, 35),
-        Column("Ngày ban hành", lambda d: d.issued_date, 12),
+        Column("Ngày ban hành", lambda d: d.issued_date, 12, is_date=True),
         Column("Năm", lambda d: d.year, 6),
         Column("Tỉnh, thành phố", lambda d: d.province, 14),
         Column("Số lần dẫn chiếu", lambda d: len(d.mentions), 8),
@@ -92,9 +94,20 @@ def to_csv(items: Iterable[object], columns: Sequence[Column]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _date_cell_value(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return value
+
+
 def to_xlsx(items: Iterable[object], columns: Sequence[Column], sheet_title: str) -> bytes:
-    """An XLSX workbook with one sheet: a bold header row, then one row per item. Every text is
-    stored as text (never as a formula); characters XLSX cannot hold are dropped."""
+    """An XLSX workbook with one sheet: a bold, frozen header row with filter buttons, then one row
+    per item. Dates are date cells shown ``dd/mm/yyyy`` and numbers number cells, so the office
+    can sort and filter them; every text is stored as text (never as a formula); characters XLSX
+    cannot hold are dropped."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])
     for n, column in enumerate(columns, start=1):
@@ -106,15 +119,22 @@ def to_xlsx(items: Iterable[object], columns: Sequence[Column], sheet_title: str
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
+    rows = 0
     for item in items:
         row = []
         for column in columns:
             value = _text_cell(column.value(item))
+            if column.is_date:
+                value = _date_cell_value(value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"
+            elif isinstance(value, datetime.date):
+                cell.number_format = "DD/MM/YYYY"
             row.append(cell)
         sheet.append(row)
+        rows += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows + 1}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -12,6 +12,42 @@ from markupsafe import Markup, escape
 from pipeline import facts
 from pipeline.query import Count, FactSpan
 
+
+def vn_date(value: str | None) -> str:
+    """An ISO date as Vietnamese offices write it (``2020-11-16`` -> ``16/11/2020``); anything else
+    (a year, an empty value) as it is."""
+    if not value:
+        return ""
+    text = str(value)
+    parts = text[:10].split("-")
+    if len(parts) == 3 and all(part.isdigit() for part in parts):
+        return f"{parts[2]}/{parts[1]}/{parts[0]}"
+    return text
+
+
+def vn_number(value: float | int | None) -> str:
+    """A number with Vietnamese separators: ``.`` between thousands, ``,`` before decimals
+    (``1234567`` -> ``1.234.567``, ``2.5`` -> ``2,5``)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and not value.is_integer():
+        whole, _, decimals = f"{value:,.2f}".rstrip("0").partition(".")
+        return whole.replace(",", ".") + ("," + decimals if decimals else "")
+    return f"{int(value):,}".replace(",", ".")
+
+
+def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page numbers a pager shows: the first, the last and ``around`` on each side of the
+    current one; ``None`` where numbers are left out (drawn as ``…``)."""
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)} - {0})
+    out: list[int | None] = []
+    for number in shown:
+        if out and number - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(number)
+    return out
+
+
 def fact_labels() -> dict[str, str]:
     """Vietnamese name of each kind of fact shown on a document page (from the fact registry)."""
     return {f.kind: f.label_vi for f in facts.highlighted() if f.kind}
