@@ -49,7 +49,8 @@ TRAINING_TABLE = "categories_training.tsv"
 MODEL_FILE = "categories_model.npz"
 """The model trained on ``TRAINING_TABLE``, shipped so that no process trains it at start-up."""
 _MODEL_INPUTS = ("categories_taxonomy.tsv", "categories_conventions.tsv", TRAINING_TABLE)
-_MODEL_PARTS = ("shared", "category", "words")
+_MODEL_WEIGHTS = ("primary", "member")  # the two models' _Weights, in _Model's order
+_MODEL_PARTS = ("shared", "category", "words")  # the arrays of one _Weights, in its order
 
 _CLAUSE_BREAKS = frozenset({".", ";", ":", "!", "?", "…"})
 _FOCUS_WINDOW = 5
@@ -677,7 +678,7 @@ def write_shipped_model(path: Path | None = None) -> Path:
     target = path if path is not None else Path(__file__).resolve().parents[1] / "data" / MODEL_FILE
     model = _trained_model()
     vocabulary = sorted(model.vocabulary, key=model.vocabulary.__getitem__)
-    arrays = {f"{which}_{part}": getattr(getattr(model, which), part) for which in ("primary", "member") for part in _MODEL_PARTS}
+    arrays = {f"{which}_{part}": getattr(getattr(model, which), part) for which in _MODEL_WEIGHTS for part in _MODEL_PARTS}
     with target.open("wb") as handle:
         np.savez_compressed(handle, digest=np.array(model_digest()), vocabulary=np.array(vocabulary, dtype=str), **arrays)
     return target
@@ -690,10 +691,10 @@ def _read_model(path: Path | resources.abc.Traversable, digest: str) -> _Model |
             if str(stored["digest"]) != digest:
                 return None
             vocabulary = {str(word): index for index, word in enumerate(stored["vocabulary"])}
-            weights = {which: _Weights(*(stored[f"{which}_{part}"] for part in _MODEL_PARTS)) for which in ("primary", "member")}
+            weights = {which: _Weights(*(stored[f"{which}_{part}"] for part in _MODEL_PARTS)) for which in _MODEL_WEIGHTS}
     except (OSError, KeyError, ValueError):
         return None
-    return _Model(vocabulary, weights["primary"], weights["member"])
+    return _Model(vocabulary, *(weights[which] for which in _MODEL_WEIGHTS))
 
 
 @lru_cache(maxsize=1)

@@ -789,7 +789,8 @@ def image_file(path: Path, display_path: str) -> list[Callable[[], tuple[Image.I
     many large frames holds no more of them in memory than the caller asks for at once.
     """
     with _open_image(path, display_path) as opened:
-        for frame in range(getattr(opened, "n_frames", 1)):
+        frames = getattr(opened, "n_frames", 1)
+        for frame in range(frames):
             opened.seek(frame)
             if opened.width * opened.height > MAX_IMAGE_PIXELS:
                 raise IngestError(
@@ -798,7 +799,6 @@ def image_file(path: Path, display_path: str) -> list[Callable[[], tuple[Image.I
                     f"{MAX_IMAGE_PIXELS / 1e6:.0f} Mpx",
                     display_path,
                 )
-        frames = getattr(opened, "n_frames", 1)
     return [lambda frame=frame: _image_frame(path, display_path, frame) for frame in range(frames)]
 
 
