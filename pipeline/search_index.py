@@ -13,6 +13,10 @@
   filtering and counting a million matches never has to read the wide item and document rows.
 * ``difficulty_categories``: the bit of each category name in ``cats``.
 
+A server over a read-only store can also hold the facets and the FTS5 size of every item in
+memory (:class:`SearchArrays`, :func:`load_search_arrays`): :func:`pipeline.query.search_difficulties`
+then counts and ranks a broad query's hits with numpy instead of one SQL lookup per hit.
+
 The table is rebuilt from scratch at the end of every ``baocao extract`` run (the rowids of
 ``difficulties`` change when a document is re-extracted), in one transaction, so a reader never
 sees a half-built index. Because it is an ordinary FTS5 table, Datasette shows and searches it
@@ -24,6 +28,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
 
 from pipeline.normalize import fold_accents
 
@@ -32,6 +40,7 @@ FACETS_TABLE = "difficulties_facets"
 CATEGORY_BITS_TABLE = "difficulty_categories"
 MAX_CATEGORIES = 40  # the counts query packs the year and the category bits in one integer
 TOKENIZER = "unicode61 remove_diacritics 2 tokenchars '_'"
+INSTANCE_TABLE = "baocao_fts_instance"  # a connection's temporary fts5vocab table over difficulties_fts
 
 # a chunk of the user's query: a "double-quoted phrase" or a run of text up to a comma/semicolon
 _CHUNK = re.compile(r'"([^"]*)"|([^",;]+)')
@@ -161,14 +170,9 @@ def fts_expression(query: str) -> str | None:
     read as FTS5 syntax.
     """
     phrases = []
-    for words, prefix in _query_phrases(query):
-        if len(words) == 1:
-            phrase = f'text : "{words[0]}"'
-        else:
-            phrase = 'pairs : "' + " ".join(f"{a}{_PAIR}{b}" for a, b in zip(words, words[1:])) + '"'
-        if prefix:
-            phrase += " *"
-        phrases.append(phrase)
+    for phrase in query_phrases(query):
+        column, tokens = phrase.column, " ".join(phrase.tokens)
+        phrases.append(f'{column} : "{tokens}"' + (" *" if phrase.prefix else ""))
     if not phrases:
         return None
     return " AND ".join(phrases)
@@ -198,3 +202,142 @@ def match_spans(text: str, query: str | None) -> list[tuple[int, int]]:
             if match.end() > match.start():
                 spans.append((owner[match.start()], owner[match.end() - 1] + 1))
     return sorted(set(spans))
+
+
+@dataclass(frozen=True, eq=False)
+class SearchArrays:
+    """The facets and FTS5 sizes of every indexed item, held in memory (one position per item).
+
+    Positions follow ``ids`` (the items' rowids, ascending). Loaded once per store by
+    :func:`load_search_arrays`; valid only as long as the store is not written to (a server
+    reloads them when the store's ``PRAGMA data_version`` or file changes). Read-only once built.
+    """
+
+    ids: np.ndarray  # int64 rowids of difficulties, ascending
+    year: np.ndarray  # int32 year of the item's document, 0 when unknown
+    kind: np.ndarray  # int16 index into ``kinds``
+    kinds: tuple[str, ...]
+    cats: np.ndarray  # int64 category bit mask (``difficulties_facets.cats``)
+    doc: np.ndarray  # int32 index into ``doc_ids``
+    doc_ids: tuple[str, ...]
+    doc_index: dict[str, int]
+    length: np.ndarray  # float64 tokens of the item in all FTS columns (what bm25 calls D)
+    category_bits: dict[str, int]
+    newest_first: np.ndarray  # positions in the order "year DESC (unknown last), rowid"
+
+    @property
+    def rows(self) -> int:
+        """Number of items (FTS5's row count)."""
+        return int(self.ids.size)
+
+    @property
+    def average_length(self) -> float:
+        """Mean tokens per item over all columns (bm25's avgdl), as FTS5 computes it."""
+        return float(int(self.length.sum())) / self.rows if self.rows else 0.0
+
+
+def _varint_sum(blob: bytes) -> int:
+    """Sum of the varints of an FTS5 ``docsize`` record (one per column)."""
+    total = value = 0
+    for byte in blob:
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            total += value
+            value = 0
+    return total
+
+
+def _sizes(blobs: list[bytes | None]) -> np.ndarray:
+    """Tokens per item from FTS5 ``docsize`` records, vectorised when every varint is one byte."""
+    lengths = [len(b) if b else 0 for b in blobs]
+    joined = np.frombuffer(b"".join(b for b in blobs if b), dtype=np.uint8)
+    if joined.size and min(lengths) > 0 and int(joined.max()) < 0x80:
+        starts = np.concatenate(([0], np.cumsum(lengths[:-1])))
+        return np.add.reduceat(joined.astype(np.int64), starts)
+    return np.array([_varint_sum(b) if b else 0 for b in blobs], dtype=np.int64)
+
+
+def load_search_arrays(connection: sqlite3.Connection, chunk: int = 65536) -> SearchArrays:
+    """Read the facets of every item and its FTS5 size into a :class:`SearchArrays` (~2 s per 1M items).
+
+    Raises :class:`SearchIndexMissing` when the store has no search index.
+    """
+    require_search_index(connection)
+    kinds = tuple(k for (k,) in connection.execute(f'SELECT DISTINCT kind FROM "{FACETS_TABLE}" ORDER BY kind'))
+    doc_ids = tuple(d for (d,) in connection.execute(f'SELECT DISTINCT doc_id FROM "{FACETS_TABLE}" ORDER BY doc_id'))
+    doc_index = {d: n for n, d in enumerate(doc_ids)}
+    kind_case = "CASE x.kind " + " ".join(f"WHEN ? THEN {n}" for n in range(len(kinds))) + " END" if kinds else "0"
+    cursor = connection.execute(
+        f'SELECT x.id, COALESCE(x.year, 0), {kind_case}, x.cats, x.doc_id, s.sz FROM "{FACETS_TABLE}" x '
+        f'LEFT JOIN "{FTS_TABLE}_docsize" s ON s.id = x.id ORDER BY x.id',
+        kinds,
+    )
+    parts: list[tuple[np.ndarray, ...]] = []
+    while rows := cursor.fetchmany(chunk):
+        ids, years, kind_codes, cats, docs, sizes = zip(*rows)
+        parts.append((
+            np.array(ids, dtype=np.int64), np.array(years, dtype=np.int32), np.array(kind_codes, dtype=np.int16),
+            np.array(cats, dtype=np.int64), np.array([doc_index[d] for d in docs], dtype=np.int32), _sizes(list(sizes)),
+        ))
+    columns = [np.concatenate(c) for c in zip(*parts)] if parts else [
+        np.zeros(0, dtype=t) for t in (np.int64, np.int32, np.int16, np.int64, np.int32, np.int64)]
+    ids, year, kind, cats, doc, length = columns
+    unknown_last = np.where(year == 0, np.iinfo(np.int32).max, -year.astype(np.int64))
+    for array in columns:
+        array.flags.writeable = False
+    newest_first = np.lexsort((ids, unknown_last))
+    newest_first.flags.writeable = False
+    return SearchArrays(
+        ids=ids, year=year, kind=kind, kinds=kinds, cats=cats, doc=doc, doc_ids=doc_ids, doc_index=doc_index,
+        length=length.astype(np.float64), category_bits=category_bits(connection), newest_first=newest_first,
+    )
+
+
+def instance_table(connection: sqlite3.Connection) -> str:
+    """The name of this connection's temporary ``fts5vocab`` instance table over the index, made if missing.
+
+    Each row is one occurrence of a term (term, doc = rowid, col, offset); a ``term`` equality or
+    range is looked up in the index directly. The table lives in the connection's ``temp``
+    schema, so nothing is written to the store; ``PRAGMA query_only`` is lifted for that one
+    statement when set.
+    """
+    if connection.execute("SELECT 1 FROM sqlite_temp_master WHERE name = ?", (INSTANCE_TABLE,)).fetchone() is None:
+        query_only = connection.execute("PRAGMA query_only").fetchone()[0]
+        if query_only:
+            connection.execute("PRAGMA query_only = 0")
+        try:
+            connection.execute(
+                f'CREATE VIRTUAL TABLE IF NOT EXISTS temp."{INSTANCE_TABLE}" USING fts5vocab(main, "{FTS_TABLE}", instance)')
+        finally:
+            if query_only:
+                connection.execute("PRAGMA query_only = 1")
+    return f'temp."{INSTANCE_TABLE}"'
+
+
+@dataclass(frozen=True)
+class QueryPhrase:
+    """One phrase of a search as FTS5 sees it: its tokens, the column searched, a prefix last token."""
+
+    tokens: tuple[str, ...]
+    column: str
+    prefix: bool
+
+
+_PLAIN_TOKEN = re.compile(r"[a-z0-9_]+")
+
+
+def query_phrases(query: str) -> list[QueryPhrase]:
+    """The phrases of :func:`fts_expression` (same order, same tokens and columns)."""
+    phrases = []
+    for words, prefix in _query_phrases(query):
+        if len(words) == 1:
+            phrases.append(QueryPhrase((words[0],), "text", prefix))
+        else:
+            phrases.append(QueryPhrase(tuple(f"{a}{_PAIR}{b}" for a, b in zip(words, words[1:])), "pairs", prefix))
+    return phrases
+
+
+def plain_tokens(phrases: Iterable[QueryPhrase]) -> bool:
+    """Whether every token is lower-case ASCII letters, digits and ``_``, which FTS5's tokenizer
+    leaves as they are (so the token is the index's term)."""
+    return all(_PLAIN_TOKEN.fullmatch(t) for p in phrases for t in p.tokens)
