@@ -30,6 +30,7 @@ import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -40,7 +41,7 @@ FACETS_TABLE = "difficulties_facets"
 CATEGORY_BITS_TABLE = "difficulty_categories"
 MAX_CATEGORIES = 40  # the counts query packs the year and the category bits in one integer
 TOKENIZER = "unicode61 remove_diacritics 2 tokenchars '_'"
-INSTANCE_TABLE = "baocao_fts_instance"  # a connection's temporary fts5vocab table over difficulties_fts
+VOCABULARY_TABLE = "baocao_fts_{}"  # a connection's temporary fts5vocab tables over difficulties_fts
 
 # a chunk of the user's query: a "double-quoted phrase" or a run of text up to a comma/semicolon
 _CHUNK = re.compile(r'"([^"]*)"|([^",;]+)')
@@ -293,25 +294,25 @@ def load_search_arrays(connection: sqlite3.Connection, chunk: int = 65536) -> Se
     )
 
 
-def instance_table(connection: sqlite3.Connection) -> str:
-    """The name of this connection's temporary ``fts5vocab`` instance table over the index, made if missing.
+def vocabulary_table(connection: sqlite3.Connection, kind: Literal["instance", "col"]) -> str:
+    """The name of this connection's temporary ``fts5vocab`` table of ``kind`` over the index, made if missing.
 
-    Each row is one occurrence of a term (term, doc = rowid, col, offset); a ``term`` equality or
-    range is looked up in the index directly. The table lives in the connection's ``temp``
-    schema, so nothing is written to the store; ``PRAGMA query_only`` is lifted for that one
-    statement when set.
+    ``instance``: one row per occurrence of a term (term, doc = rowid, col, offset); ``col``: one
+    row per term and column it occurs in (term, col, doc, cnt). A ``term`` equality or range is
+    looked up in the index directly. The table lives in the connection's ``temp`` schema, so
+    nothing is written to the store; ``PRAGMA query_only`` is lifted for that one statement when set.
     """
-    if connection.execute("SELECT 1 FROM sqlite_temp_master WHERE name = ?", (INSTANCE_TABLE,)).fetchone() is None:
+    name = VOCABULARY_TABLE.format(kind)
+    if connection.execute("SELECT 1 FROM sqlite_temp_master WHERE name = ?", (name,)).fetchone() is None:
         query_only = connection.execute("PRAGMA query_only").fetchone()[0]
         if query_only:
             connection.execute("PRAGMA query_only = 0")
         try:
-            connection.execute(
-                f'CREATE VIRTUAL TABLE IF NOT EXISTS temp."{INSTANCE_TABLE}" USING fts5vocab(main, "{FTS_TABLE}", instance)')
+            connection.execute(f'CREATE VIRTUAL TABLE IF NOT EXISTS temp."{name}" USING fts5vocab(main, "{FTS_TABLE}", {kind})')
         finally:
             if query_only:
                 connection.execute("PRAGMA query_only = 1")
-    return f'temp."{INSTANCE_TABLE}"'
+    return f'temp."{name}"'
 
 
 @dataclass(frozen=True)

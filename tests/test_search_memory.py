@@ -21,8 +21,8 @@ from pipeline.search_index import (
     SearchArrays,
     build_search_index,
     fts_expression,
-    instance_table,
     load_search_arrays,
+    vocabulary_table,
 )
 from pipeline.store import connect
 
@@ -88,7 +88,7 @@ def test_arrays_hold_every_item(connection: sqlite3.Connection, arrays: SearchAr
     assert arrays.rows == connection.execute('SELECT COUNT(*) FROM "difficulties"').fetchone()[0] >= 10
     assert list(arrays.ids) == [r for (r,) in connection.execute('SELECT rowid FROM "difficulties" ORDER BY rowid')]
     # the sizes bm25 uses: every token of the item in the index, both columns
-    tokens = dict(connection.execute(f"SELECT doc, COUNT(*) FROM {instance_table(connection)} GROUP BY doc").fetchall())
+    tokens = dict(connection.execute(f"SELECT doc, COUNT(*) FROM {vocabulary_table(connection, 'instance')} GROUP BY doc").fetchall())
     assert list(arrays.length) == [tokens.get(int(rowid), 0) for rowid in arrays.ids]
     years = dict(connection.execute('SELECT d.rowid, COALESCE(doc.year, 0) FROM "difficulties" d JOIN "documents" doc USING (doc_id)'))
     assert list(arrays.year) == [years[int(rowid)] for rowid in arrays.ids]
