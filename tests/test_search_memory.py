@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from spacy.language import Language
 from test_web_api import build_search_db
@@ -139,3 +140,19 @@ def test_an_empty_store(tmp_path: Path) -> None:
     for values in ({}, {"q": "can bo"}, {"year": 2020, "q": "dat*"}):
         page = search_difficulties(reader, arrays=empty, **values)
         assert (page.total, page.items, page.by_year, page.by_category) == (0, [], [], [])
+
+
+def test_docsize_records_are_decoded_as_fts5_varints() -> None:
+    from pipeline.search_index import _sizes, _varint_sum
+
+    def varint(n: int) -> bytes:
+        out = [n & 0x7F]
+        while n := n >> 7:
+            out.append(0x80 | (n & 0x7F))
+        return bytes(reversed(out))
+
+    for records in ([(3, 2), (127, 126), (), (5,)], [(128, 300), (16383, 1)], [(16384, 2), (2_000_000, 7), (1, 1)]):
+        blobs = [b"".join(varint(n) for n in r) for r in records]
+        assert [_varint_sum(b) for b in blobs] == [sum(r) for r in records]
+        data = np.frombuffer(b"".join(blobs), dtype=np.uint8)
+        assert _sizes(np.array([len(b) for b in blobs]), data).tolist() == [sum(r) for r in records]
