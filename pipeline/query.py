@@ -569,8 +569,9 @@ def search_difficulties(
     so that paging does not recount. ``arrays`` (:func:`pipeline.search_index.load_search_arrays`
     of this store, kept by a server while the store does not change) lets the filters of the
     facets table, the counts and the bm25 ranking run in memory over the hits' rowids (same
-    totals, counts, order and scores as the SQL); without it, or for a filter the arrays do not
-    hold, everything runs in SQL. Raises :class:`QueryError` on a malformed or unknown filter and
+    totals, counts, order and scores as the SQL; ``counts_cache`` is then not needed and not
+    used); without it, or for a filter the arrays do not hold or a query word FTS5 would
+    tokenise differently (not plain ASCII once folded), everything runs in SQL. Raises :class:`QueryError` on a malformed or unknown filter and
     :class:`~pipeline.search_index.SearchIndexMissing` when the database has no search index.
     """
     filters = _filter_values("difficulties", filters, values)
