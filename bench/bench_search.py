@@ -2,6 +2,9 @@
 
 Usage: python bench/bench_search.py [--source DB] [--items N] [--repeat R] [--keep DIR]
 
+With ``--keep DIR`` the store is built in DIR and kept; a later run with the same ``--keep DIR``
+reuses the store found there (no ``--source`` needed, nothing is rebuilt).
+
 Builds, in a temporary folder, a store whose ``difficulties`` table holds N items (default
 1,000,000) made by replicating the real items of SOURCE (default ``extracted/reports.sqlite``;
 when it is absent, ``corpus/`` is extracted first) with variations: each copy drops about one
@@ -10,14 +13,18 @@ document (100 items per document) with a year from 2015 to 2026, one of the real
 issuers and document types. Then it builds the FTS index with
 ``pipeline.search_index.build_search_index`` and times ``pipeline.query.search_difficulties``
 (total, counts by category and year, first page of 20) for a few queries, R times each
-(after one warm-up run), and prints median and p95 in milliseconds. Not a test: nothing is
-asserted.
+(after one warm-up run), and prints median and p95 in milliseconds, for the two ways it runs in
+the same process, alternating run by run so that both see the same machine load: all in SQL
+(``sql``: no ``arrays``) and with the store's facets in memory (``memory``: ``arrays`` from
+``pipeline.search_index.load_search_arrays``, as the web page runs it). It also checks that both
+give the same page (total, counts, hits and scores). Not a test: nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import shutil
@@ -25,10 +32,11 @@ import sqlite3
 import statistics
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 from pipeline.query import connect_read_only, search_difficulties
-from pipeline.search_index import build_search_index
+from pipeline.search_index import build_search_index, load_search_arrays
 from pipeline.store import DATABASE_NAME, connect
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,6 +53,8 @@ QUERIES: list[tuple[str, dict[str, object]]] = [
     ("q=chuyen doi* (prefix)", {"q": "chuyen doi*"}),
     ("no q, year=2020 + category=đất đai", {"year": 2020, "category": "đất đai"}),
 ]
+# timed once more with a new read-only connection for every run, as the web page opens one per request
+FRESH_CONNECTION = ("q=can bo, a new connection every run (as the web page)", {"q": "can bo"})
 
 
 def _source_database(source: Path | None) -> Path:
@@ -121,24 +131,46 @@ def build_store(source: Path, target_dir: Path, items: int, seed: int = 7) -> Pa
     return db
 
 
-def time_queries(db: Path, repeat: int) -> list[tuple[str, int, float, float]]:
-    """(label, total, median ms, p95 ms) for every query of QUERIES."""
+def _p95(timings: list[float]) -> float:
+    ordered = sorted(timings)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def time_queries(db: Path, repeat: int) -> tuple[float, list[dict[str, object]]]:
+    """(seconds to load the arrays, one row per query of QUERIES: label, total, whether both ways
+    give the same page, and median / p95 ms of the SQL and of the in-memory way)."""
     connection = connect_read_only(db)
-    results = []
+    results: list[dict[str, object]] = []
     try:
-        for label, params in QUERIES:
-            page = search_difficulties(connection, **params)  # type: ignore[arg-type]  # warm-up
-            timings = []
+        started = time.perf_counter()
+        arrays = load_search_arrays(connection)
+        load_seconds = time.perf_counter() - started
+        ways = {"sql": {}, "memory": {"arrays": arrays}}
+        for label, params in [*QUERIES, FRESH_CONNECTION]:
+            fresh = (label, params) == FRESH_CONNECTION
+            pages = {way: search_difficulties(connection, **params, **extra)  # type: ignore[arg-type]  # warm-up
+                     for way, extra in ways.items()}
+            timings: dict[str, list[float]] = {way: [] for way in ways}
             for _ in range(repeat):
-                started = time.perf_counter()
-                search_difficulties(connection, **params)  # type: ignore[arg-type]
-                timings.append((time.perf_counter() - started) * 1000)
-            timings.sort()
-            p95 = timings[min(len(timings) - 1, int(round(0.95 * (len(timings) - 1))))]
-            results.append((label, page.total, statistics.median(timings), p95))
+                for way, extra in ways.items():
+                    started = time.perf_counter()
+                    if fresh:
+                        with closing(connect_read_only(db)) as new:
+                            search_difficulties(new, **params, **extra)  # type: ignore[arg-type]
+                    else:
+                        search_difficulties(connection, **params, **extra)  # type: ignore[arg-type]
+                    timings[way].append((time.perf_counter() - started) * 1000)
+            sql, memory = pages["sql"], pages["memory"]
+            same = (sql.total, sql.by_category, sql.by_year, sql.items) == (
+                memory.total, memory.by_category, memory.by_year, memory.items)
+            row: dict[str, object] = {"label": label, "total": sql.total, "same": same}
+            for way, values in timings.items():
+                row[f"{way}_median"] = statistics.median(values)
+                row[f"{way}_p95"] = _p95(values)
+            results.append(row)
     finally:
         connection.close()
-    return results
+    return load_seconds, results
 
 
 def main() -> None:
@@ -149,25 +181,31 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--keep", type=Path, default=None, help="build the store in this folder and keep it")
     args = parser.parse_args()
-    source = _source_database(args.source)
     target = args.keep or Path(tempfile.mkdtemp(prefix="bench_search_"))
     target.mkdir(parents=True, exist_ok=True)
     try:
         db = target / DATABASE_NAME
         if not db.is_file():
-            db = build_store(source, target, args.items)
-        results = time_queries(db, args.repeat)
+            db = build_store(_source_database(args.source), target, args.items)
+        load_before = os.getloadavg()
+        load_seconds, results = time_queries(db, args.repeat)
+        load_after = os.getloadavg()
     finally:
         if args.keep is None:
             shutil.rmtree(target, ignore_errors=True)
-    print(f"\n{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}; {args.repeat} runs per query\n")
-    print("| query | matching items | median ms | p95 ms |")
-    print("|---|---:|---:|---:|")
-    for label, total, median, p95 in results:
-        print(f"| {label} | {total:,} | {median:.1f} | {p95:.1f} |")
-    print(json.dumps({label: {"total": total, "median_ms": round(m, 1), "p95_ms": round(p, 1)}
-                      for label, total, m, p in results}, ensure_ascii=False))
+    print(f"\n{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"SQLite {sqlite3.sqlite_version}; {args.repeat} runs per query and way, alternating; load average "
+          f"{load_before[0]:.2f} before, {load_after[0]:.2f} after; arrays loaded in {load_seconds:.2f} s\n")
+    print("| query | matching items | same page | sql median ms | sql p95 ms | memory median ms | memory p95 ms "
+          "| p95 sql / memory |")
+    print("|---|---:|:---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r['label']} | {r['total']:,} | {'yes' if r['same'] else '**no**'} | {r['sql_median']:.1f} | "
+              f"{r['sql_p95']:.1f} | {r['memory_median']:.1f} | {r['memory_p95']:.1f} | "
+              f"{r['sql_p95'] / r['memory_p95']:.1f}× |")  # type: ignore[operator]
+    print(json.dumps({"load_average": [load_before[0], load_after[0]], "arrays_seconds": round(load_seconds, 2),
+                      "queries": [{k: round(v, 1) if isinstance(v, float) else v for k, v in r.items()} for r in results]},
+                     ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 from collections import Counter
@@ -11,11 +12,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+import numpy as np
+
 from pipeline import facts
 from pipeline import filters as filter_registry
 from pipeline.filters import DOCUMENTS, Filter, FilterValues, QueryError
 from pipeline.normalize import fold_accents
-from pipeline.search_index import FACETS_TABLE, FTS_TABLE, category_bits, fts_expression, require_search_index
+from pipeline.search_index import (
+    FACETS_TABLE,
+    FTS_TABLE,
+    QueryPhrase,
+    SearchArrays,
+    category_bits,
+    fts_expression,
+    integers_of,
+    plain_tokens,
+    query_phrases,
+    require_search_index,
+    vocabulary_table,
+)
 from pipeline.store import DATABASE_NAME
 
 
@@ -539,6 +554,7 @@ def search_difficulties(
     page: int = 1,
     size: int = 20,
     counts_cache: CountsCache | None = None,
+    arrays: SearchArrays | None = None,
     **values: Any,
 ) -> Page[DifficultyHit]:
     """Difficulty items matching the filters, ranked by bm25 when ``q`` is given (else newest first).
@@ -550,7 +566,12 @@ def search_difficulties(
     matching items and their counts by category and by year (over all pages). A ``q`` with
     no searchable word (only punctuation) matches nothing. ``counts_cache`` (any mapping, e.g.
     a bounded dict kept by a server over a read-only database) keeps the counts per filter set
-    so that paging does not recount. Raises :class:`QueryError` on a malformed or unknown filter and
+    so that paging does not recount. ``arrays`` (:func:`pipeline.search_index.load_search_arrays`
+    of this store, kept by a server while the store does not change) lets the filters of the
+    facets table, the counts and the bm25 ranking run in memory over the hits' rowids (same
+    totals, counts, order and scores as the SQL; ``counts_cache`` is then not needed and not
+    used); without it, or for a filter the arrays do not hold or a query word FTS5 would
+    tokenise differently (not plain ASCII once folded), everything runs in SQL. Raises :class:`QueryError` on a malformed or unknown filter and
     :class:`~pipeline.search_index.SearchIndexMissing` when the database has no search index.
     """
     filters = _filter_values("difficulties", filters, values)
@@ -558,6 +579,10 @@ def search_difficulties(
     sql = _difficulty_sql(connection, filters)
     if sql.empty:
         return Page(total=0, page=page, size=size, items=[])
+    if arrays is not None:
+        found = _search_in_memory(connection, arrays, filters, page, size)
+        if found is not None:
+            return found
     counts = counts_cache.get(filters) if counts_cache is not None else None
     if counts is None:
         counts = _difficulty_counts(connection, sql)
@@ -573,6 +598,212 @@ def search_difficulties(
             f"ORDER BY {sql.outer_order}",
             [*sql.params, size, (page - 1) * size],
         )]
+    return Page(total=total, page=page, size=size, items=items, by_category=by_category, by_year=by_year)
+
+
+# --------------------------------------------------------------------------------------------
+# The same search over SearchArrays: the posting lists of the query's terms are read from the
+# index (an fts5vocab instance table), the hits' facets and sizes from memory; counting and
+# ranking are numpy operations over the hits instead of one SQL lookup per hit.
+# --------------------------------------------------------------------------------------------
+
+_BM25_K1 = 1.2  # FTS5's bm25 constants (fts5_aux.c)
+_BM25_B = 0.75
+
+
+def _phrase_hits(connection: sqlite3.Connection, phrase: QueryPhrase) -> tuple[np.ndarray, np.ndarray]:
+    """(rowids ascending, occurrences in each) of one FTS5 phrase, in its column only.
+
+    A phrase of several tokens occurs where its tokens follow each other (offsets o, o+1 …);
+    a prefix phrase's last token is every term that starts with it. The test on the column is
+    left out when the terms occur in no other column (it costs half the time of a broad term).
+    """
+    instances, columns = vocabulary_table(connection, "instance"), vocabulary_table(connection, "col")
+    starts: np.ndarray | None = None
+    last = len(phrase.tokens) - 1
+    for j, token in enumerate(phrase.tokens):
+        if phrase.prefix and j == last:
+            test, args = "term >= ? AND term < ?", [token, token[:-1] + chr(ord(token[-1]) + 1)]
+        else:
+            test, args = "term = ?", [token]
+        elsewhere = connection.execute(f"SELECT 1 FROM {columns} WHERE {test} AND col != ? LIMIT 1", [*args, phrase.column])
+        if elsewhere.fetchone() is not None:
+            test, args = f"{test} AND col = ?", [*args, phrase.column]
+        if last == 0:  # one token: how often it occurs in each item is all bm25 needs
+            (docs,) = connection.execute(f"SELECT group_concat(doc) FROM {instances} WHERE {test}", args).fetchone()
+            rowids, counts = np.unique(integers_of(docs), return_counts=True)
+            return rowids, counts
+        docs, offsets = connection.execute(
+            f"SELECT group_concat(doc), group_concat(offset) FROM {instances} WHERE {test}", args).fetchone()
+        keys = ((integers_of(docs) << 32) | integers_of(offsets)) - j
+        starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys)
+    if starts is None:  # (a phrase always has a token)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.unique(starts >> 32, return_counts=True)
+
+
+def _text_query(filters: FilterValues) -> tuple[Filter | None, str | None]:
+    """The filter searched through the FTS index and its value (as in :func:`_difficulty_sql`)."""
+    return next(((f, v) for f, v in filters.items_with_filters()
+                 if f.match == "text" and f.table == "difficulties" and f.column == "text"), (None, None))
+
+
+def _document_column(connection: sqlite3.Connection, arrays: SearchArrays, column: str) -> tuple[np.ndarray, list[Any]]:
+    """(index into the distinct values of each document in ``arrays.doc_ids``, the distinct values)
+    of a ``documents`` column, read once per arrays. The codes have one more, last, element -1,
+    which ``arrays.doc`` = -1 (an item without a documents row) picks."""
+    found = arrays.document_columns.get(column)
+    if found is None:
+        values: dict[Any, int] = {}
+        codes = np.full(len(arrays.doc_ids) + 1, -1, dtype=np.int32)
+        for doc_id, value in connection.execute(f'SELECT doc_id, "{column}" FROM "documents"'):
+            index = arrays.doc_index.get(doc_id)
+            if index is not None:
+                codes[index] = values.setdefault(value, len(values))
+        codes.flags.writeable = False
+        found = arrays.document_columns[column] = (codes, list(values))
+    return found
+
+
+def _memory_mask(
+    connection: sqlite3.Connection, arrays: SearchArrays, filters: FilterValues, text_filter: Filter | None,
+) -> Callable[[np.ndarray | None], np.ndarray] | None:
+    """A function of positions (None = all items) giving which pass the filters other than ``q``,
+    or None when a filter is not held by the arrays (then the search runs in SQL).
+
+    A filter on a documents column is the SQL test of :func:`_clause` run once on each distinct
+    value of the column (a few dozen provinces, not 10,000 documents), then looked up per item.
+    """
+    tests: list[Callable[[np.ndarray | slice], np.ndarray]] = []
+    doc_filters: list[tuple[Filter, Any]] = []
+    for f, value in filters.items_with_filters():
+        if f is text_filter:
+            continue
+        if f.table == "difficulties" and f.column == "categories" and f.match == "has":
+            bit = arrays.category_bits.get(value, 0)  # (a category no item has: _difficulty_sql said so first)
+            tests.append(lambda at, bit=bit: (arrays.cats[at] & bit) != 0)
+        elif (f.table, f.column, f.match) == (DOCUMENTS, "year", "equals"):
+            tests.append(lambda at, year=int(value): arrays.year[at] == year)
+        elif (f.table, f.column, f.match) == ("difficulties", "kind", "equals"):
+            code = arrays.kinds.index(value) if value in arrays.kinds else -1
+            tests.append(lambda at, code=code: arrays.kind[at] == code)
+        elif f.table == DOCUMENTS:
+            doc_filters.append((f, value))
+        else:
+            return None
+    for f, value in doc_filters:
+        codes, values = _document_column(connection, arrays, f.column)
+        try:
+            listed = json.dumps(values)
+        except (TypeError, ValueError):  # a value JSON cannot carry: leave the filter to SQL
+            return None
+        clause, found = _clause(f, "j.value", value)
+        passing = np.zeros(len(values) + 1, dtype=bool)  # the extra last one: no documents row (code -1)
+        for (n,) in connection.execute(f"SELECT j.key FROM json_each(?) j WHERE {clause}", [listed, *found]):
+            passing[n] = True
+        tests.append(lambda at, passing=passing, codes=codes: passing[codes[arrays.doc[at]]])
+
+    def mask(positions: np.ndarray | None) -> np.ndarray:
+        at: np.ndarray | slice = slice(None) if positions is None else positions
+        keep = np.ones(arrays.rows if positions is None else positions.size, dtype=bool)
+        for test in tests:
+            keep &= test(at)
+        return keep
+
+    return mask
+
+
+def _bm25(
+    connection: sqlite3.Connection, arrays: SearchArrays, phrases: list[QueryPhrase],
+) -> tuple[np.ndarray, np.ndarray]:
+    """(positions in ``arrays``, bm25 scores) of the items matching every phrase (FTS5's AND).
+
+    The score is FTS5's ``bm25()`` with its constants and column weights 1, computed the same
+    way: IDF from the rows of each phrase over the whole index, the item's size over all
+    columns, the table's mean size.
+    """
+    hits = [_phrase_hits(connection, phrase) for phrase in phrases]
+    matched = hits[0][0]
+    for rowids, _ in hits[1:]:
+        matched = np.intersect1d(matched, rowids, assume_unique=True)
+    positions = np.searchsorted(arrays.ids, matched)
+    inside = positions < arrays.rows
+    inside[inside] = arrays.ids[positions[inside]] == matched[inside]
+    matched, positions = matched[inside], positions[inside]
+    rows, avgdl = arrays.rows, arrays.average_length
+    size = arrays.length[positions]
+    score = np.zeros(matched.size, dtype=np.float64)
+    for rowids, counts in hits:
+        idf = math.log((rows - rowids.size + 0.5) / (rowids.size + 0.5))
+        if idf <= 0.0:
+            idf = 1e-6
+        freq = counts[np.searchsorted(rowids, matched)].astype(np.float64)
+        score += idf * ((freq * (_BM25_K1 + 1.0)) / (freq + _BM25_K1 * (1 - _BM25_B + _BM25_B * size / avgdl)))
+    return positions, -1.0 * score
+
+
+def _memory_counts(arrays: SearchArrays, positions: np.ndarray) -> tuple[int, list[Count], list[Count]]:
+    """(total, counts by category, counts by year) of the items at ``positions``."""
+    year_counts = np.bincount(arrays.year_code[positions], minlength=arrays.years.size)
+    by_year = [Count(int(y) or None, int(n)) for y, n in zip(arrays.years, year_counts) if n]
+    by_year.sort(key=lambda c: (c.value is None, c.value or 0))
+    mask_counts = np.bincount(arrays.mask_code[positions], minlength=arrays.masks.size)
+    by_category: Counter[str] = Counter()
+    for name, bit in arrays.category_bits.items():
+        n = int(mask_counts[(arrays.masks & bit) != 0].sum())
+        if n:
+            by_category[name] = n
+    return (
+        int(positions.size),
+        [Count(name, n) for name, n in sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0]))],
+        by_year,
+    )
+
+
+def _search_in_memory(
+    connection: sqlite3.Connection, arrays: SearchArrays, filters: FilterValues, page: int, size: int,
+) -> Page[DifficultyHit] | None:
+    """:func:`search_difficulties` over ``arrays``, or None when the arrays cannot answer it
+    (a filter they do not hold, a query word FTS5 would tokenise differently)."""
+    text_filter, q = _text_query(filters)
+    mask = _memory_mask(connection, arrays, filters, text_filter)
+    if mask is None:
+        return None
+    first, last = (page - 1) * size, page * size
+    scores: np.ndarray | None = None
+    if q:
+        phrases = query_phrases(q)
+        if not phrases or not plain_tokens(phrases):
+            return None
+        positions, scores = _bm25(connection, arrays, phrases)
+        keep = mask(positions)
+        positions, scores = positions[keep], scores[keep]
+        chosen = np.zeros(0, dtype=np.int64)
+        if first < positions.size:
+            candidates = np.arange(positions.size)
+            if last < positions.size:  # only the items scoring at most the page's last score need sorting
+                candidates = np.nonzero(scores <= np.partition(scores, last - 1)[last - 1])[0]
+            order = candidates[np.lexsort((arrays.ids[positions[candidates]], scores[candidates]))]
+            chosen = order[first:last]
+        page_positions, page_scores = positions[chosen], scores[chosen]
+    else:
+        keep = mask(None)
+        positions = np.nonzero(keep)[0]
+        newest = arrays.newest_first[keep[arrays.newest_first]]
+        page_positions, page_scores = newest[first:last], None
+    total, by_category, by_year = _memory_counts(arrays, positions)
+    wanted = [int(i) for i in arrays.ids[page_positions]]
+    rows = {}
+    if wanted:
+        rows = {row[0]: row for row in connection.execute(
+            f'SELECT {_HIT_COLUMNS} FROM "difficulties" d JOIN "documents" doc ON doc.doc_id = d.doc_id '
+            f'WHERE d.rowid IN ({", ".join("?" * len(wanted))})',
+            wanted,
+        )}
+    items = [
+        _hit(rows[rowid], None if page_scores is None else float(page_scores[n]))
+        for n, rowid in enumerate(wanted) if rowid in rows
+    ]
     return Page(total=total, page=page, size=size, items=items, by_category=by_category, by_year=by_year)
 
 

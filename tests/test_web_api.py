@@ -637,6 +637,7 @@ def test_counts_and_facets_follow_an_extract_into_the_served_store(db: Path, tmp
     before = client.get("/api/difficulties", params={"size": 100}).json()
     assert before["total"] > 0
     years_before = client.get("/api/facets").json()["years"]
+    searched_before = client.get("/api/difficulties", params={"q": "giai ngan"}).json()["total"]
     assert client.get("/").status_code == 200
 
     folder = tmp_path / "new"
@@ -651,6 +652,8 @@ def test_counts_and_facets_follow_an_extract_into_the_served_store(db: Path, tmp
     after = client.get("/api/difficulties", params={"size": 100}).json()
     assert after["total"] == stored
     assert sum(c["count"] for c in after["counts"]["by_year"]) == stored
+    # the search arrays were reloaded too: the new item is found and counted
+    assert client.get("/api/difficulties", params={"q": "giai ngan"}).json()["total"] == searched_before + 1
     assert year in client.get("/api/facets").json()["years"]
     last = client.get("/api/difficulties", params={"size": 100, "page": after["pages"]}).json()
     assert len(last["items"]) == stored - 100 * (after["pages"] - 1)  # the new items can be paged to

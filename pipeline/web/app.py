@@ -56,7 +56,7 @@ from pipeline.query import (
     search_difficulties,
     shared_complaints,
 )
-from pipeline.search_index import SearchIndexMissing, match_spans, require_search_index
+from pipeline.search_index import SearchArrays, SearchIndexMissing, load_search_arrays, match_spans, require_search_index
 from pipeline.web.export import citing_columns, difficulty_columns, to_csv, to_xlsx
 from pipeline.web.render import (
     bar_chart,
@@ -192,12 +192,14 @@ class _BoundedCache(OrderedDict):  # type: ignore[type-arg]
 
 
 class _StoreCaches:
-    """The facets and the counts of the store as it is now, recomputed after any write to it.
+    """The facets, the counts and the search arrays of the store as it is now, recomputed after any write to it.
 
     The server only reads, but ``baocao extract`` may write into the same store while it runs.
     The key of the cached values is the file's identity (a store replaced by another file) and
     SQLite's ``PRAGMA data_version`` on a connection kept open, which changes whenever another
-    connection commits; when the key changes, the facets are read again and the counts dropped.
+    connection commits; when the key changes, the facets and the search arrays (every item's facets
+    and size, :func:`~pipeline.search_index.load_search_arrays`, about 2 s per million items) are
+    read again and the counts dropped.
     """
 
     def __init__(self, db: Path, capacity: int = 512) -> None:
@@ -209,6 +211,7 @@ class _StoreCaches:
         self.key: tuple[int | None, int] | None = None
         self.facets: dict[str, list[Any]] = {}
         self.counts = _BoundedCache(capacity)
+        self.arrays: SearchArrays | None = None
 
     def _version(self) -> tuple[int | None, int]:
         try:
@@ -221,16 +224,17 @@ class _StoreCaches:
             self.watcher, self.inode = connect_read_only(self.db), inode
         return inode, self.watcher.execute("PRAGMA data_version").fetchone()[0]
 
-    def current(self, connection: sqlite3.Connection) -> tuple[dict[str, list[Any]], _BoundedCache]:
-        """The facets and the counts cache for the store as ``connection`` is about to read it."""
+    def current(self, connection: sqlite3.Connection) -> tuple[dict[str, list[Any]], _BoundedCache, SearchArrays]:
+        """The facets, the counts cache and the search arrays for the store as ``connection`` is about to read it."""
         with self.lock:
             key = self._version()
-            if key != self.key:
+            if key != self.key or self.arrays is None:
                 # read after the version: what the request reads is at least this new
                 self.facets = facet_values(connection)
                 self.counts = _BoundedCache(self.capacity)
+                self.arrays = load_search_arrays(connection)
                 self.key = key
-            return self.facets, self.counts
+            return self.facets, self.counts, self.arrays
 
 
 def _connection(request: Request) -> Iterator[sqlite3.Connection]:
@@ -306,9 +310,9 @@ DocIdParam = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[0
 
 
 def _search(connection: sqlite3.Connection, request: Request, params: SearchQuery):  # type: ignore[no-untyped-def]
-    _, counts = request.app.state.caches.current(connection)
+    _, counts, arrays = request.app.state.caches.current(connection)
     return search_difficulties(connection, filters=params.filters, page=params.page, size=params.size,
-                               counts_cache=counts)
+                               counts_cache=counts, arrays=arrays)
 
 
 def _url(path: str, values: dict[str, Any]) -> str:
@@ -520,7 +524,7 @@ def _add_api_routes(app: FastAPI, difficulty_search: SearchDependency, amount_se
     @app.get("/api/facets", response_model=dict[str, list[str | int | float]], tags=["api"], dependencies=[_only()])
     def api_facets(request: Request, connection: Connection) -> dict[str, list[Any]]:
         """The values each drop-down filter of the difficulty search can take, by facet key."""
-        facets, _ = request.app.state.caches.current(connection)
+        facets, _, _ = request.app.state.caches.current(connection)
         return facets
 
 
@@ -535,7 +539,7 @@ def _add_page_routes(app: FastAPI, templates: Jinja2Templates, difficulty_search
     def search_page(request: Request, connection: Connection,
                     params: SearchQuery = Depends(difficulty_query)) -> Response:
         result = _search(connection, request, params)
-        facets, _ = request.app.state.caches.current(connection)
+        facets, _, _ = request.app.state.caches.current(connection)
         values = dict(params.filters)
         hits = [(hit, mark_matches(hit.text, match_spans(hit.text, params.filters.q))) for hit in result.items]
         agencies = group_agencies(connection, [hit.group_id for hit in result.items])
