@@ -186,3 +186,77 @@ def test_a_cong_van_with_an_attached_record_is_a_cong_van() -> None:
     assert (metadata.doc_type, metadata.doc_kind) == (None, "CÔNG VĂN")
     assert metadata.title is not None and metadata.title.startswith("V/v chuyển nội dung kiến nghị")
     assert metadata.title.endswith("hồ chứa nước Nam Xuân")
+
+
+def _scanned(texts: list[str]) -> list[TextBlock]:
+    """One OCR paragraph block per text, as the page OCR of a scan gives them."""
+    return [
+        TextBlock(b.index, b.kind, b.start, b.end, b.text, 1, "ocr", b.column, None, None, False) for b in _blocks(texts)
+    ]
+
+
+# Headers of scanned PDFs of the shared corpus exactly as Tesseract read them (the pipeline's OCR,
+# 2026-12-07): handwritten numbers and days come out as marks, columns and lines run together.
+SCANNED_HEADERS = {
+    # DN-012: "Số" misread, the number and the subject on one line, the received stamp's blanks
+    "DN-012": (
+        ["UBND TỈNH ĐẮK NÔNG SỞ TÀI CHÍNH",
+         "Sóz/27STC-GCS&TCDN Về việc góp ý dự thảo Quyết định về việc quy định tỷ lệ phần trăm (%) để xác định đơn giá thuê đất",
+         "Kính gửi:", "-", "-_", "-_", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập — Tự do - Hạnh phúc",
+         "Đắk Nông, ngày2YJtháng năm Ø 2019", "-_ Các Sở, Ban, ngành;", "Căn cứ quy định tại điểm a khoản 1 Điều 19"],
+        {"doc_number": None, "issuer": "UBND TỈNH ĐẮK NÔNG SỞ TÀI CHÍNH", "place": "Đắk Nông", "issued_date": None,
+         "year": 2019, "doc_kind": "CÔNG VĂN",
+         "title": "Về việc góp ý dự thảo Quyết định về việc quy định tỷ lệ phần trăm (%) để xác định đơn giá thuê đất"},
+    ),
+    # DN-018: "Krông Nô." with a full stop, the type word and the title on one line
+    "DN-018": (
+        ["HỘI ĐÓNG NHÂN DÂN HUYỆN KRÔNG NỖ", "Số: 44. /TB-HĐND",
+         "CỘNG HÒA XÃ HỎI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc", "Krông Nỗ. ngày O2 tháng 6 năm 2019",
+         "THÔNG BÁO Kết luận Phiên họp giải trình", "của Thường trực HĐND huyện Khóa VHH, nhiệm kỳ 2016-2021",
+         "Thực hiện Luật hoạt động giám sát của Quốc hội và Hội đồng nhân dân các cấp năm 2015."],
+        {"doc_type": "THÔNG BÁO", "issuer": "HỘI ĐỒNG NHÂN DÂN HUYỆN KRÔNG NỖ", "place": "Krông Nỗ", "issued_date": None,
+         "year": 2019, "title": "Kết luận Phiên họp giải trình của Thường trực HĐND huyện Khóa VHH, nhiệm kỳ 2016-2021"},
+    ),
+    # DN-047: the agency and its "Số:" line run together, a full stop after the subject
+    "DN-047": (
+        ["UBND TỈNH ĐẮK NÔNG SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI „ Số: 6S /SLĐTBXH- VP",
+         "V/v thực hiện đầy đủ pháp luật tố tụng hành chính.",
+         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc", "Đăk Nông, ngày + tháng 04 năm 2019",
+         "Kính gửi: Phòng Chuyên môn, đơn vị trực thuộc Sở Lao động - TB&XH."],
+        {"issuer": "UBND TỈNH ĐẮK NÔNG SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "place": "Đăk Nông", "issued_date": None,
+         "year": 2019, "title": "V/v thực hiện đầy đủ pháp luật tố tụng hành chính"},
+    ),
+    # DN-015: "Sẻ:/4964 /BTC-THTK"; the received stamp "SỞ TÀI CHÍNH ĐẮK NÔNG" under the subject
+    "DN-015": (
+        ["BỘ TÀI CHÍNH", "——————", "Sẻ:/4964 /BTC-THTK",
+         "V/v hướng dẫn gửi tài liệu, số liệu công khai ngân sách địa phương và ngân sách cấp tỉnh.",
+         "SỞ TÀI CHÍNH ĐẮK NÔNG", "CỘNG HÒA XÃ HỌI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc",
+         "Hà Nội, ngày j0tháng 11 năm 2018", "° ÔNG VĂN ĐẾN Kính gửi: Sở Tài chính các tỉnh, thành phố trực thuộc TW"],
+        {"doc_number": None, "issuer": "BỘ TÀI CHÍNH", "place": "Hà Nội", "issued_date": None, "year": 2018,
+         "title": "V/v hướng dẫn gửi tài liệu, số liệu công khai ngân sách địa phương và ngân sách cấp tỉnh"},
+    ),
+    # DN-055: two columns read across, marks between the agency's words
+    "DN-055": (
+        ["HỘI. ĐỒNG NHÂN DÂN _ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "TỈNH ĐẮK NÔNG", "So:4/BC-HĐND",
+         "Độc lập - Tự do - Hạnh phúc", "Đắk Nông, ngày0tháng 7 năm 2019", "BÁO CÁO",
+         "Thăm tra Dự thảo nghị quyết sửa đổi", "Thực hiện chức năng, nhiệm vụ theo luật định"],
+        {"doc_type": "BÁO CÁO", "issuer": "HỘI ĐỒNG NHÂN DÂN TỈNH ĐẮK NÔNG", "place": "Đắk Nông", "issued_date": None,
+         "year": 2019},
+    ),
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(SCANNED_HEADERS))
+def test_metadata_of_scanned_headers(prefix: str) -> None:
+    texts, expected = SCANNED_HEADERS[prefix]
+    metadata = extract_metadata(_scanned(texts))
+    assert {key: getattr(metadata, key) for key in expected} == expected
+
+
+def test_agency_words_are_respelled_only_on_scans() -> None:
+    # a text layer keeps the agency as printed; OCR's misread marks are put right from the lists
+    header = ["HỘI ĐÓNG NHÂN DÂN TỈNH ĐÁK NÔNG", "Số: 12/BC-HĐND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]
+    assert extract_metadata(_blocks(header)).issuer == "HỘI ĐÓNG NHÂN DÂN TỈNH ĐÁK NÔNG"
+    assert extract_metadata(_scanned(header)).issuer == "HỘI ĐỒNG NHÂN DÂN TỈNH ĐẮK NÔNG"
+    # "Uỷ" and "Ủy" are one spelling: the printed one stays
+    assert extract_metadata(_scanned(["UỶ BAN NHÂN DÂN HUYỆN A", "Số: 3/UBND"])).issuer == "UỶ BAN NHÂN DÂN HUYỆN A"

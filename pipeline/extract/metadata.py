@@ -17,7 +17,7 @@ from functools import lru_cache
 from pipeline.data import read_list, read_table
 from pipeline.extract.base import iso_date
 from pipeline.document import TextBlock
-from pipeline.normalize import fold_accents
+from pipeline.normalize import canonical_tone_placement, fold_accents
 from pipeline.extract.agencies import agency_head, canonical_agency
 from pipeline.patterns import OWN_NUMBER_LINE
 
@@ -25,12 +25,21 @@ _HEAD_BLOCKS = 30
 _MOTTO_AFTER_OPENER = 2
 _TAIL_BLOCKS = 30
 _MAX_TITLE_LINES = 4
+_SCANNED_NUMBER_WITHIN = 8  # the number line is among the first lines of the left column
 
 _MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "dang cong san viet nam")
 _SEPARATOR = re.compile(r"^[\s\-_–—=*.·…]+$")
 _NUMBER_VALUE = re.compile(r"^(?P<number>\d+[a-zA-Z]?)?\s*(?P<tail>(?:/\s*\d{4}\s*)?[/-]\s*[^\s,;]+(?:\s*[/-]\s*[^\s,;]+)*)")
 _DATE_LINE = re.compile(
     r"(?:^(?P<place>[^\d,;:()]{2,60}?)\s*,\s*)?ngày\s*(?P<day>\d{1,2})?\s*(?:tháng|/|-)\s*(?P<month>\d{1,2})?\s*(?:năm|/|-)\s*(?P<year>\d{4})?",
+    re.IGNORECASE,
+)
+# The same line as OCR reads a scan: the day and month are often handwritten into the blanks
+# and come out as marks ("ngày.¿ tháng 6", "ngày2YJtháng"), a comma as a full stop; the place
+# and the year are printed and stay. A handwritten part that is not plain digits is left out.
+_SCANNED_DATE_LINE = re.compile(
+    r"^(?P<place>[^\d,;:()]{2,40}?)\s*[,.]\s*ng\w{1,3}\W?\s*(?P<day>\S{0,4}?)\s*tháng\s*(?P<month>\S{0,4}?)\s*"
+    r"năm\s*\S{0,2}\s*(?P<year>\d{4})\b",
     re.IGNORECASE,
 )
 _APPENDIX_LINE = re.compile(
@@ -47,7 +56,17 @@ _BODY_OPENERS = (
 # "Điều 1", "Phần thứ nhất"): "Chương trình tổng thể …" carries a subject line on
 _STRUCTURE_HEADING = re.compile(r"^(?:phan|chuong|dieu)\s+(?:[ivxlc]+\b|\d+|thu\b)")
 _CODE_HEAD = re.compile(r"^\s*[\w.]*\s*/\s*[^\s,]+\s*")
-_SUBJECT_LINE = re.compile(r"^V\s*/\s*v\b\s*[:.]?\s*", re.IGNORECASE)
+_SUBJECT_LINE = re.compile(r"^(?:V\s*/\s*v\b|Về việc\b)\s*[:.]?\s*", re.IGNORECASE)
+# "Số:" as OCR reads it off a scan ("Sóz/27STC-GCS&TCDN", "Sẻ:/4964 /BTC-THTK", "So;2⁄ /UBND-VP"):
+# an S, a few marks, then a slash and the issuer's code in capitals with a hyphen (Nghị định
+# 30/2020, Phụ lục VI: "Số: …/QĐ-UBND"); the handwritten number itself is rarely readable.
+_SCANNED_NUMBER_LINE = re.compile(
+    r"^S\S{0,3}?\s*[:;.]?\s*(?P<rest>\S{0,6}?\s*/\s*[A-ZĐ0-9][A-ZĐ0-9&]*(?:\s*-\s*[A-ZĐ0-9&]+)+)(?P<after>.*)$"
+)
+# OCR joins what a scan prints on two lines or in two columns: the agency and its "Số:" line, the
+# number and the subject ("Số: 12/UBND-VP V/v …")
+_MERGED_NUMBER = re.compile(r"\s+[„,.;]?\s*(?=Số\s*:)")
+_MERGED_SUBJECT = re.compile(r"\s+(?=(?:V\s*/\s*v|Về việc)\s)")
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_]*\.?$")
 
 
@@ -147,15 +166,94 @@ def _number(rest: str) -> str | None:
 
 
 def _doc_type(text: str) -> tuple[str | None, str]:
-    """If ``text`` opens with a type word in capitals, return it and the rest of the line."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters or not all(c.isupper() for c in letters):
+    """If ``text`` opens with a type word in capitals, return it and the rest of the line.
+
+    The rest is either in capitals too or, as OCR joins the type and the title line of a scan
+    ("THÔNG BÁO Kết luận …"), in sentence case: a type word then a capitalised word that is not."""
+    words = text.split()
+    capitals = 0
+    while capitals < len(words) and _all_capitals(words[capitals]):
+        capitals += 1
+    if capitals == 0:
         return None, text
-    folded = fold_accents(text)
+    if capitals < len(words) and not words[capitals][:1].isupper():
+        return None, text
+    head = " ".join(words[:capitals])
+    folded = fold_accents(head)
     for folded_word, printed in _type_words():
-        if folded == folded_word or folded.startswith(folded_word + " "):
+        if capitals == len(words) and (folded == folded_word or folded.startswith(folded_word + " ")):
             return printed, text[len(folded_word):].strip(" :-")
+        if capitals < len(words) and folded == folded_word:
+            return printed, " ".join(words[capitals:]).strip(" :-")
     return None, text
+
+
+_STRAY_MARK = re.compile(r"(?<=\s)[_„~|]+(?=\s|$)|(?<=[^\W\d_]{3})\.(?=\s+[^\W\d_])")
+
+
+def _clean_issuer(text: str, scanned: bool) -> str | None:
+    """The issuer block as one name: marks a scan leaves between its words dropped ("HỘI. ĐỒNG
+    NHÂN DÂN _ TỈNH" -> "HỘI ĐỒNG NHÂN DÂN TỈNH"; "TP." stays) and, on a scan, the words of an
+    agency head and a province spelled as the lists spell them (OCR misreads their marks:
+    "HỘI ĐÓNG NHÂN DÂN", "ĐÁK NÔNG")."""
+    text = " ".join(_STRAY_MARK.sub(" ", text).split())
+    if not text:
+        return None
+    if scanned:
+        text = _respell(text)
+    return text
+
+
+def _respell(text: str) -> str:
+    words = text.split()
+    folded = [fold_accents(w).lower() for w in words]
+    out: list[str] = []
+    at = 0
+    while at < len(words):
+        for spelling in _known_names():
+            parts = spelling.split()
+            if [fold_accents(p).lower() for p in parts] == folded[at : at + len(parts)]:
+                printed = words[at : at + len(parts)]
+                out.extend(
+                    w if canonical_tone_placement(w.lower()) == canonical_tone_placement(p.lower()) else (p.upper() if w.isupper() else p)
+                    for p, w in zip(parts, printed)
+                )
+                at += len(parts)
+                break
+        else:
+            out.append(words[at])
+            at += 1
+    return " ".join(out)
+
+
+@lru_cache(maxsize=1)
+def _known_names() -> tuple[str, ...]:
+    """Agency heads and province names as the data lists spell them, longest first."""
+    names = {h for h in read_list("agency_heads.txt") if not h.isupper()}
+    names.update(spelling for row in read_table("provinces.txt") for spelling in row[:1])
+    return tuple(sorted(names, key=lambda n: (-len(n.split()), n)))
+
+
+def _all_capitals(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return not letters or all(c.isupper() for c in letters)
+
+
+def _split_merged(lines: Sequence[_Line]) -> list[_Line]:
+    """Header lines as printed where OCR joined two of them (see ``_MERGED_NUMBER``)."""
+    out: list[_Line] = []
+    for line in lines:
+        parts = [line.text]
+        if not OWN_NUMBER_LINE.match(line.text) and not _SCANNED_NUMBER_LINE.match(line.text):
+            parts = [p for p in _MERGED_NUMBER.split(line.text, maxsplit=1) if p.strip()]
+        if len(parts) == 1 or (len(parts) == 2 and _all_capitals(parts[0]) and len(parts[0]) <= 120):
+            number_line = parts[-1]
+            if OWN_NUMBER_LINE.match(number_line) or _SCANNED_NUMBER_LINE.match(number_line):
+                parts[-1:] = [p for p in _MERGED_SUBJECT.split(number_line, maxsplit=1) if p.strip()]
+        else:
+            parts = [line.text]
+        out.extend(_Line(part.strip(" „"), line.column, line.block) for part in parts)
+    return out
 
 
 _LABEL = re.compile(r"^[^:]{2,30}:\s")
@@ -259,6 +357,9 @@ def _subject_lines(head: Sequence[_Line], subject_at: int) -> list[str]:
             or _DATE_LINE.search(line.text)
             or OWN_NUMBER_LINE.match(line.text)
             or fold_accents(line.text).startswith(_signature_titles())
+            # a subject is printed in small letters: a line in capitals under it is an agency or
+            # a received stamp ("SỞ TÀI CHÍNH … CÔNG VĂN ĐẾN")
+            or (all(_all_capitals(w) for w in line.text.split()) and not all(_all_capitals(w) for w in subject.text.split()))
         ):
             break
         lines.append(line.text)
@@ -270,6 +371,7 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
     head = _lines(blocks[:_HEAD_BLOCKS])
     tail = _lines(blocks[-_TAIL_BLOCKS:])
 
+    head = _split_merged(head)
     number_at = next((i for i, ln in enumerate(head) if OWN_NUMBER_LINE.match(ln.text) and i < 25), None)
     doc_number: str | None = None
     if number_at is not None:
@@ -277,6 +379,10 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
         if not re.search(r"[/-]", rest) and number_at + 1 < len(head):
             rest = f"{rest} {head[number_at + 1].text}"  # "Số:" and "/SNV-TCBC" printed apart
         doc_number = _number(rest)
+    else:
+        number_at = next((i for i, ln in enumerate(head[:_SCANNED_NUMBER_WITHIN]) if _SCANNED_NUMBER_LINE.match(ln.text)), None)
+        if number_at is not None:
+            doc_number = _number(_SCANNED_NUMBER_LINE.match(head[number_at].text).group("rest"))  # type: ignore[union-attr]
 
     place = issued = None
     year: int | None = None
@@ -284,7 +390,8 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
         folded = fold_accents(line.text)
         # a PDF may give the left column whole ("Số", "V/v", "Kính gửi:") before the right one
         # (motto, place and date): a motto right after "Kính gửi:" says the header goes on
-        header_follows = any(_is_motto(ln.text) for ln in head[at + 1 : at + 1 + _MOTTO_AFTER_OPENER])
+        after = [ln for ln in head[at + 1 :] if not _SEPARATOR.match(ln.text)]
+        header_follows = any(_is_motto(ln.text) for ln in after[:_MOTTO_AFTER_OPENER])
         if _opens_body(line.text) and not folded.startswith("ngay ") and not header_follows:
             break
         own = OWN_NUMBER_LINE.match(line.text)
@@ -294,6 +401,13 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
             place = (match.group("place") or "").strip() or None
             issued = iso_date(match.group("day"), match.group("month"), match.group("year"))
             year = int(match.group("year")) if match.group("year") else None
+            break
+        scanned = _SCANNED_DATE_LINE.match(line.text)
+        if scanned and not _agency_phrase(scanned.group("place")):
+            place = scanned.group("place").strip()
+            day, month = (scanned.group(part) if scanned.group(part).isdigit() else None for part in ("day", "month"))
+            issued = iso_date(day, month, scanned.group("year"))
+            year = int(scanned.group("year"))
             break
 
     header_end = max(number_at or 0, next((i for i, ln in enumerate(head) if _is_motto(ln.text)), 0))
@@ -307,7 +421,7 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
         if _doc_type(text)[0] is not None and not _agency_phrase(text):
             break
         issuer_lines.append(text)
-    issuer = " ".join(issuer_lines) or None
+    issuer = _clean_issuer(" ".join(issuer_lines), scanned=any(b.source == "ocr" for b in blocks[:_HEAD_BLOCKS]))
 
     doc_type: str | None = None
     title_lines: list[str] = []
@@ -341,7 +455,8 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
     if doc_kind is None and doc_number:
         code = re.search(r"/(?:\d{4}/)?([^-/]+)-", doc_number)
         doc_kind = _type_by_code().get(code.group(1).upper()) if code else None
-    title = " ".join(title_lines).strip() or None
+    # a subject line (trích yếu) ends without a full stop; a scan's stray mark is not part of it
+    title = " ".join(title_lines).strip().rstrip(" .") or None
 
     if issuer is None or doc_number is None:
         for line in head:
