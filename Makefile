@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the notebooks extra alone, as an analyst installs it: tests/test_notebooks.py runs both notebooks there
+NOTEBOOKS_VENV := .venv-notebooks
+NOTEBOOKS_STAMP := $(NOTEBOOKS_VENV)/.installed
 SYSTEM_PACKAGES := antiword tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd chromium libreoffice-writer-nogui
 GOLD ?= ../shared/gold
 SHARED_CORPUS ?= ../shared/corpus
@@ -27,12 +30,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[all,test]'  # every extra: the tests cover the web page, Dask and the notebooks
 	touch $(STAMP)
 
+$(NOTEBOOKS_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(NOTEBOOKS_VENV)
+	$(NOTEBOOKS_VENV)/bin/python -m pip install -q --upgrade pip
+	$(NOTEBOOKS_VENV)/bin/python -m pip install -q -e '.[notebooks]'
+	touch $(NOTEBOOKS_STAMP)
+
 demo: setup
 	$(BIN)/baocao extract corpus/ --out extracted/
 	if [ -d $(GOLD) ]; then $(BIN)/baocao eval $(GOLD) --out extracted/; fi
 
 # The notebooks run against the extracted/ that `make demo` writes.
-test: setup
+test: setup $(NOTEBOOKS_STAMP)
 	$(BIN)/baocao extract corpus/ --out extracted/
 	$(BIN)/python -m pytest
 
@@ -45,4 +54,4 @@ bench: setup
 	$(BIN)/python bench/bench_batch.py $(SHARED_CORPUS)
 
 clean:
-	rm -rf $(VENV) extracted/*.parquet extracted/*.sqlite* extracted/shared
+	rm -rf $(VENV) $(NOTEBOOKS_VENV) extracted/*.parquet extracted/*.sqlite* extracted/shared

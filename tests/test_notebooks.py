@@ -1,9 +1,11 @@
 """The notebooks in notebooks/: stored without outputs, free of logic, and run top to bottom.
 
 The run is the one an analyst does: the ``jupyter`` command that ``pip install '.[notebooks]'``
-installs beside this interpreter (``jupyter nbconvert --execute``), with a kernel on this test's own
-interpreter (``sys.executable``: the venv's python under ``make test``) registered in a temporary
-Jupyter path, so a ``python3`` kernel installed elsewhere on the machine is never picked up. Notebook 01 reads the repository's ``extracted/``
+installs (``jupyter nbconvert --execute``), with a kernel on that same environment's python
+registered in a temporary Jupyter path, so a ``python3`` kernel installed elsewhere on the machine
+is never picked up. ``make test`` makes ``.venv-notebooks`` with the notebooks extra alone (no web,
+Dask or test extras), so the notebooks run on exactly what that extra installs; without it (pytest
+run by hand) the environment of this test's own interpreter is used. Notebook 01 reads the repository's ``extracted/``
 (what ``make demo`` writes); it is created from ``corpus/`` when missing.
 """
 
@@ -28,6 +30,9 @@ NOTEBOOKS = REPO / "notebooks"
 NOTEBOOK_NAMES = ("01_explore.ipynb", "02_batch.ipynb")
 EXTRACTED = REPO / "extracted"
 KERNEL_NAME = "baocao-test"
+# what `make test` installs with `pip install -e '.[notebooks]'` and nothing else (see the Makefile)
+NOTEBOOKS_ALONE = REPO / ".venv-notebooks" / "bin" / "python"
+NOTEBOOK_PYTHON = NOTEBOOKS_ALONE if NOTEBOOKS_ALONE.is_file() else Path(sys.executable)
 # what a notebook may import: the library and the standard tools for looking at its tables
 ALLOWED_IMPORTS = {"os", "pathlib", "shutil", "tempfile", "matplotlib.pyplot", "pandas", "pipeline", "pipeline.notebook"}
 GLYPH_WARNINGS = ("missing from font", "Glyph ", "findfont: Font family")
@@ -79,11 +84,11 @@ def sample_extracted(nlp: Language) -> Path:
 
 @pytest.fixture(scope="module")
 def jupyter_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A Jupyter data folder (for ``JUPYTER_PATH``) with one kernel running this interpreter."""
+    """A Jupyter data folder (for ``JUPYTER_PATH``) with one kernel on ``NOTEBOOK_PYTHON``."""
     folder = tmp_path_factory.mktemp("jupyter")
     spec = folder / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    argv = [str(NOTEBOOK_PYTHON), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     (spec / "kernel.json").write_text(
         json.dumps({"argv": argv, "display_name": "baocao tests", "language": "python"}), encoding="utf-8"
     )
@@ -92,7 +97,7 @@ def jupyter_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(name: str, jupyter_path: Path, out_dir: Path) -> nbformat.NotebookNode:
     # the [notebooks] extra's own command, installed beside the interpreter (bin/ of the venv)
-    jupyter = Path(sys.executable).parent / "jupyter"
+    jupyter = NOTEBOOK_PYTHON.parent / "jupyter"
     assert jupyter.is_file(), f"no {jupyter}: install the notebooks extra (pip install '.[notebooks]')"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BAOCAO_") and k != "MPLBACKEND"}
     env["JUPYTER_PATH"] = str(jupyter_path)
@@ -156,3 +161,11 @@ def test_batch_reports_the_broken_file_and_scores(executed: dict[str, nbformat.N
         assert any("image/png" in o.get("data", {}) for o in _outputs(notebook))
     else:
         assert "evaluation skipped" in text
+
+
+@pytest.mark.skipif(not NOTEBOOKS_ALONE.is_file(), reason="no .venv-notebooks: `make test` makes it")
+def test_the_notebooks_environment_holds_the_notebooks_extra_alone() -> None:
+    # the run above proves the extra is enough only if nothing of the other extras is there
+    probe = "import importlib.util as u; print([m for m in ('fastapi', 'dask', 'pytest', 'datasette') if u.find_spec(m)])"
+    done = subprocess.run([str(NOTEBOOK_PYTHON), "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.strip() == "[]", done.stdout
