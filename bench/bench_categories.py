@@ -8,7 +8,7 @@ either, the classifier, not the labels, is what falls short. ``--unseen FILE`` a
 wrote rules from (a TSV with the columns ``kind``, ``text``, ``categories``, primary first,
 ``" | "``-separated), scored once per run.
 
-Usage: python bench/bench_categories.py [--unseen /path/items.tsv]
+Usage: python bench/bench_categories.py [--unseen /path/items.tsv [--unseen-second /path/labels.tsv]]
 """
 
 from __future__ import annotations
@@ -43,6 +43,10 @@ def main() -> None:
     """Print, per set, how often each pair of readers agrees on the primary category."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--unseen", type=Path, help="TSV of items nobody wrote rules from")
+    parser.add_argument(
+        "--unseen-second", type=Path,
+        help="another reader's blind labels of the --unseen items (columns id, categories; primary first)",
+    )
     args = parser.parse_args()
     second = _second_labels()
     print(f"{'set':<20} {'items':>5} {'2nd reader=1st':>15} {'model=1st':>10} {'model=2nd':>10}")
@@ -68,8 +72,15 @@ def main() -> None:
     if args.unseen:
         with args.unseen.open(encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
-        right = sum(classify(r["text"], r["kind"])[0] == r["categories"].split(" | ")[0] for r in rows)
-        print(f"{'unseen: ' + args.unseen.name:<20} {len(rows):>5} {'':>15} {right / len(rows):>10.3f}")
+        guesses = [classify(r["text"], r["kind"])[0] for r in rows]
+        right = sum(guess == r["categories"].split(" | ")[0] for guess, r in zip(guesses, rows))
+        readers = model_second = ""
+        if args.unseen_second:
+            with args.unseen_second.open(encoding="utf-8") as handle:
+                other = {r["id"]: r["categories"].split(" | ")[0] for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
+            readers = f"{sum(other[r['id']] == r['categories'].split(' | ')[0] for r in rows) / len(rows):.3f}"
+            model_second = f"{sum(other[r['id']] == guess for guess, r in zip(guesses, rows)) / len(rows):.3f}"
+        print(f"{'unseen: ' + args.unseen.parent.name:<20} {len(rows):>5} {readers:>15} {right / len(rows):>10.3f} {model_second:>10}")
 
 
 if __name__ == "__main__":
