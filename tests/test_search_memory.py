@@ -50,27 +50,26 @@ def arrays(connection: sqlite3.Connection) -> SearchArrays:
     return load_search_arrays(connection)
 
 
+# each filter as plain SQL over the wide tables
+_PLAIN_FILTERS = {
+    "year": "doc.year = ?",
+    "kind": "d.kind = ?",
+    "province": "instr(baocao_fold(doc.province), ?) > 0",
+    "issuer": "instr(baocao_fold(doc.agency), ?) > 0",
+    "doc_type": "baocao_fold(doc.doc_kind) = ?",
+}
+
+
 def _plain_sql(connection: sqlite3.Connection, q: str | None, filters: dict[str, Any]) -> tuple[int, Counter, Counter]:
     """(total, by year, by category) counted with plain SQL over the wide tables and the FTS table."""
     clauses, params = ["1"], []
     if q:
         clauses.append(f'd.rowid IN (SELECT rowid FROM "{FTS_TABLE}" WHERE "{FTS_TABLE}" MATCH ?)')
         params.append(fts_expression(q))
-    if "year" in filters:
-        clauses.append("doc.year = ?")
-        params.append(filters["year"])
-    if "kind" in filters:
-        clauses.append("d.kind = ?")
-        params.append(filters["kind"])
-    if "province" in filters:
-        clauses.append("instr(baocao_fold(doc.province), ?) > 0")
-        params.append(filters["province"])
-    if "issuer" in filters:
-        clauses.append("instr(baocao_fold(doc.agency), ?) > 0")
-        params.append(filters["issuer"])
-    if "doc_type" in filters:
-        clauses.append("baocao_fold(doc.doc_kind) = ?")
-        params.append(filters["doc_type"])
+    for name, clause in _PLAIN_FILTERS.items():
+        if name in filters:
+            clauses.append(clause)
+            params.append(filters[name])
     by_year: Counter = Counter()
     by_category: Counter = Counter()
     for year, categories in connection.execute(
