@@ -94,6 +94,7 @@ CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
             'title': ('title lines under the type word, or the subject of a letter as printed (`V/v …`), joined by a space', '`Tình hình thực hiện công tác cải cách hành chính năm 2018`'),
             'signer': ('name under the signature block', '`Cấp Kim Thành`'),
             'province': ('province named by the issuer, place or title, canonical spelling', '`Đắk Nông`'),
+            'draft': ('true for a draft: the mark "Dự thảo" above the header, or, on a text layer, a number line and a date line left blank for the number and the day; false for an issued document; null without a header', '`true`'),
             'text': ('the normalised text all offsets refer to', '`UBND TỈNH ĐĂK NÔNG\\nSỞ TÀI CHÍNH\\n…`'),
             'pipeline_version': ('version of the pipeline that wrote the row', '`0.1.0`'),
             'file_size': ('size of the file in bytes', '`841524`'),

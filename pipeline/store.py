@@ -60,6 +60,7 @@ class DocumentRow:
     title: str | None
     signer: str | None
     province: str | None
+    draft: bool | None
     text: str
     pipeline_version: str
     file_size: int

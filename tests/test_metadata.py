@@ -44,10 +44,12 @@ def test_metadata_of_the_difficulties_gold_is_scored_too(shared_dataset: tuple[P
     [
         # PDF header in two columns, signed report
         ("DN-001", {"doc_type": "BÁO CÁO", "doc_number": "216/BC-STC", "issuer": "UBND TỈNH ĐĂK NÔNG SỞ TÀI CHÍNH",
-                    "place": "Đăk Nông", "issued_date": "2018-11-14", "year": 2018, "province": "Đắk Nông"}),
+                    "place": "Đăk Nông", "issued_date": "2018-11-14", "year": 2018, "province": "Đắk Nông",
+                    "draft": False}),
         # DOCX draft: "Số:      /BC-UBND", "ngày      tháng 01 năm 2026" -> no number, no day, year kept
         ("LD-014", {"doc_type": "BÁO CÁO", "doc_number": None, "issued_date": None, "year": 2026,
-                    "issuer": "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG", "place": "Lâm Đồng", "province": "Lâm Đồng"}),
+                    "issuer": "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG", "place": "Lâm Đồng", "province": "Lâm Đồng",
+                    "draft": True}),
         # .doc draft with a header table
         ("LD-033", {"doc_type": "BÁO CÁO", "doc_number": None, "issued_date": None, "year": 2025,
                     "issuer": "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG"}),
@@ -260,3 +262,25 @@ def test_agency_words_are_respelled_only_on_scans() -> None:
     assert extract_metadata(_scanned(header)).issuer == "HỘI ĐỒNG NHÂN DÂN TỈNH ĐẮK NÔNG"
     # "Uỷ" and "Ủy" are one spelling: the printed one stays
     assert extract_metadata(_scanned(["UỶ BAN NHÂN DÂN HUYỆN A", "Số: 3/UBND"])).issuer == "UỶ BAN NHÂN DÂN HUYỆN A"
+
+
+@pytest.mark.parametrize(
+    "mark, draft",
+    [("DỰ THẢO", True), ("Dự thảo lần 2", True), ("(Dự thảo)", True), ("DỰ THẢO 3", True),
+     # a subject about a draft is no draft mark
+     ("V/v góp ý dự thảo Kế hoạch kiểm tra cải cách hành chính", False)],
+)
+def test_the_draft_mark_above_a_header(mark: str, draft: bool) -> None:
+    header = [mark, "UBND TỈNH LÂM ĐỒNG", "SỞ NỘI VỤ", "Số: 12/SNV-TCBC", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+              "Lâm Đồng, ngày 18 tháng 9 năm 2025", "Kính gửi: Công an tỉnh"]
+    assert extract_metadata(_blocks(header)).draft is draft
+
+
+def test_blank_number_and_day_make_a_draft_on_a_text_layer_only() -> None:
+    header = ["UBND TỈNH LÂM ĐỒNG", "SỞ NỘI VỤ", "Số: /TTr-SNV", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+              "Lâm Đồng, ngày tháng 10 năm 2025", "TỜ TRÌNH", "Về việc ban hành Kế hoạch"]
+    assert extract_metadata(_blocks(header)).draft is True
+    # on a scan the number and the day are often written by hand and read as nothing
+    assert extract_metadata(_scanned(header)).draft is False
+    # no header at all: nothing to tell
+    assert extract_metadata(_blocks(["Liên minh HTX tỉnh báo cáo kết quả như sau:"])).draft is None

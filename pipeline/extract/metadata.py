@@ -25,7 +25,10 @@ _HEAD_BLOCKS = 30
 _MOTTO_AFTER_OPENER = 2
 _TAIL_BLOCKS = 30
 _MAX_TITLE_LINES = 4
+_DRAFT_WITHIN = 12  # the mark stands above or beside the header
 _SCANNED_NUMBER_WITHIN = 8  # the number line is among the first lines of the left column
+# the mark a draft carries above its header (Nghị định 30/2020, Phụ lục I: "Dự thảo", "Dự thảo lần 2")
+_DRAFT_MARK = re.compile(r"^[(\[]?\s*du thao(?:\s+(?:lan\s+)?(?:\d+|thu \w+|[ivx]+))?\s*[)\]]?\s*[:.]?$")
 
 _MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "dang cong san viet nam")
 _SEPARATOR = re.compile(r"^[\s\-_–—=*.·…]+$")
@@ -76,7 +79,8 @@ class DocumentMetadata:
 
     ``doc_type`` is the type name as printed (null when the document prints none, as a công văn);
     ``doc_kind`` is what the document is: the printed type, ``CÔNG VĂN`` for a letter with a
-    ``V/v`` subject line, or the type its number's code names.
+    ``V/v`` subject line, or the type its number's code names. ``draft`` is true for a draft (see
+    :func:`_is_draft`), false otherwise, null when there is no header to tell.
     """
 
     doc_type: str | None = None
@@ -91,6 +95,7 @@ class DocumentMetadata:
     doc_kind: str | None = None
     agency: str | None = None
     parent_agency: str | None = None
+    draft: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -341,6 +346,19 @@ def _body_agency(lines: Sequence[_Line]) -> str | None:
     return None
 
 
+def _is_draft(head: Sequence[_Line], number_at: int | None, number_line: str | None, dated_blank: bool, scanned: bool) -> bool | None:
+    """Whether the header is a draft's: it carries the draft mark, or (on a text layer only) its
+    number line has the code without the number and its date line the year without the day, the
+    blanks an issued document fills in. A scan's blanks are no evidence: the number and day are
+    often written by hand and read as nothing. None when there is neither a number line nor a mark."""
+    if any(_DRAFT_MARK.match(fold_accents(line.text).strip()) for line in head[:_DRAFT_WITHIN]):
+        return True
+    if number_at is None or number_line is None:
+        return None
+    blank_number = not re.search(r"\d", number_line.split("/")[0])
+    return blank_number and dated_blank and not scanned
+
+
 def _subject_lines(head: Sequence[_Line], subject_at: int) -> list[str]:
     """A công văn's subject as printed (its title): the ``V/v …`` line and the lines that carry it
     on in its column, up to ``Kính gửi``, the body or the other column's date."""
@@ -374,6 +392,7 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
     head = _split_merged(head)
     number_at = next((i for i, ln in enumerate(head) if OWN_NUMBER_LINE.match(ln.text) and i < 25), None)
     doc_number: str | None = None
+    rest: str | None = None
     if number_at is not None:
         rest = OWN_NUMBER_LINE.match(head[number_at].text).group("rest")  # type: ignore[union-attr]
         if not re.search(r"[/-]", rest) and number_at + 1 < len(head):
@@ -382,10 +401,12 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
     else:
         number_at = next((i for i, ln in enumerate(head[:_SCANNED_NUMBER_WITHIN]) if _SCANNED_NUMBER_LINE.match(ln.text)), None)
         if number_at is not None:
-            doc_number = _number(_SCANNED_NUMBER_LINE.match(head[number_at].text).group("rest"))  # type: ignore[union-attr]
+            rest = _SCANNED_NUMBER_LINE.match(head[number_at].text).group("rest")  # type: ignore[union-attr]
+            doc_number = _number(rest)
 
     place = issued = None
     year: int | None = None
+    blank_day = False
     for at, line in enumerate(head[:25]):
         folded = fold_accents(line.text)
         # a PDF may give the left column whole ("Số", "V/v", "Kính gửi:") before the right one
@@ -401,13 +422,14 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
             place = (match.group("place") or "").strip() or None
             issued = iso_date(match.group("day"), match.group("month"), match.group("year"))
             year = int(match.group("year")) if match.group("year") else None
+            blank_day = year is not None and not match.group("day")
             break
-        scanned = _SCANNED_DATE_LINE.match(line.text)
-        if scanned and not _agency_phrase(scanned.group("place")):
-            place = scanned.group("place").strip()
-            day, month = (scanned.group(part) if scanned.group(part).isdigit() else None for part in ("day", "month"))
-            issued = iso_date(day, month, scanned.group("year"))
-            year = int(scanned.group("year"))
+        scanned_date = _SCANNED_DATE_LINE.match(line.text)
+        if scanned_date and not _agency_phrase(scanned_date.group("place")):
+            place = scanned_date.group("place").strip()
+            day, month = (scanned_date.group(part) if scanned_date.group(part).isdigit() else None for part in ("day", "month"))
+            issued = iso_date(day, month, scanned_date.group("year"))
+            year = int(scanned_date.group("year"))
             break
 
     header_end = max(number_at or 0, next((i for i, ln in enumerate(head) if _is_motto(ln.text)), 0))
@@ -421,7 +443,8 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
         if _doc_type(text)[0] is not None and not _agency_phrase(text):
             break
         issuer_lines.append(text)
-    issuer = _clean_issuer(" ".join(issuer_lines), scanned=any(b.source == "ocr" for b in blocks[:_HEAD_BLOCKS]))
+    scanned = any(b.source == "ocr" for b in blocks[:_HEAD_BLOCKS])
+    issuer = _clean_issuer(" ".join(issuer_lines), scanned=scanned)
 
     doc_type: str | None = None
     title_lines: list[str] = []
@@ -491,4 +514,5 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
         province=_province(issuer, place, title),
         agency=agency.name if agency else None,
         parent_agency=agency.parent if agency else None,
+        draft=_is_draft(head, number_at, rest, blank_day, scanned),
     )
