@@ -260,6 +260,14 @@ def test_agency_words_are_respelled_only_on_scans() -> None:
     header = ["HỘI ĐÓNG NHÂN DÂN TỈNH ĐÁK NÔNG", "Số: 12/BC-HĐND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]
     assert extract_metadata(_blocks(header)).issuer == "HỘI ĐÓNG NHÂN DÂN TỈNH ĐÁK NÔNG"
     assert extract_metadata(_scanned(header)).issuer == "HỘI ĐỒNG NHÂN DÂN TỈNH ĐẮK NÔNG"
+    # unit words too (DA-001, DN-052 as OCR read them); "QUÂN SỰ" is no "quận"
+    assert extract_metadata(_scanned(["UBND THÀNH PHÓ ĐÀ NẴNG - SỞ GIÁO DỤC VÀ ĐÀO TẠO", "Số: 5/SGDĐT"])).issuer == (
+        "UBND THÀNH PHỐ ĐÀ NẴNG - SỞ GIÁO DỤC VÀ ĐÀO TẠO"
+    )
+    assert extract_metadata(_scanned(["UBND TỈNH ĐẮKNÔNG", "THANH TRA TÍNH", "Số: 7/TB-TTr"])).issuer == (
+        "UBND TỈNH ĐẮKNÔNG THANH TRA TỈNH"
+    )
+    assert extract_metadata(_scanned(["BỘ CHỈ HUY QUÂN SỰ TỈNH", "Số: 9/BC-BCH"])).issuer == "BỘ CHỈ HUY QUÂN SỰ TỈNH"
     # "Uỷ" and "Ủy" are one spelling: the printed one stays
     assert extract_metadata(_scanned(["UỶ BAN NHÂN DÂN HUYỆN A", "Số: 3/UBND"])).issuer == "UỶ BAN NHÂN DÂN HUYỆN A"
 

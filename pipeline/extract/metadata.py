@@ -233,10 +233,17 @@ def _respell(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _known_names() -> tuple[str, ...]:
-    """Agency heads and province names as the data lists spell them, longest first."""
+    """Agency heads, the words of administrative units and province names as the data lists spell
+    them, longest first."""
     names = {h for h in read_list("agency_heads.txt") if not h.isupper()}
+    names.update(_UNIT_WORDS)
     names.update(spelling for row in read_table("provinces.txt") for spelling in row[:1])
     return tuple(sorted(names, key=lambda n: (-len(n.split()), n)))
+
+
+# the units an agency name says it governs; not "quận" (folded "quan" is also "quân sự") nor
+# "phường" ("phương"), whose folded forms are other words of agency names
+_UNIT_WORDS = ("Tỉnh", "Huyện", "Thành phố", "Thị xã", "Thị trấn")
 
 
 def _all_capitals(word: str) -> bool:
