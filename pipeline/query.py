@@ -10,14 +10,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import numpy as np
 
 from pipeline import facts
 from pipeline import filters as filter_registry
 from pipeline.filters import DOCUMENTS, Filter, FilterValues, QueryError
 from pipeline.normalize import fold_accents
+
 from pipeline.search_index import (
     FACETS_TABLE,
     FTS_TABLE,
@@ -32,6 +32,11 @@ from pipeline.search_index import (
     vocabulary_table,
 )
 from pipeline.store import DATABASE_NAME
+
+# numpy is imported by the functions that build or read the search arrays: `baocao query`
+# and the other light commands never do (tests/test_cli_imports.py)
+if TYPE_CHECKING:
+    import numpy as np
 
 
 MAX_GROUPS = 200
@@ -618,6 +623,7 @@ def _phrase_hits(connection: sqlite3.Connection, phrase: QueryPhrase) -> tuple[n
     a prefix phrase's last token is every term that starts with it. The test on the column is
     left out when the terms occur in no other column (it costs half the time of a broad term).
     """
+    import numpy as np
     instances, columns = vocabulary_table(connection, "instance"), vocabulary_table(connection, "col")
     starts: np.ndarray | None = None
     last = len(phrase.tokens) - 1
@@ -652,6 +658,7 @@ def _document_column(connection: sqlite3.Connection, arrays: SearchArrays, colum
     """(index into the distinct values of each document in ``arrays.doc_ids``, the distinct values)
     of a ``documents`` column, read once per arrays. The codes have one more, last, element -1,
     which ``arrays.doc`` = -1 (an item without a documents row) picks."""
+    import numpy as np
     found = arrays.document_columns.get(column)
     if found is None:
         values: dict[Any, int] = {}
@@ -674,6 +681,7 @@ def _memory_mask(
     A filter on a documents column is the SQL test of :func:`_clause` run once on each distinct
     value of the column (a few dozen provinces, not 10,000 documents), then looked up per item.
     """
+    import numpy as np
     tests: list[Callable[[np.ndarray | slice], np.ndarray]] = []
     doc_filters: list[tuple[Filter, Any]] = []
     for f, value in filters.items_with_filters():
@@ -722,6 +730,7 @@ def _bm25(
     way: IDF from the rows of each phrase over the whole index, the item's size over all
     columns, the table's mean size.
     """
+    import numpy as np
     hits = [_phrase_hits(connection, phrase) for phrase in phrases]
     matched = hits[0][0]
     for rowids, _ in hits[1:]:
@@ -744,6 +753,7 @@ def _bm25(
 
 def _memory_counts(arrays: SearchArrays, positions: np.ndarray) -> tuple[int, list[Count], list[Count]]:
     """(total, counts by category, counts by year) of the items at ``positions``."""
+    import numpy as np
     year_counts = np.bincount(arrays.year_code[positions], minlength=arrays.years.size)
     by_year = [Count(int(y) or None, int(n)) for y, n in zip(arrays.years, year_counts) if n]
     by_year.sort(key=lambda c: (c.value is None, c.value or 0))
@@ -765,6 +775,7 @@ def _search_in_memory(
 ) -> Page[DifficultyHit] | None:
     """:func:`search_difficulties` over ``arrays``, or None when the arrays cannot answer it
     (a filter they do not hold, a query word FTS5 would tokenise differently)."""
+    import numpy as np
     text_filter, q = _text_query(filters)
     mask = _memory_mask(connection, arrays, filters, text_filter)
     if mask is None:

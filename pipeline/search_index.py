@@ -30,11 +30,15 @@ import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 
 from pipeline.normalize import fold_accents
+
+# numpy is imported by the functions that build or read the search arrays: `baocao query`
+# and the other light commands never do (tests/test_cli_imports.py)
+if TYPE_CHECKING:
+    import numpy as np
 
 FTS_TABLE = "difficulties_fts"
 FACETS_TABLE = "difficulties_facets"
@@ -258,6 +262,7 @@ def _sizes(lengths: np.ndarray, data: np.ndarray) -> np.ndarray:
     """Tokens per item: the sum of the varints of each FTS5 ``docsize`` record, the records being
     ``data`` (bytes) cut into ``lengths``. Vectorised for varints of one or two bytes (up to
     16,383 tokens a column); longer ones are decoded one record at a time."""
+    import numpy as np
     ends = np.cumsum(lengths)
     continued = data >= 0x80
     if (continued[:-1] & continued[1:]).any():
@@ -270,6 +275,7 @@ def _sizes(lengths: np.ndarray, data: np.ndarray) -> np.ndarray:
 
 def integers_of(joined: str | None) -> np.ndarray:
     """The integers of a ``group_concat`` result (parsed in C, ~8× faster than ``str.split``)."""
+    import numpy as np
     if not joined:
         return np.zeros(0, dtype=np.int64)
     return np.fromstring(joined, dtype=np.int64, sep=",")
@@ -282,6 +288,7 @@ def load_search_arrays(connection: sqlite3.Connection) -> SearchArrays:
     which is several times faster than a million Python rows. Raises :class:`SearchIndexMissing`
     when the store has no search index.
     """
+    import numpy as np
     require_search_index(connection)
     kinds = tuple(k for (k,) in connection.execute(f'SELECT DISTINCT kind FROM "{FACETS_TABLE}" ORDER BY kind'))
     documents = connection.execute('SELECT rowid, doc_id FROM "documents" ORDER BY rowid').fetchall()
