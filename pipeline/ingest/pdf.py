@@ -44,10 +44,10 @@ from pipeline.ingest.ocr import ocr_available, ocr_pages, page_too_large, pdf_pa
 from pipeline.ingest.options import ReadOptions
 from pipeline.ingest.pdfium_text import (
     annotation_chars,
-    has_ruled_table,
     may_rule_table,
     plain_page_reason,
     read_plain_page,
+    read_without_glyphs,
 )
 from pipeline.ingest.syllables import diacritic_share, syllable_share
 
@@ -108,13 +108,15 @@ def _tables(page: pdfplumber.page.Page) -> list[Table]:
 
 def _page_lines(
     page: pdfplumber.page.Page, plain_chars: list[dict[str, Any]] | None = None, annotation: list[dict[str, Any]] | None = None,
-    legacy: bool = True,
+    legacy: bool = True, ruled: bool = False,
 ) -> tuple[list[Line], float]:
-    """Printed lines of a page and its body text size; ``plain_chars`` are a plain page's chars
-    read by pdfium (``pdfium_text``), which has no table and no legacy font to convert;
-    ``annotation`` the chars that its annotations print (``pdfium_text.annotation_chars``), read
-    with the page's own where they do not repeat them; ``legacy``: convert chars in TCVN3/VNI fonts."""
-    tables = [] if plain_chars is not None else _tables(page)
+    """Printed lines of a page and its body text size; ``plain_chars`` are the page's chars read by
+    pdfium (``pdfium_text``), which has no legacy font to convert, and no table unless ``ruled``;
+    ``ruled``: the page's cached objects are its paths (``pdfium_text.read_without_glyphs``) and
+    ``plain_chars``, from which its tables are found and read; ``annotation`` the chars that its
+    annotations print (``pdfium_text.annotation_chars``), read with the page's own where they do
+    not repeat them; ``legacy``: convert chars in TCVN3/VNI fonts."""
+    tables = _tables(page) if plain_chars is None or ruled else []
     boxes = [t.bbox for t in tables]
 
     def outside_tables(obj: dict[str, Any]) -> bool:
@@ -270,8 +272,14 @@ def text_layer_is_poor(text: str) -> bool:
     return count >= MIN_WORDS_FOR_QUALITY and diacritic_share(text) < MIN_DIACRITIC_SHARE and share < MIN_SYLLABLE_SHARE
 
 
-def _plain_chars(document: pypdfium2.PdfDocument | None, page: pdfplumber.page.Page) -> list[dict[str, Any]] | None:
-    """The chars of ``page`` read by pdfium if it is a plain page (no ruled table …), else ``None``."""
+def _pdfium_chars(document: pypdfium2.PdfDocument | None, page: pdfplumber.page.Page) -> tuple[list[dict[str, Any]], bool] | None:
+    """The chars of ``page`` read by pdfium, and whether the page may hold a ruled table; ``None``
+    when pdfplumber must read the page (``pdfium_text.plain_page_reason``, ``read_plain_page``).
+
+    A page whose paths may rule a table is read by pdfminer without its glyphs, and pdfium's chars
+    take the place of the glyphs in pdfplumber's cache of the page: pdfplumber's table finder and
+    cell extraction then read the same paths and the chars a plain page gives, without a full read.
+    """
     if document is None:
         return None
     try:
@@ -280,11 +288,19 @@ def _plain_chars(document: pypdfium2.PdfDocument | None, page: pdfplumber.page.P
         return None  # pdfplumber reads it, or reports why it cannot
     try:
         reason = plain_page_reason(fast_page)
-        if reason == "paths" and (not may_rule_table(fast_page) or not has_ruled_table(page, _tables)):
+        if reason == "paths" and not may_rule_table(fast_page):
             reason = None
-        return None if reason else read_plain_page(fast_page, float(page.height))
+        if reason not in (None, "paths", "many paths"):
+            return None
+        chars = read_plain_page(fast_page, float(page.height))
     finally:
         fast_page.close()
+    if chars is None or reason is None:
+        return None if chars is None else (chars, False)
+    if not read_without_glyphs(page):
+        return None
+    page.objects["char"] = chars
+    return chars, True
 
 
 def _annotation_chars(document: pypdfium2.PdfDocument, page: pdfplumber.page.Page) -> list[dict[str, Any]]:
@@ -326,14 +342,17 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
                 # a scan is told by the page's own text: an annotation (a signature's stamp) does not make it a text page
                 annotation_letters = count_letters("".join(c["text"] for c in annotation))
                 # pdfium keeps one space of a run: a stamp over the blank of "tháng      năm" needs them all
-                plain_chars = None if annotation else _plain_chars(fast_document, page)
-                if plain_chars is not None:
-                    lines, body_size = _page_lines(page, plain_chars, annotation, options.legacy)
+                read = None if annotation else _pdfium_chars(fast_document, page)
+                plain_chars = None
+                if read is not None:
+                    plain_chars, ruled = read
+                    lines, body_size = _page_lines(page, plain_chars, annotation, options.legacy, ruled)
                     letters = page_letters(lines)
                     if letters - annotation_letters >= MIN_LETTERS_FOR_TEXT_PAGE:
                         pdfium_pages.append(number)
                     else:  # maybe a scan: pdfplumber's images and text decide, as for any page
                         plain_chars = None
+                        page.flush_cache()  # it may hold pdfium's chars
                 if plain_chars is None:
                     lines, body_size = _page_lines(page, annotation=annotation, legacy=options.legacy)
                     letters = page_letters(lines)

@@ -178,18 +178,35 @@ class _WithoutGlyphs(PDFPageAggregatorWithMarkedContent):
         return None
 
 
-def has_ruled_table(page: pdfplumber.page.Page, find_tables: Callable[[pdfplumber.page.Page], list[Any]]) -> bool:
-    """Whether ``find_tables`` finds a table on ``page`` when it is read without its glyphs.
+def read_without_glyphs(page: pdfplumber.page.Page) -> bool:
+    """Read ``page`` with pdfminer without its glyphs into pdfplumber's cache of the page.
 
-    pdfplumber finds tables from the page's rects, lines and curves only, so reading them alone
-    (a third of the cost of the whole page) gives the same tables. The page's caches are flushed.
-    A page pdfminer cannot read counts as having a table: pdfplumber then reads it, or says why not.
+    pdfplumber's ``Page.objects`` then holds the page's rects, lines, curves and images as a full
+    read gives them, and no chars, at about a third of the cost (most of pdfminer's time on a
+    page goes to its glyphs). ``False`` when pdfminer cannot read the page (the cache is flushed):
+    pdfplumber's own full read then reports it as before.
     """
     device = _WithoutGlyphs(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
     try:
         PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
-        # pdfplumber's Page.layout returns this cached layout instead of interpreting the page
-        page._layout = device.get_result()
+    except Exception:  # noqa: BLE001 - pdfplumber's own reading of the page reports it as before
+        page.flush_cache()
+        return False
+    # pdfplumber's Page.layout returns this cached layout instead of interpreting the page
+    page._layout = device.get_result()
+    return True
+
+
+def has_ruled_table(page: pdfplumber.page.Page, find_tables: Callable[[pdfplumber.page.Page], list[Any]]) -> bool:
+    """Whether ``find_tables`` finds a table on ``page`` when it is read without its glyphs.
+
+    pdfplumber finds tables from the page's rects, lines and curves only, so reading them alone
+    (``read_without_glyphs``) gives the same tables. The page's caches are flushed.
+    A page pdfminer cannot read counts as having a table: pdfplumber then reads it, or says why not.
+    """
+    if not read_without_glyphs(page):
+        return True
+    try:
         return bool(find_tables(page))
     except Exception:  # noqa: BLE001 - pdfplumber's own reading of the page reports it as before
         return True
