@@ -9,6 +9,7 @@ through the same layout from Tesseract's word boxes.
 
 from __future__ import annotations
 
+import bisect
 import statistics
 import unicodedata
 from collections import Counter
@@ -42,6 +43,7 @@ from pipeline.ingest.legacy import convert_pdf_chars
 from pipeline.ingest.model import PageInfo, SourceDocument
 from pipeline.ingest.ocr import ocr_available, ocr_pages, page_too_large, pdf_page_image
 from pipeline.ingest.options import ReadOptions
+from pipeline.ingest.pdfium_paths import read_paths
 from pipeline.ingest.pdfium_text import (
     annotation_chars,
     may_rule_table,
@@ -108,15 +110,17 @@ def _tables(page: pdfplumber.page.Page) -> list[Table]:
 
 def _page_lines(
     page: pdfplumber.page.Page, plain_chars: list[dict[str, Any]] | None = None, annotation: list[dict[str, Any]] | None = None,
-    legacy: bool = True, ruled: bool = False,
+    legacy: bool = True, tables: list[Table] | None = None,
 ) -> tuple[list[Line], float]:
     """Printed lines of a page and its body text size; ``plain_chars`` are the page's chars read by
-    pdfium (``pdfium_text``), which has no legacy font to convert, and no table unless ``ruled``;
-    ``ruled``: the page's cached objects are its paths (``pdfium_text.read_without_glyphs``) and
-    ``plain_chars``, from which its tables are found and read; ``annotation`` the chars that its
+    pdfium (``pdfium_text``), which has no legacy font to convert, and ``tables`` its tables found
+    among them (``_pdfium_chars``; none if not given); ``annotation`` the chars that its
     annotations print (``pdfium_text.annotation_chars``), read with the page's own where they do
     not repeat them; ``legacy``: convert chars in TCVN3/VNI fonts."""
-    tables = _tables(page) if plain_chars is None or ruled else []
+    if plain_chars is None:
+        tables = _tables(page)
+    elif tables is None:
+        tables = []
     boxes = [t.bbox for t in tables]
 
     def outside_tables(obj: dict[str, Any]) -> bool:
@@ -272,13 +276,17 @@ def text_layer_is_poor(text: str) -> bool:
     return count >= MIN_WORDS_FOR_QUALITY and diacritic_share(text) < MIN_DIACRITIC_SHARE and share < MIN_SYLLABLE_SHARE
 
 
-def _pdfium_chars(document: pypdfium2.PdfDocument | None, page: pdfplumber.page.Page) -> tuple[list[dict[str, Any]], bool] | None:
-    """The chars of ``page`` read by pdfium, and whether the page may hold a ruled table; ``None``
-    when pdfplumber must read the page (``pdfium_text.plain_page_reason``, ``read_plain_page``).
+def _pdfium_chars(
+    document: pypdfium2.PdfDocument | None, page: pdfplumber.page.Page,
+) -> tuple[list[dict[str, Any]], list[Table]] | None:
+    """The chars of ``page`` read by pdfium and its ruled tables; ``None`` when pdfplumber must
+    read the page (``pdfium_text.plain_page_reason``, ``read_plain_page``).
 
-    A page whose paths may rule a table is read by pdfminer without its glyphs, and pdfium's chars
-    take the place of the glyphs in pdfplumber's cache of the page: pdfplumber's table finder and
-    cell extraction then read the same paths and the chars a plain page gives, without a full read.
+    On a page whose paths may rule a table, pdfium's chars take the place of the glyphs in
+    pdfplumber's cache of the page, with its paths, and pdfplumber's own table finder and cell
+    extraction read them. The paths come from pdfium (``pdfium_paths.read_paths``) when it can
+    tell them as pdfminer would and no char or word stands on a side of a table or cell
+    (``_clear_of_sides``); otherwise from pdfminer reading the page without its glyphs.
     """
     if document is None:
         return None
@@ -293,14 +301,52 @@ def _pdfium_chars(document: pypdfium2.PdfDocument | None, page: pdfplumber.page.
         if reason not in (None, "paths", "many paths"):
             return None
         chars = read_plain_page(fast_page, float(page.height))
+        if chars is None or reason is None:
+            return None if chars is None else (chars, [])
+        from_pdfium = read_paths(fast_page, page)
     finally:
         fast_page.close()
-    if chars is None or reason is None:
-        return None if chars is None else (chars, False)
+    if from_pdfium:
+        page.objects["char"] = chars
+        tables = _tables(page)
+        if _clear_of_sides(tables, chars):
+            return chars, tables
+        page.flush_cache()
     if not read_without_glyphs(page):
         return None
     page.objects["char"] = chars
-    return chars, True
+    return chars, _tables(page)
+
+
+# pdfium's paths lie within 1e-4 pt of pdfminer's (single precision): a char or word whose centre
+# is at least this far from every side of a table and its cells falls in the same cell either way.
+_SIDE_MARGIN = 1e-3
+
+
+def _clear_of_sides(tables: list[Table], chars: list[dict[str, Any]]) -> bool:
+    """Whether the centre of every char (which cell it is read in) and of every word (whether it
+    is outside the tables) lies at least ``_SIDE_MARGIN`` from the sides of a table and its cells,
+    or that far outside the table."""
+    if not tables:
+        return True
+    centres = [
+        ((float(obj["x0"]) + float(obj["x1"])) / 2, (float(obj["top"]) + float(obj["bottom"])) / 2)
+        for obj in [*chars, *extract_words(chars, x_tolerance=_WORD_GAP, y_tolerance=2)]
+    ]
+
+    def near(sides: list[float], value: float) -> bool:
+        at = bisect.bisect_left(sides, value)
+        return any(abs(sides[i] - value) < _SIDE_MARGIN for i in (at - 1, at) if 0 <= i < len(sides))
+
+    for table in tables:
+        x0, top, x1, bottom = table.bbox
+        xs = sorted({x for box in [table.bbox, *table.cells] for x in (box[0], box[2])})
+        ys = sorted({y for box in [table.bbox, *table.cells] for y in (box[1], box[3])})
+        for cx, cy in centres:
+            inside = x0 - _SIDE_MARGIN <= cx <= x1 + _SIDE_MARGIN and top - _SIDE_MARGIN <= cy <= bottom + _SIDE_MARGIN
+            if inside and (near(xs, cx) or near(ys, cy)):
+                return False
+    return True
 
 
 def _annotation_chars(document: pypdfium2.PdfDocument, page: pdfplumber.page.Page) -> list[dict[str, Any]]:
@@ -345,8 +391,8 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
                 read = None if annotation else _pdfium_chars(fast_document, page)
                 plain_chars = None
                 if read is not None:
-                    plain_chars, ruled = read
-                    lines, body_size = _page_lines(page, plain_chars, annotation, options.legacy, ruled)
+                    plain_chars, tables = read
+                    lines, body_size = _page_lines(page, plain_chars, annotation, options.legacy, tables)
                     letters = page_letters(lines)
                     if letters - annotation_letters >= MIN_LETTERS_FOR_TEXT_PAGE:
                         pdfium_pages.append(number)
