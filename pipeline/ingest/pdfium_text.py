@@ -333,7 +333,8 @@ def _char(text: str, x0: float, x1: float, baseline: float, font: _Font, height:
 
 def _address(handle: Any) -> int:
     """The address of a pdfium object handle: the same object gives the same key from any call."""
-    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+    # addressof of the pointee is about five times cheaper than a cast, called for every char
+    return ctypes.addressof(handle.contents) if handle else 0
 
 
 def _in_stream_order(raw_page: Any, by_object: dict[int, list[dict[str, Any]]], height: float) -> list[dict[str, Any]] | None:
