@@ -1,5 +1,6 @@
-"""PDF backend, page by page: the text layer's words (pdfium on plain pages, pdfplumber where a
-ruled table, an OCR layer or a legacy font needs it), ruled tables, annotations' stamps.
+"""PDF backend, page by page: the text layer's words (pdfium where it reads them as pdfminer
+does, pdfplumber where an OCR layer, a legacy font or an annotation needs it), ruled tables
+(pdfplumber's table finder over pdfium's paths, or pdfminer's), annotations' stamps.
 
 The words and tables of every page go through the shared layout (``pipeline.ingest.layout``):
 printed lines, two-column zones, running lines dropped, paragraphs across page breaks. Pages
@@ -362,9 +363,10 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
 
     A page is OCRed when it has an image and (almost) no text, or when its text layer is poor
     (``text_layer_is_poor``) and OCR reads it better. Without Tesseract such pages stay marked
-    as needing OCR. With ``fast``, plain text pages (``pdfium_text.plain_page_reason``) are read
-    by pdfium, about 50 times faster than pdfplumber and giving the same blocks; ``fast=False``
-    reads every page with pdfplumber (``bench/compare_pdf_readers.py`` compares the two).
+    as needing OCR. With ``fast``, text pages that pdfium reads as pdfminer does
+    (``pdfium_text.plain_page_reason``, ``read_plain_page``) are read by pdfium, ruled tables
+    included (``_pdfium_chars``), many times faster than pdfplumber and giving the same blocks;
+    ``fast=False`` reads every page with pdfplumber (``bench/compare_pdf_readers.py`` compares the two).
     """
     options = options if options is not None else ReadOptions.from_environment()
     page_count = _open(path, display_path)

@@ -14,7 +14,10 @@ builds the character dicts that pdfplumber's word extractor reads, with pdfminer
   descent and widths of ``pdfminer.fontmetrics`` (pdfium measures its substitute font).
 
 Any page or character outside that domain makes ``plain_page_reason`` or ``read_plain_page``
-say so, and the caller reads the page with pdfplumber as before.
+say so, and the caller reads the page with pdfplumber as before. The paths do not change the
+characters: on a page that may hold a ruled table, the caller puts these characters into
+pdfplumber's cache of the page with its paths (``read_without_glyphs``, ``pdfium_paths``), and
+pdfplumber's table finder reads them there.
 
 Known difference: pdfium's advance of a glyph (``x1``) can differ from the font's ``/Widths``
 that pdfminer reads by up to about 1 pt on the last letter of a word (an embedded font). Word and line decisions
