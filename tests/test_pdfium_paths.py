@@ -13,7 +13,7 @@ import pytest
 from pipeline.ingest.pdf import _tables, _visible
 from pipeline.ingest.pdfium_paths import read_paths
 from pipeline.ingest.pdfium_text import read_without_glyphs
-from tests.test_pdfium_text import PAGES, _TEXT, _pdf
+from tests.test_pdfium_text import _TEXT, PAGES, _pdf
 
 _KINDS = ("rect", "line", "curve")
 
@@ -65,13 +65,13 @@ def test_a_ruled_table_of_a_real_report_is_found_the_same_from_pdfium() -> None:
     "paths",
     [
         # ruled by lines, closed and open rectangles, a Bézier corner, a white box behind the text
-        b"0.5 w 72 600 m 372 600 l S 72 550 m 372 550 l S 72 500 m 372 500 l S "
-        b"72 500 m 72 600 l S 222 500 m 222 600 l S 372 500 m 372 600 l S "
-        b"1 g 60 400 400 80 re f 0 g 72 300 150 50 re S 222 300 150 50 re S 60 60 20 20 re f* "
-        b"72 200 m 300 200 l 320 200 330 210 330 230 c h S 0 0 1 rg 100 100 20 20 re B",
+        (b"0.5 w 72 600 m 372 600 l S 72 550 m 372 550 l S 72 500 m 372 500 l S "
+         b"72 500 m 72 600 l S 222 500 m 222 600 l S 372 500 m 372 600 l S "
+         b"1 g 60 400 400 80 re f 0 g 72 300 150 50 re S 222 300 150 50 re S 60 60 20 20 re f* "
+         b"72 200 m 300 200 l 320 200 330 210 330 230 c h S 0 0 1 rg 100 100 20 20 re B"),
         # the grid drawn as rectangles inside a scaled graphics state, with a clipping path
-        b"q 2 0 0 2 0 0 cm 0 0 300 400 re W n 0.5 w 36 275 75 25 re S 111 275 75 25 re S "
-        b"36 250 75 25 re S 111 250 75 25 re S Q",
+        (b"q 2 0 0 2 0 0 cm 0 0 300 400 re W n 0.5 w 36 275 75 25 re S 111 275 75 25 re S "
+         b"36 250 75 25 re S 111 250 75 25 re S Q"),
     ],
 )
 def test_paths_from_pdfium_are_pdfminers(tmp_path: Path, paths: bytes) -> None:

@@ -28,7 +28,6 @@ import re
 from typing import Any
 
 import numpy as np
-
 import pdfplumber
 import pdfplumber.page
 import pypdfium2
