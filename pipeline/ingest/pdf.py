@@ -1,5 +1,6 @@
-"""PDF backend, page by page: the text layer's words (pdfium on plain pages, pdfplumber where a
-ruled table, an OCR layer or a legacy font needs it), ruled tables, annotations' stamps.
+"""PDF backend, page by page: the text layer's words (pdfium where it reads them as pdfminer
+does, pdfplumber where an OCR layer, a legacy font or an annotation needs it), ruled tables
+(pdfplumber's table finder over pdfium's paths, or pdfminer's), annotations' stamps.
 
 The words and tables of every page go through the shared layout (``pipeline.ingest.layout``):
 printed lines, two-column zones, running lines dropped, paragraphs across page breaks. Pages
@@ -9,6 +10,7 @@ through the same layout from Tesseract's word boxes.
 
 from __future__ import annotations
 
+import bisect
 import statistics
 import unicodedata
 from collections import Counter
@@ -42,12 +44,13 @@ from pipeline.ingest.legacy import convert_pdf_chars
 from pipeline.ingest.model import PageInfo, SourceDocument
 from pipeline.ingest.ocr import ocr_available, ocr_pages, page_too_large, pdf_page_image
 from pipeline.ingest.options import ReadOptions
+from pipeline.ingest.pdfium_paths import read_paths
 from pipeline.ingest.pdfium_text import (
     annotation_chars,
-    has_ruled_table,
     may_rule_table,
     plain_page_reason,
     read_plain_page,
+    read_without_glyphs,
 )
 from pipeline.ingest.syllables import diacritic_share, syllable_share
 
@@ -108,13 +111,17 @@ def _tables(page: pdfplumber.page.Page) -> list[Table]:
 
 def _page_lines(
     page: pdfplumber.page.Page, plain_chars: list[dict[str, Any]] | None = None, annotation: list[dict[str, Any]] | None = None,
-    legacy: bool = True,
+    legacy: bool = True, tables: list[Table] | None = None,
 ) -> tuple[list[Line], float]:
-    """Printed lines of a page and its body text size; ``plain_chars`` are a plain page's chars
-    read by pdfium (``pdfium_text``), which has no table and no legacy font to convert;
-    ``annotation`` the chars that its annotations print (``pdfium_text.annotation_chars``), read
-    with the page's own where they do not repeat them; ``legacy``: convert chars in TCVN3/VNI fonts."""
-    tables = [] if plain_chars is not None else _tables(page)
+    """Printed lines of a page and its body text size; ``plain_chars`` are the page's chars read by
+    pdfium (``pdfium_text``), which has no legacy font to convert, and ``tables`` its tables found
+    among them (``_pdfium_chars``; none if not given); ``annotation`` the chars that its
+    annotations print (``pdfium_text.annotation_chars``), read with the page's own where they do
+    not repeat them; ``legacy``: convert chars in TCVN3/VNI fonts."""
+    if plain_chars is None:
+        tables = _tables(page)
+    elif tables is None:
+        tables = []
     boxes = [t.bbox for t in tables]
 
     def outside_tables(obj: dict[str, Any]) -> bool:
@@ -270,8 +277,18 @@ def text_layer_is_poor(text: str) -> bool:
     return count >= MIN_WORDS_FOR_QUALITY and diacritic_share(text) < MIN_DIACRITIC_SHARE and share < MIN_SYLLABLE_SHARE
 
 
-def _plain_chars(document: pypdfium2.PdfDocument | None, page: pdfplumber.page.Page) -> list[dict[str, Any]] | None:
-    """The chars of ``page`` read by pdfium if it is a plain page (no ruled table …), else ``None``."""
+def _pdfium_chars(
+    document: pypdfium2.PdfDocument | None, page: pdfplumber.page.Page,
+) -> tuple[list[dict[str, Any]], list[Table]] | None:
+    """The chars of ``page`` read by pdfium and its ruled tables; ``None`` when pdfplumber must
+    read the page (``pdfium_text.plain_page_reason``, ``read_plain_page``).
+
+    On a page whose paths may rule a table, pdfium's chars take the place of the glyphs in
+    pdfplumber's cache of the page, with its paths, and pdfplumber's own table finder and cell
+    extraction read them. The paths come from pdfium (``pdfium_paths.read_paths``) when it can
+    tell them as pdfminer would and no char or word stands on a side of a table or cell
+    (``_clear_of_sides``); otherwise from pdfminer reading the page without its glyphs.
+    """
     if document is None:
         return None
     try:
@@ -280,11 +297,57 @@ def _plain_chars(document: pypdfium2.PdfDocument | None, page: pdfplumber.page.P
         return None  # pdfplumber reads it, or reports why it cannot
     try:
         reason = plain_page_reason(fast_page)
-        if reason == "paths" and (not may_rule_table(fast_page) or not has_ruled_table(page, _tables)):
+        if reason == "paths" and not may_rule_table(fast_page):
             reason = None
-        return None if reason else read_plain_page(fast_page, float(page.height))
+        if reason not in (None, "paths", "many paths"):
+            return None
+        chars = read_plain_page(fast_page, float(page.height))
+        if chars is None or reason is None:
+            return None if chars is None else (chars, [])
+        from_pdfium = read_paths(fast_page, page)
     finally:
         fast_page.close()
+    if from_pdfium:
+        page.objects["char"] = chars
+        tables = _tables(page)
+        if _clear_of_sides(tables, chars):
+            return chars, tables
+        page.flush_cache()
+    if not read_without_glyphs(page):
+        return None
+    page.objects["char"] = chars
+    return chars, _tables(page)
+
+
+# pdfium's paths lie within 1e-4 pt of pdfminer's (single precision): a char or word whose centre
+# is at least this far from every side of a table and its cells falls in the same cell either way.
+_SIDE_MARGIN = 1e-3
+
+
+def _clear_of_sides(tables: list[Table], chars: list[dict[str, Any]]) -> bool:
+    """Whether the centre of every char (which cell it is read in) and of every word (whether it
+    is outside the tables) lies at least ``_SIDE_MARGIN`` from the sides of a table and its cells,
+    or that far outside the table."""
+    if not tables:
+        return True
+    centres = [
+        ((float(obj["x0"]) + float(obj["x1"])) / 2, (float(obj["top"]) + float(obj["bottom"])) / 2)
+        for obj in [*chars, *extract_words(chars, x_tolerance=_WORD_GAP, y_tolerance=2)]
+    ]
+
+    def near(sides: list[float], value: float) -> bool:
+        at = bisect.bisect_left(sides, value)
+        return any(abs(sides[i] - value) < _SIDE_MARGIN for i in (at - 1, at) if 0 <= i < len(sides))
+
+    for table in tables:
+        x0, top, x1, bottom = table.bbox
+        xs = sorted({x for box in [table.bbox, *table.cells] for x in (box[0], box[2])})
+        ys = sorted({y for box in [table.bbox, *table.cells] for y in (box[1], box[3])})
+        for cx, cy in centres:
+            inside = x0 - _SIDE_MARGIN <= cx <= x1 + _SIDE_MARGIN and top - _SIDE_MARGIN <= cy <= bottom + _SIDE_MARGIN
+            if inside and (near(xs, cx) or near(ys, cy)):
+                return False
+    return True
 
 
 def _annotation_chars(document: pypdfium2.PdfDocument, page: pdfplumber.page.Page) -> list[dict[str, Any]]:
@@ -300,9 +363,10 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
 
     A page is OCRed when it has an image and (almost) no text, or when its text layer is poor
     (``text_layer_is_poor``) and OCR reads it better. Without Tesseract such pages stay marked
-    as needing OCR. With ``fast``, plain text pages (``pdfium_text.plain_page_reason``) are read
-    by pdfium, about 50 times faster than pdfplumber and giving the same blocks; ``fast=False``
-    reads every page with pdfplumber (``bench/compare_pdf_readers.py`` compares the two).
+    as needing OCR. With ``fast``, text pages that pdfium reads as pdfminer does
+    (``pdfium_text.plain_page_reason``, ``read_plain_page``) are read by pdfium, ruled tables
+    included (``_pdfium_chars``), many times faster than pdfplumber and giving the same blocks;
+    ``fast=False`` reads every page with pdfplumber (``bench/compare_pdf_readers.py`` compares the two).
     """
     options = options if options is not None else ReadOptions.from_environment()
     page_count = _open(path, display_path)
@@ -326,14 +390,17 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
                 # a scan is told by the page's own text: an annotation (a signature's stamp) does not make it a text page
                 annotation_letters = count_letters("".join(c["text"] for c in annotation))
                 # pdfium keeps one space of a run: a stamp over the blank of "tháng      năm" needs them all
-                plain_chars = None if annotation else _plain_chars(fast_document, page)
-                if plain_chars is not None:
-                    lines, body_size = _page_lines(page, plain_chars, annotation, options.legacy)
+                read = None if annotation else _pdfium_chars(fast_document, page)
+                plain_chars = None
+                if read is not None:
+                    plain_chars, tables = read
+                    lines, body_size = _page_lines(page, plain_chars, annotation, options.legacy, tables)
                     letters = page_letters(lines)
                     if letters - annotation_letters >= MIN_LETTERS_FOR_TEXT_PAGE:
                         pdfium_pages.append(number)
                     else:  # maybe a scan: pdfplumber's images and text decide, as for any page
                         plain_chars = None
+                        page.flush_cache()  # it may hold pdfium's chars
                 if plain_chars is None:
                     lines, body_size = _page_lines(page, annotation=annotation, legacy=options.legacy)
                     letters = page_letters(lines)

@@ -14,7 +14,10 @@ builds the character dicts that pdfplumber's word extractor reads, with pdfminer
   descent and widths of ``pdfminer.fontmetrics`` (pdfium measures its substitute font).
 
 Any page or character outside that domain makes ``plain_page_reason`` or ``read_plain_page``
-say so, and the caller reads the page with pdfplumber as before.
+say so, and the caller reads the page with pdfplumber as before. The paths do not change the
+characters: on a page that may hold a ruled table, the caller puts these characters into
+pdfplumber's cache of the page with its paths (``read_without_glyphs``, ``pdfium_paths``), and
+pdfplumber's table finder reads them there.
 
 Known difference: pdfium's advance of a glyph (``x1``) can differ from the font's ``/Widths``
 that pdfminer reads by up to about 1 pt on the last letter of a word (an embedded font). Word and line decisions
@@ -178,18 +181,35 @@ class _WithoutGlyphs(PDFPageAggregatorWithMarkedContent):
         return None
 
 
-def has_ruled_table(page: pdfplumber.page.Page, find_tables: Callable[[pdfplumber.page.Page], list[Any]]) -> bool:
-    """Whether ``find_tables`` finds a table on ``page`` when it is read without its glyphs.
+def read_without_glyphs(page: pdfplumber.page.Page) -> bool:
+    """Read ``page`` with pdfminer without its glyphs into pdfplumber's cache of the page.
 
-    pdfplumber finds tables from the page's rects, lines and curves only, so reading them alone
-    (a third of the cost of the whole page) gives the same tables. The page's caches are flushed.
-    A page pdfminer cannot read counts as having a table: pdfplumber then reads it, or says why not.
+    pdfplumber's ``Page.objects`` then holds the page's rects, lines, curves and images as a full
+    read gives them, and no chars, at about a third of the cost (most of pdfminer's time on a
+    page goes to its glyphs). ``False`` when pdfminer cannot read the page (the cache is flushed):
+    pdfplumber's own full read then reports it as before.
     """
     device = _WithoutGlyphs(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
     try:
         PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
-        # pdfplumber's Page.layout returns this cached layout instead of interpreting the page
-        page._layout = device.get_result()
+    except Exception:  # noqa: BLE001 - pdfplumber's own reading of the page reports it as before
+        page.flush_cache()
+        return False
+    # pdfplumber's Page.layout returns this cached layout instead of interpreting the page
+    page._layout = device.get_result()
+    return True
+
+
+def has_ruled_table(page: pdfplumber.page.Page, find_tables: Callable[[pdfplumber.page.Page], list[Any]]) -> bool:
+    """Whether ``find_tables`` finds a table on ``page`` when it is read without its glyphs.
+
+    pdfplumber finds tables from the page's rects, lines and curves only, so reading them alone
+    (``read_without_glyphs``) gives the same tables. The page's caches are flushed.
+    A page pdfminer cannot read counts as having a table: pdfplumber then reads it, or says why not.
+    """
+    if not read_without_glyphs(page):
+        return True
+    try:
         return bool(find_tables(page))
     except Exception:  # noqa: BLE001 - pdfplumber's own reading of the page reports it as before
         return True
@@ -316,7 +336,8 @@ def _char(text: str, x0: float, x1: float, baseline: float, font: _Font, height:
 
 def _address(handle: Any) -> int:
     """The address of a pdfium object handle: the same object gives the same key from any call."""
-    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+    # addressof of the pointee is about five times cheaper than a cast, called for every char
+    return ctypes.addressof(handle.contents) if handle else 0
 
 
 def _in_stream_order(raw_page: Any, by_object: dict[int, list[dict[str, Any]]], height: float) -> list[dict[str, Any]] | None:
