@@ -199,8 +199,8 @@ _STRAY_MARK = re.compile(r"(?<=\s)[_„~|]+(?=\s|$)|(?<=[^\W\d_]{3})\.(?=\s+[^\W
 def _clean_issuer(text: str, scanned: bool) -> str | None:
     """The issuer block as one name: marks a scan leaves between its words dropped ("HỘI. ĐỒNG
     NHÂN DÂN _ TỈNH" -> "HỘI ĐỒNG NHÂN DÂN TỈNH"; "TP." stays) and, on a scan, the words of an
-    agency head and a province spelled as the lists spell them (OCR misreads their marks:
-    "HỘI ĐÓNG NHÂN DÂN", "ĐÁK NÔNG")."""
+    agency head, an administrative unit and a province spelled as ``_known_names`` spells them
+    (OCR misreads their marks: "HỘI ĐÓNG NHÂN DÂN", "THÀNH PHÓ", "ĐÁK NÔNG")."""
     text = " ".join(_STRAY_MARK.sub(" ", text).split())
     if not text:
         return None
