@@ -290,5 +290,8 @@ def test_blank_number_and_day_make_a_draft_on_a_text_layer_only() -> None:
     assert extract_metadata(_blocks(header)).draft is True
     # on a scan the number and the day are often written by hand and read as nothing
     assert extract_metadata(_scanned(header)).draft is False
+    # the number line decides, not a title with a year on the type word's line
+    dated_title = header[:5] + ["KẾ HOẠCH Tuyên truyền cải cách hành chính năm 2026"]
+    assert extract_metadata(_blocks(dated_title)).draft is True
     # no header at all: nothing to tell
     assert extract_metadata(_blocks(["Liên minh HTX tỉnh báo cáo kết quả như sau:"])).draft is None

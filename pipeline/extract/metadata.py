@@ -64,7 +64,7 @@ _SUBJECT_LINE = re.compile(r"^(?:V\s*/\s*v\b|Về việc\b)\s*[:.]?\s*", re.IGNO
 # an S, a few marks, then a slash and the issuer's code in capitals with a hyphen (Nghị định
 # 30/2020, Phụ lục VI: "Số: …/QĐ-UBND"); the handwritten number itself is rarely readable.
 _SCANNED_NUMBER_LINE = re.compile(
-    r"^S\S{0,3}?\s*[:;.]?\s*(?P<rest>\S{0,6}?\s*/\s*[A-ZĐ0-9][A-ZĐ0-9&]*(?:\s*-\s*[A-ZĐ0-9&]+)+)(?P<after>.*)$"
+    r"^S\S{0,3}?\s*[:;.]?\s*(?P<rest>\S{0,6}?\s*/\s*[A-ZĐ0-9][A-ZĐ0-9&]*(?:\s*-\s*[A-ZĐ0-9&]+)+)"
 )
 # OCR joins what a scan prints on two lines or in two columns: the agency and its "Số:" line, the
 # number and the subject ("Số: 12/UBND-VP V/v …")
@@ -215,9 +215,8 @@ def _respell(text: str) -> str:
     out: list[str] = []
     at = 0
     while at < len(words):
-        for spelling in _known_names():
-            parts = spelling.split()
-            if [fold_accents(p).lower() for p in parts] == folded[at : at + len(parts)]:
+        for parts, folded_parts in _known_names():
+            if folded_parts == folded[at : at + len(parts)]:
                 printed = words[at : at + len(parts)]
                 out.extend(
                     w if canonical_tone_placement(w.lower()) == canonical_tone_placement(p.lower()) else (p.upper() if w.isupper() else p)
@@ -232,13 +231,14 @@ def _respell(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _known_names() -> tuple[str, ...]:
+def _known_names() -> tuple[tuple[list[str], list[str]], ...]:
     """Agency heads, the words of administrative units and province names as the data lists spell
-    them, longest first."""
+    them, longest first: (words, folded words)."""
     names = {h for h in read_list("agency_heads.txt") if not h.isupper()}
     names.update(_UNIT_WORDS)
     names.update(spelling for row in read_table("provinces.txt") for spelling in row[:1])
-    return tuple(sorted(names, key=lambda n: (-len(n.split()), n)))
+    ordered = sorted(names, key=lambda n: (-len(n.split()), n))
+    return tuple((name.split(), [fold_accents(w).lower() for w in name.split()]) for name in ordered)
 
 
 # the units an agency name says it governs; not "quận" (folded "quan" is also "quân sự") nor
@@ -251,16 +251,20 @@ def _all_capitals(word: str) -> bool:
     return not letters or all(c.isupper() for c in letters)
 
 
+def _is_number_line(text: str) -> bool:
+    return bool(OWN_NUMBER_LINE.match(text) or _SCANNED_NUMBER_LINE.match(text))
+
+
 def _split_merged(lines: Sequence[_Line]) -> list[_Line]:
     """Header lines as printed where OCR joined two of them (see ``_MERGED_NUMBER``)."""
     out: list[_Line] = []
     for line in lines:
         parts = [line.text]
-        if not OWN_NUMBER_LINE.match(line.text) and not _SCANNED_NUMBER_LINE.match(line.text):
+        if not _is_number_line(line.text):
             parts = [p for p in _MERGED_NUMBER.split(line.text, maxsplit=1) if p.strip()]
         if len(parts) == 1 or (len(parts) == 2 and _all_capitals(parts[0]) and len(parts[0]) <= 120):
             number_line = parts[-1]
-            if OWN_NUMBER_LINE.match(number_line) or _SCANNED_NUMBER_LINE.match(number_line):
+            if _is_number_line(number_line):
                 parts[-1:] = [p for p in _MERGED_SUBJECT.split(number_line, maxsplit=1) if p.strip()]
         else:
             parts = [line.text]
@@ -353,14 +357,14 @@ def _body_agency(lines: Sequence[_Line]) -> str | None:
     return None
 
 
-def _is_draft(head: Sequence[_Line], number_at: int | None, number_line: str | None, dated_blank: bool, scanned: bool) -> bool | None:
+def _is_draft(head: Sequence[_Line], number_line: str | None, dated_blank: bool, scanned: bool) -> bool | None:
     """Whether the header is a draft's: it carries the draft mark, or (on a text layer only) its
     number line has the code without the number and its date line the year without the day, the
     blanks an issued document fills in. A scan's blanks are no evidence: the number and day are
     often written by hand and read as nothing. None when there is neither a number line nor a mark."""
     if any(_DRAFT_MARK.match(fold_accents(line.text).strip()) for line in head[:_DRAFT_WITHIN]):
         return True
-    if number_at is None or number_line is None:
+    if number_line is None:
         return None
     blank_number = not re.search(r"\d", number_line.split("/")[0])
     return blank_number and dated_blank and not scanned
@@ -384,7 +388,7 @@ def _subject_lines(head: Sequence[_Line], subject_at: int) -> list[str]:
             or fold_accents(line.text).startswith(_signature_titles())
             # a subject is printed in small letters: a line in capitals under it is an agency or
             # a received stamp ("SỞ TÀI CHÍNH … CÔNG VĂN ĐẾN")
-            or (all(_all_capitals(w) for w in line.text.split()) and not all(_all_capitals(w) for w in subject.text.split()))
+            or (_all_capitals(line.text) and not _all_capitals(subject.text))
         ):
             break
         lines.append(line.text)
@@ -399,17 +403,17 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
     head = _split_merged(head)
     number_at = next((i for i, ln in enumerate(head) if OWN_NUMBER_LINE.match(ln.text) and i < 25), None)
     doc_number: str | None = None
-    rest: str | None = None
+    number_rest: str | None = None
     if number_at is not None:
-        rest = OWN_NUMBER_LINE.match(head[number_at].text).group("rest")  # type: ignore[union-attr]
-        if not re.search(r"[/-]", rest) and number_at + 1 < len(head):
-            rest = f"{rest} {head[number_at + 1].text}"  # "Số:" and "/SNV-TCBC" printed apart
-        doc_number = _number(rest)
+        number_rest = OWN_NUMBER_LINE.match(head[number_at].text).group("rest")  # type: ignore[union-attr]
+        if not re.search(r"[/-]", number_rest) and number_at + 1 < len(head):
+            number_rest = f"{number_rest} {head[number_at + 1].text}"  # "Số:" and "/SNV-TCBC" printed apart
+        doc_number = _number(number_rest)
     else:
         number_at = next((i for i, ln in enumerate(head[:_SCANNED_NUMBER_WITHIN]) if _SCANNED_NUMBER_LINE.match(ln.text)), None)
         if number_at is not None:
-            rest = _SCANNED_NUMBER_LINE.match(head[number_at].text).group("rest")  # type: ignore[union-attr]
-            doc_number = _number(rest)
+            number_rest = _SCANNED_NUMBER_LINE.match(head[number_at].text).group("rest")  # type: ignore[union-attr]
+            doc_number = _number(number_rest)
 
     place = issued = None
     year: int | None = None
@@ -521,5 +525,5 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
         province=_province(issuer, place, title),
         agency=agency.name if agency else None,
         parent_agency=agency.parent if agency else None,
-        draft=_is_draft(head, number_at, rest, blank_day, scanned),
+        draft=_is_draft(head, number_rest, blank_day, scanned),
     )
