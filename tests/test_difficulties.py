@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.document import CELL_SEPARATOR, DocumentText, TextBlock, assemble
 from pipeline.extract.difficulties import find_difficulties, heading_kinds, score_items
-from pipeline.extract.sections import body_bounds, build_outline, quoted_blocks
+from pipeline.extract.sections import body_bounds, body_parts, build_outline, quoted_blocks
 from pipeline.ingest import load_document
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -218,6 +218,74 @@ def test_a_lead_in_that_asks_announces_recommendations_anywhere() -> None:
     assert items[1].section == "Sau khi nghiên cứu, Sở Xây dựng có một số ý kiến góp ý như sau:"
 
 
+def test_a_lead_in_that_names_shortcomings_announces_them_anywhere() -> None:
+    # a results section turns to its shortcomings in one sentence, with no heading naming them
+    doc = make_doc([
+        INTRO,
+        ("heading", "I. Kết quả thực hiện"),
+        "Năm 2025, toàn tỉnh đã tổ chức 120 lớp tập huấn cho cán bộ cấp xã.",
+        "Bên cạnh những kết quả đạt được, vẫn còn những tồn tại, hạn chế như sau:",
+        "- Một số xã chưa bố trí cán bộ chuyên trách theo dõi công tác này;",
+        "- Kinh phí bảo đảm cho hoạt động còn hạn hẹp.",
+        "Nguyên nhân của những hạn chế trên là do:",
+        "a) Nhận thức của một số cấp ủy chưa đầy đủ;",
+        "b) Địa bàn rộng, giao thông đi lại khó khăn.",
+        "Trong năm 2026, Sở tiếp tục tham mưu triển khai các nhiệm vụ được giao.",
+        ("heading", "II. Phương hướng, nhiệm vụ"),
+        "Sở Nội vụ hạn chế các trường hợp sau:",
+        "- Cử cán bộ đi tập huấn không đúng chuyên môn.",
+    ])
+    items = find_difficulties(doc)
+    assert [(item.kind, item.text) for item in items] == [
+        ("limitation", "Một số xã chưa bố trí cán bộ chuyên trách theo dõi công tác này"),
+        ("limitation", "Kinh phí bảo đảm cho hoạt động còn hạn hẹp."),
+        ("cause", "Nhận thức của một số cấp ủy chưa đầy đủ"),
+        ("cause", "Địa bàn rộng, giao thông đi lại khó khăn."),  # the next paragraph is body again
+    ]
+    assert items[0].section == "Bên cạnh những kết quả đạt được, vẫn còn những tồn tại, hạn chế như sau:"
+
+
+def test_an_announced_list_is_read_only_where_it_is_marked() -> None:
+    # in running text nothing says where an unmarked list of difficulties would stop
+    doc = make_doc([
+        INTRO,
+        ("heading", "I. Kết quả thực hiện"),
+        "Trong quá trình triển khai, Hội gặp một số khó khăn, vướng mắc sau:",
+        "Nguồn kinh phí hoạt động của Hội chủ yếu do hội viên đóng góp.",
+        "Năm 2025, Hội kết nạp thêm 45 hội viên mới.",
+    ])
+    assert find_difficulties(doc) == []
+
+
+def test_a_forwarded_letter_after_the_signature_is_read_as_a_document_of_its_own() -> None:
+    # a cover letter forwards a ministry's letter: after the cover's signature tail the attached
+    # letter has its own header (the motto) and its own body, whose listed shortcomings are items
+    doc = make_doc([
+        ("heading", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"),
+        "Số: 651/SLĐTBXH-VP",
+        ("heading", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        "Kính gửi: Các phòng chuyên môn, đơn vị trực thuộc Sở.",
+        "Thực hiện Công văn số 1360/UBND-NC ngày 01/4/2019 của UBND tỉnh, Giám đốc Sở đề nghị các đơn vị thực hiện nghiêm các quy định (có văn bản kèm theo).",
+        "Nơi nhận:",
+        "- Như trên;",
+        ("heading", "BỘ TƯ PHÁP"),
+        "Số: 904/BTP-TCTHADS",
+        ("heading", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        "Kính gửi: Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
+        "Kết quả giám sát đã chỉ ra bên cạnh những kết quả đạt được, việc thi hành án hành chính vẫn còn những tồn tại, hạn chế như:",
+        "(1) Tỷ lệ người đại diện của Ủy ban nhân dân không tham gia đối thoại ngày càng tăng;",
+        "(2) Còn không ít bản án của Tòa án chưa được thi hành trong nhiều năm.",
+        "Bộ Tư pháp trân trọng đề nghị Chủ tịch Ủy ban nhân dân các tỉnh quan tâm chỉ đạo thực hiện./.",
+        "Nơi nhận:",
+    ])
+    assert body_parts(doc.blocks) == [(4, 5), (11, 15)]
+    items = find_difficulties(doc)
+    assert [(item.kind, item.text[:30]) for item in items] == [
+        ("limitation", "Tỷ lệ người đại diện của Ủy ba"),
+        ("limitation", "Còn không ít bản án của Tòa án"),
+    ]
+
+
 def test_a_request_retold_or_used_as_a_noun_is_not_an_item() -> None:
     doc = make_doc([
         ("heading", "SỞ NỘI VỤ"),
@@ -226,6 +294,7 @@ def test_a_request_retold_or_used_as_a_noun_is_not_an_item() -> None:
         "Kính gửi: Công an tỉnh.",
         "Sở Nội vụ nhận được Công văn số 512/CAT-PV01 của Công an tỉnh đề nghị thẩm định dự thảo Quyết định.",
         "Theo đề nghị của Công an tỉnh, thành phần Ban Chỉ đạo gồm 15 thành viên.",
+        "Năm 2023, Sở Nội vụ đã tham mưu UBND tỉnh ban hành Quyết định số 12/2023/QĐ-UBND về quy chế hoạt động.",
         "Sở Nội vụ cơ bản thống nhất với dự thảo; đồng thời, đề nghị Công an tỉnh bổ sung đại diện Sở Y tế vào thành phần Ban Chỉ đạo.",
         "Trên đây là ý kiến thẩm định của Sở Nội vụ./.",
     ])

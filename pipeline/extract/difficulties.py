@@ -23,7 +23,12 @@ the list that a lead-in sentence announces ("Sở Tư pháp đề nghị … th�
 "… có một số ý kiến góp ý như sau:"), anywhere in the body; and, in a document written to request
 (a công văn or tờ trình, or a title that asks or comments), each running-text paragraph in which the
 issuer asks ("…; đồng thời, đề nghị Công an tỉnh nghiên cứu, điều chỉnh …"). A request word used as a
-noun ("Công văn về việc đề nghị …", "theo đề nghị của …", "Đơn đề nghị") is not a request.
+noun ("Công văn về việc đề nghị …", "theo đề nghị của …", "Đơn đề nghị") is not a request, nor is a
+past one retold ("… đã đề nghị …"). Shortcomings are announced the same way outside any heading
+("Bên cạnh những kết quả đạt được, vẫn còn những tồn tại, hạn chế như sau:", "Nguyên nhân của những
+hạn chế trên là do:"): the bulleted, numbered or lettered items after such a sentence are items of
+the kinds it names. A file may hold several documents (a cover letter and the letter it forwards, a
+tờ trình and its draft): each body after a signature tail that a header of its own opens is read too.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from functools import lru_cache
 from pipeline.data import read_list, read_table
 from pipeline.document import CELL_SEPARATOR, DocumentText, TextBlock
 from pipeline.extract.metadata import DocumentMetadata, extract_metadata
-from pipeline.extract.sections import OutlineNode, Section, body_bounds, build_outline, marker_of, quoted_blocks
+from pipeline.extract.sections import OutlineNode, Section, body_parts, build_outline, marker_of, quoted_blocks
 from pipeline.normalize import fold_accents
 
 KINDS = ("difficulty", "limitation", "cause", "recommendation")
@@ -128,6 +133,8 @@ class _Tables:
     turn: re.Pattern[str]
     next_part: re.Pattern[str]
     person: re.Pattern[str]
+    announced_list: re.Pattern[str]
+    opens_with_kind: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -183,6 +190,13 @@ def _tables() -> _Tables:
         strength=re.compile(rf"(?<!\w){_phrase(context['strength'])}(?!\w)"),
         turn=re.compile(rf"^\W*(?:{_phrase(context['turn'])})(?!\w)"),
         next_part=re.compile(rf"^\W{{0,3}}\w?\W{{0,2}}(?:{_phrase(context['next_part'])})(?!\w)"),
+        # "… vẫn còn những tồn tại, hạn chế như sau:": kinds named as a list's noun right before the colon
+        announced_list=re.compile(
+            rf"(?<!\w)(?:{_phrase(context['quantifier'])})\s+(?:{lead}\s+)*"
+            rf"(?P<kinds>(?:{heading_alt})(?:\s*(?:,|va(?!\w))\s*(?:{lead}\s+)*(?:{heading_alt}))*)"
+            rf"(?:\s+(?:{_phrase(context['list_close'])}))*\s*:$"
+        ),
+        opens_with_kind=re.compile(rf"^(?:{lead}\s+)*(?:{heading_alt})(?!\w)"),
         request_doc_types=frozenset(fold_accents(w) for w in cues["request_doc_type"]),
         request_title=re.compile(rf"(?<!\w){_phrase(cues['request_title'])}(?!\w)"),
         # "Sở Nội vụ kính trình Chủ tịch UBND tỉnh xem xét, quyết định./." asks for nothing in particular:
@@ -324,8 +338,8 @@ class _Reader:
         self.items: list[DifficultyItem] = []
         self.taken = [False] * len(doc.blocks)
         self.emitted: set[int] = set()  # blocks some item holds
-        self.body = body_bounds(doc.blocks) if doc.blocks else (0, 0)
-        self.quoted = quoted_blocks(doc.blocks, *self.body)
+        self.bodies = body_parts(doc.blocks) if doc.blocks else [(0, 0)]
+        self.quoted = set().union(*(quoted_blocks(doc.blocks, start, end) for start, end in self.bodies))
         meta = metadata if metadata is not None else extract_metadata(doc.blocks)
         tables = _tables()
         self.request_doc = fold_accents(meta.doc_kind or "") in tables.request_doc_types or bool(
@@ -652,7 +666,11 @@ class _Reader:
 
     def read_requests(self) -> None:
         """Requests outside the headed sections: announced lists and, in request documents, sentences."""
-        body_start, body_end = self.body
+        for body_start, body_end in self.bodies:
+            self.read_body_requests(body_start, body_end)
+
+    def read_body_requests(self, body_start: int, body_end: int) -> None:
+        """``read_requests`` in the body ``[body_start, body_end)`` of one document of the file."""
         index = body_start
         while index < body_end:
             block = self.doc.blocks[index]
@@ -666,6 +684,10 @@ class _Reader:
             text = block.text.rstrip()
             if self.announces(text):
                 index = self.read_announced(index, body_end)
+                continue
+            announced = self.announced_kinds(text)
+            if announced:
+                index = self.read_announced_items(index, announced)
                 continue
             if self.request_doc and not text.endswith(":") and makes_request(text, request_doc=True):
                 position = self.node_at.get(index)
@@ -693,6 +715,98 @@ class _Reader:
     def announces(self, text: str) -> bool:
         """Whether ``text`` is a lead-in that announces requests ("… đề nghị … như sau:")."""
         return text.rstrip().endswith(":") and makes_request(text, lead_in=True, request_doc=self.request_doc)
+
+    @staticmethod
+    def announced_kinds(text: str) -> list[str]:
+        """Kinds of the list a sentence ending with a colon announces outside any headed section.
+
+        "Bên cạnh những kết quả đạt được, vẫn còn những tồn tại, hạn chế như sau:" names them as
+        the list's noun right before the colon; "Nguyên nhân của những hạn chế trên là do:" opens
+        with the kind it announces.
+        """
+        folded = _SPACES.sub(" ", fold_accents(_EMPHASIS.sub("", text))).strip()
+        if not folded.endswith(":"):
+            return []
+        tables = _tables()
+        if tables.opens_with_kind.match(folded):
+            return heading_kinds(text)
+        match = tables.announced_list.search(folded)
+        if match is None:
+            return []
+        by_word = dict((word, kind) for kind, word in tables.heading_words)
+        kinds: list[str] = []
+        for word in tables.heading.finditer(match.group("kinds")):
+            if by_word[word.group("word")] not in kinds:
+                kinds.append(by_word[word.group("word")])
+        return kinds
+
+    def read_announced_items(self, index: int, kinds: Sequence[str]) -> int:
+        """The listed items (bullets, numbers, letters) announced by the lead-in at block ``index``;
+        returns where the list ends. Unmarked paragraphs after such a sentence are not read: in
+        running text nothing says where the list stops."""
+        position = self.node_at.get(index)
+        section = _clean(self.doc.blocks[index].text)
+        if position is not None and self.children.get(position):
+            tops, end = self.children[position], self.nodes[position].stop
+        else:
+            following = self.node_at.get(index + 1)
+            if following is None or self.taken[index + 1]:
+                return index + 1
+            tops = [following]
+            while True:
+                node = self.nodes[tops[-1]]
+                sibling = self.node_at.get(node.stop)
+                if (
+                    sibling is None
+                    or self.taken[node.stop]
+                    or (self.nodes[sibling].scheme, self.nodes[sibling].level) != (node.scheme, node.level)
+                ):
+                    break
+                tops.append(sibling)
+            end = self.last_item_end(tops[-1])
+        for top in tops:
+            node = self.nodes[top]
+            piece = self.continuation(node, self.own_text(node)[0], nested=True)
+            if piece is not None and piece.blocks[-1] >= end:
+                piece = self.cut(piece, end)
+            if piece is not None and self.closing(self.doc.blocks[node.last]) != "skip":
+                self.emit(piece, kinds, section)
+        self.take(index, end)
+        return max(end, index + 1)
+
+    def last_item_end(self, position: int) -> int:
+        """Where the last item of an announced list ends: after its own lines, the nodes listed
+        under it and the lines that continue it (in lower case, or a PDF line after an unfinished
+        sentence); a new paragraph of running text after it belongs to the body again."""
+        node = self.nodes[position]
+        index = node.last + 1
+        while index < node.stop:
+            block = self.doc.blocks[index]
+            owner = self.node_at.get(index)
+            unfinished = block.page is not None and self.doc.blocks[index - 1].text.rstrip()[-1:].isalnum()
+            if owner is not None:
+                if not self.descends(owner, position):
+                    break
+            elif not (block.kind in _SKIP_KINDS or block.text[:1].islower() or unfinished):
+                break
+            index += 1
+        return index
+
+    def descends(self, position: int, ancestor: int) -> bool:
+        """Whether the node at ``position`` is listed (at any depth) under the node at ``ancestor``."""
+        parent = self.nodes[position].parent
+        while parent is not None:
+            if parent == ancestor:
+                return True
+            parent = self.nodes[parent].parent
+        return False
+
+    def cut(self, piece: _Piece, end: int) -> _Piece | None:
+        """``piece`` without its blocks from ``end`` on."""
+        blocks = [b for b in piece.blocks if b < end]
+        if not blocks:
+            return None
+        return _Piece(piece.start, self.doc.blocks[blocks[-1]].end, piece.page, blocks)
 
     def read_announced(self, index: int, body_end: int) -> int:
         """The items of the list announced by the lead-in at block ``index``; returns where it ends."""

@@ -120,10 +120,11 @@ def _style_level(style: str | None) -> str | None:
     return f"style{match.group('n') or 0}"
 
 
-def body_bounds(blocks: tuple[TextBlock, ...]) -> tuple[int, int]:
-    """Index of the first body block and of the first block of the signature tail."""
-    start = 0
-    for block in blocks:
+def body_bounds(blocks: Sequence[TextBlock], first: int = 0) -> tuple[int, int]:
+    """Index of the first body block and of the first block of the signature tail, reading the
+    document that starts at block ``first``."""
+    start = first
+    for block in blocks[first:]:
         if block.kind == "footnote":
             break
         folded = fold_accents(block.text[:_PREFIX_CHARS])  # the motto is all that is looked for
@@ -143,6 +144,32 @@ def body_bounds(blocks: tuple[TextBlock, ...]) -> tuple[int, int]:
             end = block.index
             break
     return start, end
+
+
+def body_parts(blocks: Sequence[TextBlock]) -> list[tuple[int, int]]:
+    """``body_bounds`` of every document a file holds, in order.
+
+    A cover letter forwards another agency's letter, a tờ trình carries its draft: after the first
+    document's signature tail, each document with a header of its own (the national motto, Nghị
+    định 30/2020, Điều 8) has a body of its own, read like the first.
+    """
+    parts = [body_bounds(blocks)]
+    while parts[-1][1] < len(blocks):
+        motto = next(
+            (
+                block.index
+                for block in blocks[parts[-1][1] :]
+                if block.kind != "footnote" and fold_accents(block.text[:_PREFIX_CHARS]).startswith(_MOTTO)
+            ),
+            None,
+        )
+        if motto is None:
+            break
+        start, end = body_bounds(blocks, motto + 1)
+        if start <= motto or end <= start:
+            break
+        parts.append((start, end))
+    return parts
 
 
 def _heading_scheme(block: TextBlock) -> str | None:
@@ -198,9 +225,16 @@ def quoted_blocks(blocks: Sequence[TextBlock], first: int, stop: int) -> set[int
 
 
 def build_outline(doc: DocumentText) -> list[OutlineNode]:
-    """All outline nodes of the body, in document order, with levels read from a scheme stack."""
-    blocks = doc.blocks
-    body_start, body_end = body_bounds(blocks)
+    """All outline nodes of the bodies (``body_parts``), in document order, with levels read from a
+    scheme stack; an attached document's outline starts afresh."""
+    nodes: list[OutlineNode] = []
+    for body_start, body_end in body_parts(doc.blocks):
+        nodes.extend(_part_outline(doc.blocks, body_start, body_end, len(nodes)))
+    return nodes
+
+
+def _part_outline(blocks: Sequence[TextBlock], body_start: int, body_end: int, offset: int) -> list[OutlineNode]:
+    """The outline nodes of one body; their ``parent`` positions count from ``offset``."""
     raw: list[tuple[int, int, str, str | None, int]] = []  # first, last, scheme, number, marker_end
     quoted = quoted_blocks(blocks, body_start, body_end)
     index = body_start
@@ -266,7 +300,7 @@ def build_outline(doc: DocumentText) -> list[OutlineNode]:
                 number=number,
                 marker_end=marker_end,
                 is_heading=is_heading,
-                parent=parents[position],
+                parent=None if parents[position] is None else parents[position] + offset,
             )
         )
     return nodes
