@@ -11,6 +11,7 @@ import pytest
 from pipeline.extract import categories
 from pipeline.extract.categories import (
     OTHER,
+    _read,
     category_names,
     classify,
     evaluate_categories,
@@ -110,6 +111,13 @@ def test_words_of_an_agency_name_are_not_cues() -> None:
     # "Đào tạo" and "Công nghệ" name the agencies here, not training or technology.
     result = classify("Sở Giáo dục và Đào tạo, Sở Khoa học và Công nghệ chưa thống nhất cho phép thành lập Hội.")
     assert STAFF not in result and DIGITAL not in result
+
+    # the tokenizer fuses a cited agency into one word; "và" before a cited document ends a name
+    text = ("Chưa công khai các khoản thu theo Thông tư số 16/2018/TT-BGDĐT của Bộ Tài chính và Thông tư "
+            "36/2017/TT-BGDĐT của Bộ Giáo dục và Đào tạo.")
+    masked = [word for word, hidden in zip(_read(text).words, _read(text).masked) if hidden]
+    assert all("thông tư" not in word for word in masked)
+    assert STAFF not in classify(text, "limitation")
 
 
 # Sentences written for these tests (not taken from the gold items): each exercises one convention

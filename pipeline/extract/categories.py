@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.data import read_table
+from pipeline.data import read_list, read_table
 from pipeline.normalize import canonical_tone_placement
 
 OTHER = "khác"
@@ -127,6 +127,10 @@ def _agency_mask(cased: Sequence[str], words: Sequence[str]) -> tuple[bool, ...]
     i = 0
     while i < len(cased):
         if words[i] not in heads:
+            # the tokenizer may fuse a whole name into one word ("Bộ Giáo dục và Đào tạo")
+            head = next((h for h in heads if words[i].startswith(h + " ")), None)
+            rest = cased[i].split()[len(head.split()):] if head else []
+            mask[i] = bool(rest) and rest[0][:1].isupper()
             i += 1
             continue
         j = i + 1
@@ -135,8 +139,9 @@ def _agency_mask(cased: Sequence[str], words: Sequence[str]) -> tuple[bool, ...]
             if token[:1].isupper():
                 mask[j] = True
             elif token in {",", ":", "-", "và"} or token.endswith(" và"):
-                # a list of names ("các Sở: Ngoại vụ, Văn hóa") goes on only if a name follows
-                if not (j + 1 < len(cased) and cased[j + 1][:1].isupper()):
+                # a list of names ("các Sở: Ngoại vụ, Văn hóa") goes on only if a name follows,
+                # not a cited document ("… của Bộ Tài chính và Thông tư số 36 …")
+                if not (j + 1 < len(cased) and cased[j + 1][:1].isupper()) or _document_kind(cased[j + 1]):
                     break
                 mask[j] = token.endswith(" và")
             else:
@@ -144,6 +149,17 @@ def _agency_mask(cased: Sequence[str], words: Sequence[str]) -> tuple[bool, ...]
             j += 1
         i = j
     return tuple(mask)
+
+
+@lru_cache(maxsize=1)
+def _document_kinds() -> frozenset[str]:
+    return frozenset(_syllable(kind) for kind in read_list("reference_kinds.txt"))
+
+
+def _document_kind(token: str) -> bool:
+    """Whether ``token`` opens with the type word of a cited document ("Thông tư", "Nghị định")."""
+    folded = " ".join(_syllable(s) for s in token.split())
+    return any(folded == kind or folded.startswith(kind + " ") for kind in _document_kinds())
 
 
 @dataclass(frozen=True)
