@@ -20,10 +20,11 @@ transcription's cell separators `` | `` dropped, all whitespace as one space. Sc
 
 Text pages and table pages are pooled apart (edits and words summed); each pool prints the ratios
 pipeline / Tesseract. For the table pages, the amounts of the money columns named in the
-transcription's ``# money:`` note (a ``-``, empty or zero cell is no amount) are looked for among
-the values ``pipeline.extract.money.find_money`` finds in each reading, and in the transcription
-itself with its cells tab-separated as the pipeline writes table rows (what the finder gets from
-a perfect reading).
+transcription's ``# money:`` note (a printed ``0`` is an amount, as the table gold of
+``tests/data/gold_tables`` counts it; a ``-`` or empty cell is none) are looked for among the values
+``pipeline.extract.money.find_money`` finds in each reading, and in the transcription itself with
+its cells tab-separated as the pipeline writes table rows (what the finder gets from a perfect
+reading).
 
 Citations: ``find_references`` runs on each reading and on the transcription; a reading's citation
 codes are scored against the transcription's, as multisets. This measures what OCR damage costs
@@ -255,7 +256,7 @@ def expected_amounts(truth: Truth) -> list[tuple[str, int]]:
             if index <= len(cells):
                 cell = cells[index - 1]
                 number = parse_number(cell.lstrip("-"))
-                if number:
+                if number is not None:  # a printed 0 is an amount (gold_tables counts it); "-" and empty are not
                     values.append((cell, round(-number * multiplier if cell.startswith("-") else number * multiplier)))
     return values
 

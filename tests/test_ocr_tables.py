@@ -118,3 +118,19 @@ def test_a_tall_wrapped_cell_beside_a_stray_mark_stays_one_row() -> None:
     ]
     fill_tables([grid], words)
     assert grid.cell_text[1] == ["10.008", "sa\nGà", "Làm sẵn\ncon\n1,5\nhoặc", "80.000"]
+
+
+def test_a_dotted_rule_read_as_marks_does_not_keep_rows_together() -> None:
+    # a band of three printed rows whose dotted rules OCR read as flat "words" ("mm", "cóc", "—")
+    # between the lines; a flat dash on a row is that row's "no value" mark
+    grid = TableGrid(rows=[(0, 100), (100, 400)], cells=[[0, 100, 400, 600]] * 2, left=0, right=600)
+    words = [
+        _word("TT", 10, 30, 1), _word("Nội", 110, 30, 1), _word("Tiền", 410, 30, 1),
+        _word("II", 10, 110, 2), _word("Thu", 110, 110, 2), _word("3.309", 410, 110, 2),
+        _word("mm", 110, 158, 3, height=3), _word("cóc", 410, 160, 3, height=2), _word("—", 10, 159, 3, height=3),
+        _word("III", 10, 200, 4), _word("Chuyển", 110, 200, 4), _word("-", 420, 214, 4, height=4),
+        _word("—_", 110, 258, 5, height=2),
+        _word("IV", 10, 300, 6), _word("Kết", 110, 300, 6), _word("787.216", 410, 300, 6),
+    ]
+    fill_tables([grid], words)
+    assert grid.cell_text[1:] == [["II", "Thu", "3.309"], ["III", "Chuyển", "-"], ["IV", "Kết", "787.216"]]

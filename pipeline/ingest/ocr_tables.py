@@ -26,6 +26,7 @@ _SNAP = 0.04  # rules closer than this are one rule; a vertical rule ends this n
 _TOUCH = 0.015  # rules of one grid cross or meet: their ink overlaps within this
 _MIN_ROW_HEIGHT = 0.08
 _RULE_MARKS = "|[]"
+_FLAT_MARK = 0.35  # of a band's median word height: flatter than any letter
 
 
 class Word(Protocol):
@@ -268,15 +269,34 @@ def _misread_figure(cell: str) -> bool:
 
 
 def _printed_lines(words: list[tuple[int, Word]]) -> list[list[tuple[int, Word]]]:
-    """Words of one row band grouped into printed lines, top to bottom, by their vertical centres."""
+    """Words of one row band grouped into printed lines, top to bottom, by their vertical centres.
+
+    Lines are formed by words of a printed height. A mark far flatter than the band's words is a
+    dash, which joins the line it lies on, or a dotted row rule, which OCR reads as letters (``mm``,
+    ``cóc``: no letter or digit is that flat) or as dashes between the lines: those are left out.
+    """
+    if not words:
+        return []
+    heights = sorted(word.bottom - word.top for _, word in words)
+    flat = _FLAT_MARK * heights[len(heights) // 2]
     lines: list[tuple[float, float, list[tuple[int, Word]]]] = []
+    marks: list[tuple[int, Word]] = []
     for column, word in sorted(words, key=lambda cw: (cw[1].top + cw[1].bottom) / 2):
+        if word.bottom - word.top < flat:
+            if not any(ch.isalnum() for ch in word.text):
+                marks.append((column, word))
+            continue
         centre = (word.top + word.bottom) / 2
         if lines and lines[-1][0] <= centre <= lines[-1][1]:
             top, bottom, members = lines[-1]
             lines[-1] = (top, max(bottom, word.bottom), members + [(column, word)])
         else:
             lines.append((word.top, word.bottom, [(column, word)]))
+    for column, word in marks:
+        centre = (word.top + word.bottom) / 2
+        line = next((members for top, bottom, members in lines if top <= centre <= bottom), None)
+        if line is not None:
+            line.append((column, word))
     return [members for _, _, members in lines]
 
 
