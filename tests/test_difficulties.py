@@ -286,6 +286,24 @@ def test_a_forwarded_letter_after_the_signature_is_read_as_a_document_of_its_own
     ]
 
 
+def test_the_thanks_and_wishes_that_close_a_letter_are_not_items() -> None:
+    # an association's letter: its request, then the formulas that close any letter
+    doc = make_doc([
+        ("heading", "HIỆP HỘI TÔM BÌNH THUẬN"),
+        "Số: 12/HHTBT-VP",
+        ("heading", "V/v đề nghị đổi tên Hiệp hội"),
+        "Kính gửi: Sở Nội vụ tỉnh Lâm Đồng",
+        "Do thay đổi phạm vi hoạt động, Hiệp hội kính đề nghị được đổi tên như sau:",
+        "- Tên hiện tại: Hiệp hội Tôm Bình Thuận;",
+        "- Tên đề nghị: Hiệp hội Tôm Lâm Đồng.",
+        "Rất mong được UBND tỉnh Lâm Đồng, Sở Nội vụ tỉnh Lâm Đồng xem xét, chấp thuận.",
+        "Xin trân trọng cảm ơn!",
+    ])
+    assert [item.text for item in find_difficulties(doc)] == [
+        "Tên hiện tại: Hiệp hội Tôm Bình Thuận", "Tên đề nghị: Hiệp hội Tôm Lâm Đồng.",
+    ]
+
+
 def test_a_request_retold_or_used_as_a_noun_is_not_an_item() -> None:
     doc = make_doc([
         ("heading", "SỞ NỘI VỤ"),

@@ -153,6 +153,10 @@ def test_poor_text_layer_is_replaced_by_ocr() -> None:
         ("©) Nguyên nhân:", "c) Nguyên nhân:"),  # the list letter c read as the copyright sign
         ("Bản quyền © 2019", "Bản quyền © 2019"),
         ("2.1; Các tồn tại, hạn chế", "2.1. Các tồn tại, hạn chế"),  # a section number's stop read as ";"
+        ("e_ Nghị định số 45/2010/NĐ-CP", "• Nghị định số 45/2010/NĐ-CP"),  # a round bullet read as a letter
+        ("e Tên đề nghị sửa đổi: Hiệp hội", "• Tên đề nghị sửa đổi: Hiệp hội"),
+        ("o Đổi tên Hội", "• Đổi tên Hội"),
+        ("e các hội viên", "e các hội viên"),  # no capital follows: not a bullet
         ("tăng 1,5 lần", "tăng 1,5 lần"),
     ],
 )

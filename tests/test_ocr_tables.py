@@ -134,3 +134,17 @@ def test_a_dotted_rule_read_as_marks_does_not_keep_rows_together() -> None:
     ]
     fill_tables([grid], words)
     assert grid.cell_text[1:] == [["II", "Thu", "3.309"], ["III", "Chuyển", "-"], ["IV", "Kết", "787.216"]]
+
+
+def test_a_row_whose_cells_all_wrap_beside_one_date_stays_one_row() -> None:
+    # a petition register: name, address and request each wrap over three lines, the date and the
+    # number of the row stand on one of them; the lines line up across cells but are one row
+    grid = TableGrid(rows=[(0, 100), (100, 400)], cells=[[0, 150, 300, 500, 700]] * 2, left=0, right=700)
+    words = [
+        _word("Ngày", 10, 30, 1), _word("Họ", 160, 30, 1), _word("Địa", 310, 30, 1), _word("Nội", 510, 30, 1),
+        _word("Ông", 160, 110, 2), _word("Bon", 310, 110, 2), _word("Kiến", 510, 110, 2),
+        _word("25/03/2019", 10, 200, 3), _word("Điều", 160, 200, 3), _word("Bù", 310, 200, 3), _word("nghị", 510, 200, 3),
+        _word("Đa", 160, 300, 4), _word("Dấp", 310, 300, 4), _word("chi", 510, 300, 4),
+    ]
+    fill_tables([grid], words)
+    assert grid.cell_text[1] == ["25/03/2019", "Ông\nĐiều\nĐa", "Bon\nBù\nDấp", "Kiến\nnghị\nchi"]

@@ -63,7 +63,7 @@ _CLOSING_PREFIX = 40  # the closing formulas of difficulty_item_cues.tsv open a 
 _MAX_BARE_CLOSING_CHARS = 50
 _CAPITALS = "A-ZĐÀ-Ỹ"
 # an addressee's name: a dozen words at most, none of them one that starts a purpose or an object
-_ADDRESSEE = r"(?:(?!(?:để|cho|về|việc|nhằm|ban hành|bổ sung)\b)[^\s,;:.]+\s+){1,12}"
+_ADDRESSEE = r"(?:(?!(?:để|cho|về|việc|nhằm|ban hành|bổ sung)\b)[^\s,;:.]+,?\s+){1,12}"  # "UBND tỉnh, Sở Nội vụ"
 
 
 def _verbs(words: Iterable[str]) -> str:
@@ -203,7 +203,7 @@ def _tables() -> _Tables:
         # a request word, an addressee (capitalised: "bổ sung" is not "Bộ") and "xem xét" with at most
         # a formula after it; or, short, "Sở Nội vụ kính trình UBND tỉnh./."
         content_free=re.compile(
-            rf"^(?=.{{0,{_MAX_CLOSING_CHARS}}}$)[^,;:]*?(?<!\w)(?i:{_verbs(cues['request_anywhere'])})\s+(?=[{_CAPITALS}])"
+            rf"^(?=.{{0,{_MAX_CLOSING_CHARS}}}$)[^,;:]*?(?<!\w)(?i:{_verbs(cues['request_anywhere'] + cues['closing_wish'])})\s+(?=[{_CAPITALS}])"
             rf"{_ADDRESSEE}(?i:xem xét)(?:\s*,?\s*(?i:{_verbs(cues['closing_tail'])}))?\s*[./\s]*$"
             rf"|^(?=.{{0,{_MAX_BARE_CLOSING_CHARS}}}$)[^,;:]*?(?<!\w)(?i:kính trình|kính đề nghị)\s+(?=[{_CAPITALS}])"
             rf"[^,;:.]*[./\s]*$"

@@ -278,10 +278,21 @@ _MARKER_AS_SIGN = re.compile(r"(?m)^(\s*)©(?=[).]\s)")
 _NUMBER_STOP_MISREAD = re.compile(r"(?m)^(\s*\d{1,2}(?:\.\d{1,2})+)[;,](?=\s+[A-ZĐÀ-Ỹ])")
 
 
+# and a round bullet as the letter "e" or "o" ("e_ Nghị định số 45/2010/NĐ-CP …", "e Tên hiện tại: …")
+_BULLET_AS_LETTER = re.compile(r"(?m)^(\s*)(?:e_?|o)\s+(?=(\w))")
+
+
+def _bullet(match: re.Match[str]) -> str:
+    # neither "e" nor "o" opens a Vietnamese line as a word before a capital
+    return f"{match.group(1)}• " if match.group(2).isupper() else match.group(0)
+
+
 def list_marker_letters(text: str) -> str:
     """List markers as printed: a line opening with "©)" or "©." opens with the list letter c (a
-    report never lists by ©), and "2.1;" or "2.1," before a capital is the section number "2.1."."""
-    return _NUMBER_STOP_MISREAD.sub(r"\1.", _MARKER_AS_SIGN.sub(r"\1c", text))
+    report never lists by ©), "2.1;" or "2.1," before a capital is the section number "2.1.", and
+    a line opening with a lone "e", "e_" or "o" before a capital opens with a bullet."""
+    text = _NUMBER_STOP_MISREAD.sub(r"\1.", _MARKER_AS_SIGN.sub(r"\1c", text))
+    return _BULLET_AS_LETTER.sub(_bullet, text)
 
 
 def correct_text(text: str, model: SyllableModel | None = None, confident: Sequence[bool] | None = None) -> str:

@@ -224,10 +224,18 @@ def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
             lines_per_column = [sum(1 for cells in per_line if cells[column]) for column in range(columns)]
             multi = sum(1 for n in lines_per_column if n >= 2)
             across = sum(1 for cells in per_line if sum(1 for cell in cells if cell) >= 2)
-            # Printed rows line up across the cells, and (but for one wrapped last line) each has
-            # words in two cells or more; the wrapped, vertically centred lines of one tall cell
-            # or of a header band do not.
-            if multi >= 2 and len(per_line) == max(lines_per_column) and across >= max(2, len(per_line) - 1):
+            first = next((n for n in lines_per_column if n), 0)
+            figures = max(
+                (sum(1 for cells in per_line if _is_figure(_line_text(cells[column]))) for column in range(columns)),
+                default=0,
+            )
+            # Printed rows line up across the cells, each opens with its own number or label in
+            # the first filled column or has a figure of its own in a column of figures, and (but
+            # for one wrapped last line) each has words in two cells or more; the wrapped,
+            # vertically centred lines of one tall cell, of a row whose every cell wraps beside a
+            # single number or date, or of a header band do not.
+            rows_apart = first == len(per_line) or figures >= 2
+            if multi >= 2 and rows_apart and across >= max(2, len(per_line) - 1):
                 table.cell_text.extend([_line_text(cell) for cell in cells] for cells in per_line)
             else:
                 table.cell_text.append([
@@ -258,6 +266,10 @@ def _read_digits_in_number_columns(rows: list[list[str]]) -> None:
         for row in rows:
             if column < len(row) and _misread_figure(row[column].strip()):
                 row[column] = row[column].strip().translate(DIGIT_LOOKALIKES)
+
+
+def _is_figure(cell: str) -> bool:
+    return bool(_NUMBER_CELL.match(cell.strip()))
 
 
 def _misread_figure(cell: str) -> bool:
