@@ -687,8 +687,9 @@ DATA = Path(__file__).resolve().parent / "data"
         # in view (topics of an announced list, kết luận thanh tra, the next part of a report)
         ("gold_blind2", 49, 0.84),
         # five scans annotated the same way, scored once blind after those fixes (F1 0.432: P
-        # 0.667, R 0.320), then label lines and misread section numbers were fixed
-        ("gold_blind3", 25, 0.54),
+        # 0.667, R 0.320), then label lines and misread section numbers were fixed, then
+        # shortcomings announced anywhere and a forwarded letter's body (DN-047): 0.605
+        ("gold_blind3", 25, 0.60),
     ],
 )
 def test_items_on_blind_gold_read_by_ocr(monkeypatch: pytest.MonkeyPatch, folder: str, items: int, floor: float) -> None:
