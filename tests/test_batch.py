@@ -425,6 +425,13 @@ def _name(pid: int) -> str:
         return ""
 
 
+def _arguments(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
+    except OSError:
+        return []
+
+
 def _bytes_written(pid: int) -> int:
     try:
         return int(next(line for line in Path(f"/proc/{pid}/io").read_text().splitlines() if line.startswith("wchar:")).split()[1])
@@ -450,11 +457,13 @@ def test_tesseract_dies_with_a_killed_batch(tmp_path: Path) -> None:
     try:
         readers: set[int] = set()
         deadline = time.monotonic() + 120
+        # the page's recognition (TSV output), not the short orientation check (--psm 0 -l osd)
+        # that runs before it: caught on a loaded machine, that one ends by itself
         while not readers and process.poll() is None and time.monotonic() < deadline:
             below = _descendants(process.pid)
-            readers = {pid for pid in below if _name(pid) == "tesseract"}
+            readers = {pid for pid in below if _name(pid) == "tesseract" and "tsv" in _arguments(pid)}
             time.sleep(0.05)
-        assert readers, "no tesseract was seen running under the batch"
+        assert readers, "no tesseract was seen reading under the batch"
         # once Tesseract has written its TSV header it writes nothing more until its page is read:
         # killed before, it would die of the broken pipe anyway, which would prove nothing
         while not all(_bytes_written(pid) for pid in readers) and time.monotonic() < deadline:
