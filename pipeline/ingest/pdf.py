@@ -22,6 +22,7 @@ import pdfplumber.page
 import pypdfium2
 from pdfplumber.table import Table
 from pdfplumber.utils.text import extract_words
+from pdfminer.layout import LTChar
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
 
@@ -83,6 +84,58 @@ def _resolve_plain_first(value: Any) -> Any:
 
 # Page.process_object reads the name from its module; the result is the same object for object
 pdfplumber.page.resolve_all = _resolve_plain_first
+
+_ALL_ATTRS = pdfplumber.page.ALL_ATTRS
+_process_any_object = pdfplumber.page.Page.process_object
+# a colour space's name -> pdfplumber's decoding of it (PDFDocEncoding, a few names per document)
+_decoded_names: dict[str, Any] = {}
+
+
+def _decoded_name(name: Any) -> Any:
+    """``resolve_and_decode(name)``, remembered for a string (the same few names on every char)."""
+    if type(name) is not str:
+        return pdfplumber.page.resolve_and_decode(name)
+    decoded = _decoded_names.get(name)
+    if decoded is None:
+        decoded = _decoded_names[name] = pdfplumber.page.resolve_and_decode(name)
+    return decoded
+
+
+def _process_object(self: pdfplumber.page.Page, obj: Any) -> dict[str, Any]:
+    """pdfplumber's ``Page.process_object`` with a short way for a char (``LTChar``), the same dict.
+
+    pdfplumber turns every char of a page it reads in full into a dict through a closure per
+    attribute and decodes its colour space's name each time: about 40% of its time on a page of
+    an OCR text layer. Here a char's dict is built by the same steps, in the same key order,
+    without them; any other object goes to pdfplumber's own method.
+    """
+    if type(obj) is not LTChar:
+        return _process_any_object(self, obj)
+    attr = {k: v if type(v) in _PLAIN_TYPES else _resolve_plain_first(v) for k, v in obj.__dict__.items() if k in _ALL_ATTRS}
+    attr["object_type"] = "char"
+    attr["page_number"] = self.page_number
+    for cs in ("ncs", "scs"):
+        if hasattr(obj, cs):
+            attr[cs] = _decoded_name(getattr(obj, cs).name)
+    text = obj.get_text()
+    attr["text"] = unicodedata.normalize(self.pdf.unicode_norm, text) if self.pdf.unicode_norm is not None else text
+    gs = obj.graphicstate
+    attr["stroking_color"] = gs.scolor if isinstance(gs.scolor, tuple) else (gs.scolor,)
+    attr["non_stroking_color"] = gs.ncolor if isinstance(gs.ncolor, tuple) else (gs.ncolor,)
+    if isinstance(attr["fontname"], bytes):
+        attr["fontname"] = pdfplumber.page.fix_fontname_bytes(attr["fontname"])
+    mb_x0, mb_top = self.mediabox[:2]
+    if "y0" in attr:
+        attr["top"] = (self.height - attr["y1"]) + mb_top
+        attr["bottom"] = (self.height - attr["y0"]) + mb_top
+        attr["doctop"] = self.initial_doctop + attr["top"]
+    if "x0" in attr and mb_x0 != 0:
+        attr["x0"] = attr["x0"] + mb_x0
+        attr["x1"] = attr["x1"] + mb_x0
+    return attr
+
+
+pdfplumber.page.Page.process_object = _process_object
 # An annotation's line of text is read with the page when the page prints text on its line within
 # this many of its font sizes (a number stamped into the blank of "Số:      /TTr-SNV").
 _ANNOTATION_REACH = 3.0
@@ -164,12 +217,17 @@ def _not_repeated(extra: list[dict[str, Any]], chars: list[dict[str, Any]]) -> l
     """The chars of ``extra`` that no char of ``chars`` already prints: the same letter over its
     centre (a form field's value that the page content prints too)."""
 
+    # the page's chars by text: each extra char is compared with the same letters only, not the whole page
+    by_text: dict[str, list[dict[str, Any]]] = {}
+    for c in chars:
+        by_text.setdefault(c["text"], []).append(c)
+
     def printed(char: dict[str, Any]) -> bool:
         cx = (float(char["x0"]) + float(char["x1"])) / 2
         cy = (float(char["top"]) + float(char["bottom"])) / 2
         return any(
-            c["text"] == char["text"] and float(c["x0"]) <= cx <= float(c["x1"]) and float(c["top"]) <= cy <= float(c["bottom"])
-            for c in chars
+            float(c["x0"]) <= cx <= float(c["x1"]) and float(c["top"]) <= cy <= float(c["bottom"])
+            for c in by_text.get(char["text"], ())
         )
 
     return [char for char in extra if not printed(char)]
