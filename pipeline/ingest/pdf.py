@@ -270,6 +270,61 @@ def _continues_printed_line(line: list[dict[str, Any]], printed: list[dict[str, 
     return False
 
 
+# How far pdfium's chars of a page may lie from pdfminer's: a glyph's advance (``x1``) by up to
+# about 1 pt on a word's last letter (``pdfium_text``), any other coordinate by single precision.
+_X1_SLACK = 1.5
+_SLACK = 0.05
+
+
+def _stamps_nothing(annotation: list[dict[str, Any]], chars: list[dict[str, Any]]) -> bool:
+    """Whether ``_in_printed_lines(_not_repeated(annotation, page_chars), page_chars)`` is empty
+    for pdfminer's chars of the page as surely as for ``chars``, pdfium's (which leave out spaces
+    and may place a coordinate a little off: ``_X1_SLACK``, ``_SLACK``).
+
+    Then the page reads as one without annotations, and pdfium can read it. Each annotation char
+    must be printed by the page (or not) with the page's chars moved either way by the slack, and
+    each annotation must have a line that continues no printed line even with the slack: such an
+    annotation is left out whichever reader gave the page's chars. Any doubt answers ``False``.
+    """
+    by_text: dict[str, list[dict[str, Any]]] = {}
+    printed: list[tuple[float, float, float, float]] = []  # x0, x1, top, bottom, widened by the slack
+    for c in chars:
+        by_text.setdefault(c["text"], []).append(c)
+        if not c["text"].isspace():
+            x0, x1, top, bottom = (float(c[k]) for k in ("x0", "x1", "top", "bottom"))
+            printed.append((x0 - _SLACK, x1 + _X1_SLACK, top - _SLACK, bottom + _SLACK))
+    left: list[dict[str, Any]] = []
+    for char in annotation:
+        cx = (float(char["x0"]) + float(char["x1"])) / 2
+        cy = (float(char["top"]) + float(char["bottom"])) / 2
+        surely = maybe = False
+        for c in by_text.get(char["text"], ()):
+            x0, x1, top, bottom = (float(c[k]) for k in ("x0", "x1", "top", "bottom"))
+            if x0 - _SLACK <= cx <= x1 + _X1_SLACK and top - _SLACK <= cy <= bottom + _SLACK:
+                maybe = True
+                if x0 + _SLACK <= cx <= x1 - _X1_SLACK and top + _SLACK <= cy <= bottom - _SLACK:
+                    surely = True
+        if maybe != surely:
+            return False
+        if not maybe:
+            left.append(char)
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for char in left:
+        groups.setdefault(char.get("annotation"), []).append(char)
+    return all(
+        any(not _may_continue_printed_line(line, printed) for line in _stamped_lines(group)) for group in groups.values()
+    )
+
+
+def _may_continue_printed_line(line: list[dict[str, Any]], printed: list[tuple[float, float, float, float]]) -> bool:
+    """``_continues_printed_line`` against the widened boxes of the page's printed chars."""
+    x0 = min(float(c["x0"]) for c in line)
+    x1 = max(float(c["x1"]) for c in line)
+    cy = (min(float(c["top"]) for c in line) + max(float(c["bottom"]) for c in line)) / 2
+    reach = _ANNOTATION_REACH * max(float(c.get("size", 0) or 0) for c in line)
+    return any(top <= cy <= bottom and max(x0 - right, left - x1) <= reach for left, right, top, bottom in printed)
+
+
 def _inside_stamped_words(chars: list[dict[str, Any]], stamped: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``chars`` without the spaces printed inside a stamped word: the blank a signing system fills
     in ("Số:      /TTr") would otherwise split the number it stamps there ("1 8 7"). Words read
@@ -447,12 +502,16 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
                 annotation = _annotation_chars(annotation_document, page)
                 # a scan is told by the page's own text: an annotation (a signature's stamp) does not make it a text page
                 annotation_letters = count_letters("".join(c["text"] for c in annotation))
-                # pdfium keeps one space of a run: a stamp over the blank of "tháng      năm" needs them all
-                read = None if annotation else _pdfium_chars(fast_document, page)
+                # pdfium keeps one space of a run: a stamp over the blank of "tháng      năm" needs them
+                # all, so pdfium reads a page with annotations only when they surely stamp nothing into it
+                read = _pdfium_chars(fast_document, page)
+                if read is not None and annotation and not _stamps_nothing(annotation, read[0]):
+                    read = None
+                    page.flush_cache()  # it may hold pdfium's chars and paths
                 plain_chars = None
                 if read is not None:
                     plain_chars, tables = read
-                    lines, body_size = _page_lines(page, plain_chars, annotation, options.legacy, tables)
+                    lines, body_size = _page_lines(page, plain_chars, None, options.legacy, tables)
                     letters = page_letters(lines)
                     if letters - annotation_letters >= MIN_LETTERS_FOR_TEXT_PAGE:
                         pdfium_pages.append(number)
