@@ -23,6 +23,7 @@ import pypdfium2
 from pdfplumber.table import Table
 from pdfplumber.utils.text import extract_words
 from pdfminer.layout import LTChar
+from pdfminer.pdffont import PDFUnicodeNotDefined
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
 
@@ -101,6 +102,78 @@ def _decoded_name(name: Any) -> Any:
     return decoded
 
 
+class _Char:
+    """What pdfminer's ``LTChar`` holds of a horizontal glyph, as pdfplumber's char dict reads it:
+    ``attrs`` are its attributes in ``LTChar``'s order (``pdfplumber.page.ALL_ATTRS`` only)."""
+
+    __slots__ = ("attrs", "text", "ncs", "graphicstate", "mcid", "tag")
+
+    def __init__(self, attrs: dict[str, Any], text: str, ncs: Any, graphicstate: Any) -> None:
+        self.attrs = attrs
+        self.text = text
+        self.ncs = ncs
+        self.graphicstate = graphicstate
+        self.mcid: Any = None
+        self.tag: Any = None
+
+
+class _CharDevice(pdfplumber.page.PDFPageAggregatorWithMarkedContent):
+    """pdfplumber's page device that keeps a horizontal glyph as a ``_Char`` instead of an ``LTChar``.
+
+    pdfplumber reads an ``LTChar`` only to turn it into a dict (``Page.process_object``): the same
+    numbers are computed here by ``LTChar``'s own steps (pdfminer's ``apply_matrix_rect``), without
+    the layout object and its bounding-box bookkeeping; ``_process_object`` completes the dict.
+    A glyph of a vertical font is pdfminer's ``LTChar`` as before.
+    """
+
+    def begin_page(self, page: Any, ctm: Any) -> None:
+        """pdfminer's ``begin_page``, with an empty cache of glyphs for the page."""
+        super().begin_page(page, ctm)
+        # (font, cid) -> text and width: pure functions of the font, asked for every glyph
+        self._glyphs: dict[tuple[Any, int], tuple[str, float]] = {}
+
+    def render_char(
+        self, matrix: Any, font: Any, fontsize: float, scaling: float, rise: float, cid: int, ncs: Any, graphicstate: Any,
+    ) -> float:
+        """pdfminer's ``PDFLayoutAnalyzer.render_char`` and pdfplumber's marked-content tag."""
+        if font.is_vertical():
+            return super().render_char(matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate)
+        glyph = self._glyphs.get((font, cid))
+        if glyph is None:
+            try:
+                text = font.to_unichr(cid)
+                assert isinstance(text, str), str(type(text))
+            except PDFUnicodeNotDefined:
+                text = self.handle_undefined_char(font, cid)
+                glyph = (text, font.char_width(cid))
+            else:
+                glyph = self._glyphs[(font, cid)] = (text, font.char_width(cid))
+        text, textwidth = glyph
+        adv = textwidth * fontsize * scaling
+        descent = font.get_descent() * fontsize
+        low, high = descent + rise, descent + rise + fontsize
+        # pdfminer's apply_matrix_rect of (0, low, adv, high), written out: the same operations in
+        # the same order, so the same numbers (and int or float) as LTChar's
+        a, b, c, d, e, f = matrix
+        left1, bottom1 = a * 0 + c * low + e, b * 0 + d * low + f
+        right1, bottom2 = a * adv + c * low + e, b * adv + d * low + f
+        right2, top1 = a * adv + c * high + e, b * adv + d * high + f
+        left2, top2 = a * 0 + c * high + e, b * 0 + d * high + f
+        x0, y0 = min(left1, left2, right1, right2), min(bottom1, bottom2, top1, top2)
+        x1, y1 = max(left1, left2, right1, right2), max(bottom1, bottom2, top1, top2)
+        attrs = {
+            "matrix": matrix, "fontname": font.fontname, "adv": adv, "upright": a * d * scaling > 0 and b * c <= 0,
+            "x0": x0, "y0": y0, "x1": x1, "y1": y1, "width": x1 - x0, "height": y1 - y0, "size": y1 - y0,
+        }
+        self.cur_item.add(_Char(attrs, text, ncs, graphicstate))  # type: ignore[arg-type]
+        self.tag_cur_item()
+        return adv
+
+
+# Page.layout reads the device's name from its module
+pdfplumber.page.PDFPageAggregatorWithMarkedContent = _CharDevice
+
+
 def _process_object(self: pdfplumber.page.Page, obj: Any) -> dict[str, Any]:
     """pdfplumber's ``Page.process_object`` with a short way for a char (``LTChar``), the same dict.
 
@@ -109,15 +182,25 @@ def _process_object(self: pdfplumber.page.Page, obj: Any) -> dict[str, Any]:
     an OCR text layer. Here a char's dict is built by the same steps, in the same key order,
     without them; any other object goes to pdfplumber's own method.
     """
-    if type(obj) is not LTChar:
+    kind = type(obj)
+    if kind is _Char:
+        attr = {k: v if type(v) in _PLAIN_TYPES else _resolve_plain_first(v) for k, v in obj.attrs.items()}
+        attr["mcid"] = obj.mcid if type(obj.mcid) in _PLAIN_TYPES else _resolve_plain_first(obj.mcid)
+        attr["tag"] = obj.tag if type(obj.tag) in _PLAIN_TYPES else _resolve_plain_first(obj.tag)
+        attr["object_type"] = "char"
+        attr["page_number"] = self.page_number
+        attr["ncs"] = _decoded_name(obj.ncs.name)
+        text = obj.text
+    elif kind is LTChar:
+        attr = {k: v if type(v) in _PLAIN_TYPES else _resolve_plain_first(v) for k, v in obj.__dict__.items() if k in _ALL_ATTRS}
+        attr["object_type"] = "char"
+        attr["page_number"] = self.page_number
+        for cs in ("ncs", "scs"):
+            if hasattr(obj, cs):
+                attr[cs] = _decoded_name(getattr(obj, cs).name)
+        text = obj.get_text()
+    else:
         return _process_any_object(self, obj)
-    attr = {k: v if type(v) in _PLAIN_TYPES else _resolve_plain_first(v) for k, v in obj.__dict__.items() if k in _ALL_ATTRS}
-    attr["object_type"] = "char"
-    attr["page_number"] = self.page_number
-    for cs in ("ncs", "scs"):
-        if hasattr(obj, cs):
-            attr[cs] = _decoded_name(getattr(obj, cs).name)
-    text = obj.get_text()
     attr["text"] = unicodedata.normalize(self.pdf.unicode_norm, text) if self.pdf.unicode_norm is not None else text
     gs = obj.graphicstate
     attr["stroking_color"] = gs.scolor if isinstance(gs.scolor, tuple) else (gs.scolor,)
