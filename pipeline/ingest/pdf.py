@@ -20,6 +20,7 @@ from typing import Any
 import pdfplumber
 import pdfplumber.page
 import pypdfium2
+import pypdfium2.raw as pdfium_c
 from pdfplumber.table import Table
 from pdfplumber.utils.text import extract_words
 from pdfminer.layout import LTChar
@@ -161,8 +162,12 @@ class _CharDevice(pdfplumber.page.PDFPageAggregatorWithMarkedContent):
         left2, top2 = a * 0 + c * high + e, b * 0 + d * high + f
         x0, y0 = min(left1, left2, right1, right2), min(bottom1, bottom2, top1, top2)
         x1, y1 = max(left1, left2, right1, right2), max(bottom1, bottom2, top1, top2)
+        fontname = font.fontname
+        # the values as pdfplumber's process_object resolves them (numbers as they are)
         attrs = {
-            "matrix": matrix, "fontname": font.fontname, "adv": adv, "upright": a * d * scaling > 0 and b * c <= 0,
+            "matrix": _resolve_plain_first(matrix),
+            "fontname": fontname if type(fontname) in _PLAIN_TYPES else _resolve_plain_first(fontname),
+            "adv": adv, "upright": a * d * scaling > 0 and b * c <= 0,
             "x0": x0, "y0": y0, "x1": x1, "y1": y1, "width": x1 - x0, "height": y1 - y0, "size": y1 - y0,
         }
         self.cur_item.add(_Char(attrs, text, ncs, graphicstate))  # type: ignore[arg-type]
@@ -184,7 +189,7 @@ def _process_object(self: pdfplumber.page.Page, obj: Any) -> dict[str, Any]:
     """
     kind = type(obj)
     if kind is _Char:
-        attr = {k: v if type(v) in _PLAIN_TYPES else _resolve_plain_first(v) for k, v in obj.attrs.items()}
+        attr = dict(obj.attrs)  # resolved by _CharDevice.render_char
         attr["mcid"] = obj.mcid if type(obj.mcid) in _PLAIN_TYPES else _resolve_plain_first(obj.mcid)
         attr["tag"] = obj.tag if type(obj.tag) in _PLAIN_TYPES else _resolve_plain_first(obj.tag)
         attr["object_type"] = "char"
@@ -473,11 +478,22 @@ def text_layer_is_poor(text: str) -> bool:
     return count >= MIN_WORDS_FOR_QUALITY and diacritic_share(text) < MIN_DIACRITIC_SHARE and share < MIN_SYLLABLE_SHARE
 
 
+def _fast_page(document: pypdfium2.PdfDocument | None, page: pdfplumber.page.Page) -> pypdfium2.PdfPage | None:
+    """pdfium's page of pdfplumber's ``page`` in ``document`` (the caller closes it), or ``None``
+    without a document or when pdfium cannot load it (pdfplumber reads it, or reports why not)."""
+    if document is None:
+        return None
+    try:
+        return document[page.page_number - 1]
+    except pypdfium2.PdfiumError:
+        return None
+
+
 def _pdfium_chars(
-    document: pypdfium2.PdfDocument | None, page: pdfplumber.page.Page,
+    fast_page: pypdfium2.PdfPage | None, page: pdfplumber.page.Page,
 ) -> tuple[list[dict[str, Any]], list[Table]] | None:
-    """The chars of ``page`` read by pdfium and its ruled tables; ``None`` when pdfplumber must
-    read the page (``pdfium_text.plain_page_reason``, ``read_plain_page``).
+    """The chars of ``page`` read by pdfium (``fast_page``, its page there) and its ruled tables;
+    ``None`` when pdfplumber must read the page (``pdfium_text.plain_page_reason``, ``read_plain_page``).
 
     On a page whose paths may rule a table, pdfium's chars take the place of the glyphs in
     pdfplumber's cache of the page, with its paths, and pdfplumber's own table finder and cell
@@ -485,24 +501,17 @@ def _pdfium_chars(
     tell them as pdfminer would and no char or word stands on a side of a table or cell
     (``_clear_of_sides``); otherwise from pdfminer reading the page without its glyphs.
     """
-    if document is None:
+    if fast_page is None:
         return None
-    try:
-        fast_page = document[page.page_number - 1]
-    except pypdfium2.PdfiumError:
-        return None  # pdfplumber reads it, or reports why it cannot
-    try:
-        reason = plain_page_reason(fast_page)
-        if reason == "paths" and not may_rule_table(fast_page):
-            reason = None
-        if reason not in (None, "paths", "many paths"):
-            return None
-        chars = read_plain_page(fast_page, float(page.height))
-        if chars is None or reason is None:
-            return None if chars is None else (chars, [])
-        from_pdfium = read_paths(fast_page, page)
-    finally:
-        fast_page.close()
+    reason = plain_page_reason(fast_page)
+    if reason == "paths" and not may_rule_table(fast_page):
+        reason = None
+    if reason not in (None, "paths", "many paths"):
+        return None
+    chars = read_plain_page(fast_page, float(page.height))
+    if chars is None or reason is None:
+        return None if chars is None else (chars, [])
+    from_pdfium = read_paths(fast_page, page)
     if from_pdfium:
         page.objects["char"] = chars
         tables = _tables(page)
@@ -546,12 +555,47 @@ def _clear_of_sides(tables: list[Table], chars: list[dict[str, Any]]) -> bool:
     return True
 
 
-def _annotation_chars(document: pypdfium2.PdfDocument, page: pdfplumber.page.Page) -> list[dict[str, Any]]:
-    """The chars the annotations of ``page`` print (``pdfium_text.annotation_chars``), or none."""
+def _annotation_chars(
+    document: pypdfium2.PdfDocument, page: pdfplumber.page.Page, fast_page: pypdfium2.PdfPage | None = None,
+) -> list[dict[str, Any]]:
+    """The chars the annotations of ``page`` print (``pdfium_text.annotation_chars``), or none.
+
+    ``fast_page``, pdfium's page of ``page`` in another document of the same file, tells a page
+    without annotations, so that ``document`` (whose pages are flattened) loads only pages with some.
+    """
+    if fast_page is not None and not pdfium_c.FPDFPage_GetAnnotCount(fast_page.raw):
+        return []
     try:
         return annotation_chars(document, page.page_number - 1, float(page.height))
     except pypdfium2.PdfiumError:
         return []  # pdfplumber reads the page, or reports why it cannot
+
+
+def _read_page(
+    page: pdfplumber.page.Page, fast_page: pypdfium2.PdfPage | None, annotation_document: pypdfium2.PdfDocument,
+    legacy: bool, number: int, pdfium_pages: list[int],
+) -> tuple[list[Line], float, int, int]:
+    """The printed lines of one page's text layer, its body text size, its letters and those its
+    annotations print; ``number`` is appended to ``pdfium_pages`` when pdfium read the page."""
+    annotation = _annotation_chars(annotation_document, page, fast_page)
+    # a scan is told by the page's own text: an annotation (a signature's stamp) does not make it a text page
+    annotation_letters = count_letters("".join(c["text"] for c in annotation))
+    # pdfium keeps one space of a run: a stamp over the blank of "tháng      năm" needs them
+    # all, so pdfium reads a page with annotations only when they surely stamp nothing into it
+    read = _pdfium_chars(fast_page, page)
+    if read is not None and annotation and not _stamps_nothing(annotation, read[0]):
+        read = None
+        page.flush_cache()  # it may hold pdfium's chars and paths
+    if read is not None:
+        plain_chars, tables = read
+        lines, body_size = _page_lines(page, plain_chars, None, legacy, tables)
+        letters = page_letters(lines)
+        if letters - annotation_letters >= MIN_LETTERS_FOR_TEXT_PAGE:
+            pdfium_pages.append(number)
+            return lines, body_size, letters, annotation_letters
+        page.flush_cache()  # maybe a scan: pdfplumber's images and text decide, as for any page
+    lines, body_size = _page_lines(page, annotation=annotation, legacy=legacy)
+    return lines, body_size, page_letters(lines), annotation_letters
 
 
 def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, fast: bool = True) -> SourceDocument:
@@ -582,28 +626,14 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
     try:
         with pdfplumber.open(str(path)) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
-                annotation = _annotation_chars(annotation_document, page)
-                # a scan is told by the page's own text: an annotation (a signature's stamp) does not make it a text page
-                annotation_letters = count_letters("".join(c["text"] for c in annotation))
-                # pdfium keeps one space of a run: a stamp over the blank of "tháng      năm" needs them
-                # all, so pdfium reads a page with annotations only when they surely stamp nothing into it
-                read = _pdfium_chars(fast_document, page)
-                if read is not None and annotation and not _stamps_nothing(annotation, read[0]):
-                    read = None
-                    page.flush_cache()  # it may hold pdfium's chars and paths
-                plain_chars = None
-                if read is not None:
-                    plain_chars, tables = read
-                    lines, body_size = _page_lines(page, plain_chars, None, options.legacy, tables)
-                    letters = page_letters(lines)
-                    if letters - annotation_letters >= MIN_LETTERS_FOR_TEXT_PAGE:
-                        pdfium_pages.append(number)
-                    else:  # maybe a scan: pdfplumber's images and text decide, as for any page
-                        plain_chars = None
-                        page.flush_cache()  # it may hold pdfium's chars
-                if plain_chars is None:
-                    lines, body_size = _page_lines(page, annotation=annotation, legacy=options.legacy)
-                    letters = page_letters(lines)
+                fast_page = _fast_page(fast_document, page)
+                try:
+                    lines, body_size, letters, annotation_letters = _read_page(
+                        page, fast_page, annotation_document, options.legacy, number, pdfium_pages,
+                    )
+                finally:
+                    if fast_page is not None:
+                        fast_page.close()
                 # images are looked at only on a page with (almost) no text, so a plain page is
                 # never parsed by pdfplumber
                 needs_ocr = letters - annotation_letters < MIN_LETTERS_FOR_TEXT_PAGE and bool(page.images)
