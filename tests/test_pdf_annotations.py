@@ -134,8 +134,8 @@ def test_pdfium_reads_a_page_whose_annotations_stamp_nothing_into_its_lines(tmp_
                _form(b"BT /F1 7 Tf 0 70 Td (Nguoi ky: So) Tj 0 -9 Td (Tai chinh) Tj 0 -9 Td (Email:) Tj "
                      b"0 -9 Td (stc@gov.vn) Tj 0 -9 Td (Thoi gian ky:) Tj 0 -9 Td (20.05.2019) Tj ET", 55, 80))
     path = tmp_path / "signed.pdf"
-    for annotations, by_pdfium in (([], True), ([details], True), ([details, NUMBER], False)):
-        path.write_bytes(_signed_pdf(annotations))
+    for stamps, by_pdfium in (([], True), ([details], True), ([details, NUMBER], False)):
+        path.write_bytes(_signed_pdf(stamps))
         fast, slow = load_pdf(path, path.name, fast=True), load_pdf(path, path.name, fast=False)
         assert [asdict(b) for b in fast.blocks] == [asdict(b) for b in slow.blocks]
-        assert (fast.provenance.get("pdfium_pages") == "1") is by_pdfium, annotations
+        assert (fast.provenance.get("pdfium_pages") == "1") is by_pdfium, stamps

@@ -107,7 +107,7 @@ class _Char:
     """What pdfminer's ``LTChar`` holds of a horizontal glyph, as pdfplumber's char dict reads it:
     ``attrs`` are its attributes in ``LTChar``'s order (``pdfplumber.page.ALL_ATTRS`` only)."""
 
-    __slots__ = ("attrs", "text", "ncs", "graphicstate", "mcid", "tag")
+    __slots__ = ("attrs", "graphicstate", "mcid", "ncs", "tag", "text")
 
     def __init__(self, attrs: dict[str, Any], text: str, ncs: Any, graphicstate: Any) -> None:
         self.attrs = attrs
