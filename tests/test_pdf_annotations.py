@@ -125,3 +125,17 @@ def test_a_box_of_signature_details_is_not_mixed_into_the_lines(tmp_path: Path, 
     texts = _load(tmp_path, [details, NUMBER], fast)
     assert texts[0] == "So: 187 /TTr-SNV"
     assert not any("Email" in text or "20.05.2019" in text for text in texts)
+
+
+def test_pdfium_reads_a_page_whose_annotations_stamp_nothing_into_its_lines(tmp_path: Path) -> None:
+    # a box of signature details in the margin is left out whichever reader reads the page: pdfium
+    # reads the page; a number stamped into a blank needs pdfminer's spaces: pdfplumber reads it
+    details = (b"<< /Type /Annot /Subtype /Widget /FT /Sig /F 4 /Rect [5 600 60 680] >>",
+               _form(b"BT /F1 7 Tf 0 70 Td (Nguoi ky: So) Tj 0 -9 Td (Tai chinh) Tj 0 -9 Td (Email:) Tj "
+                     b"0 -9 Td (stc@gov.vn) Tj 0 -9 Td (Thoi gian ky:) Tj 0 -9 Td (20.05.2019) Tj ET", 55, 80))
+    path = tmp_path / "signed.pdf"
+    for stamps, by_pdfium in (([], True), ([details], True), ([details, NUMBER], False)):
+        path.write_bytes(_signed_pdf(stamps))
+        fast, slow = load_pdf(path, path.name, fast=True), load_pdf(path, path.name, fast=False)
+        assert [asdict(b) for b in fast.blocks] == [asdict(b) for b in slow.blocks]
+        assert (fast.provenance.get("pdfium_pages") == "1") is by_pdfium, stamps

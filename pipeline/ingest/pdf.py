@@ -20,8 +20,11 @@ from typing import Any
 import pdfplumber
 import pdfplumber.page
 import pypdfium2
+import pypdfium2.raw as pdfium_c
 from pdfplumber.table import Table
 from pdfplumber.utils.text import extract_words
+from pdfminer.layout import LTChar
+from pdfminer.pdffont import PDFUnicodeNotDefined
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
 
@@ -83,6 +86,144 @@ def _resolve_plain_first(value: Any) -> Any:
 
 # Page.process_object reads the name from its module; the result is the same object for object
 pdfplumber.page.resolve_all = _resolve_plain_first
+
+_ALL_ATTRS = pdfplumber.page.ALL_ATTRS
+_process_any_object = pdfplumber.page.Page.process_object
+# a colour space's name -> pdfplumber's decoding of it (PDFDocEncoding, a few names per document)
+_decoded_names: dict[str, Any] = {}
+
+
+def _decoded_name(name: Any) -> Any:
+    """``resolve_and_decode(name)``, remembered for a string (the same few names on every char)."""
+    if type(name) is not str:
+        return pdfplumber.page.resolve_and_decode(name)
+    decoded = _decoded_names.get(name)
+    if decoded is None:
+        decoded = _decoded_names[name] = pdfplumber.page.resolve_and_decode(name)
+    return decoded
+
+
+class _Char:
+    """What pdfminer's ``LTChar`` holds of a horizontal glyph, as pdfplumber's char dict reads it:
+    ``attrs`` are its attributes in ``LTChar``'s order (``pdfplumber.page.ALL_ATTRS`` only)."""
+
+    __slots__ = ("attrs", "graphicstate", "mcid", "ncs", "tag", "text")
+
+    def __init__(self, attrs: dict[str, Any], text: str, ncs: Any, graphicstate: Any) -> None:
+        self.attrs = attrs
+        self.text = text
+        self.ncs = ncs
+        self.graphicstate = graphicstate
+        self.mcid: Any = None
+        self.tag: Any = None
+
+
+class _CharDevice(pdfplumber.page.PDFPageAggregatorWithMarkedContent):
+    """pdfplumber's page device that keeps a horizontal glyph as a ``_Char`` instead of an ``LTChar``.
+
+    pdfplumber reads an ``LTChar`` only to turn it into a dict (``Page.process_object``): the same
+    numbers are computed here by ``LTChar``'s own steps (pdfminer's ``apply_matrix_rect``), without
+    the layout object and its bounding-box bookkeeping; ``_process_object`` completes the dict.
+    A glyph of a vertical font is pdfminer's ``LTChar`` as before.
+    """
+
+    def begin_page(self, page: Any, ctm: Any) -> None:
+        """pdfminer's ``begin_page``, with an empty cache of glyphs for the page."""
+        super().begin_page(page, ctm)
+        # (font, cid) -> text and width: pure functions of the font, asked for every glyph
+        self._glyphs: dict[tuple[Any, int], tuple[str, float]] = {}
+
+    def render_char(
+        self, matrix: Any, font: Any, fontsize: float, scaling: float, rise: float, cid: int, ncs: Any, graphicstate: Any,
+    ) -> float:
+        """pdfminer's ``PDFLayoutAnalyzer.render_char`` and pdfplumber's marked-content tag."""
+        if font.is_vertical():
+            return super().render_char(matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate)
+        glyph = self._glyphs.get((font, cid))
+        if glyph is None:
+            try:
+                text = font.to_unichr(cid)
+                assert isinstance(text, str), str(type(text))
+            except PDFUnicodeNotDefined:
+                text = self.handle_undefined_char(font, cid)
+                glyph = (text, font.char_width(cid))
+            else:
+                glyph = self._glyphs[(font, cid)] = (text, font.char_width(cid))
+        text, textwidth = glyph
+        adv = textwidth * fontsize * scaling
+        descent = font.get_descent() * fontsize
+        low, high = descent + rise, descent + rise + fontsize
+        # pdfminer's apply_matrix_rect of (0, low, adv, high), written out: the same operations in
+        # the same order, so the same numbers (and int or float) as LTChar's
+        a, b, c, d, e, f = matrix
+        left1, bottom1 = a * 0 + c * low + e, b * 0 + d * low + f
+        right1, bottom2 = a * adv + c * low + e, b * adv + d * low + f
+        right2, top1 = a * adv + c * high + e, b * adv + d * high + f
+        left2, top2 = a * 0 + c * high + e, b * 0 + d * high + f
+        x0, y0 = min(left1, left2, right1, right2), min(bottom1, bottom2, top1, top2)
+        x1, y1 = max(left1, left2, right1, right2), max(bottom1, bottom2, top1, top2)
+        fontname = font.fontname
+        # the values as pdfplumber's process_object resolves them (numbers as they are)
+        attrs = {
+            "matrix": _resolve_plain_first(matrix),
+            "fontname": fontname if type(fontname) in _PLAIN_TYPES else _resolve_plain_first(fontname),
+            "adv": adv, "upright": a * d * scaling > 0 and b * c <= 0,
+            "x0": x0, "y0": y0, "x1": x1, "y1": y1, "width": x1 - x0, "height": y1 - y0, "size": y1 - y0,
+        }
+        self.cur_item.add(_Char(attrs, text, ncs, graphicstate))  # type: ignore[arg-type]
+        self.tag_cur_item()
+        return adv
+
+
+# Page.layout reads the device's name from its module
+pdfplumber.page.PDFPageAggregatorWithMarkedContent = _CharDevice
+
+
+def _process_object(self: pdfplumber.page.Page, obj: Any) -> dict[str, Any]:
+    """pdfplumber's ``Page.process_object`` with a short way for a char (``LTChar``), the same dict.
+
+    pdfplumber turns every char of a page it reads in full into a dict through a closure per
+    attribute and decodes its colour space's name each time: about 40% of its time on a page of
+    an OCR text layer. Here a char's dict is built by the same steps, in the same key order,
+    without them; any other object goes to pdfplumber's own method.
+    """
+    kind = type(obj)
+    if kind is _Char:
+        attr = dict(obj.attrs)  # resolved by _CharDevice.render_char
+        attr["mcid"] = obj.mcid if type(obj.mcid) in _PLAIN_TYPES else _resolve_plain_first(obj.mcid)
+        attr["tag"] = obj.tag if type(obj.tag) in _PLAIN_TYPES else _resolve_plain_first(obj.tag)
+        attr["object_type"] = "char"
+        attr["page_number"] = self.page_number
+        attr["ncs"] = _decoded_name(obj.ncs.name)
+        text = obj.text
+    elif kind is LTChar:
+        attr = {k: v if type(v) in _PLAIN_TYPES else _resolve_plain_first(v) for k, v in obj.__dict__.items() if k in _ALL_ATTRS}
+        attr["object_type"] = "char"
+        attr["page_number"] = self.page_number
+        for cs in ("ncs", "scs"):
+            if hasattr(obj, cs):
+                attr[cs] = _decoded_name(getattr(obj, cs).name)
+        text = obj.get_text()
+    else:
+        return _process_any_object(self, obj)
+    attr["text"] = unicodedata.normalize(self.pdf.unicode_norm, text) if self.pdf.unicode_norm is not None else text
+    gs = obj.graphicstate
+    attr["stroking_color"] = gs.scolor if isinstance(gs.scolor, tuple) else (gs.scolor,)
+    attr["non_stroking_color"] = gs.ncolor if isinstance(gs.ncolor, tuple) else (gs.ncolor,)
+    if isinstance(attr["fontname"], bytes):
+        attr["fontname"] = pdfplumber.page.fix_fontname_bytes(attr["fontname"])
+    mb_x0, mb_top = self.mediabox[:2]
+    if "y0" in attr:
+        attr["top"] = (self.height - attr["y1"]) + mb_top
+        attr["bottom"] = (self.height - attr["y0"]) + mb_top
+        attr["doctop"] = self.initial_doctop + attr["top"]
+    if "x0" in attr and mb_x0 != 0:
+        attr["x0"] = attr["x0"] + mb_x0
+        attr["x1"] = attr["x1"] + mb_x0
+    return attr
+
+
+pdfplumber.page.Page.process_object = _process_object
 # An annotation's line of text is read with the page when the page prints text on its line within
 # this many of its font sizes (a number stamped into the blank of "Số:      /TTr-SNV").
 _ANNOTATION_REACH = 3.0
@@ -164,12 +305,17 @@ def _not_repeated(extra: list[dict[str, Any]], chars: list[dict[str, Any]]) -> l
     """The chars of ``extra`` that no char of ``chars`` already prints: the same letter over its
     centre (a form field's value that the page content prints too)."""
 
+    # the page's chars by text: each extra char is compared with the same letters only, not the whole page
+    by_text: dict[str, list[dict[str, Any]]] = {}
+    for c in chars:
+        by_text.setdefault(c["text"], []).append(c)
+
     def printed(char: dict[str, Any]) -> bool:
         cx = (float(char["x0"]) + float(char["x1"])) / 2
         cy = (float(char["top"]) + float(char["bottom"])) / 2
         return any(
-            c["text"] == char["text"] and float(c["x0"]) <= cx <= float(c["x1"]) and float(c["top"]) <= cy <= float(c["bottom"])
-            for c in chars
+            float(c["x0"]) <= cx <= float(c["x1"]) and float(c["top"]) <= cy <= float(c["bottom"])
+            for c in by_text.get(char["text"], ())
         )
 
     return [char for char in extra if not printed(char)]
@@ -210,6 +356,61 @@ def _continues_printed_line(line: list[dict[str, Any]], printed: list[dict[str, 
         if gap <= reach:
             return True
     return False
+
+
+# How far pdfium's chars of a page may lie from pdfminer's: a glyph's advance (``x1``) by up to
+# about 1 pt on a word's last letter (``pdfium_text``), any other coordinate by single precision.
+_X1_SLACK = 1.5
+_SLACK = 0.05
+
+
+def _stamps_nothing(annotation: list[dict[str, Any]], chars: list[dict[str, Any]]) -> bool:
+    """Whether ``_in_printed_lines(_not_repeated(annotation, page_chars), page_chars)`` is empty
+    for pdfminer's chars of the page as surely as for ``chars``, pdfium's (which leave out spaces
+    and may place a coordinate a little off: ``_X1_SLACK``, ``_SLACK``).
+
+    Then the page reads as one without annotations, and pdfium can read it. Each annotation char
+    must be printed by the page (or not) with the page's chars moved either way by the slack, and
+    each annotation must have a line that continues no printed line even with the slack: such an
+    annotation is left out whichever reader gave the page's chars. Any doubt answers ``False``.
+    """
+    by_text: dict[str, list[dict[str, Any]]] = {}
+    printed: list[tuple[float, float, float, float]] = []  # x0, x1, top, bottom, widened by the slack
+    for c in chars:
+        by_text.setdefault(c["text"], []).append(c)
+        if not c["text"].isspace():
+            x0, x1, top, bottom = (float(c[k]) for k in ("x0", "x1", "top", "bottom"))
+            printed.append((x0 - _SLACK, x1 + _X1_SLACK, top - _SLACK, bottom + _SLACK))
+    left: list[dict[str, Any]] = []
+    for char in annotation:
+        cx = (float(char["x0"]) + float(char["x1"])) / 2
+        cy = (float(char["top"]) + float(char["bottom"])) / 2
+        surely = maybe = False
+        for c in by_text.get(char["text"], ()):
+            x0, x1, top, bottom = (float(c[k]) for k in ("x0", "x1", "top", "bottom"))
+            if x0 - _SLACK <= cx <= x1 + _X1_SLACK and top - _SLACK <= cy <= bottom + _SLACK:
+                maybe = True
+                if x0 + _SLACK <= cx <= x1 - _X1_SLACK and top + _SLACK <= cy <= bottom - _SLACK:
+                    surely = True
+        if maybe != surely:
+            return False
+        if not maybe:
+            left.append(char)
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for char in left:
+        groups.setdefault(char.get("annotation"), []).append(char)
+    return all(
+        any(not _may_continue_printed_line(line, printed) for line in _stamped_lines(group)) for group in groups.values()
+    )
+
+
+def _may_continue_printed_line(line: list[dict[str, Any]], printed: list[tuple[float, float, float, float]]) -> bool:
+    """``_continues_printed_line`` against the widened boxes of the page's printed chars."""
+    x0 = min(float(c["x0"]) for c in line)
+    x1 = max(float(c["x1"]) for c in line)
+    cy = (min(float(c["top"]) for c in line) + max(float(c["bottom"]) for c in line)) / 2
+    reach = _ANNOTATION_REACH * max(float(c.get("size", 0) or 0) for c in line)
+    return any(top <= cy <= bottom and max(x0 - right, left - x1) <= reach for left, right, top, bottom in printed)
 
 
 def _inside_stamped_words(chars: list[dict[str, Any]], stamped: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -277,11 +478,22 @@ def text_layer_is_poor(text: str) -> bool:
     return count >= MIN_WORDS_FOR_QUALITY and diacritic_share(text) < MIN_DIACRITIC_SHARE and share < MIN_SYLLABLE_SHARE
 
 
+def _fast_page(document: pypdfium2.PdfDocument | None, page: pdfplumber.page.Page) -> pypdfium2.PdfPage | None:
+    """pdfium's page of pdfplumber's ``page`` in ``document`` (the caller closes it), or ``None``
+    without a document or when pdfium cannot load it (pdfplumber reads it, or reports why not)."""
+    if document is None:
+        return None
+    try:
+        return document[page.page_number - 1]
+    except pypdfium2.PdfiumError:
+        return None
+
+
 def _pdfium_chars(
-    document: pypdfium2.PdfDocument | None, page: pdfplumber.page.Page,
+    fast_page: pypdfium2.PdfPage | None, page: pdfplumber.page.Page,
 ) -> tuple[list[dict[str, Any]], list[Table]] | None:
-    """The chars of ``page`` read by pdfium and its ruled tables; ``None`` when pdfplumber must
-    read the page (``pdfium_text.plain_page_reason``, ``read_plain_page``).
+    """The chars of ``page`` read by pdfium (``fast_page``, its page there) and its ruled tables;
+    ``None`` when pdfplumber must read the page (``pdfium_text.plain_page_reason``, ``read_plain_page``).
 
     On a page whose paths may rule a table, pdfium's chars take the place of the glyphs in
     pdfplumber's cache of the page, with its paths, and pdfplumber's own table finder and cell
@@ -289,24 +501,17 @@ def _pdfium_chars(
     tell them as pdfminer would and no char or word stands on a side of a table or cell
     (``_clear_of_sides``); otherwise from pdfminer reading the page without its glyphs.
     """
-    if document is None:
+    if fast_page is None:
         return None
-    try:
-        fast_page = document[page.page_number - 1]
-    except pypdfium2.PdfiumError:
-        return None  # pdfplumber reads it, or reports why it cannot
-    try:
-        reason = plain_page_reason(fast_page)
-        if reason == "paths" and not may_rule_table(fast_page):
-            reason = None
-        if reason not in (None, "paths", "many paths"):
-            return None
-        chars = read_plain_page(fast_page, float(page.height))
-        if chars is None or reason is None:
-            return None if chars is None else (chars, [])
-        from_pdfium = read_paths(fast_page, page)
-    finally:
-        fast_page.close()
+    reason = plain_page_reason(fast_page)
+    if reason == "paths" and not may_rule_table(fast_page):
+        reason = None
+    if reason not in (None, "paths", "many paths"):
+        return None
+    chars = read_plain_page(fast_page, float(page.height))
+    if chars is None or reason is None:
+        return None if chars is None else (chars, [])
+    from_pdfium = read_paths(fast_page, page)
     if from_pdfium:
         page.objects["char"] = chars
         tables = _tables(page)
@@ -350,12 +555,47 @@ def _clear_of_sides(tables: list[Table], chars: list[dict[str, Any]]) -> bool:
     return True
 
 
-def _annotation_chars(document: pypdfium2.PdfDocument, page: pdfplumber.page.Page) -> list[dict[str, Any]]:
-    """The chars the annotations of ``page`` print (``pdfium_text.annotation_chars``), or none."""
+def _annotation_chars(
+    document: pypdfium2.PdfDocument, page: pdfplumber.page.Page, fast_page: pypdfium2.PdfPage | None = None,
+) -> list[dict[str, Any]]:
+    """The chars the annotations of ``page`` print (``pdfium_text.annotation_chars``), or none.
+
+    ``fast_page``, pdfium's page of ``page`` in another document of the same file, tells a page
+    without annotations, so that ``document`` (whose pages are flattened) loads only pages with some.
+    """
+    if fast_page is not None and not pdfium_c.FPDFPage_GetAnnotCount(fast_page.raw):
+        return []
     try:
         return annotation_chars(document, page.page_number - 1, float(page.height))
     except pypdfium2.PdfiumError:
         return []  # pdfplumber reads the page, or reports why it cannot
+
+
+def _read_page(
+    page: pdfplumber.page.Page, fast_page: pypdfium2.PdfPage | None, annotation_document: pypdfium2.PdfDocument,
+    legacy: bool, number: int, pdfium_pages: list[int],
+) -> tuple[list[Line], float, int, int]:
+    """The printed lines of one page's text layer, its body text size, its letters and those its
+    annotations print; ``number`` is appended to ``pdfium_pages`` when pdfium read the page."""
+    annotation = _annotation_chars(annotation_document, page, fast_page)
+    # a scan is told by the page's own text: an annotation (a signature's stamp) does not make it a text page
+    annotation_letters = count_letters("".join(c["text"] for c in annotation))
+    # pdfium keeps one space of a run: a stamp over the blank of "tháng      năm" needs them
+    # all, so pdfium reads a page with annotations only when they surely stamp nothing into it
+    read = _pdfium_chars(fast_page, page)
+    if read is not None and annotation and not _stamps_nothing(annotation, read[0]):
+        read = None
+        page.flush_cache()  # it may hold pdfium's chars and paths
+    if read is not None:
+        plain_chars, tables = read
+        lines, body_size = _page_lines(page, plain_chars, None, legacy, tables)
+        letters = page_letters(lines)
+        if letters - annotation_letters >= MIN_LETTERS_FOR_TEXT_PAGE:
+            pdfium_pages.append(number)
+            return lines, body_size, letters, annotation_letters
+        page.flush_cache()  # maybe a scan: pdfplumber's images and text decide, as for any page
+    lines, body_size = _page_lines(page, annotation=annotation, legacy=legacy)
+    return lines, body_size, page_letters(lines), annotation_letters
 
 
 def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, fast: bool = True) -> SourceDocument:
@@ -386,24 +626,14 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
     try:
         with pdfplumber.open(str(path)) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
-                annotation = _annotation_chars(annotation_document, page)
-                # a scan is told by the page's own text: an annotation (a signature's stamp) does not make it a text page
-                annotation_letters = count_letters("".join(c["text"] for c in annotation))
-                # pdfium keeps one space of a run: a stamp over the blank of "tháng      năm" needs them all
-                read = None if annotation else _pdfium_chars(fast_document, page)
-                plain_chars = None
-                if read is not None:
-                    plain_chars, tables = read
-                    lines, body_size = _page_lines(page, plain_chars, annotation, options.legacy, tables)
-                    letters = page_letters(lines)
-                    if letters - annotation_letters >= MIN_LETTERS_FOR_TEXT_PAGE:
-                        pdfium_pages.append(number)
-                    else:  # maybe a scan: pdfplumber's images and text decide, as for any page
-                        plain_chars = None
-                        page.flush_cache()  # it may hold pdfium's chars
-                if plain_chars is None:
-                    lines, body_size = _page_lines(page, annotation=annotation, legacy=options.legacy)
-                    letters = page_letters(lines)
+                fast_page = _fast_page(fast_document, page)
+                try:
+                    lines, body_size, letters, annotation_letters = _read_page(
+                        page, fast_page, annotation_document, options.legacy, number, pdfium_pages,
+                    )
+                finally:
+                    if fast_page is not None:
+                        fast_page.close()
                 # images are looked at only on a page with (almost) no text, so a plain page is
                 # never parsed by pdfplumber
                 needs_ocr = letters - annotation_letters < MIN_LETTERS_FOR_TEXT_PAGE and bool(page.images)

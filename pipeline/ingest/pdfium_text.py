@@ -273,41 +273,47 @@ def _chars_by_object(
     the media box's lower left corner, which pdfminer's coordinates start from.
     """
     count = pdfium_c.FPDFText_CountChars(textpage)
-    if only is None and any(pdfium_c.FPDFText_HasUnicodeMapError(textpage, i) for i in range(max(count, 0))):
+    # the calls made for every char: bare prototypes (``_prototype``) with their arguments made once
+    page_ref = ctypes.c_void_p(ctypes.cast(textpage, ctypes.c_void_p).value)
+    get_unicode, is_generated, map_error = _get_unicode, _is_generated, _map_error
+    object_address, get_origin, get_box = _text_object_address, _get_origin, _get_loose_box
+    if only is None and any(map_error(page_ref, i) for i in range(max(count, 0))):
         return None
     fonts: dict[int, _Font] = {}
     matrix = pdfium_c.FS_MATRIX()
     box = pdfium_c.FS_RECTF()
     x = ctypes.c_double()
     y = ctypes.c_double()
+    x_ref, y_ref, box_ref = ctypes.byref(x), ctypes.byref(y), ctypes.byref(box)
+    left, bottom = origin
     by_object: dict[int, list[dict[str, Any]]] = {}
     standard_advances: dict[int, list[float]] = {}  # text object -> [pdfium's, AFM's] total advance
     for index in range(max(count, 0)):
-        code = pdfium_c.FPDFText_GetUnicode(textpage, index)
-        if pdfium_c.FPDFText_IsGenerated(textpage, index):
+        code = get_unicode(page_ref, index)
+        if is_generated(page_ref, index):
             continue
-        if only is not None and _address(pdfium_c.FPDFText_GetTextObject(textpage, index)) not in only:
+        key = object_address(page_ref, index) or 0
+        if only is not None and key not in only:
             continue
         if code in _NO_GLYPH or (code < 0x20 and code != _HYPHEN_MARK):
             return None  # pdfminer writes an unmapped glyph as "(cid:9)", pdfium as a control character
         if code == _HYPHEN_MARK:
             code = ord("-")
-        text_object = pdfium_c.FPDFText_GetTextObject(textpage, index)
-        if not text_object or (only is not None and pdfium_c.FPDFText_HasUnicodeMapError(textpage, index)):
+        if not key or (only is not None and map_error(page_ref, index)):
             return None
-        key = _address(text_object)
         font = fonts.get(key)
         if font is None:
             pdfium_c.FPDFText_GetMatrix(textpage, index, ctypes.byref(matrix))
+            text_object = ctypes.cast(key, pdfium_c.FPDF_PAGEOBJECT)
             font = fonts[key] = _font_of(text_object, matrix, slanted=only is not None)
         if not font.usable:
             return None
-        pdfium_c.FPDFText_GetCharOrigin(textpage, index, ctypes.byref(x), ctypes.byref(y))
-        pdfium_c.FPDFText_GetLooseCharBox(textpage, index, ctypes.byref(box))
-        x.value -= origin[0]
-        y.value -= origin[1]
+        get_origin(page_ref, index, x_ref, y_ref)
+        get_box(page_ref, index, box_ref)
+        x.value -= left
+        y.value -= bottom
         text = chr(code)
-        right = float(box.right) - origin[0]
+        right = float(box.right) - left
         if font.afm_widths is not None:
             width = font.afm_widths.get(text)
             if width is None:
@@ -332,6 +338,22 @@ def _char(text: str, x0: float, x1: float, baseline: float, font: _Font, height:
         "text": text, "x0": x0, "x1": x1, "top": top, "bottom": height - y0,
         "doctop": top, "upright": True, "size": font.size, "fontname": font.name,
     }
+
+
+def _prototype(function: Any, restype: Any) -> Any:
+    """pdfium's ``function`` called without pypdfium2's argument types: the caller passes a
+    ``c_void_p`` for a handle, Python ints for ints, ``byref`` for outputs. ctypes then converts
+    nothing, and a call costs about half (1 µs against 2-3 µs); it is made for every char."""
+    return ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+_get_unicode = _prototype(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
+_is_generated = _prototype(pdfium_c.FPDFText_IsGenerated, ctypes.c_int)
+_map_error = _prototype(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int)
+# the text object's address (what ``_address`` gives of its handle), or None
+_text_object_address = _prototype(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p)
+_get_origin = _prototype(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_int)
+_get_loose_box = _prototype(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)
 
 
 def _address(handle: Any) -> int:
