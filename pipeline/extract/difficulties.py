@@ -104,7 +104,7 @@ def _phrase(words: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class _Tables:
-    heading_words: tuple[tuple[str, str], ...]
+    kind_of_word: dict[str, str]  # a heading word (folded) -> the kind it names
     heading: re.Pattern[str]
     lead_suffix: re.Pattern[str]
     follow: re.Pattern[str]
@@ -149,7 +149,7 @@ def _tables() -> _Tables:
     heading_alt = _phrase(word for _, word in words)
     lead = _phrase(context["lead"])
     return _Tables(
-        heading_words=words,
+        kind_of_word={word: kind for kind, word in words},
         heading=re.compile(rf"(?<!\w)(?P<word>{heading_alt})(?!\w)"),
         # what may stand before a heading word: nothing, lead words, or a separator (+ lead words)
         lead_suffix=re.compile(rf"(?:^|[,;:–\-/&]|(?<!\w)va)\s*(?:{lead}\s*)*$"),
@@ -227,11 +227,10 @@ def heading_kinds(label: str) -> list[str]:
     if not folded or len(folded) > _MAX_LABEL_CHARS or folded.startswith(tables.exclude):
         return []
     kinds: list[str] = []
-    by_word = dict((word, kind) for kind, word in tables.heading_words)
     for match in tables.heading.finditer(folded):
         if not tables.lead_suffix.search(folded[: match.start()]):
             continue
-        kind = by_word[match.group("word")]
+        kind = tables.kind_of_word[match.group("word")]
         following = folded[match.end() :]
         if not tables.initial.match(folded[: match.start()]):
             # inside a heading, a heading word counts only in the closing list of them
@@ -724,20 +723,20 @@ class _Reader:
         the list's noun right before the colon; "Nguyên nhân của những hạn chế trên là do:" opens
         with the kind it announces.
         """
-        folded = _SPACES.sub(" ", fold_accents(_EMPHASIS.sub("", text))).strip()
-        if not folded.endswith(":"):
-            return []
+        plain = _EMPHASIS.sub("", text)
+        if not plain.rstrip().endswith(":"):
+            return []  # most blocks: decided before folding them
+        folded = _SPACES.sub(" ", fold_accents(plain)).strip()
         tables = _tables()
         if tables.opens_with_kind.match(folded):
             return heading_kinds(text)
         match = tables.announced_list.search(folded)
         if match is None:
             return []
-        by_word = dict((word, kind) for kind, word in tables.heading_words)
         kinds: list[str] = []
         for word in tables.heading.finditer(match.group("kinds")):
-            if by_word[word.group("word")] not in kinds:
-                kinds.append(by_word[word.group("word")])
+            if tables.kind_of_word[word.group("word")] not in kinds:
+                kinds.append(tables.kind_of_word[word.group("word")])
         return kinds
 
     def read_announced_items(self, index: int, kinds: Sequence[str]) -> int:

@@ -120,6 +120,11 @@ def _style_level(style: str | None) -> str | None:
     return f"style{match.group('n') or 0}"
 
 
+def _opens_with_motto(block: TextBlock) -> bool:
+    # the motto is all that is looked for in a block's first characters
+    return fold_accents(block.text[:_PREFIX_CHARS]).startswith(_MOTTO)
+
+
 def body_bounds(blocks: Sequence[TextBlock], first: int = 0) -> tuple[int, int]:
     """Index of the first body block and of the first block of the signature tail, reading the
     document that starts at block ``first``."""
@@ -127,9 +132,8 @@ def body_bounds(blocks: Sequence[TextBlock], first: int = 0) -> tuple[int, int]:
     for block in blocks[first:]:
         if block.kind == "footnote":
             break
-        folded = fold_accents(block.text[:_PREFIX_CHARS])  # the motto is all that is looked for
         scheme, _, _ = marker_of(block.text)
-        if block.column is None and not folded.startswith(_MOTTO) and (
+        if block.column is None and not _opens_with_motto(block) and (
             scheme in {"part", "roman", "arabic", "multi2"}
             or (block.kind in {"paragraph", "list_item"} and len(block.text) >= _BODY_MIN_CHARS)
         ):
@@ -159,7 +163,7 @@ def body_parts(blocks: Sequence[TextBlock]) -> list[tuple[int, int]]:
             (
                 block.index
                 for block in blocks[parts[-1][1] :]
-                if block.kind != "footnote" and fold_accents(block.text[:_PREFIX_CHARS]).startswith(_MOTTO)
+                if block.kind != "footnote" and _opens_with_motto(block)
             ),
             None,
         )
