@@ -312,6 +312,30 @@ def test_a_second_run_on_a_busy_output_folder_stops_with_exit_3(tmp_path: Path, 
     assert (out / LOCK_NAME).exists()
 
 
+def _settled_mtime(database: Path, writer: subprocess.Popen[bytes], deadline: float) -> int:
+    """The store's modification time once it holds a document and has not changed for half a second."""
+    while writer.poll() is None and time.monotonic() < deadline:
+        if database.exists():
+            connection = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+            try:
+                documents = connection.execute("SELECT count(*) FROM documents").fetchone()[0]
+            except sqlite3.OperationalError:
+                documents = 0  # the schema is not written yet
+            finally:
+                connection.close()
+            if documents:
+                break
+        time.sleep(0.05)
+    mtime = database.stat().st_mtime_ns
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = database.stat().st_mtime_ns
+        if now == mtime:
+            return mtime
+        mtime = now
+    return mtime
+
+
 def test_a_second_extract_while_a_first_one_runs_stops_at_once_and_writes_nothing(tmp_path: Path, nlp: Language) -> None:
     from PIL import Image
 
@@ -333,7 +357,9 @@ def test_a_second_extract_while_a_first_one_runs_stops_at_once_and_writes_nothin
             extract([folder], out, nlp=nlp)
         assert first.poll() is None, "the first run ended before the second one started: nothing was proven"
         database = out / DATABASE_NAME
-        before = database.stat().st_mtime_ns if database.exists() else None
+        # the first run writes a.txt's rows as it goes: wait until they are in and the file is still
+        # (it then reads the noise page for seconds), so a change of the file is the second run's
+        before = _settled_mtime(database, first, deadline)
         result = CliRunner().invoke(app, ["extract", str(folder), "--out", str(out)])
         assert result.exit_code == 3 and f"(pid {first.pid})" in result.stderr
         assert (database.stat().st_mtime_ns if database.exists() else None) == before  # the second run wrote nothing
