@@ -148,3 +148,18 @@ def test_a_row_whose_cells_all_wrap_beside_one_date_stays_one_row() -> None:
     ]
     fill_tables([grid], words)
     assert grid.cell_text[1] == ["25/03/2019", "Ông\nĐiều\nĐa", "Bon\nBù\nDấp", "Kiến\nnghị\nchi"]
+
+
+def _page_image(doc_id: str, index: int) -> Image.Image:
+    document = pypdfium2.PdfDocument(str(corpus_file(doc_id, ".pdf")))
+    return straighten(document[index].render(scale=300 / 72, grayscale=True).to_pil())[0]
+
+
+def test_a_scanner_streak_down_a_text_page_is_not_a_table() -> None:
+    """DN-047 p. 3 carries two dark vertical streaks across the text; dotted noise meets them."""
+    assert ruled_tables(_page_image("DN-047", 2), 300) == []
+
+
+def test_row_rules_that_stop_at_a_merged_column_still_make_a_table() -> None:
+    """DN-049 p. 5 continues a table whose left columns are merged: its row rules start at a vertical rule."""
+    assert [len(g.rows) for g in ruled_tables(_page_image("DN-049", 4), 300)] == [6]

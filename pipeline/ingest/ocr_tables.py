@@ -27,6 +27,7 @@ _TOUCH = 0.015  # rules of one grid cross or meet: their ink overlaps within thi
 _MIN_ROW_HEIGHT = 0.08
 _RULE_MARKS = "|[]"
 _FLAT_MARK = 0.35  # of a band's median word height: flatter than any letter
+_SPANNING = 0.8  # of a grid's width: a table's top and bottom rules run (nearly) across it
 
 
 class Word(Protocol):
@@ -174,6 +175,8 @@ def _grid(h_rules: list[Rule], v_rules: list[Rule], snap: int, dpi: float) -> Ta
         return None
     left = min(min(h.start for h in h_rules), min(v.position for v in v_rules))
     right = max(max(h.end for h in h_rules), max(v.position for v in v_rules))
+    if _spanning_rules(h_rules, v_rules, left, right, snap) < 2:
+        return None
     ys = sorted(h.position for h in h_rules)
     rows = [(a, b) for a, b in zip(ys, ys[1:]) if b - a >= dpi * _MIN_ROW_HEIGHT]
     cells = []
@@ -190,6 +193,41 @@ def _grid(h_rules: list[Rule], v_rules: list[Rule], snap: int, dpi: float) -> Ta
     if len(rows) < 2 or max(len(b) - 1 for b in cells) < 2:
         return None
     return TableGrid(rows=rows, cells=cells, left=left, right=right)
+
+
+def _spanning_rules(h_rules: list[Rule], v_rules: list[Rule], left: float, right: float, snap: int) -> int:
+    """How many horizontal rule lines (pieces at one height joined) close a row of the grid.
+
+    A line closes a row when it runs across most of the grid's width, or from one vertical rule
+    to another (the rules under merged cells of a left column stop at that column). A ruled or
+    partly ruled table has at least two such lines; a scanner's streak or a fold line crossing a
+    text page meets only short pieces of ink (dotted noise along the text lines, a handwritten
+    underline) that end in the open, and its "cells" would steal the words around the streak out
+    of the running text.
+    """
+    lines: list[list[Rule]] = []
+    for rule in sorted(h_rules, key=lambda r: r.position):
+        if lines and rule.position - lines[-1][-1].position <= snap:
+            lines[-1].append(rule)
+        else:
+            lines.append([rule])
+
+    def meets_vertical(x: float, y: float) -> bool:
+        return any(abs(v.position - x) <= snap and v.start - snap <= y <= v.end + snap for v in v_rules)
+
+    closing = 0
+    for pieces in lines:
+        y = sum(r.position for r in pieces) / len(pieces)
+        first, last = min(r.start for r in pieces), max(r.end for r in pieces)
+        covered, reach = 0.0, first
+        for piece in sorted(pieces, key=lambda r: r.start):
+            if piece.end > reach:
+                covered += piece.end - max(piece.start, reach)
+                reach = piece.end
+        across = covered >= _SPANNING * (right - left)
+        walled = covered >= _SPANNING * (last - first) and meets_vertical(first, y) and meets_vertical(last, y)
+        closing += across or walled
+    return closing
 
 
 def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
