@@ -718,3 +718,18 @@ def test_an_unnumbered_label_line_names_the_paragraphs_after_it() -> None:
     items = find_difficulties(doc)
     assert [(item.kind, item.text[:12]) for item in items] == [("limitation", "Việc phát và"), ("cause", "Công tác tuy")]
     assert items[1].section == "Các nguyên nhân"
+
+
+def test_the_closing_formula_nhan_duoc_cong_van_nay_asks_but_a_received_letter_is_retold() -> None:
+    # "Nhận được Công văn này, đề nghị …" asks the addressee of this very letter; "nhận được Công
+    # văn số … đề nghị …" retells the request of the letter received
+    doc = make_doc([
+        ("heading", "ỦY BAN NHÂN DÂN HUYỆN KRÔNG NÔ"),
+        "Số: 964/UBND-VP",
+        ("heading", "V/v chuyển nội dung kiến nghị của công dân"),
+        "Kính gửi: Ban quản lý Dự án tỉnh.",
+        "Ủy ban nhân dân huyện nhận được Công văn số 12/BQL-KT của Ban quản lý đề nghị cung cấp hồ sơ.",
+        "Các hộ dân phản ánh công trình xả lũ gây thiệt hại hoa màu nhưng chưa được xem xét, giải quyết.",
+        "Nhận được Công văn này, kính đề nghị Ban quản lý Dự án tỉnh quan tâm chỉ đạo giải quyết và phản hồi kết quả về Ủy ban nhân dân huyện trước ngày 05/7/2019./.",
+    ])
+    assert [item.text[:25] for item in find_difficulties(doc)] == ["Nhận được Công văn này, k"]

@@ -74,7 +74,9 @@ _CONTEXT_CHARS = 30
 # quoted text (a law, a letter) speaks for its author, not for the issuer; an unclosed quote runs on
 _QUOTED = re.compile(r"[“\"][^”\"]*(?:[”\"]|$)")
 # a request retold from a cited document or letter: "Công văn số 298/VP-… của Văn phòng … đề nghị"
-_RETOLD = re.compile(r"(?<!\w)(?:so\s*\d|nhan duoc|\d+/[a-z])")
+# "Nhận được Công văn số … của …, đề nghị" retells the letter received; "Nhận được Công văn này, đề
+# nghị …" is the closing formula by which the writer asks of the addressee of this very letter
+_RETOLD = re.compile(r"(?<!\w)(?:so\s*\d|nhan duoc(?!(?: \w+){0,2} nay(?!\w))|\d+/[a-z])")
 _RETOLD_SENTENCE = re.compile(r"(?<!\w)(?:co|ban hanh|gui) (?:cong van|van ban|to trinh)(?!\w)")
 _SENTENCE_END = re.compile(r"\.(?=\s|$)")
 _SENTENCE_ENDS = (".", "!", "?", ".)", ".”", "…")
