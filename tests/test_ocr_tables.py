@@ -8,8 +8,8 @@ import pypdfium2
 import pytest
 from PIL import Image
 
-from pipeline.ingest.ocr import OcrWord, ruled_tables, straighten
-from pipeline.ingest.ocr_tables import TableGrid, fill_tables
+from pipeline.ingest.ocr import OcrWord, ocr_image, pdf_page_image, ruled_tables, straighten
+from pipeline.ingest.ocr_tables import TableGrid, better_figure, doubtful_figures, fill_tables, grouped_figure
 from pipeline.ingest.pdf import _visible
 from pipeline.scan_check import degrade
 from tests.conftest import corpus_file
@@ -163,3 +163,47 @@ def test_a_scanner_streak_down_a_text_page_is_not_a_table() -> None:
 def test_row_rules_that_stop_at_a_merged_column_still_make_a_table() -> None:
     """DN-049 p. 5 continues a table whose left columns are merged: its row rules start at a vertical rule."""
     assert [len(g.rows) for g in ruled_tables(_page_image("DN-049", 4), 300)] == [6]
+
+
+@pytest.mark.parametrize(
+    ("printed", "reading", "kept"),
+    [
+        ("44.2717", "44.277", "44.277"),  # a rule read as a digit
+        ("44.2717", "44277", "44.277"),  # the second reading lost the small dot: regrouped
+        ("48723|", "48.723", "48.723"),  # the thousands dot lost, the rule read as a bar
+        ("5164|", "51.764", "51.764"),  # a digit lost: within two edits
+        ("§0.000-", "80.000", "80.000"),  # a bold 8 read as §
+        ("101770", "101.770", "101.770"),
+        ("5164|", "7.003", None),  # another number: not taken
+        ("2019", "2019", None),  # a year in a header cell agrees with itself
+        ("44.2717", ".", None),
+        ("0,111", "0111", None),  # a decimal comma is not regrouped into thousands
+        ("18.8", "18,8", "18,8"),  # a decimal comma read as a dot
+        ("88.5", "8,5", None),  # a digit lost where the groups are sound
+    ],
+)
+def test_a_digits_only_reading_replaces_a_doubtful_figure_only_when_it_keeps_its_digits(
+    printed: str, reading: str, kept: str | None
+) -> None:
+    assert (grouped_figure(printed, reading) if better_figure(printed, reading) else None) == kept
+
+
+def test_doubtful_words_are_those_of_figure_columns_that_break_the_grouping() -> None:
+    grid = TableGrid(rows=[(40 * n, 40 * n + 40) for n in range(6)], cells=[[0, 100, 200]] * 6, left=0, right=200)
+    texts = [
+        ("Thu nội địa", "1.967.948"), ("Chi thường xuyên", "44.2717"), ("Dự phòng 2019", "6.444.820|"),
+        ("Chi khác", "5164"), ("Thu khác", "I9"), ("Chi trả nợ", "§63"),
+    ]
+    words = [
+        OcrWord(text, 90.0, 10 + 100 * column, 10 + 40 * row, 90 + 100 * column, 30 + 40 * row, (1, 1, row))
+        for row, cells in enumerate(texts) for column, text in enumerate(cells)
+    ]
+    assert [word.text for word, _cell in doubtful_figures([grid], words)] == ["44.2717", "5164"]
+
+
+def test_figures_of_a_real_scanned_budget_table_are_read_again_with_digits_only() -> None:
+    """DN-010 p. 3 (a ruled budget table, triệu đồng): the line reading gives 44.2717, 48723| and 5164."""
+    document = pypdfium2.PdfDocument(str(corpus_file("DN-010", ".pdf")))
+    image, dpi = pdf_page_image(document, 2)
+    texts = [word.text for word in ocr_image(image, dpi).words]
+    assert {"44.277", "48.723", "51.764", "101.770"} <= set(texts), texts

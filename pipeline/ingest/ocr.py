@@ -32,7 +32,7 @@ from PIL import Image, ImageOps
 
 from pipeline.errors import IngestError
 from pipeline.ingest.ocr_correct import CONFIDENT_MARK, code_part_fixes, correct_text, eth_as_d, preferred_reading
-from pipeline.ingest.ocr_tables import TableGrid, find_tables
+from pipeline.ingest.ocr_tables import TableGrid, better_figure, doubtful_figures, find_tables, grouped_figure
 from pipeline.ingest.syllables import syllable_share
 from pipeline.ingest.options import ReadOptions
 
@@ -215,12 +215,17 @@ class _Recognition:
     Started before the checks that do not need the words, so they run while Tesseract works.
     """
 
-    def __init__(self, image: Image.Image, dpi: float, psm: int = 3, path: str | None = None) -> None:
+    def __init__(
+        self, image: Image.Image, dpi: float, psm: int = 3, path: str | None = None, characters: str | None = None
+    ) -> None:
         self.path = path
         self.file = tempfile.NamedTemporaryFile(suffix=".pgm", dir=_IMAGE_FOLDER)
         image.save(self.file, format="PPM")  # an "L" image is written as binary PGM
         self.file.flush()
-        command = _tesseract_command(self.file.name, "stdout", "-l", LANGUAGE, "--psm", str(psm), "--dpi", str(int(round(dpi))), "tsv")
+        only = ("-c", f"tessedit_char_whitelist={characters}") if characters else ()
+        command = _tesseract_command(
+            self.file.name, "stdout", "-l", LANGUAGE, "--psm", str(psm), "--dpi", str(int(round(dpi))), *only, "tsv"
+        )
         try:
             self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
         except OSError as e:
@@ -651,6 +656,67 @@ def reread_codes(gray: Image.Image, dpi: float, words: Sequence[OcrWord], path: 
     return changed
 
 
+_FIGURE_CHARACTERS = "0123456789.,-"
+# Tesseract's reading of a short strip changes with its size: two sizes, a reading either allows
+_FIGURE_SCALES = (1.0, 1.5)
+_RULE_SHARE_ACROSS = 0.6  # of a crop's height: a pixel column this dark is a vertical rule, not a digit
+_RULE_SHARE_ALONG = 0.5  # of a crop's width: a pixel row this dark is a horizontal rule
+
+
+def _figure_crop(gray: Image.Image, word: OcrWord, cell: tuple[int, int, int, int], level: float) -> Image.Image:
+    """The word cut out within its cell, the cell's rules (pixels darker than ``level``) whitened.
+
+    Right-aligned figures touch the column's rule, which OCR reads as a ``1`` or ``|``; the crop
+    keeps every digit and drops the rule, a straight run of ink across the whole crop.
+    """
+    margin = (word.bottom - word.top) // 3
+    left, top, right, bottom = cell
+    box = (max(word.left - margin, left - 2), max(word.top - margin, top - 2), min(word.right + margin, right + 2), min(word.bottom + margin, bottom + 2))
+    pixels = np.asarray(gray.crop(box)).copy()
+    ink = pixels < level
+    pixels[:, ink.mean(axis=0) > _RULE_SHARE_ACROSS] = 255
+    pixels[ink.mean(axis=1) > _RULE_SHARE_ALONG, :] = 255
+    return Image.fromarray(pixels)
+
+
+def reread_figures(gray: Image.Image, dpi: float, tables: Sequence[TableGrid], words: Sequence[OcrWord], path: str | None = None) -> int:
+    """Read the doubtful words of table columns of figures again with digits and separators only.
+
+    Each doubtful word (``doubtful_figures``) is cut out of its cell with the rules whitened and
+    read in one strip with the others, at two sizes; a reading replaces the word where
+    ``better_figure`` allows it (the more frequent of two allowed readings).
+    Returns how many words changed.
+    """
+    doubtful = doubtful_figures(tables, words)
+    if not doubtful:
+        return 0
+    level = min(_otsu(gray), 200)  # the ink level of ruled_tables
+    crops = [_figure_crop(gray, word, cell, level) for word, cell in doubtful]
+    strips = [_strip([c.resize((round(c.width * f), round(c.height * f)), Image.Resampling.BICUBIC) for c in crops]) for f in _FIGURE_SCALES]
+    recognitions = [_Recognition(strip, dpi, psm=6, path=path, characters=_FIGURE_CHARACTERS) for strip, _bands in strips]
+    readings = [_band_readings(recognition.words(), bands) for recognition, (_strip_image, bands) in zip(recognitions, strips)]
+    changed = 0
+    for index, (word, _cell) in enumerate(doubtful):
+        accepted = [grouped_figure(word.text, r[index]) for r in readings if better_figure(word.text, r[index])]
+        if accepted:
+            word.text = max(accepted, key=accepted.count)  # the first of the most frequent
+            changed += 1
+    return changed
+
+
+def _strip(crops: Sequence[Image.Image]) -> tuple[Image.Image, list[tuple[float, float]]]:
+    """``crops`` one under the other with a blank line between, and the band of each."""
+    gap = max(c.height for c in crops)
+    strip = Image.new("L", (max(c.width for c in crops) + 2 * gap, sum(c.height + gap for c in crops) + gap), 255)
+    bands = []
+    y = gap
+    for crop in crops:
+        strip.paste(crop, (gap, y))
+        bands.append((y - gap / 2, y + crop.height + gap / 2))
+        y += crop.height + gap
+    return strip, bands
+
+
 def straighten(gray: Image.Image, mask: np.ndarray | None = None) -> tuple[Image.Image, float]:
     """The page image with its text lines level, and its measured skew in degrees.
 
@@ -706,6 +772,8 @@ def ocr_image(image: Image.Image, dpi: float, deskew: bool = True, path: str | N
     page_coverage, found, recognised = coverage(mask, scale, dpi, words, ink)
     if correct:
         reread_codes(gray, dpi, words, path)
+        if tables:
+            reread_figures(gray, dpi, tables, words, path)
         correct_words(words)
     page = OcrPage(
         words=words, dpi=dpi, width=gray.width, height=gray.height, skew=round(skew, 2), rotation=rotation,

@@ -283,6 +283,106 @@ def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
     return outside
 
 
+# a figure as agencies print it: thousands grouped by dots (or none below 1 000), decimals after a comma
+_WELL_FORMED_FIGURE = re.compile(r"^-?(?:\d{1,3}(?:\.\d{3})+|\d{1,3})(?:,\d+)?$")
+_MAX_FIGURE_EDITS = 2
+
+
+def doubtful_figures(tables: Sequence[TableGrid], words: Sequence[Word]) -> list[tuple[Word, tuple[int, int, int, int]]]:
+    """Words of a column of figures that are not a well-formed figure, each with its cell's box.
+
+    A column holds figures when at least three of its words, and half of them, are numbers. In
+    it, a word of digits, separators and digit look-alikes that breaks the grouping of thousands
+    (``44.2717``, ``48723|``, ``5164``) is doubtful: Tesseract read a rule as a digit or lost a
+    separator. A plain year (``2019``) in a header cell is doubtful too; its second reading
+    simply agrees.
+    """
+    found: list[tuple[Word, tuple[int, int, int, int]]] = []
+    for table in tables:
+        columns: dict[int, list[tuple[Word, tuple[int, int, int, int]]]] = {}
+        for word in words:
+            x, y = (word.left + word.right) / 2, (word.top + word.bottom) / 2
+            if not table.contains(x, y):
+                continue
+            row = next((i for i, (top, bottom) in enumerate(table.rows) if top <= y <= bottom), None)
+            if row is None:
+                continue
+            bounds = table.cells[row]
+            column = next((i for i in range(len(bounds) - 1) if bounds[i] <= x <= bounds[i + 1]), None)
+            if column is None:
+                continue
+            box = (int(bounds[column]), int(table.rows[row][0]), int(bounds[column + 1]), int(table.rows[row][1]))
+            columns.setdefault(column, []).append((word, box))
+        for cells in columns.values():
+            figures = sum(1 for word, _ in cells if _is_figure(word.text))
+            if figures < max(3, len(cells) / 2):
+                continue
+            found.extend((word, box) for word, box in cells if _doubtful_figure(word.text))
+    return found
+
+
+_FIGURE_LOOKALIKE = re.compile(r"^[\dlIOo|§S.,\-_\[\]]+$")
+_BOLD_LOOKALIKES = str.maketrans("§S", "85")  # an 8 and a 5 of bold figures
+_LONG_GROUP = re.compile(r"\.\d{4}")  # a group of thousands has three digits: one is too many
+
+
+def _figure_form(text: str) -> str:
+    """``text`` without the rule marks beside it and with its digit look-alikes as digits."""
+    return text.strip(_RULE_MARKS + "_").translate(DIGIT_LOOKALIKES).translate(_BOLD_LOOKALIKES)
+
+
+def _doubtful_figure(text: str) -> bool:
+    # only digits, separators, look-alikes and rule marks, and not a well-formed figure even once
+    # the rule marks are dropped and the look-alikes read as digits (``6.444.820|``, ``I9`` and
+    # ``§9`` are read right already: a second reading of them drops the 1 or the 8)
+    if not any(c.isdigit() for c in text) or not _FIGURE_LOOKALIKE.match(text):
+        return False
+    return not _WELL_FORMED_FIGURE.match(_figure_form(text))
+
+
+def better_figure(printed: str, reading: str) -> bool:
+    """Whether a digits-only ``reading`` of a doubtful figure should replace what OCR ``printed``.
+
+    The reading must be a well-formed figure and keep nearly the same digits, none fewer but
+    where a group of thousands has one too many: a second reading fixes a lost separator, a
+    decimal comma read as a dot or a rule read as a digit; it does not invent a number.
+    """
+    reading = grouped_figure(printed, reading)
+    if not _WELL_FORMED_FIGURE.match(reading) or reading == printed:
+        return False
+    form = _figure_form(printed)
+    before = "".join(c for c in form if c.isdigit())
+    after = "".join(c for c in reading if c.isdigit())
+    # a digit may be lost only where one was too many (``44.2717``): a reading dropping a digit
+    # of a figure whose groups are sound has misread it
+    fewer = len(after) < len(before)
+    if fewer and not (len(after) == len(before) - 1 and _LONG_GROUP.search(form)):
+        return False
+    return _edits(before, after) <= _MAX_FIGURE_EDITS
+
+
+def grouped_figure(printed: str, reading: str) -> str:
+    """``reading`` with its thousands grouped by dots when it lost the separators ``printed`` had.
+
+    A small dot between bold digits is what a second reading most often drops (``44277`` for a
+    printed ``44.2717``); a reading without any separator of a figure printed with one is regrouped.
+    """
+    if reading.isdigit() and len(reading) > 3 and "." in printed and "," not in printed:
+        head = len(reading) % 3 or 3
+        return ".".join([reading[:head], *(reading[i : i + 3] for i in range(head, len(reading), 3))])
+    return reading
+
+
+def _edits(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
 _NUMBER_CELL = re.compile(r"^\d[\d.,]*$")
 _DIGIT_LOOKALIKE_CELL = re.compile(r"^[\dlIOo|.,]+$")
 
