@@ -733,3 +733,18 @@ def test_the_closing_formula_nhan_duoc_cong_van_nay_asks_but_a_received_letter_i
         "Nhận được Công văn này, kính đề nghị Ban quản lý Dự án tỉnh quan tâm chỉ đạo giải quyết và phản hồi kết quả về Ủy ban nhân dân huyện trước ngày 05/7/2019./.",
     ])
     assert [item.text[:25] for item in find_difficulties(doc)] == ["Nhận được Công văn này, k"]
+
+
+def test_the_closing_instruction_for_trouble_that_may_come_is_not_an_item() -> None:
+    # "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, đề nghị … phản ánh về …" closes a plan
+    # or a guiding letter: a request conditioned on trouble to come, neither a difficulty nor a request
+    doc = make_doc([
+        ("heading", "BỘ TÀI CHÍNH"),
+        "Số: 14964/BTC-THTK",
+        ("heading", "V/v công khai ngân sách trên Cổng thông tin điện tử"),
+        "Kính gửi: Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.",
+        "Bộ Tài chính đề nghị Ủy ban nhân dân các tỉnh chỉ đạo Sở Tài chính rà soát chuyên mục công khai ngân sách trên Cổng thông tin điện tử của địa phương.",
+        "Trong quá trình thực hiện, nếu có vướng mắc đề nghị liên hệ với Cục Tin học và Thống kê tài chính để được hướng dẫn.",
+        "Nếu có khó khăn, vướng mắc, đề nghị các đơn vị phản ánh về Bộ Tài chính để phối hợp giải quyết./.",
+    ])
+    assert [item.text[:25] for item in find_difficulties(doc)] == ["Bộ Tài chính đề nghị Ủy b"]

@@ -60,6 +60,7 @@ _HEADER_ROWS = 3
 _MAX_HEADER_CELL = 80
 _MAX_CLOSING_CHARS = 120
 _CLOSING_PREFIX = 40  # the closing formulas of difficulty_item_cues.tsv open a block
+_CONDITION_PREFIX = 100  # "Trong quá trình tổ chức thực hiện, nếu có khó khăn, vướng mắc"
 _MAX_BARE_CLOSING_CHARS = 50
 _CAPITALS = "A-ZĐÀ-Ỹ"
 # an addressee's name: a dozen words at most, none of them one that starts a purpose or an object
@@ -120,6 +121,7 @@ class _Tables:
     cause_start: re.Pattern[str]
     none: frozenset[str]
     closing: re.Pattern[str]
+    conditional_close: re.Pattern[str]
     operative: re.Pattern[str]
     operative_request_doc: re.Pattern[str]
     lead_in: re.Pattern[str]
@@ -170,6 +172,10 @@ def _tables() -> _Tables:
         cause_start=re.compile(rf"^(?:{_phrase(cues['cause'])})(?!\w)"),
         none=frozenset(fold_accents(w) for w in cues["none"]),
         closing=re.compile(rf"^(?:{_phrase(cues['closing'])})(?!\w)"),
+        conditional_close=re.compile(
+            rf"^(?:trong qua trinh [^,.;:]{{0,40}}?[,\s]\s*)?(?:{_phrase(cues['closing_condition'])})\s"
+            rf"[^.;:]{{0,40}}?(?:{_phrase(cues['closing_trouble'])})(?!\w)"
+        ),
         operative=re.compile(rf"(?<!\w){_phrase(cues['operative'])}(?!\w)"),
         operative_request_doc=re.compile(
             rf"(?<!\w){_phrase(cues['operative'] + cues['operative_request_doc'])}(?!\w)"
@@ -387,7 +393,12 @@ class _Reader:
 
     def closing(self, block: TextBlock) -> str | None:
         """"skip" for the closing formula, "last" for a request that ends the body ("… ./.")."""
-        if _tables().closing.match(fold_accents(block.text[:_CLOSING_PREFIX])) or _tables().content_free.search(block.text):
+        tables = _tables()
+        if (
+            tables.closing.match(fold_accents(block.text[:_CLOSING_PREFIX]))
+            or tables.conditional_close.match(fold_accents(block.text[:_CONDITION_PREFIX]))
+            or tables.content_free.search(block.text)
+        ):
             return "skip"
         if _CLOSING_MARK.search(block.text):
             folded = fold_accents(block.text)
