@@ -257,9 +257,22 @@ def eval_command(
     """Score the extracted dataset in OUT against the gold annotations in GOLD_DIR."""
     from rich.markup import escape
 
-    from pipeline.evaluate import score_categories_held_out, score_citations, score_difficulties, score_facts, score_metadata
+    from pipeline.evaluate import (
+        EvalInputError,
+        check_eval_inputs,
+        score_categories_held_out,
+        score_citations,
+        score_difficulties,
+        score_facts,
+        score_metadata,
+    )
     from pipeline.query import open_read_only, shared_complaints
 
+    try:
+        check_eval_inputs(gold_dir, out)
+    except (EvalInputError, ValueError) as error:
+        err_console.print(f"baocao eval: {error}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=2) from error
     score = score_metadata(gold_dir, out)
     console.print(
         f"metadata: {score.matched}/{score.fields} fields match "

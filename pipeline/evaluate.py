@@ -76,6 +76,21 @@ def annotates(annotation: dict, part: str) -> bool:  # type: ignore[type-arg]
     return part in scope
 
 
+class EvalInputError(ValueError):
+    """The gold folder or the extracted store that ``baocao eval`` was given cannot be scored."""
+
+
+def check_eval_inputs(gold_dir: Path, out_dir: Path) -> None:
+    """Raise ``EvalInputError`` naming the path when ``gold_dir`` holds no gold annotation or
+    ``out_dir`` holds no store: a score of 0/0 or an SQLite "unable to open" would hide which."""
+    if not Path(gold_dir).is_dir():
+        raise EvalInputError(f"{gold_dir}: no such folder of gold annotations")
+    if not load_gold(Path(gold_dir)):
+        raise EvalInputError(f"{gold_dir}: no gold annotation (<ID>.json) in this folder or below")
+    if not (Path(out_dir) / DATABASE_NAME).is_file():
+        raise EvalInputError(f"{Path(out_dir) / DATABASE_NAME}: no such store (run `baocao extract ... --out {out_dir}` first)")
+
+
 def load_gold(gold_dir: Path) -> dict[str, dict]:  # type: ignore[type-arg]
     """Gold annotations by id (``DN-001``), read from ``<ID>.json`` files in ``gold_dir`` and below.
 

@@ -141,3 +141,19 @@ def test_eval_prints_kinds_categories_and_groups(shared_dataset: tuple[Path, Run
     scores = score_difficulties(GOLD, out)
     assert set(scores.by_kind) == {"difficulty", "limitation", "cause", "recommendation"}
     assert scores.matched and 0 < scores.primary_accuracy <= 1
+
+
+def test_eval_without_a_store_or_without_gold_names_the_path_and_exits_2(tmp_path: Path) -> None:
+    """A missing store gave an SQLite traceback, a folder without gold a silent "0/0 fields"."""
+    empty_gold = tmp_path / "gold"
+    empty_gold.mkdir()
+    no_store = tmp_path / "out"
+    cases = [
+        ([str(GOLD), "--out", str(no_store)], f"{no_store / DATABASE_NAME}: no such store"),
+        ([str(empty_gold), "--out", str(no_store)], f"{empty_gold}: no gold annotation"),
+        ([str(tmp_path / "missing"), "--out", str(no_store)], "no such folder of gold annotations"),
+    ]
+    for arguments, message in cases:
+        result = CliRunner().invoke(app, ["eval", *arguments])
+        assert result.exit_code == 2, result.output
+        assert message in " ".join(result.output.split()), result.output
