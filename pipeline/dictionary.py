@@ -115,7 +115,9 @@ CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
                 'ENCRYPTED, CORRUPT_DOCX, ZIP_BOMB, CORRUPT_DOC, UNSUPPORTED_FORMAT, WRONG_CONTENT, '
                 'UNREADABLE, OCR_NEEDED, …; PAGE_TOO_LARGE, IMAGE_TOO_LARGE, DOCX_TOO_LARGE: over the memory '
                 'budget of one page render, image or DOCX; FOLDER_UNREADABLE: a folder that could not be listed; '
-                'SOURCE_MISSING: in the store but not among the last run\'s inputs, removed by `--prune`)'
+                'SOURCE_MISSING: in the store but not among the last run\'s inputs, removed by `--prune`; '
+                'HEADER_UNREADABLE: a number or date printed in a scanned header but handwritten or misread, '
+                'left empty in `documents`)'
             ), '`CORRUPT_PDF`'),
             'message': ('human-readable message naming the file and the problem', '`broken.pdf: not a readable PDF (…) [CORRUPT_PDF]`'),
         },

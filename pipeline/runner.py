@@ -280,6 +280,14 @@ def _rows(
         )
     for code, message in source.warnings:
         errors.append(ErrorRow(source_path, doc_id, "ingest", code, f"{source_path}: {message}"))
+    fields = asdict(meta)
+    unreadable = fields.pop("unreadable")
+    if unreadable:
+        errors.append(
+            ErrorRow(source_path, doc_id, "nlp", "HEADER_UNREADABLE",
+                     f"{source_path}: {', '.join(unreadable)} printed in the scanned header but handwritten or "
+                     "unreadable: left empty")
+        )
     document = DocumentRow(
         doc_id=doc_id,
         source_path=source_path,
@@ -287,7 +295,7 @@ def _rows(
         pages=source.page_count,
         ocr_pages=sum(1 for p in source.pages if p.method == "ocr" or p.needs_ocr),
         status="partial" if errors else "ok",
-        **asdict(meta),
+        **fields,
         text=text.text,
         pipeline_version=version,
         file_size=size,

@@ -207,7 +207,7 @@ SCANNED_HEADERS = {
          "Kính gửi:", "-", "-_", "-_", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập — Tự do - Hạnh phúc",
          "Đắk Nông, ngày2YJtháng năm Ø 2019", "-_ Các Sở, Ban, ngành;", "Căn cứ quy định tại điểm a khoản 1 Điều 19"],
         {"doc_number": None, "issuer": "UBND TỈNH ĐẮK NÔNG SỞ TÀI CHÍNH", "place": "Đắk Nông", "issued_date": None,
-         "year": 2019, "doc_kind": "CÔNG VĂN",
+         "year": 2019, "doc_kind": "CÔNG VĂN", "unreadable": ("doc_number", "issued_date"),
          "title": "Về việc góp ý dự thảo Quyết định về việc quy định tỷ lệ phần trăm (%) để xác định đơn giá thuê đất"},
     ),
     # DN-018: "Krông Nô." with a full stop, the type word and the title on one line
@@ -217,16 +217,19 @@ SCANNED_HEADERS = {
          "THÔNG BÁO Kết luận Phiên họp giải trình", "của Thường trực HĐND huyện Khóa VHH, nhiệm kỳ 2016-2021",
          "Thực hiện Luật hoạt động giám sát của Quốc hội và Hội đồng nhân dân các cấp năm 2015."],
         {"doc_type": "THÔNG BÁO", "issuer": "HỘI ĐỒNG NHÂN DÂN HUYỆN KRÔNG NỖ", "place": "Krông Nỗ", "issued_date": None,
+         "doc_number": None, "unreadable": ("doc_number", "issued_date"),
          "year": 2019, "title": "Kết luận Phiên họp giải trình của Thường trực HĐND huyện Khóa VHH, nhiệm kỳ 2016-2021"},
     ),
-    # DN-047: the agency and its "Số:" line run together, a full stop after the subject
+    # DN-047: the agency and its "Số:" line run together, a full stop after the subject; the
+    # handwritten 651 read as "6S" is no number (a capital after digits), and it is said so
     "DN-047": (
         ["UBND TỈNH ĐẮK NÔNG SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI „ Số: 6S /SLĐTBXH- VP",
          "V/v thực hiện đầy đủ pháp luật tố tụng hành chính.",
          "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc", "Đăk Nông, ngày + tháng 04 năm 2019",
          "Kính gửi: Phòng Chuyên môn, đơn vị trực thuộc Sở Lao động - TB&XH."],
         {"issuer": "UBND TỈNH ĐẮK NÔNG SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "place": "Đăk Nông", "issued_date": None,
-         "year": 2019, "title": "V/v thực hiện đầy đủ pháp luật tố tụng hành chính"},
+         "year": 2019, "title": "V/v thực hiện đầy đủ pháp luật tố tụng hành chính", "doc_number": None,
+         "unreadable": ("doc_number", "issued_date")},
     ),
     # DN-015: "Sẻ:/4964 /BTC-THTK"; the received stamp "SỞ TÀI CHÍNH ĐẮK NÔNG" under the subject
     "DN-015": (
@@ -235,6 +238,7 @@ SCANNED_HEADERS = {
          "SỞ TÀI CHÍNH ĐẮK NÔNG", "CỘNG HÒA XÃ HỌI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc",
          "Hà Nội, ngày j0tháng 11 năm 2018", "° ÔNG VĂN ĐẾN Kính gửi: Sở Tài chính các tỉnh, thành phố trực thuộc TW"],
         {"doc_number": None, "issuer": "BỘ TÀI CHÍNH", "place": "Hà Nội", "issued_date": None, "year": 2018,
+         "unreadable": ("doc_number", "issued_date"),
          "title": "V/v hướng dẫn gửi tài liệu, số liệu công khai ngân sách địa phương và ngân sách cấp tỉnh"},
     ),
     # DN-055: two columns read across, marks between the agency's words
@@ -243,7 +247,7 @@ SCANNED_HEADERS = {
          "Độc lập - Tự do - Hạnh phúc", "Đắk Nông, ngày0tháng 7 năm 2019", "BÁO CÁO",
          "Thăm tra Dự thảo nghị quyết sửa đổi", "Thực hiện chức năng, nhiệm vụ theo luật định"],
         {"doc_type": "BÁO CÁO", "issuer": "HỘI ĐỒNG NHÂN DÂN TỈNH ĐẮK NÔNG", "place": "Đắk Nông", "issued_date": None,
-         "year": 2019},
+         "year": 2019, "unreadable": ("issued_date",)},
     ),
 }
 
@@ -288,10 +292,30 @@ def test_blank_number_and_day_make_a_draft_on_a_text_layer_only() -> None:
     header = ["UBND TỈNH LÂM ĐỒNG", "SỞ NỘI VỤ", "Số: /TTr-SNV", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
               "Lâm Đồng, ngày tháng 10 năm 2025", "TỜ TRÌNH", "Về việc ban hành Kế hoạch"]
     assert extract_metadata(_blocks(header)).draft is True
-    # on a scan the number and the day are often written by hand and read as nothing
+    assert extract_metadata(_blocks(header)).unreadable == ()  # a draft's blanks are blanks
+    # on a scan the number and the day are often written by hand and read as nothing: flagged
     assert extract_metadata(_scanned(header)).draft is False
+    assert extract_metadata(_scanned(header)).unreadable == ("doc_number", "issued_date")
     # the number line decides, not a title with a year on the type word's line
     dated_title = header[:5] + ["KẾ HOẠCH Tuyên truyền cải cách hành chính năm 2026"]
     assert extract_metadata(_blocks(dated_title)).draft is True
     # no header at all: nothing to tell
     assert extract_metadata(_blocks(["Liên minh HTX tỉnh báo cáo kết quả như sau:"])).draft is None
+
+
+def test_a_handwritten_number_of_a_real_scan_is_left_empty_and_flagged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DN-047 p. 1: "Số: 651 /SLĐTBXH – VP" and the day, written by hand, read as "6S" and "+"."""
+    import pypdfium2
+
+    from pipeline.runner import parse_file
+    from tests.conftest import corpus_file
+
+    monkeypatch.setenv("BAOCAO_OCR", "1")
+    page = pypdfium2.PdfDocument(str(corpus_file("DN-047", ".pdf")))[0]
+    image = tmp_path / "dn047_p1.png"
+    page.render(scale=200 / 72, grayscale=True).to_pil().save(image, dpi=(200, 200))
+    parsed = parse_file(image)
+    assert parsed["document"]["doc_number"] is None and parsed["document"]["issued_date"] is None
+    assert parsed["document"]["year"] == 2019 and parsed["status"] == "partial"
+    flags = [e["message"] for e in parsed["errors"] if e["code"] == "HEADER_UNREADABLE"]
+    assert len(flags) == 1 and "doc_number, issued_date" in flags[0] and str(image) in flags[0]

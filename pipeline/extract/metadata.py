@@ -33,6 +33,9 @@ _DRAFT_MARK = re.compile(r"^[(\[]?\s*du thao(?:\s+(?:lan\s+)?(?:\d+|thu \w+|[ivx
 _MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "dang cong san viet nam")
 _SEPARATOR = re.compile(r"^[\s\-_–—=*.·…]+$")
 _NUMBER_VALUE = re.compile(r"^(?P<number>\d+[a-zA-Z]?)?\s*(?P<tail>(?:/\s*\d{4}\s*)?[/-]\s*[^\s,;]+(?:\s*[/-]\s*[^\s,;]+)*)")
+# on a scan the number is often written by hand: digits with a capital ("6S" for 651) were misread,
+# not printed (a number's letter suffix is lower case: "01a/BC-UBND")
+_SCANNED_NUMBER_VALUE = re.compile(r"^\d+[a-z]?$")
 _DATE_LINE = re.compile(
     r"(?:^(?P<place>[^\d,;:()]{2,60}?)\s*,\s*)?ngày\s*(?P<day>\d{1,2})?\s*(?:tháng|/|-)\s*(?P<month>\d{1,2})?\s*(?:năm|/|-)\s*(?P<year>\d{4})?",
     re.IGNORECASE,
@@ -80,7 +83,9 @@ class DocumentMetadata:
     ``doc_type`` is the type name as printed (null when the document prints none, as a công văn);
     ``doc_kind`` is what the document is: the printed type, ``CÔNG VĂN`` for a letter with a
     ``V/v`` subject line, or the type its number's code names. ``draft`` is true for a draft (see
-    :func:`_is_draft`), false otherwise, null when there is no header to tell.
+    :func:`_is_draft`), false otherwise, null when there is no header to tell. ``unreadable``
+    names the fields a scanned header prints but OCR could not read (a handwritten number or
+    day): they are null, never a guess, and the store flags them (``HEADER_UNREADABLE``).
     """
 
     doc_type: str | None = None
@@ -96,6 +101,7 @@ class DocumentMetadata:
     agency: str | None = None
     parent_agency: str | None = None
     draft: bool | None = None
+    unreadable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,9 +169,11 @@ def _strip_motto(text: str) -> str:
     return text
 
 
-def _number(rest: str) -> str | None:
+def _number(rest: str, scanned: bool = False) -> str | None:
     match = _NUMBER_VALUE.match(rest.strip())
     if match is None or not match.group("number"):
+        return None
+    if scanned and not _SCANNED_NUMBER_VALUE.match(match.group("number")):
         return None
     return re.sub(r"\s+", "", match.group("number") + match.group("tail")).replace("–", "-")
 
@@ -401,6 +409,7 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
     tail = _lines(blocks[-_TAIL_BLOCKS:])
 
     head = _split_merged(head)
+    scanned = any(b.source == "ocr" for b in blocks[:_HEAD_BLOCKS])
     number_at = next((i for i, ln in enumerate(head) if OWN_NUMBER_LINE.match(ln.text) and i < 25), None)
     doc_number: str | None = None
     number_rest: str | None = None
@@ -408,12 +417,12 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
         number_rest = OWN_NUMBER_LINE.match(head[number_at].text).group("rest")  # type: ignore[union-attr]
         if not re.search(r"[/-]", number_rest) and number_at + 1 < len(head):
             number_rest = f"{number_rest} {head[number_at + 1].text}"  # "Số:" and "/SNV-TCBC" printed apart
-        doc_number = _number(number_rest)
+        doc_number = _number(number_rest, scanned)
     else:
         number_at = next((i for i, ln in enumerate(head[:_SCANNED_NUMBER_WITHIN]) if _SCANNED_NUMBER_LINE.match(ln.text)), None)
         if number_at is not None:
             number_rest = _SCANNED_NUMBER_LINE.match(head[number_at].text).group("rest")  # type: ignore[union-attr]
-            doc_number = _number(number_rest)
+            doc_number = _number(number_rest, scanned)
 
     place = issued = None
     year: int | None = None
@@ -454,7 +463,6 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
         if _doc_type(text)[0] is not None and not _agency_phrase(text):
             break
         issuer_lines.append(text)
-    scanned = any(b.source == "ocr" for b in blocks[:_HEAD_BLOCKS])
     issuer = _clean_issuer(" ".join(issuer_lines), scanned=scanned)
 
     doc_type: str | None = None
@@ -512,6 +520,14 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
         year = int(issued[:4])
 
     agency = canonical_agency(issuer)
+    draft = _is_draft(head, number_rest, blank_day, scanned)
+    unreadable: list[str] = []
+    if scanned and not draft:
+        # printed in the scanned header, but handwritten or misread: left empty, and said so
+        if number_at is not None and doc_number is None:
+            unreadable.append("doc_number")
+        if year is not None and issued is None:
+            unreadable.append("issued_date")
     return DocumentMetadata(
         doc_type=doc_type,
         doc_kind=doc_kind,
@@ -525,5 +541,6 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
         province=_province(issuer, place, title),
         agency=agency.name if agency else None,
         parent_agency=agency.parent if agency else None,
-        draft=_is_draft(head, number_rest, blank_day, scanned),
+        draft=draft,
+        unreadable=tuple(unreadable),
     )
