@@ -606,13 +606,13 @@ def _word_box(word: OcrWord) -> tuple[int, int, int, int]:
     return word.left - margin, word.top - margin, word.right + margin, word.bottom + margin
 
 
-def _word_strip(gray: Image.Image, words: Sequence[OcrWord], factor: float) -> tuple[Image.Image, list[tuple[float, float]]]:
-    """The words cut out of the page, scaled by ``factor``, one under the other with a blank line
-    between; and the band of the strip that belongs to each word."""
-    crops = []
-    for word in words:
-        crop = gray.crop(_word_box(word))
-        crops.append(crop.resize((round(crop.width * factor), round(crop.height * factor)), Image.Resampling.BICUBIC))
+def _scaled(image: Image.Image, factor: float) -> Image.Image:
+    return image.resize((round(image.width * factor), round(image.height * factor)), Image.Resampling.BICUBIC)
+
+
+def _strip(crops: Sequence[Image.Image]) -> tuple[Image.Image, list[tuple[float, float]]]:
+    """``crops`` one under the other with a blank line between, and the band of the strip that
+    belongs to each: Tesseract reads them as lines of one block."""
     gap = max(c.height for c in crops)
     strip = Image.new("L", (max(c.width for c in crops) + 2 * gap, sum(c.height + gap for c in crops) + gap), 255)
     bands = []
@@ -622,6 +622,11 @@ def _word_strip(gray: Image.Image, words: Sequence[OcrWord], factor: float) -> t
         bands.append((y - gap / 2, y + crop.height + gap / 2))
         y += crop.height + gap
     return strip, bands
+
+
+def _word_strip(gray: Image.Image, words: Sequence[OcrWord], factor: float) -> tuple[Image.Image, list[tuple[float, float]]]:
+    """The words cut out of the page, scaled by ``factor``, in one strip (see ``_strip``)."""
+    return _strip([_scaled(gray.crop(_word_box(word)), factor) for word in words])
 
 
 def _band_readings(read: Sequence[OcrWord], bands: Sequence[tuple[float, float]]) -> list[str]:
@@ -643,7 +648,7 @@ def reread_codes(gray: Image.Image, dpi: float, words: Sequence[OcrWord], path: 
     # one strip per size: Tesseract's block mode expects lines of one text size
     strips = [_word_strip(gray, suspects, factor) for factor in _REREAD_SCALES]
     recognitions = [_Recognition(strip, dpi, psm=6, path=path) for strip, _bands in strips]
-    readings = [_band_readings(recognition.words(), bands) for recognition, (_strip, bands) in zip(recognitions, strips)]
+    readings = [_band_readings(recognition.words(), bands) for recognition, (_image, bands) in zip(recognitions, strips)]
     changed = 0
     for index, word in enumerate(suspects):
         proposals = [preferred_reading(word.text, reading[index]) for reading in readings]
@@ -692,7 +697,7 @@ def reread_figures(gray: Image.Image, dpi: float, tables: Sequence[TableGrid], w
         return 0
     level = min(_otsu(gray), 200)  # the ink level of ruled_tables
     crops = [_figure_crop(gray, word, cell, level) for word, cell in doubtful]
-    strips = [_strip([c.resize((round(c.width * f), round(c.height * f)), Image.Resampling.BICUBIC) for c in crops]) for f in _FIGURE_SCALES]
+    strips = [_strip([_scaled(crop, factor) for crop in crops]) for factor in _FIGURE_SCALES]
     recognitions = [_Recognition(strip, dpi, psm=6, path=path, characters=_FIGURE_CHARACTERS) for strip, _bands in strips]
     readings = [_band_readings(recognition.words(), bands) for recognition, (_strip_image, bands) in zip(recognitions, strips)]
     changed = 0
@@ -702,19 +707,6 @@ def reread_figures(gray: Image.Image, dpi: float, tables: Sequence[TableGrid], w
             word.text = max(accepted, key=accepted.count)  # the first of the most frequent
             changed += 1
     return changed
-
-
-def _strip(crops: Sequence[Image.Image]) -> tuple[Image.Image, list[tuple[float, float]]]:
-    """``crops`` one under the other with a blank line between, and the band of each."""
-    gap = max(c.height for c in crops)
-    strip = Image.new("L", (max(c.width for c in crops) + 2 * gap, sum(c.height + gap for c in crops) + gap), 255)
-    bands = []
-    y = gap
-    for crop in crops:
-        strip.paste(crop, (gap, y))
-        bands.append((y - gap / 2, y + crop.height + gap / 2))
-        y += crop.height + gap
-    return strip, bands
 
 
 def straighten(gray: Image.Image, mask: np.ndarray | None = None) -> tuple[Image.Image, float]:

@@ -74,6 +74,14 @@ class TableGrid:
         """Whether the point lies inside the table's outer frame."""
         return self.left <= x <= self.right and self.top <= y <= self.bottom
 
+    def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
+        """(row, column) of the cell holding the point inside the frame; None on a rule between rows."""
+        row = next((i for i, (top, bottom) in enumerate(self.rows) if top <= y <= bottom), None)
+        if row is None:
+            return None
+        bounds = self.cells[row]
+        return row, next((i for i in range(len(bounds) - 1) if bounds[i] <= x <= bounds[i + 1]), len(bounds) - 2)
+
 
 def _runs(mask: np.ndarray, min_length: int, join_gap: int) -> list[tuple[int, int, int]]:
     """Horizontal ink runs of at least ``min_length`` pixels as (row, start, end), gaps up to ``join_gap`` bridged."""
@@ -246,13 +254,10 @@ def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
         if table_index is None:
             outside.append(word)
             continue
-        table = tables[table_index]
-        row = next((i for i, (top, bottom) in enumerate(table.rows) if top <= y <= bottom), None)
-        if row is None:
+        cell = tables[table_index].cell_at(x, y)
+        if cell is None:
             continue  # on a rule between rows: a rule read as a dash, not text
-        bounds = table.cells[row]
-        column = next((i for i in range(len(bounds) - 1) if bounds[i] <= x <= bounds[i + 1]), len(bounds) - 2)
-        placed.setdefault((table_index, row), []).append((column, word))
+        placed.setdefault((table_index, cell[0]), []).append((cell[1], word))
     for table_index, table in enumerate(tables):
         table.cell_text = []
         for row, bounds in enumerate(table.cells):
@@ -304,13 +309,11 @@ def doubtful_figures(tables: Sequence[TableGrid], words: Sequence[Word]) -> list
             x, y = (word.left + word.right) / 2, (word.top + word.bottom) / 2
             if not table.contains(x, y):
                 continue
-            row = next((i for i, (top, bottom) in enumerate(table.rows) if top <= y <= bottom), None)
-            if row is None:
+            cell = table.cell_at(x, y)
+            if cell is None:
                 continue
+            row, column = cell
             bounds = table.cells[row]
-            column = next((i for i in range(len(bounds) - 1) if bounds[i] <= x <= bounds[i + 1]), None)
-            if column is None:
-                continue
             box = (int(bounds[column]), int(table.rows[row][0]), int(bounds[column + 1]), int(table.rows[row][1]))
             columns.setdefault(column, []).append((word, box))
         for cells in columns.values():
