@@ -153,6 +153,12 @@ def test_the_same_pairs_hold_among_other_items() -> None:
         ("dependency", ["Hội còn trông chờ vào sự hỗ trợ của Nhà nước.", "Một số HTX còn thụ động, ỷ lại."]),
         ("funding_shortage", ["Kinh phí phục vụ công tác kiểm tra còn hạn chế.", "Đề nghị cấp kinh phí cho đội."]),
         ("procedure_delay", ["Nhiều hồ sơ giải quyết quá hạn.", "Việc xử lý hồ sơ còn chậm trễ."]),
+        ("contribution_arrears", ["Nhiều doanh nghiệp còn nợ bảo hiểm xã hội của người lao động.",
+                                  "Một số đơn vị chậm đóng, trốn đóng bảo hiểm kéo dài."]),
+        ("land_clearance", ["Việc đền bù giải tỏa mặt bằng còn chậm.", "Mặt bằng thi công chưa được bàn giao đủ."]),
+        ("staff_shortage", ["Trường chưa tuyển đủ giáo viên theo định mức.", "Bệnh viện khó tuyển bác sĩ trẻ."]),
+        ("staff_incentive", ["Nhiều viên chức y tế xin nghỉ việc vì thu nhập thấp.", "Giáo viên bỏ việc do áp lực công việc."]),
+        ("legal_basis", ["Quy định còn chung chung, khó áp dụng trong thực tế.", "Đề nghị Bộ ban hành văn bản hướng dẫn."]),
     ],
 )
 def test_wordings_of_one_complaint_share_a_concept(concept: str, wordings: list[str]) -> None:
