@@ -662,8 +662,11 @@ def reread_codes(gray: Image.Image, dpi: float, words: Sequence[OcrWord], path: 
 
 
 _FIGURE_CHARACTERS = "0123456789.,-"
-# Tesseract's reading of a short strip changes with its size: two sizes, a reading either allows
+# Tesseract's reading of a figure changes with its size, and with the other crops of a strip (on
+# DN-010 p3 a crop added to the strip turned another's 51.764 into 764): each figure is read
+# alone, at two sizes, and a reading either size allows is taken
 _FIGURE_SCALES = (1.0, 1.5)
+_FIGURE_RUNS = 4  # Tesseract processes at a time (each holds the vie model: tens of MB)
 _RULE_SHARE_ACROSS = 0.6  # of a crop's height: a pixel column this dark is a vertical rule, not a digit
 _RULE_SHARE_ALONG = 0.5  # of a crop's width: a pixel row this dark is a horizontal rule
 
@@ -688,8 +691,8 @@ def reread_figures(gray: Image.Image, dpi: float, tables: Sequence[TableGrid], w
     """Read the doubtful words of table columns of figures again with digits and separators only.
 
     Each doubtful word (``doubtful_figures``) is cut out of its cell with the rules whitened and
-    read in one strip with the others, at two sizes; a reading replaces the word where
-    ``better_figure`` allows it (the more frequent of two allowed readings).
+    read alone, at two sizes (``_FIGURE_RUNS`` Tesseract runs at a time); a reading replaces
+    the word where ``better_figure`` allows it (the more frequent of two allowed readings).
     Returns how many words changed.
     """
     doubtful = doubtful_figures(tables, words)
@@ -697,9 +700,15 @@ def reread_figures(gray: Image.Image, dpi: float, tables: Sequence[TableGrid], w
         return 0
     level = min(_otsu(gray), 200)  # the ink level of ruled_tables
     crops = [_figure_crop(gray, word, cell, level) for word, cell in doubtful]
-    strips = [_strip([_scaled(crop, factor) for crop in crops]) for factor in _FIGURE_SCALES]
-    recognitions = [_Recognition(strip, dpi, psm=6, path=path, characters=_FIGURE_CHARACTERS) for strip, _bands in strips]
-    readings = [_band_readings(recognition.words(), bands) for recognition, (_strip_image, bands) in zip(recognitions, strips)]
+    readings = []
+    for factor in _FIGURE_SCALES:
+        strips = [_strip([_scaled(crop, factor)]) for crop in crops]
+        reading: list[str] = []
+        for first in range(0, len(strips), _FIGURE_RUNS):
+            batch = strips[first : first + _FIGURE_RUNS]
+            recognitions = [_Recognition(strip, dpi, psm=6, path=path, characters=_FIGURE_CHARACTERS) for strip, _bands in batch]
+            reading.extend(_band_readings(r.words(), bands)[0] for r, (_image, bands) in zip(recognitions, batch))
+        readings.append(reading)
     changed = 0
     for index, (word, _cell) in enumerate(doubtful):
         accepted = [grouped_figure(word.text, r[index]) for r in readings if better_figure(word.text, r[index])]

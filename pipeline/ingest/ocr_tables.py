@@ -296,8 +296,9 @@ _MAX_FIGURE_EDITS = 2
 def doubtful_figures(tables: Sequence[TableGrid], words: Sequence[Word]) -> list[tuple[Word, tuple[int, int, int, int]]]:
     """Words of a column of figures that are not a well-formed figure, each with its cell's box.
 
-    A column holds figures when at least three of its words, and half of them, are numbers. In
-    it, a word of digits, separators and digit look-alikes that breaks the grouping of thousands
+    A column holds figures when at least three of its words, and half of them, are numbers (the
+    rule marks and dashes OCR reads off the column's rules are no words of it, a figure with a bar
+    beside it is a number). In it, a word of digits, separators and digit look-alikes that breaks the grouping of thousands
     (``44.2717``, ``48723|``, ``5164``) is doubtful: Tesseract read a rule as a digit or lost a
     separator. A plain year (``2019``) in a header cell is doubtful too; its second reading
     simply agrees.
@@ -317,8 +318,11 @@ def doubtful_figures(tables: Sequence[TableGrid], words: Sequence[Word]) -> list
             box = (int(bounds[column]), int(table.rows[row][0]), int(bounds[column + 1]), int(table.rows[row][1]))
             columns.setdefault(column, []).append((word, box))
         for cells in columns.values():
-            figures = sum(1 for word, _ in cells if _is_figure(word.text))
-            if figures < max(3, len(cells) / 2):
+            filled = [word for word, _ in cells if any(c.isalnum() for c in word.text)]
+            figures = sum(
+                1 for word in filled if _is_figure(word.text) or _WELL_FORMED_FIGURE.match(word.text.strip(_RULE_MARKS + "_"))
+            )
+            if figures < max(3, len(filled) / 2):
                 continue
             found.extend((word, box) for word, box in cells if _doubtful_figure(word.text))
     return found
@@ -365,11 +369,13 @@ def better_figure(printed: str, reading: str) -> bool:
 
 
 def grouped_figure(printed: str, reading: str) -> str:
-    """``reading`` with its thousands grouped by dots when it lost the separators ``printed`` had.
+    """``reading`` without separators at its ends, its thousands grouped by dots when it lost the
+    separators ``printed`` had.
 
     A small dot between bold digits is what a second reading most often drops (``44277`` for a
     printed ``44.2717``); a reading without any separator of a figure printed with one is regrouped.
     """
+    reading = reading.rstrip(".,-").lstrip(".,")  # a figure neither ends with a separator nor opens with one
     if reading.isdigit() and len(reading) > 3 and "." in printed and "," not in printed:
         head = len(reading) % 3 or 3
         return ".".join([reading[:head], *(reading[i : i + 3] for i in range(head, len(reading), 3))])
