@@ -301,14 +301,25 @@ def _page_lines(
     return lines, (statistics.median(sizes) if sizes else 0.0)
 
 
+def _grouped(chars: list[dict[str, Any]], key: str) -> dict[Any, list[dict[str, Any]]]:
+    """``chars`` by their value of ``key`` (``text``: a letter; ``annotation``: the annotation), in order."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for char in chars:
+        groups.setdefault(char.get(key), []).append(char)
+    return groups
+
+
+def _box(char: dict[str, Any]) -> tuple[float, float, float, float]:
+    """``x0``, ``x1``, ``top``, ``bottom`` of a char, as floats."""
+    return float(char["x0"]), float(char["x1"]), float(char["top"]), float(char["bottom"])
+
+
 def _not_repeated(extra: list[dict[str, Any]], chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The chars of ``extra`` that no char of ``chars`` already prints: the same letter over its
     centre (a form field's value that the page content prints too)."""
 
     # the page's chars by text: each extra char is compared with the same letters only, not the whole page
-    by_text: dict[str, list[dict[str, Any]]] = {}
-    for c in chars:
-        by_text.setdefault(c["text"], []).append(c)
+    by_text = _grouped(chars, "text")
 
     def printed(char: dict[str, Any]) -> bool:
         cx = (float(char["x0"]) + float(char["x1"])) / 2
@@ -330,32 +341,22 @@ def _in_printed_lines(extra: list[dict[str, Any]], chars: list[dict[str, Any]]) 
     "Người ký: … Email: … Thời gian ký: …" over the margin or the signature block) would break
     into the page's lines wherever it overlaps them: it is left out.
     """
-    printed = [c for c in chars if not c["text"].isspace()]
-    groups: dict[Any, list[dict[str, Any]]] = {}
-    for char in extra:
-        groups.setdefault(char.get("annotation"), []).append(char)
+    printed = [_box(c) for c in chars if not c["text"].isspace()]
     kept: list[dict[str, Any]] = []
-    for group in groups.values():
+    for group in _grouped(extra, "annotation").values():
         if all(_continues_printed_line(line, printed) for line in _stamped_lines(group)):
             kept.extend(group)
     return kept
 
 
-def _continues_printed_line(line: list[dict[str, Any]], printed: list[dict[str, Any]]) -> bool:
-    """Whether the page prints text on the line of ``line`` (chars of one annotation line) near it."""
+def _continues_printed_line(line: list[dict[str, Any]], printed: list[tuple[float, float, float, float]]) -> bool:
+    """Whether the page prints text on the line of ``line`` (chars of one annotation line) near it;
+    ``printed`` are the boxes (``_box``) of the page's printed chars."""
     x0 = min(float(c["x0"]) for c in line)
     x1 = max(float(c["x1"]) for c in line)
-    top = min(float(c["top"]) for c in line)
-    bottom = max(float(c["bottom"]) for c in line)
-    cy = (top + bottom) / 2
+    cy = (min(float(c["top"]) for c in line) + max(float(c["bottom"]) for c in line)) / 2
     reach = _ANNOTATION_REACH * max(float(c.get("size", 0) or 0) for c in line)
-    for char in printed:
-        if not float(char["top"]) <= cy <= float(char["bottom"]):
-            continue
-        gap = max(x0 - float(char["x1"]), float(char["x0"]) - x1)
-        if gap <= reach:
-            return True
-    return False
+    return any(top <= cy <= bottom and max(x0 - right, left - x1) <= reach for left, right, top, bottom in printed)
 
 
 # How far pdfium's chars of a page may lie from pdfminer's: a glyph's advance (``x1``) by up to
@@ -374,20 +375,19 @@ def _stamps_nothing(annotation: list[dict[str, Any]], chars: list[dict[str, Any]
     each annotation must have a line that continues no printed line even with the slack: such an
     annotation is left out whichever reader gave the page's chars. Any doubt answers ``False``.
     """
-    by_text: dict[str, list[dict[str, Any]]] = {}
-    printed: list[tuple[float, float, float, float]] = []  # x0, x1, top, bottom, widened by the slack
-    for c in chars:
-        by_text.setdefault(c["text"], []).append(c)
-        if not c["text"].isspace():
-            x0, x1, top, bottom = (float(c[k]) for k in ("x0", "x1", "top", "bottom"))
-            printed.append((x0 - _SLACK, x1 + _X1_SLACK, top - _SLACK, bottom + _SLACK))
+    by_text = _grouped(chars, "text")
+    # the boxes of the page's printed chars, widened by the slack
+    printed = [
+        (x0 - _SLACK, x1 + _X1_SLACK, top - _SLACK, bottom + _SLACK)
+        for x0, x1, top, bottom in (_box(c) for c in chars if not c["text"].isspace())
+    ]
     left: list[dict[str, Any]] = []
     for char in annotation:
         cx = (float(char["x0"]) + float(char["x1"])) / 2
         cy = (float(char["top"]) + float(char["bottom"])) / 2
         surely = maybe = False
         for c in by_text.get(char["text"], ()):
-            x0, x1, top, bottom = (float(c[k]) for k in ("x0", "x1", "top", "bottom"))
+            x0, x1, top, bottom = _box(c)
             if x0 - _SLACK <= cx <= x1 + _X1_SLACK and top - _SLACK <= cy <= bottom + _SLACK:
                 maybe = True
                 if x0 + _SLACK <= cx <= x1 - _X1_SLACK and top + _SLACK <= cy <= bottom - _SLACK:
@@ -396,21 +396,10 @@ def _stamps_nothing(annotation: list[dict[str, Any]], chars: list[dict[str, Any]
             return False
         if not maybe:
             left.append(char)
-    groups: dict[Any, list[dict[str, Any]]] = {}
-    for char in left:
-        groups.setdefault(char.get("annotation"), []).append(char)
     return all(
-        any(not _may_continue_printed_line(line, printed) for line in _stamped_lines(group)) for group in groups.values()
+        any(not _continues_printed_line(line, printed) for line in _stamped_lines(group))
+        for group in _grouped(left, "annotation").values()
     )
-
-
-def _may_continue_printed_line(line: list[dict[str, Any]], printed: list[tuple[float, float, float, float]]) -> bool:
-    """``_continues_printed_line`` against the widened boxes of the page's printed chars."""
-    x0 = min(float(c["x0"]) for c in line)
-    x1 = max(float(c["x1"]) for c in line)
-    cy = (min(float(c["top"]) for c in line) + max(float(c["bottom"]) for c in line)) / 2
-    reach = _ANNOTATION_REACH * max(float(c.get("size", 0) or 0) for c in line)
-    return any(top <= cy <= bottom and max(x0 - right, left - x1) <= reach for left, right, top, bottom in printed)
 
 
 def _inside_stamped_words(chars: list[dict[str, Any]], stamped: list[dict[str, Any]]) -> list[dict[str, Any]]:
