@@ -258,7 +258,6 @@ def eval_command(
     from rich.markup import escape
 
     from pipeline.evaluate import (
-        EvalInputError,
         check_eval_inputs,
         score_categories_held_out,
         score_citations,
@@ -270,7 +269,7 @@ def eval_command(
 
     try:
         check_eval_inputs(gold_dir, out)
-    except (EvalInputError, ValueError) as error:
+    except ValueError as error:  # EvalInputError, or a gold file that is no annotation
         err_console.print(f"baocao eval: {error}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(code=2) from error
     score = score_metadata(gold_dir, out)

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from pipeline.ingest.ocr import OcrWord, ocr_image, pdf_page_image, ruled_tables, straighten
-from pipeline.ingest.ocr_tables import TableGrid, better_figure, doubtful_figures, fill_tables, grouped_figure
+from pipeline.ingest.ocr_tables import TableGrid, accepted_figure, doubtful_figures, fill_tables
 from pipeline.ingest.pdf import _visible
 from pipeline.scan_check import degrade
 from tests.conftest import corpus_file
@@ -186,7 +186,7 @@ def test_row_rules_that_stop_at_a_merged_column_still_make_a_table() -> None:
 def test_a_digits_only_reading_replaces_a_doubtful_figure_only_when_it_keeps_its_digits(
     printed: str, reading: str, kept: str | None
 ) -> None:
-    assert (grouped_figure(printed, reading) if better_figure(printed, reading) else None) == kept
+    assert accepted_figure(printed, reading) == kept
 
 
 def test_doubtful_words_are_those_of_figure_columns_that_break_the_grouping() -> None:

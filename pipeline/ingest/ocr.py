@@ -32,7 +32,7 @@ from PIL import Image, ImageOps
 
 from pipeline.errors import IngestError
 from pipeline.ingest.ocr_correct import CONFIDENT_MARK, code_part_fixes, correct_text, eth_as_d, preferred_reading
-from pipeline.ingest.ocr_tables import TableGrid, better_figure, doubtful_figures, find_tables, grouped_figure
+from pipeline.ingest.ocr_tables import TableGrid, accepted_figure, doubtful_figures, find_tables
 from pipeline.ingest.syllables import syllable_share
 from pipeline.ingest.options import ReadOptions
 
@@ -692,7 +692,7 @@ def reread_figures(gray: Image.Image, dpi: float, tables: Sequence[TableGrid], w
 
     Each doubtful word (``doubtful_figures``) is cut out of its cell with the rules whitened and
     read alone, at two sizes (``_FIGURE_RUNS`` Tesseract runs at a time); a reading replaces
-    the word where ``better_figure`` allows it (the more frequent of two allowed readings).
+    the word where ``accepted_figure`` accepts it (the more frequent of two accepted readings).
     Returns how many words changed.
     """
     doubtful = doubtful_figures(tables, words)
@@ -711,7 +711,7 @@ def reread_figures(gray: Image.Image, dpi: float, tables: Sequence[TableGrid], w
         readings.append(reading)
     changed = 0
     for index, (word, _cell) in enumerate(doubtful):
-        accepted = [grouped_figure(word.text, r[index]) for r in readings if better_figure(word.text, r[index])]
+        accepted = [a for a in (accepted_figure(word.text, r[index]) for r in readings) if a is not None]
         if accepted:
             word.text = max(accepted, key=accepted.count)  # the first of the most frequent
             changed += 1

@@ -347,16 +347,23 @@ def _doubtful_figure(text: str) -> bool:
     return not _WELL_FORMED_FIGURE.match(_figure_form(text))
 
 
-def better_figure(printed: str, reading: str) -> bool:
-    """Whether a digits-only ``reading`` of a doubtful figure should replace what OCR ``printed``.
+def accepted_figure(printed: str, reading: str) -> str | None:
+    """What a digits-only ``reading`` of a doubtful figure gives in place of what OCR ``printed``,
+    or ``None`` when it should not replace it.
 
-    The reading must be a well-formed figure and keep nearly the same digits, none fewer but
-    where a group of thousands has one too many: a second reading fixes a lost separator, a
-    decimal comma read as a dot or a rule read as a digit; it does not invent a number.
+    The reading loses the separators at its ends and, when it lost the separators ``printed``
+    had, gets its thousands grouped by dots again (a small dot between bold digits is what a
+    second reading most often drops: ``44277`` for a printed ``44.2717``). It must then be a
+    well-formed figure and keep nearly the same digits, none fewer but where a group of
+    thousands has one too many: a second reading fixes a lost separator, a decimal comma read as
+    a dot or a rule read as a digit; it does not invent a number.
     """
-    reading = grouped_figure(printed, reading)
+    reading = reading.rstrip(".,-").lstrip(".,")  # a figure neither ends with a separator nor opens with one
+    if reading.isdigit() and len(reading) > 3 and "." in printed and "," not in printed:
+        head = len(reading) % 3 or 3
+        reading = ".".join([reading[:head], *(reading[i : i + 3] for i in range(head, len(reading), 3))])
     if not _WELL_FORMED_FIGURE.match(reading) or reading == printed:
-        return False
+        return None
     form = _figure_form(printed)
     before = "".join(c for c in form if c.isdigit())
     after = "".join(c for c in reading if c.isdigit())
@@ -364,22 +371,8 @@ def better_figure(printed: str, reading: str) -> bool:
     # of a figure whose groups are sound has misread it
     fewer = len(after) < len(before)
     if fewer and not (len(after) == len(before) - 1 and _LONG_GROUP.search(form)):
-        return False
-    return _edits(before, after) <= _MAX_FIGURE_EDITS
-
-
-def grouped_figure(printed: str, reading: str) -> str:
-    """``reading`` without separators at its ends, its thousands grouped by dots when it lost the
-    separators ``printed`` had.
-
-    A small dot between bold digits is what a second reading most often drops (``44277`` for a
-    printed ``44.2717``); a reading without any separator of a figure printed with one is regrouped.
-    """
-    reading = reading.rstrip(".,-").lstrip(".,")  # a figure neither ends with a separator nor opens with one
-    if reading.isdigit() and len(reading) > 3 and "." in printed and "," not in printed:
-        head = len(reading) % 3 or 3
-        return ".".join([reading[:head], *(reading[i : i + 3] for i in range(head, len(reading), 3))])
-    return reading
+        return None
+    return reading if _edits(before, after) <= _MAX_FIGURE_EDITS else None
 
 
 def _edits(a: str, b: str) -> int:
