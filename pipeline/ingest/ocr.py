@@ -677,9 +677,9 @@ def _figure_crop(gray: Image.Image, word: OcrWord, cell: tuple[int, int, int, in
     Right-aligned figures touch the column's rule, which OCR reads as a ``1`` or ``|``; the crop
     keeps every digit and drops the rule, a straight run of ink across the whole crop.
     """
-    margin = (word.bottom - word.top) // 3
-    left, top, right, bottom = cell
-    box = (max(word.left - margin, left - 2), max(word.top - margin, top - 2), min(word.right + margin, right + 2), min(word.bottom + margin, bottom + 2))
+    left, top, right, bottom = _word_box(word)
+    cell_left, cell_top, cell_right, cell_bottom = cell
+    box = (max(left, cell_left - 2), max(top, cell_top - 2), min(right, cell_right + 2), min(bottom, cell_bottom + 2))
     pixels = np.asarray(gray.crop(box)).copy()
     ink = pixels < level
     pixels[:, ink.mean(axis=0) > _RULE_SHARE_ACROSS] = 255
