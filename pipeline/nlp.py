@@ -2,9 +2,9 @@
 
 underthesea joins syllables into words ("nông thôn") but splits document codes
 (``3110/QĐ-UBND`` -> ``3110 / QĐ-UBND``). Codes are therefore cut out first and kept as one
-token each; the text between them is segmented by underthesea with
-``use_token_normalize=False`` and every word is aligned back to the text, so that
-``doc.text == text`` always holds.
+token each; the text between them is segmented as underthesea's ``word_tokenize`` with
+``use_token_normalize=False`` segments it (``pipeline.segmenter``: its model, decoded faster) and
+every word is aligned back to the text, so that ``doc.text == text`` always holds.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
-from underthesea import word_tokenize
 
 from pipeline.document import DocumentText
 from pipeline.patterns import DOCUMENT_CODE
+from pipeline.segmenter import segment
 
 logger = logging.getLogger("baocao")
 TOKENIZER_NAME = "baocao.underthesea_tokenizer.v1"
@@ -46,10 +46,10 @@ def doc_text(doc: Doc) -> str:
     return doc.text
 
 
-def _segment_words(segment: str) -> list[str]:
-    if not segment.strip():
+def _segment_words(text: str) -> list[str]:
+    if not text.strip():
         return []
-    return list(word_tokenize(segment, use_token_normalize=False))
+    return segment(text)
 
 
 def _aligned_spans(text: str, words: list[str], offset: int) -> Iterator[tuple[int, int]]:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # (folders whole), so a change to any of them makes an incremental run redo the documents.
 EXTRACTION_MODULES = (
     "data", "extract", "ingest", "document.py", "errors.py", "facts.py", "nlp.py", "normalize.py", "patterns.py",
-    "runner.py", "scan_check.py", "store.py", "version.py",
+    "runner.py", "scan_check.py", "segmenter.py", "store.py", "version.py",
 )
 # What reads, serves or schedules the dataset without changing what a document gives.
 SERVING_MODULES = (

@@ -109,9 +109,9 @@ def category_names() -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def _cased_tokens(text: str) -> tuple[str, ...]:
-    from underthesea import word_tokenize  # imported lazily: loading the model takes a second
+    from pipeline.segmenter import segment  # imported lazily: loading the model takes a second
 
-    return tuple(word_tokenize(text, use_token_normalize=False))
+    return tuple(segment(text))
 
 
 @lru_cache(maxsize=4096)
@@ -671,13 +671,13 @@ def model_digest() -> str:
     """A fingerprint of what the model is trained from and reads items with: the taxonomy,
     conventions and training tables, this module and the normalisation it uses, and the version
     of underthesea that tokenises."""
-    from pipeline import normalize
+    from pipeline import normalize, segmenter
 
     digest = hashlib.sha256()
     data = resources.files("pipeline.data")
     for name in _MODEL_INPUTS:
         digest.update(data.joinpath(name).read_bytes())
-    for module in (Path(__file__), Path(normalize.__file__)):
+    for module in (Path(__file__), Path(normalize.__file__), Path(segmenter.__file__)):
         digest.update(module.read_bytes())
     digest.update(metadata.version("underthesea").encode())
     return digest.hexdigest()
