@@ -63,12 +63,12 @@ _BODY_OPENERS = (
 _STRUCTURE_HEADING = re.compile(r"^(?:phan|chuong|dieu)\s+(?:[ivxlc]+\b|\d+|thu\b)")
 _CODE_HEAD = re.compile(r"^\s*[\w.]*\s*/\s*[^\s,]+\s*")
 _SUBJECT_LINE = re.compile(r"^(?:V\s*/\s*v\b|Về việc\b)\s*[:.]?\s*", re.IGNORECASE)
-# "Số:" as OCR reads it off a scan ("Sóz/27STC-GCS&TCDN", "Sẻ:/4964 /BTC-THTK", "So;2⁄ /UBND-VP"):
-# an S, a few marks, then a slash and the issuer's code in capitals with a hyphen (Nghị định
-# 30/2020, Phụ lục VI: "Số: …/QĐ-UBND"); the handwritten number itself is rarely readable.
-_SCANNED_NUMBER_LINE = re.compile(
-    r"^S\S{0,3}?\s*[:;.]?\s*(?P<rest>\S{0,6}?\s*/\s*[A-ZĐ0-9][A-ZĐ0-9&]*(?:\s*-\s*[A-ZĐ0-9&]+)+)"
-)
+# "Số:" as OCR reads it off a scan ("Sóz/27STC-GCS&TCDN", "Sẻ:/4964 /BTC-THTK", "So;2⁄ /UBND-VP"),
+# or lost ("0S /CT-UBND" alone on its line): an S and a few marks, if any, then a slash and the
+# issuer's code in capitals with a hyphen (Nghị định 30/2020, Phụ lục VI: "Số: …/QĐ-UBND"); the
+# handwritten number itself is rarely readable.
+_SCANNED_CODE = r"\S{0,6}?\s*/\s*[A-ZĐ0-9][A-ZĐ0-9&]*(?:\s*-\s*[A-ZĐ0-9&]+)+"
+_SCANNED_NUMBER_LINE = re.compile(rf"^(?:S\S{{0,3}}?\s*[:;.]?\s*|(?={_SCANNED_CODE}\s*$))(?P<rest>{_SCANNED_CODE})")
 # OCR joins what a scan prints on two lines or in two columns: the agency and its "Số:" line, the
 # number and the subject ("Số: 12/UBND-VP V/v …")
 _MERGED_NUMBER = re.compile(r"\s+[„,.;]?\s*(?=Số\s*:)")
@@ -201,7 +201,7 @@ def _doc_type(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-_STRAY_MARK = re.compile(r"(?<=\s)[_„~|]+(?=\s|$)|(?<=[^\W\d_]{3})\.(?=\s+[^\W\d_])")
+_STRAY_MARK = re.compile(r"(?<=\s)[_„~|ˆ˜`´]+(?=\s|$)|(?<=[^\W\d_]{3})\.(?=\s+[^\W\d_])")
 
 
 def _clean_issuer(text: str, scanned: bool) -> str | None:
@@ -217,20 +217,30 @@ def _clean_issuer(text: str, scanned: bool) -> str | None:
     return text
 
 
-def _respell(text: str) -> str:
+def _respell(text: str, place: bool = False) -> str:
+    """``text`` with the names ``_known_names`` lists spelled as listed, word by word: a word whose
+    marks differ from its name's spelling (OCR's "NỖ" for "NÔ") takes the listed one, from the
+    spelling nearest to the printed words where a name has several ("ĐĂK" of "Đăk R'Lấp"). A
+    district's name counts after a unit word ("HUYỆN KRÔNG NỖ") or as a ``place`` whole: elsewhere
+    a district's name may be ordinary words ("Vinh" of "Vĩnh Hảo")."""
     words = text.split()
     folded = [fold_accents(w).lower() for w in words]
     out: list[str] = []
     at = 0
     while at < len(words):
-        for parts, folded_parts in _known_names():
-            if folded_parts == folded[at : at + len(parts)]:
-                printed = words[at : at + len(parts)]
+        after_unit = any(" ".join(folded[max(at - len(unit), 0) : at]) == " ".join(unit) for unit in _DISTRICT_UNITS)
+        whole_place = [n for n in _district_names() if len(n[1]) == len(words)] if place and at == 0 else []
+        names = (*_district_names(), *_known_names()) if after_unit else (*whole_place, *_known_names())
+        for spellings, folded_parts in names:
+            if folded_parts == folded[at : at + len(folded_parts)]:
+                printed = [canonical_tone_placement(w.lower()) for w in words[at : at + len(folded_parts)]]
+                # the spelling nearest to the printed words gives the marks of the others
+                nearest = max(spellings, key=lambda s: sum(canonical_tone_placement(p.lower()) == w for p, w in zip(s, printed)))
                 out.extend(
-                    w if canonical_tone_placement(w.lower()) == canonical_tone_placement(p.lower()) else (p.upper() if w.isupper() else p)
-                    for p, w in zip(parts, printed)
+                    w if canonical_tone_placement(p.lower()) == c else (p.upper() if w.isupper() else p)
+                    for p, w, c in zip(nearest, words[at : at + len(folded_parts)], printed)
                 )
-                at += len(parts)
+                at += len(folded_parts)
                 break
         else:
             out.append(words[at])
@@ -239,19 +249,34 @@ def _respell(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _known_names() -> tuple[tuple[list[str], list[str]], ...]:
+def _known_names() -> tuple[tuple[tuple[list[str], ...], list[str]], ...]:
     """Agency heads, the words of administrative units and province names as the data lists spell
-    them, longest first: (words, folded words)."""
-    names = {h for h in read_list("agency_heads.txt") if not h.isupper()}
-    names.update(_UNIT_WORDS)
-    names.update(spelling for row in read_table("provinces.txt") for spelling in row[:1])
-    ordered = sorted(names, key=lambda n: (-len(n.split()), n))
-    return tuple((name.split(), [fold_accents(w).lower() for w in name.split()]) for name in ordered)
+    them, longest first: (its spellings, the listed one first; its folded words). A province's
+    spellings that fold alike ("Đắk Nông", "Đăk Nông") are each a right spelling."""
+    names: dict[str, list[str]] = {}
+    for name in [*(h for h in read_list("agency_heads.txt") if not h.isupper()), *_UNIT_WORDS]:
+        names.setdefault(name, [name])
+    for row in read_table("provinces.txt"):
+        names.setdefault(row[0], [row[0]]).extend(a for a in row[1:] if fold_accents(a) == fold_accents(row[0]))
+    return _by_length(names.values())
+
+
+@lru_cache(maxsize=1)
+def _district_names() -> tuple[tuple[tuple[list[str], ...], list[str]], ...]:
+    """The districts of ``districts.tsv`` in the form of ``_known_names``."""
+    return _by_length([[row[0], *(a.strip() for a in row[3].split(";"))] if len(row) > 3 else [row[0]] for row in read_table("districts.tsv")])
+
+
+def _by_length(spellings: Iterable[list[str]]) -> tuple[tuple[tuple[list[str], ...], list[str]], ...]:
+    rows = [(tuple(s.split() for s in group), [fold_accents(w).lower() for w in group[0].split()]) for group in spellings]
+    return tuple(sorted(rows, key=lambda r: (-len(r[1]), r[0][0])))
 
 
 # the units an agency name says it governs; not "quận" (folded "quan" is also "quân sự") nor
 # "phường" ("phương"), whose folded forms are other words of agency names
 _UNIT_WORDS = ("Tỉnh", "Huyện", "Thành phố", "Thị xã", "Thị trấn")
+# the units a district is (folded): its name follows one of them
+_DISTRICT_UNITS = (("huyen",), ("quan",), ("thi", "xa"), ("thanh", "pho"))
 
 
 def _all_capitals(word: str) -> bool:
@@ -317,6 +342,8 @@ def _is_person_name(text: str) -> bool:
 
 
 def _province(*texts: str | None) -> str | None:
+    """The province a text names, else the province of the one district it names (after a unit
+    word: "HUYỆN KRÔNG NÔ" is in Đắk Nông; a name several provinces' districts share says none)."""
     for text in texts:
         if not text:
             continue
@@ -324,7 +351,22 @@ def _province(*texts: str | None) -> str | None:
         for spelling, canonical in _provinces():
             if re.search(rf"(?<![a-z]){re.escape(spelling)}(?![a-z])", folded):
                 return canonical
+    for text in texts:
+        found = {province for name, province in _district_provinces() if re.search(name, fold_accents(text or ""))}
+        if len(found) == 1:
+            return found.pop()
     return None
+
+
+@lru_cache(maxsize=1)
+def _district_provinces() -> tuple[tuple[str, str], ...]:
+    """(pattern of a district named after its unit word, folded; its province) for every spelling."""
+    units = "|".join(" ".join(unit) for unit in _DISTRICT_UNITS)
+    pairs = []
+    for row in read_table("districts.tsv"):
+        for spelling in [row[0], *(a.strip() for a in row[3].split(";"))] if len(row) > 3 else [row[0]]:
+            pairs.append((rf"(?<![a-z])(?:{units})\s+{re.escape(fold_accents(spelling))}(?![a-z])", row[2]))
+    return tuple(pairs)
 
 
 def _signer(lines: Sequence[_Line]) -> str | None:
@@ -376,6 +418,30 @@ def _is_draft(head: Sequence[_Line], number_line: str | None, dated_blank: bool,
         return None
     blank_number = not re.search(r"\d", number_line.split("/")[0])
     return blank_number and dated_blank and not scanned
+
+
+def _heading_lines(head: Sequence[_Line], header_end: int) -> list[str]:
+    """A title printed with no type word above it ("TỔNG HỢP KẾT QUẢ …" of a biểu tổng hợp): the
+    first line in capitals after the header, the capitals lines that carry it on and a line in
+    brackets after them (its period)."""
+    lines: list[str] = []
+    for line in head[header_end + 1 :]:
+        text = line.text.strip()
+        words = text.split()
+        capitals = sum(any(c.isalpha() for c in w) for w in words) >= 2 and all(_all_capitals(w) for w in words)
+        if not lines:
+            if _SEPARATOR.match(text) or _is_motto(text) or _is_number_line(text) or _DATE_LINE.search(text) or _SCANNED_DATE_LINE.match(text):
+                continue
+            if not capitals or _agency_phrase(text):
+                return []
+            lines.append(text)
+        elif len(lines) < _MAX_TITLE_LINES and (capitals or (text.startswith("(") and text.endswith(")"))):
+            lines.append(text)
+            if text.startswith("("):
+                break
+        else:
+            break
+    return lines
 
 
 def _subject_lines(head: Sequence[_Line], subject_at: int) -> list[str]:
@@ -452,6 +518,18 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
             year = int(scanned_date.group("year"))
             break
 
+    if place is None and issued is None and year is None:
+        # a table-form report (biểu tổng hợp) dates itself above the signature, at its end
+        for line in reversed(tail):
+            match = _DATE_LINE.match(line.text)
+            if match and match.group("place") and match.group("year"):
+                place = match.group("place").strip()
+                issued = iso_date(match.group("day"), match.group("month"), match.group("year"))
+                year = int(match.group("year"))
+                break
+    if scanned and place:
+        place = _respell(place, place=True)
+
     header_end = max(number_at or 0, next((i for i, ln in enumerate(head) if _is_motto(ln.text)), 0))
     issuer_lines: list[str] = []
     for line in head[: number_at if number_at is not None else header_end]:
@@ -494,6 +572,8 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
     if type_at is None and subject_at < len(head):
         title_lines = _subject_lines(head, subject_at)
         doc_kind = "CÔNG VĂN"
+    elif type_at is None:
+        title_lines = _heading_lines(head, header_end)
     if doc_kind is None and doc_number:
         code = re.search(r"/(?:\d{4}/)?([^-/]+)-", doc_number)
         doc_kind = _type_by_code().get(code.group(1).upper()) if code else None
