@@ -690,8 +690,9 @@ DATA = Path(__file__).resolve().parent / "data"
         # 0.667, R 0.320), then label lines and misread section numbers were fixed, then
         # shortcomings announced anywhere and a forwarded letter's body (DN-047): 0.605; then a
         # scanner streak no longer taken for a table (DN-047), "Nhận được Công văn này, đề nghị"
-        # (DN-021) and the conditional closing instruction (DN-015): 0.714
-        ("gold_blind3", 25, 0.70),
+        # (DN-021) and the conditional closing instruction (DN-015): 0.714; then the instruction to
+        # send the reply by a day (DN-012): 0.744
+        ("gold_blind3", 25, 0.74),
     ],
 )
 def test_items_on_blind_gold_read_by_ocr(monkeypatch: pytest.MonkeyPatch, folder: str, items: int, floor: float) -> None:
@@ -735,6 +736,35 @@ def test_the_closing_formula_nhan_duoc_cong_van_nay_asks_but_a_received_letter_i
         "Nhận được Công văn này, kính đề nghị Ban quản lý Dự án tỉnh quan tâm chỉ đạo giải quyết và phản hồi kết quả về Ủy ban nhân dân huyện trước ngày 05/7/2019./.",
     ])
     assert [item.text[:25] for item in find_difficulties(doc)] == ["Nhận được Công văn này, k"]
+
+
+def test_the_instruction_to_send_the_reply_by_a_day_asks_in_a_request_document() -> None:
+    # a công văn asking for comments closes by saying where and by when to send them (DN-012,
+    # LD-028): a request, even with no request verb or with the verb after the thing sent; on a
+    # scan the sentence runs over lines that are blocks of their own
+    header = [
+        ("heading", "UBND TỈNH ĐẮK NÔNG SỞ TÀI CHÍNH"),
+        "Số: 27/STC-GCS",
+        ("heading", "V/v góp ý dự thảo Quyết định về đơn giá thuê đất"),
+        "Kính gửi: Các Sở, Ban, ngành.",
+        "Sở Tài chính xây dựng dự thảo Quyết định quy định đơn giá thuê đất trên địa bàn tỉnh.",
+    ]
+    doc = make_doc([
+        *header,
+        "Văn bản góp ý gửi về Sở Tài chính, đồng thời gửi file mềm qua địa chỉ",
+        "mail: stc@daknong.gov.vn trước ngày 03/6/2019 để Sở Tài chính tổng hợp./.",
+    ])
+    assert [item.text[:27] for item in find_difficulties(doc)] == ["Văn bản góp ý gửi về Sở Tài"]
+    # what was sent, retold, asks nothing
+    doc = make_doc([*header, "Các đơn vị đã gửi về Sở Tài chính trước ngày 03/6/2019 đầy đủ hồ sơ."])
+    assert find_difficulties(doc) == []
+    # nor does a report's account of a deadline
+    doc = make_doc([
+        ("heading", "UBND TỈNH ĐẮK NÔNG SỞ TÀI CHÍNH"), "Số: 28/BC-STC", ("heading", "BÁO CÁO"),
+        ("heading", "Kết quả công tác tháng 5"),
+        "Báo cáo tháng gửi về Sở Tài chính trước ngày 20 hằng tháng theo quy định.",
+    ])
+    assert find_difficulties(doc) == []
 
 
 def test_the_closing_instruction_for_trouble_that_may_come_is_not_an_item() -> None:

@@ -57,6 +57,7 @@ _WORD = re.compile(r"\w+")
 _CLOSING_MARK = re.compile(r"\.?\s*/\s*\.\s*$")
 _SKIP_KINDS = frozenset({"footnote", "table_row"})
 _HEADER_ROWS = 3
+_SEND_BY_LINES = 3
 _MAX_HEADER_CELL = 80
 _MAX_CLOSING_CHARS = 120
 _CLOSING_PREFIX = 40  # the closing formulas of difficulty_item_cues.tsv open a block
@@ -126,6 +127,7 @@ class _Tables:
     operative_request_doc: re.Pattern[str]
     lead_in: re.Pattern[str]
     lead_in_request_doc: re.Pattern[str]
+    send_by: re.Pattern[str]
     announce: re.Pattern[str]
     subject: re.Pattern[str]
     not_before: re.Pattern[str]
@@ -181,6 +183,7 @@ def _tables() -> _Tables:
             rf"(?<!\w){_phrase(cues['operative'] + cues['operative_request_doc'])}(?!\w)"
         ),
         lead_in=re.compile(rf"(?<!\w){_phrase(cues['operative'] + cues['lead_in'])}(?!\w)"),
+        send_by=re.compile(rf"(?<!\w)(?<!da )(?<!duoc )(?:{_phrase(cues['send_by'])})(?!\w)(?:[^.;]|\.(?=\S)){{0,200}}?(?<!\w)truoc ngay\s*\d"),
         lead_in_request_doc=re.compile(
             rf"(?<!\w){_phrase(cues['operative'] + cues['lead_in'] + cues['operative_request_doc'])}(?!\w)"
         ),
@@ -701,7 +704,7 @@ class _Reader:
             if announced:
                 index = self.read_announced_items(index, announced)
                 continue
-            if self.request_doc and not text.endswith(":") and makes_request(text, request_doc=True):
+            if self.request_doc and not text.endswith(":") and (makes_request(text, request_doc=True) or self.sends_by(index, body_end)):
                 position = self.node_at.get(index)
                 if position is not None and self.children.get(position):
                     index += 1  # a numbered heading that asks: its items are read as they come
@@ -723,6 +726,18 @@ class _Reader:
                     for taken in piece.blocks:
                         self.taken[taken] = True
             index += 1
+
+    def sends_by(self, index: int, body_end: int) -> bool:
+        """Whether the sentence opening block ``index`` asks for the reply to be sent by a day
+        ("Văn bản góp ý gửi về Sở Tài chính … trước ngày 03/6/2019"): in a request document, the
+        instruction that closes it. A scan's lines are blocks: the sentence is read on over the
+        next lines (at most ``_SEND_BY_LINES``) until it ends."""
+        text = ""
+        for block in self.doc.blocks[index : min(index + _SEND_BY_LINES, body_end)]:
+            text = f"{text} {block.text}"
+            if _SENTENCE_END.search(block.text):
+                break
+        return bool(_tables().send_by.search(_SPACES.sub(" ", fold_accents(text))))
 
     def announces(self, text: str) -> bool:
         """Whether ``text`` is a lead-in that announces requests ("… đề nghị … như sau:")."""
