@@ -251,3 +251,23 @@ def test_tone_placement_agrees_with_underthesea_table() -> None:
         (old, new, canonical_tone_placement(old)) for old, new in pairs if canonical_tone_placement(old) != new
     )
     assert {d[0].lower() for d in disagreements} <= {"lòa", "nòa"}, disagreements[:40]
+
+
+def test_fold_accents_is_nfd_without_marks_for_every_code_point() -> None:
+    # the one-table fold must give what decomposing, dropping the combining marks and lower-casing
+    # gives, for any character (Vietnamese, other Latin, Greek, Cyrillic, Hangul, marks alone)
+    import sys
+    import unicodedata
+
+    from pipeline.normalize import fold_accents, fold_prefix
+
+    def by_definition(text: str) -> str:
+        decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+        return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+    differing = [cp for cp in range(0, sys.maxunicode + 1, 7) if fold_accents(chr(cp)) != by_definition(chr(cp))]
+    assert differing == []
+    text = "Đắk R'Lấp, Ủy ban NHÂN DÂN huyện Krông Nô — İstanbul ΆΣ Й e\u0301"
+    assert fold_accents(text) == by_definition(text) == "dak r'lap, uy ban nhan dan huyen krong no — istanbul ας и e"
+    assert fold_accents("한국어") == by_definition("한국어")
+    assert fold_prefix(text, 7) == "dak r'l"

@@ -120,16 +120,23 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple(token.lower() for token in _cased_tokens(text))
 
 
+@lru_cache(maxsize=1)
+def _agency_heads() -> frozenset[str]:
+    return frozenset(" ".join(phrase) for phrase in _conventions()["agency_head"])
+
+
 def _agency_mask(cased: Sequence[str], words: Sequence[str]) -> tuple[bool, ...]:
     """True for the words of an agency's proper name ("Sở [Giáo dục và Đào tạo]")."""
-    heads = {" ".join(phrase) for phrase in _conventions()["agency_head"]}
+    heads = _agency_heads()
     mask = [False] * len(cased)
     i = 0
     while i < len(cased):
         if words[i] not in heads:
-            # the tokenizer may fuse a whole name into one word ("Bộ Giáo dục và Đào tạo")
-            head = next((h for h in heads if words[i].startswith(h + " ")), None)
-            rest = cased[i].split()[len(head.split()):] if head else []
+            # the tokenizer may fuse a whole name into one word ("Bộ Giáo dục và Đào tạo"): the
+            # longest head it opens with, then a capital
+            syllables = words[i].split()
+            size = next((k for k in range(len(syllables) - 1, 0, -1) if " ".join(syllables[:k]) in heads), 0)
+            rest = cased[i].split()[size:] if size else []
             mask[i] = bool(rest) and rest[0][:1].isupper()
             i += 1
             continue

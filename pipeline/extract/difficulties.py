@@ -43,7 +43,7 @@ from pipeline.data import read_list, read_table
 from pipeline.document import CELL_SEPARATOR, DocumentText, TextBlock
 from pipeline.extract.metadata import DocumentMetadata, extract_metadata
 from pipeline.extract.sections import OutlineNode, Section, body_parts, build_outline, marker_of, quoted_blocks
-from pipeline.normalize import fold_accents
+from pipeline.normalize import fold_accents, fold_prefix
 
 KINDS = ("difficulty", "limitation", "cause", "recommendation")
 _MAX_LABEL_CHARS = 200
@@ -398,8 +398,8 @@ class _Reader:
         """"skip" for the closing formula, "last" for a request that ends the body ("… ./.")."""
         tables = _tables()
         if (
-            tables.closing.match(fold_accents(block.text[:_CLOSING_PREFIX]))
-            or tables.conditional_close.match(fold_accents(block.text[:_CONDITION_PREFIX]))
+            tables.closing.match(fold_prefix(block.text, _CLOSING_PREFIX))
+            or tables.conditional_close.match(fold_prefix(block.text, _CONDITION_PREFIX))
             or tables.content_free.search(block.text)
         ):
             return "skip"

@@ -351,22 +351,25 @@ def _province(*texts: str | None) -> str | None:
         for spelling, canonical in _provinces():
             if re.search(rf"(?<![a-z]){re.escape(spelling)}(?![a-z])", folded):
                 return canonical
+    pattern, provinces = _district_provinces()
     for text in texts:
-        found = {province for name, province in _district_provinces() if re.search(name, fold_accents(text or ""))}
+        found = {p for match in pattern.finditer(fold_accents(text or "")) for p in provinces[match.group("name")]}
         if len(found) == 1:
             return found.pop()
     return None
 
 
 @lru_cache(maxsize=1)
-def _district_provinces() -> tuple[tuple[str, str], ...]:
-    """(pattern of a district named after its unit word, folded; its province) for every spelling."""
-    units = "|".join(" ".join(unit) for unit in _DISTRICT_UNITS)
-    pairs = []
+def _district_provinces() -> tuple[re.Pattern[str], dict[str, set[str]]]:
+    """A pattern of a district named after its unit word (folded), and the provinces of each
+    spelling (a name several provinces' districts share has them all)."""
+    provinces: dict[str, set[str]] = {}
     for row in read_table("districts.tsv"):
         for spelling in [row[0], *(a.strip() for a in row[3].split(";"))] if len(row) > 3 else [row[0]]:
-            pairs.append((rf"(?<![a-z])(?:{units})\s+{re.escape(fold_accents(spelling))}(?![a-z])", row[2]))
-    return tuple(pairs)
+            provinces.setdefault(fold_accents(spelling), set()).add(row[2])
+    units = "|".join(" ".join(unit) for unit in _DISTRICT_UNITS)
+    names = "|".join(re.escape(name) for name in sorted(provinces, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z])(?:{units})\s+(?P<name>{names})(?![a-z])"), provinces
 
 
 def _signer(lines: Sequence[_Line]) -> str | None:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.document import DocumentText, TextBlock
-from pipeline.normalize import fold_accents
+from pipeline.normalize import fold_prefix
 
 _MARKER = re.compile(
     r"""^(?:
@@ -122,7 +122,7 @@ def _style_level(style: str | None) -> str | None:
 
 def _opens_with_motto(block: TextBlock) -> bool:
     # the motto is all that is looked for in a block's first characters
-    return fold_accents(block.text[:_PREFIX_CHARS]).startswith(_MOTTO)
+    return fold_prefix(block.text, _PREFIX_CHARS).startswith(_MOTTO)
 
 
 def body_bounds(blocks: Sequence[TextBlock], first: int = 0) -> tuple[int, int]:
@@ -144,7 +144,7 @@ def body_bounds(blocks: Sequence[TextBlock], first: int = 0) -> tuple[int, int]:
         if block.kind == "footnote":
             end = block.index
             break
-        if _TAIL_START.match(fold_accents(block.text[:_PREFIX_CHARS])):
+        if _TAIL_START.match(fold_prefix(block.text, _PREFIX_CHARS)):
             end = block.index
             break
     return start, end
