@@ -237,6 +237,8 @@ def _emissions(weigher: _Weigher, tokens: list[str]) -> tuple[list[float], list[
     """Each position's summed weights for B-W and I-W. A window starting at token ``j`` plays the
     role of start ``-2 + r`` for the position ``j + 2 - r``; the lists carry two slots of padding
     at either end so that roles of positions past the ends land there and are dropped."""
+    # the additions are written out role by role: a loop over the roles (or a column per role
+    # added with map) made the whole segmentation about 15% slower
     count = len(tokens)
     begin = [0.0] * (count + 4)
     inside = [0.0] * (count + 4)
