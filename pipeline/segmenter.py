@@ -3,9 +3,10 @@
 ``underthesea.word_tokenize`` cuts a text into syllable tokens, writes 43 feature strings for every
 token (the token and its neighbours, lower-cased, title-case, digits, in the dictionary) and hands
 them to a CRF tagger that looks each string up again. Most of its time goes to making and passing
-those strings. Here the same features of the same model weigh the same way, but a token's, a pair's
-and a triple's weights are summed once per distinct token, pair and triple and reused wherever they
-recur, and the two-label Viterbi decoding runs on those sums. The words are the ones
+those strings. Here the same features of the same model weigh the same way, but without strings
+per feature: a token's weights in its five roles are summed once per distinct token, and a pair's
+or a triple's are read from tables of the model's weights indexed by the window's text, lower
+case and flags; the two-label Viterbi decoding runs on those sums. The words are the ones
 ``word_tokenize(text, use_token_normalize=False)`` gives (``tests/test_segmenter.py`` compares
 them over the corpus); text this module cannot vouch for goes to ``word_tokenize`` itself: a
 syllable with a character outside the Latin and Vietnamese letters, digits and common punctuation

@@ -262,9 +262,18 @@ def _known_names() -> tuple[tuple[tuple[list[str], ...], list[str]], ...]:
 
 
 @lru_cache(maxsize=1)
+def _districts() -> tuple[tuple[list[str], str], ...]:
+    """Each district of ``districts.tsv``: its spellings (the listed one first) and its province."""
+    return tuple(
+        ([row[0], *(a.strip() for a in row[3].split(";") if a.strip())] if len(row) > 3 else [row[0]], row[2])
+        for row in read_table("districts.tsv")
+    )
+
+
+@lru_cache(maxsize=1)
 def _district_names() -> tuple[tuple[tuple[list[str], ...], list[str]], ...]:
     """The districts of ``districts.tsv`` in the form of ``_known_names``."""
-    return _by_length([[row[0], *(a.strip() for a in row[3].split(";"))] if len(row) > 3 else [row[0]] for row in read_table("districts.tsv")])
+    return _by_length(spellings for spellings, _ in _districts())
 
 
 def _by_length(spellings: Iterable[list[str]]) -> tuple[tuple[tuple[list[str], ...], list[str]], ...]:
@@ -364,9 +373,9 @@ def _district_provinces() -> tuple[re.Pattern[str], dict[str, set[str]]]:
     """A pattern of a district named after its unit word (folded), and the provinces of each
     spelling (a name several provinces' districts share has them all)."""
     provinces: dict[str, set[str]] = {}
-    for row in read_table("districts.tsv"):
-        for spelling in [row[0], *(a.strip() for a in row[3].split(";"))] if len(row) > 3 else [row[0]]:
-            provinces.setdefault(fold_accents(spelling), set()).add(row[2])
+    for spellings, province in _districts():
+        for spelling in spellings:
+            provinces.setdefault(fold_accents(spelling), set()).add(province)
     units = "|".join(" ".join(unit) for unit in _DISTRICT_UNITS)
     names = "|".join(re.escape(name) for name in sorted(provinces, key=len, reverse=True))
     return re.compile(rf"(?<![a-z])(?:{units})\s+(?P<name>{names})(?![a-z])"), provinces
@@ -421,6 +430,13 @@ def _is_draft(head: Sequence[_Line], number_line: str | None, dated_blank: bool,
         return None
     blank_number = not re.search(r"\d", number_line.split("/")[0])
     return blank_number and dated_blank and not scanned
+
+
+def _dated(match: re.Match[str]) -> tuple[str | None, str | None, int | None]:
+    """Place, ISO date and year of a ``_DATE_LINE`` match (each None where left blank)."""
+    place = (match.group("place") or "").strip() or None
+    year = int(match.group("year")) if match.group("year") else None
+    return place, iso_date(match.group("day"), match.group("month"), match.group("year")), year
 
 
 def _heading_lines(head: Sequence[_Line], header_end: int) -> list[str]:
@@ -508,9 +524,7 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
         # header columns read across: "Số: 12/SNV-TCBC   Lâm Đồng, ngày … tháng … năm 2025"
         match = _DATE_LINE.search(_CODE_HEAD.sub("", own.group("rest")) if own else line.text)
         if match and (match.group("place") or match.start() == 0):
-            place = (match.group("place") or "").strip() or None
-            issued = iso_date(match.group("day"), match.group("month"), match.group("year"))
-            year = int(match.group("year")) if match.group("year") else None
+            place, issued, year = _dated(match)
             blank_day = year is not None and not match.group("day")
             break
         scanned_date = _SCANNED_DATE_LINE.match(line.text)
@@ -526,9 +540,7 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
         for line in reversed(tail):
             match = _DATE_LINE.match(line.text)
             if match and match.group("place") and match.group("year"):
-                place = match.group("place").strip()
-                issued = iso_date(match.group("day"), match.group("month"), match.group("year"))
-                year = int(match.group("year"))
+                place, issued, year = _dated(match)
                 break
     if scanned and place:
         place = _respell(place, place=True)
