@@ -151,3 +151,19 @@ def test_real_document_spans(dn001: tuple[str, list[DateMatch]]) -> None:
         assert match.date is not None and match.end_date is not None and match.date <= match.end_date
         inside = [text[s:e] for s, e in codes if s < match.end and match.start < e]
         assert not inside, (match, inside)
+
+
+def test_the_forms_scan_only_segments_holding_a_year_and_find_what_a_whole_scan_finds(dn001: tuple[str, list[DateMatch]]) -> None:
+    # the finder scans each form only between "\n"/"\t" around a year's digits: the same matches
+    # as a scan of the whole text, on a real report and on edges (a text ending in a year, a
+    # two-digit year, a form broken by a cell or a line)
+    from pipeline.extract import dates
+
+    edges = "năm 2019\tngày 3/3/17 và tháng\n10/2018\n\nQuý IV/2020 đến hết ngày 30/11/2020"
+    for text in (dn001[0], edges, "", "\n\t\n", "2020"):
+        segments = dates._segments(text)
+        assert all(text[s - 1 : s] in ("", "\n", "\t") and text[e : e + 1] in ("", "\n", "\t") for s, e in segments)
+        for pattern, _, _ in dates._FORMS:
+            whole = [m.span() for m in pattern.finditer(text)]
+            assert [m.span() for s, e in segments for m in pattern.finditer(text, s, e)] == whole
+    assert [m.text for m in find_dates(edges)] == ["năm 2019", "ngày 3/3/17", "10/2018", "Quý IV/2020", "ngày 30/11/2020"]

@@ -109,3 +109,31 @@ def test_parse_written_number(words: str, value: float) -> None:
 )
 def test_parse_written_number_rejects(words: str) -> None:
     assert parse_written_number(words) is None
+
+
+def test_scanning_only_where_a_number_can_start_finds_what_a_whole_scan_finds() -> None:
+    # the money and percentage finders try their patterns only at digit runs and number words;
+    # a report (DN-001) and edge texts give the same matches as trying every offset, including
+    # letters that re's case folding alone makes number words ("haı", dotless i) and a lower case
+    # that changes the text's length ("İ")
+    from conftest import corpus_file
+
+    from pipeline.document import assemble
+    from pipeline.extract import money, percent
+    from pipeline.extract.numbers import digit_run_starts, number_word_starts, scan_at
+    from pipeline.ingest import load_document
+
+    report = assemble(load_document(corpus_file("DN-001"))).text
+    edges = [
+        "Tổng kinh phí HAI TRĂM triệu đồng, trong đó 1.200.000đ và 15%; ba mươi phần trăm.",
+        "haı trăm trıệu đồng và năm phần trăm",
+        "İ hai tỷ đồng, 30 phần trăm",
+        "mười1 triệu; tỷ lệ 50%; 2 chấm 5 phần trăm",
+    ]
+    for text in [report, *edges]:
+        for pattern, starts in (
+            (money._AMOUNT, digit_run_starts), (percent._PERCENT, digit_run_starts),
+            (money._WRITTEN, number_word_starts), (percent._WRITTEN, number_word_starts),
+        ):
+            assert [m.span() for m in scan_at(pattern, text, starts(text))] == [m.span() for m in pattern.finditer(text)]
+    assert [m.group() for m in scan_at(money._WRITTEN, edges[1], number_word_starts(edges[1]))][0] == "haı trăm trıệu đồng"

@@ -231,11 +231,32 @@ def _bare_month_allowed(text: str, start: int, end: int) -> bool:
     return (start == 0 or text[start - 1] in "\t\n") and (end == len(text) or text[end] in "\t\n")
 
 
+# Every form ends in a year: four digits, or two after "/". No form crosses a block ("\n") or a
+# table cell ("\t"), so the forms need only scan the segments between those that hold one; each
+# pattern's scan of a whole report cost more than all the rest of the finder.
+_YEAR_DIGITS = re.compile(r"\d{4}|/\d\d")
+_SEGMENT_END = re.compile(r"[\n\t]")
+
+
+def _segments(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each run of text between ``\\n``/``\\t`` that holds a year's digits."""
+    segments: list[tuple[int, int]] = []
+    done = 0  # the end of the last segment: nothing before it is looked at again
+    while (digits := _YEAR_DIGITS.search(text, done)) is not None:
+        at = digits.start()
+        start = max(done, text.rfind("\n", done, at) + 1, text.rfind("\t", done, at) + 1)
+        stop = _SEGMENT_END.search(text, at)
+        done = stop.start() if stop else len(text)
+        segments.append((start, done))
+    return segments
+
+
 def _candidates(text: str) -> list[tuple[int, int, _Period]]:
     found: list[tuple[int, int, _Period]] = []
     blocked: list[tuple[int, int]] = []
+    segments = _segments(text)
     for pattern, read, blocks in _FORMS:
-        for m in pattern.finditer(text):
+        for m in (m for start, end in segments for m in pattern.finditer(text, start, end)):
             if pattern is _MONTH_BARE and not _bare_month_allowed(text, m.start(), m.end()):
                 continue
             period = read(m)

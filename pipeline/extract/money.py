@@ -31,13 +31,16 @@ from dataclasses import dataclass, replace
 
 from pipeline.data import read_list, read_table
 from pipeline.extract.numbers import (
+    digit_run_starts,
     link_ranges,
     modifiers,
     number_run_pattern,
+    number_word_starts,
     number_words,
     parse_number,
     read_number_run,
     run_start,
+    scan_at,
 )
 from pipeline.extract.tables import table_cells
 from pipeline.extract.units import CURRENCIES as _CURRENCIES
@@ -182,7 +185,7 @@ class _Candidate:
 
 
 def _inline_candidates(text: str) -> Iterator[_Candidate]:
-    for m in _AMOUNT.finditer(text):
+    for m in scan_at(_AMOUNT, text, digit_run_starts(text)):
         number = parse_number(m.group("num"))
         if number is None:
             continue
@@ -241,7 +244,7 @@ def _prefixed_candidates(text: str) -> Iterator[_Candidate]:
 
 
 def _written_candidates(text: str) -> Iterator[_Candidate]:
-    for m in _WRITTEN.finditer(text):
+    for m in scan_at(_WRITTEN, text, number_word_starts(text)):
         cur = m.group("cur")
         if cur and not _dong_is_currency(text, m.start("cur"), m.end("cur")):
             cur = None

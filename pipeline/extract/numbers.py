@@ -14,6 +14,7 @@ ranges (:func:`link_ranges`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -248,6 +249,57 @@ def number_run_pattern(word: str = "") -> str:
     words = "|".join(re.escape(w) for w in sorted(number_words(), key=len, reverse=True))
     token = rf"(?:(?:{words}){word}|\d+(?:[.,]\d+)*)"
     return rf"(?<![\w.,/])(?:{words}){word}(?:\s+{token})*(?!\w)"
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+# Letters re's case folding matches to a number word's letter though their lower case differs.
+_ODD_FOLDS = ("\u0130", "\u0131", "\u017f")  # İ, ı, ſ
+
+
+@lru_cache(maxsize=1)
+def _number_word() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in number_words()), re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _lower_number_word() -> re.Pattern[str]:
+    # case-sensitive, without a look-behind: re skips to the words' first letters, which is what
+    # makes this scan cheap; a case-insensitive one costs as much as the finders' own patterns
+    return re.compile(rf"(?:{_alternation_of(number_words())})(?![^\W\d_])")
+
+
+def _alternation_of(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def digit_run_starts(text: str) -> Iterator[int]:
+    """Where each run of digits begins: the only places a number not inside a word can start."""
+    return (m.start() for m in _DIGIT_RUN.finditer(text))
+
+
+def number_word_starts(text: str) -> Iterator[int]:
+    """Every place a number word begins that a :func:`number_run_pattern` match can start at (a
+    superset: its first word follows no letter or digit and is followed by neither)."""
+    lowered = text.lower()
+    if len(lowered) == len(text) and not any(odd in text for odd in _ODD_FOLDS):
+        return (m.start() for m in _lower_number_word().finditer(lowered))
+    # the lower case moved offsets, or a letter folds to a number word's only in re: each word
+    is_number_word = _number_word().fullmatch
+    return (m.start() for m in _LETTER_RUN.finditer(text) if is_number_word(m.group()))
+
+
+def scan_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``'s matches, trying only at ``starts`` (ascending): the same
+    matches whenever every match of ``pattern`` begins at one of them and none is empty. A scan that
+    tries every offset of a long report costs more than the rest of a number finder."""
+    done = 0
+    for start in starts:
+        if start >= done and (m := pattern.match(text, start)) is not None:
+            done = m.end()
+            yield m
 
 
 _DIGITS_BEFORE = re.compile(r"(?:\d+(?:[.,]\d+)*[ \u00a0]+)+$")

@@ -18,12 +18,15 @@ from dataclasses import dataclass, replace
 
 from pipeline.extract.money import sentence_span
 from pipeline.extract.numbers import (
+    digit_run_starts,
     link_ranges,
     modifiers,
     number_run_pattern,
+    number_word_starts,
     parse_number,
     read_number_run,
     run_start,
+    scan_at,
 )
 from pipeline.extract.tables import table_cells
 
@@ -129,7 +132,7 @@ def _in_url_or_code(text: str, start: int, end: int) -> bool:
 
 def _inline(text: str) -> Iterator[tuple[PercentMatch, bool]]:
     """Percentages in digits, each with whether a sign may be read before it."""
-    for m in _PERCENT.finditer(text):
+    for m in scan_at(_PERCENT, text, digit_run_starts(text)):
         if _in_url_or_code(text, m.start(), m.end()):
             continue
         value = parse_number(m.group("num"))
@@ -151,7 +154,7 @@ def _inline(text: str) -> Iterator[tuple[PercentMatch, bool]]:
 
 
 def _written(text: str) -> Iterator[tuple[PercentMatch, bool]]:
-    for m in _WRITTEN.finditer(text):
+    for m in scan_at(_WRITTEN, text, number_word_starts(text)):
         begin = run_start(text, m.start("words"))
         read = read_number_run(text[begin : m.end("words")])
         if read is not None:
