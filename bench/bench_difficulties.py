@@ -38,7 +38,7 @@ def main() -> None:
     documents = [document for _, document in corpus_documents(Path(args.corpus))]
     tokenizer = build_nlp(extractors=False)
     tokenizer("khởi động")
-    metadata = [extract_metadata(document.blocks) for document in documents]
+    metadata = [extract_metadata(document.blocks, document.name) for document in documents]
     items = [item for document, meta in zip(documents, metadata) for item in find_difficulties(document, metadata=meta)]
     classify("khởi động", None)  # trains the classifier once, as the first document of a batch does
 

@@ -69,9 +69,10 @@ def main() -> None:
         if doc_id not in gold:
             continue
         name, expected = gold[doc_id]
-        text = assemble(SimpleNamespace(blocks=read))  # type: ignore[arg-type]
+        files = sorted(CORPUS.glob(f"{doc_id}__*"))
+        text = assemble(SimpleNamespace(blocks=read, path=files[0].name if files else ""))  # type: ignore[arg-type]
         scanned = any(b.source == "ocr" for b in text.blocks[:30])
-        metadata = extract_metadata(text.blocks)
+        metadata = extract_metadata(text.blocks, text.name)
         for field in METADATA_FIELDS:
             right = _comparable(expected.get(field)) == _comparable(getattr(metadata, field))
             for key in (name, "all scanned headers" if scanned else "all text headers"):

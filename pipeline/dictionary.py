@@ -117,7 +117,8 @@ CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
                 'budget of one page render, image or DOCX; FOLDER_UNREADABLE: a folder that could not be listed; '
                 'SOURCE_MISSING: in the store but not among the last run\'s inputs, removed by `--prune`; '
                 'HEADER_UNREADABLE: a number or date printed in a scanned header but handwritten or misread, '
-                'left empty in `documents`)'
+                'left empty in `documents`; NUMBER_FROM_FILE_NAME: that number read from the file\'s name instead, '
+                'where a run of digits there touches the code OCR read)'
             ), '`CORRUPT_PDF`'),
             'message': ('human-readable message naming the file and the problem', '`broken.pdf: not a readable PDF (…) [CORRUPT_PDF]`'),
         },

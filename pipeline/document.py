@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import PurePath
 
 from pipeline.ingest.model import BlockKind, Column, SourceDocument, TextSource
 from pipeline.ingest.structure import classify_block
@@ -37,6 +38,8 @@ class DocumentText:
 
     text: str
     blocks: tuple[TextBlock, ...]
+    # the file's name: an archive often names a file by the document's number ("458TBUB_2019.pdf")
+    name: str = ""
 
     @cached_property
     def _block_starts(self) -> list[int]:
@@ -85,7 +88,7 @@ def assemble(source: SourceDocument) -> DocumentText:
         )
         pieces.append(text)
         offset += len(text)
-    return DocumentText(text=BLOCK_SEPARATOR.join(pieces), blocks=tuple(blocks))
+    return DocumentText(text=BLOCK_SEPARATOR.join(pieces), blocks=tuple(blocks), name=PurePath(source.path).name)
 
 
 def text_as_document(text: str) -> DocumentText:

@@ -288,6 +288,12 @@ def _rows(
                      f"{source_path}: {', '.join(unreadable)} printed in the scanned header but handwritten or "
                      "unreadable: left empty")
         )
+    if fields.pop("numbered_by_file_name"):
+        errors.append(
+            ErrorRow(source_path, doc_id, "nlp", "NUMBER_FROM_FILE_NAME",
+                     f"{source_path}: the number is handwritten or unreadable in the scanned header; "
+                     f"{meta.doc_number} is read from the file's name")
+        )
     document = DocumentRow(
         doc_id=doc_id,
         source_path=source_path,

@@ -370,3 +370,40 @@ def test_a_handwritten_number_of_a_real_scan_is_left_empty_and_flagged(tmp_path:
     assert parsed["document"]["year"] == 2019 and parsed["status"] == "partial"
     flags = [e["message"] for e in parsed["errors"] if e["code"] == "HEADER_UNREADABLE"]
     assert len(flags) == 1 and "doc_number, issued_date" in flags[0] and str(image) in flags[0]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "file_name", "number"),
+    [
+        # the archive names the file by the number the scan writes by hand (DN-018's "44." is no
+        # number: an unreadable mark, as above)
+        ("DN-018", "DN-018__11-TB-HDND_Ket_luan_phien_hop_giai_trinh.pdf", "11/TB-HĐND"),
+        ("DN-040", "DN-040__CT_08_xay_dung_phat_trien_KTXH.pdf", "08/CT-UBND"),
+        ("DN-047", "DN-047__CV-so-651_16-04-2019.pdf", None),  # "CV" is no word of "/SLĐTBXH-VP"
+        ("DN-015", "DN-015__2018-12-05__2__20181205110222686680.pdf", None),  # dates and a timestamp
+        ("DN-012", "DN-012__1155CV_lay_y_kien_gop_y.pdf", None),  # "CV" again, the code is STC-GCS&TCDN
+        ("DN-055", "DN-055__42.BC-HDND.pdf", None),  # the header's "4/BC-HĐND" is read: left as read
+    ],
+)
+def test_a_handwritten_number_is_read_from_the_file_name_where_its_digits_touch_the_code(
+    prefix: str, file_name: str, number: str | None
+) -> None:
+    texts, _ = SCANNED_HEADERS[prefix]
+    metadata = extract_metadata(_scanned(texts), file_name)
+    assert metadata.doc_number == (number if number else extract_metadata(_scanned(texts)).doc_number)
+    assert metadata.numbered_by_file_name is (number is not None)
+    assert ("doc_number" in metadata.unreadable) is (number is None and metadata.doc_number is None)
+
+
+def test_the_file_name_is_no_witness_on_a_text_layer_or_when_two_numbers_touch_the_code() -> None:
+    header = ["UBND TỈNH ĐẮK NÔNG", "VĂN PHÒNG", "Số: A409 /TB-VPUBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+              "Đắk Nông, ngày 27 tháng 5 năm 2019", "THÔNG BÁO", "Kết luận của Phó Chủ tịch UBND tỉnh"]
+    # "1_vp_409": both 1 and 409 touch "vp"; nothing is guessed
+    assert extract_metadata(_scanned(header), "1_vp_409_2019.pdf").doc_number is None
+    assert extract_metadata(_scanned(header), "vp_409_2019.pdf").doc_number == "409/TB-VPUBND"
+    # the year of the header glued after the number of a code with its year: "102019NQ"
+    resolution = ["HỘI ĐỒNG NHÂN DÂN TỈNH ĐẮK NÔNG", "Số: ÔÔ /2019/NQ-HĐND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                  "Đắk Nông, ngày 19 tháng 7 năm 2019", "NGHỊ QUYẾT", "Về việc quy định mức chi"]
+    assert extract_metadata(_scanned(resolution), "102019NQ-HDND_2019.pdf").doc_number == "10/2019/NQ-HĐND"
+    # a text layer's blank number is a draft's blank
+    assert extract_metadata(_blocks(header[:2] + ["Số: /TB-VPUBND"] + header[3:]), "vp_409.pdf").doc_number is None

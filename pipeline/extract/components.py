@@ -101,14 +101,18 @@ if not Doc.has_extension(METADATA_EXTENSION):
 def metadata_of(doc: Doc) -> DocumentMetadata:
     """The document's metadata from the metadata stage, or read now for a Doc built without it."""
     metadata = getattr(doc._, METADATA_EXTENSION)
-    return metadata if isinstance(metadata, DocumentMetadata) else extract_metadata(document_text_of(doc).blocks)
+    if isinstance(metadata, DocumentMetadata):
+        return metadata
+    text = document_text_of(doc)
+    return extract_metadata(text.blocks, text.name)
 
 
 class MetadataComponent:
     """Header and signature blocks -> ``doc._.baocao_metadata`` (a ``DocumentMetadata``)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        setattr(doc._, METADATA_EXTENSION, extract_metadata(document_text_of(doc).blocks))
+        text = document_text_of(doc)
+        setattr(doc._, METADATA_EXTENSION, extract_metadata(text.blocks, text.name))
         return doc
 
 

@@ -350,7 +350,7 @@ class _Reader:
         self.emitted: set[int] = set()  # blocks some item holds
         self.bodies = body_parts(doc.blocks) if doc.blocks else [(0, 0)]
         self.quoted = set().union(*(quoted_blocks(doc.blocks, start, end) for start, end in self.bodies))
-        meta = metadata if metadata is not None else extract_metadata(doc.blocks)
+        meta = metadata if metadata is not None else extract_metadata(doc.blocks, doc.name)
         tables = _tables()
         self.request_doc = fold_accents(meta.doc_kind or "") in tables.request_doc_types or bool(
             meta.title and tables.request_title.search(fold_accents(meta.title))

@@ -102,6 +102,7 @@ class DocumentMetadata:
     parent_agency: str | None = None
     draft: bool | None = None
     unreadable: tuple[str, ...] = ()
+    numbered_by_file_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,57 @@ def _number(rest: str, scanned: bool = False) -> str | None:
         return None
     if scanned and not _SCANNED_NUMBER_VALUE.match(match.group("number")):
         return None
-    return re.sub(r"\s+", "", match.group("number") + match.group("tail")).replace("–", "-")
+    return _joined(match.group("number") + match.group("tail"))
+
+
+def _joined(number: str) -> str:
+    """A number as the gold writes it: no spaces, dashes as hyphens ("35 /BC—UBND" -> "35/BC-UBND")."""
+    return re.sub(r"\s+", "", number).replace("–", "-").replace("—", "-")
+
+
+# the code after the number as a scan prints it, its number unreadable: "#Ô /UBND-VP", "42. /TB-BQL",
+# "đ// /TTr-HĐND", "40 /2019/NQ-HĐND"
+_CODE_AFTER_NUMBER = re.compile(r"/\s*(?P<code>(?:(?P<year>\d{4})\s*/\s*)?[^\W\d_][^\s,;]*)\s*$")
+_FILE_DIGITS = re.compile(r"(?<!\d)\d+(?!\d)")
+_FILE_LETTERS = re.compile(r"[a-z]{2,}")
+_FILE_GAP = re.compile(r"[-_. ]?(?:so[-_. ]?)?")  # "BC-so-248": "số" between the type and the number
+_FILE_LETTERS_BEFORE = re.compile(rf"(?P<word>[a-z]{{2,}}){_FILE_GAP.pattern}$")
+_FILE_NUMBER_DIGITS = 5
+
+
+def _number_from_file_name(file_name: str, number_rest: str, year: int | None) -> str | None:
+    """The number a scanned header prints by hand, as the archive's file name gives it.
+
+    Archives name a document's file by its number and code ("458TBUBsigned_2019.pdf",
+    "808-UBND-VPsigned.pdf", "04.TTr-HDND.pdf"): a run of digits in the file name that touches a
+    word of the code OCR did read ("/TB-UBND": "tb" or "ubnd", or a word they open) is the number,
+    when exactly one run does. The header's year is not a number; a code with its year
+    ("/2019/NQ-HĐND") has the year glued after the number ("102019NQ")."""
+    code_match = _CODE_AFTER_NUMBER.search(number_rest)
+    if code_match is None or not file_name:
+        return None
+    code = code_match.group("code")
+    words = [w for w in re.split(r"[^a-z]+", fold_accents(code).lower()) if len(w) >= 2]
+    stem = fold_accents(file_name.rsplit(".", 1)[0]).lower()
+    found: set[str] = set()
+    for digits in _FILE_DIGITS.finditer(stem):
+        number = digits.group()
+        if code_match.group("year") and number.endswith(code_match.group("year")) and len(number) > 4:
+            number = number[:-4]
+        if len(number) > _FILE_NUMBER_DIGITS or (year is not None and number == str(year)):
+            continue
+        after = _FILE_LETTERS.match(stem, _FILE_GAP.match(stem, digits.end()).end())  # type: ignore[union-attr]
+        before = _FILE_LETTERS_BEFORE.search(stem, 0, digits.start())
+        neighbours = [m.group("word") if "word" in m.groupdict() else m.group() for m in (after, before) if m]
+        if any(n.startswith(w) or w.startswith(n) for n in neighbours for w in words):
+            found.add(number)
+    return _joined(f"{found.pop()}/{code}") if len(found) == 1 else None
+
+
+def _kind_by_code(doc_number: str) -> str | None:
+    """The type a number's code names ("…/TB-UBND": THÔNG BÁO), or None."""
+    code = re.search(r"/(?:\d{4}/)?([^-/]+)-", doc_number)
+    return _type_by_code().get(code.group(1).upper()) if code else None
 
 
 def _doc_type(text: str) -> tuple[str | None, str]:
@@ -488,8 +539,11 @@ def _subject_lines(head: Sequence[_Line], subject_at: int) -> list[str]:
     return lines
 
 
-def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
-    """Read the document's own number, type, issuer, place, date, title and signer."""
+def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "") -> DocumentMetadata:
+    """Read the document's own number, type, issuer, place, date, title and signer.
+
+    ``file_name`` is a second witness for a number a scanned header writes by hand (see
+    :func:`_number_from_file_name`); ``numbered_by_file_name`` says when it was used."""
     head = _lines(blocks[:_HEAD_BLOCKS])
     tail = _lines(blocks[-_TAIL_BLOCKS:])
 
@@ -590,8 +644,7 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
     elif type_at is None:
         title_lines = _heading_lines(head, header_end)
     if doc_kind is None and doc_number:
-        code = re.search(r"/(?:\d{4}/)?([^-/]+)-", doc_number)
-        doc_kind = _type_by_code().get(code.group(1).upper()) if code else None
+        doc_kind = _kind_by_code(doc_number)
     # a subject line (trích yếu) ends without a full stop; a scan's stray mark is not part of it
     title = " ".join(title_lines).strip().rstrip(" .") or None
 
@@ -617,8 +670,13 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
     agency = canonical_agency(issuer)
     draft = _is_draft(head, number_rest, blank_day, scanned)
     unreadable: list[str] = []
+    numbered_by_file_name = False
     if scanned and not draft:
         # printed in the scanned header, but handwritten or misread: left empty, and said so
+        if number_at is not None and doc_number is None and number_rest is not None:
+            doc_number = _number_from_file_name(file_name, number_rest, year)
+            numbered_by_file_name = doc_number is not None
+            doc_kind = doc_kind or (_kind_by_code(doc_number) if doc_number else None)
         if number_at is not None and doc_number is None:
             unreadable.append("doc_number")
         if year is not None and issued is None:
@@ -638,4 +696,5 @@ def extract_metadata(blocks: Sequence[TextBlock]) -> DocumentMetadata:
         parent_agency=agency.parent if agency else None,
         draft=draft,
         unreadable=tuple(unreadable),
+        numbered_by_file_name=numbered_by_file_name,
     )
