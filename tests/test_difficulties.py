@@ -780,3 +780,30 @@ def test_the_closing_instruction_for_trouble_that_may_come_is_not_an_item() -> N
         "Nếu có khó khăn, vướng mắc, đề nghị các đơn vị phản ánh về Bộ Tài chính để phối hợp giải quyết./.",
     ])
     assert [item.text[:25] for item in find_difficulties(doc)] == ["Bộ Tài chính đề nghị Ủy b"]
+
+
+def test_a_to_trinh_asks_by_submitting_something_to_be_considered() -> None:
+    # Nghị định 30/2020's tờ trình: "<cơ quan> trình <cấp trên> xem xét, …" is its request, also
+    # after "thống nhất" and when a scan breaks the sentence into lines; submitting retold ("đã
+    # trình"), or with nothing to consider, asks nothing
+    header = [
+        ("heading", "HỘI ĐỒNG NHÂN DÂN TỈNH ĐẮK NÔNG"),
+        "Số: 04/TTr-HĐND",
+        ("heading", "TỜ TRÌNH"),
+        ("heading", "Về việc miễn nhiệm chức vụ Trưởng ban Pháp chế HĐND tỉnh"),
+        "Kính gửi: Hội đồng nhân dân tỉnh",
+        "Xét đơn xin thôi giữ chức vụ Trưởng ban Pháp chế Hội đồng nhân dân tỉnh của ông Nguyễn Văn A.",
+    ]
+    closing = "Kính trình Hội đồng nhân dân tỉnh xem xét, quyết nghị./."
+    doc = make_doc([
+        *header,
+        "Thường trực Hội đồng nhân dân tỉnh thống nhất trình Hội đồng nhân dân",
+        "tỉnh xem xét miễn nhiệm chức vụ Trưởng Ban Pháp chế đối với ông Nguyễn Văn A.",
+        closing,
+    ])
+    assert [item.text[:40] for item in find_difficulties(doc)] == ["Thường trực Hội đồng nhân dân tỉnh thống"]
+    for retold in (
+        "Thường trực Hội đồng nhân dân tỉnh đã trình Hội đồng nhân dân tỉnh xem xét việc này tại kỳ họp thứ 7.",
+        "Thường trực Hội đồng nhân dân tỉnh trình kèm theo dự thảo Nghị quyết và hồ sơ liên quan.",
+    ):
+        assert find_difficulties(make_doc([*header, retold, closing])) == []

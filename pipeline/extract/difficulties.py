@@ -57,7 +57,7 @@ _WORD = re.compile(r"\w+")
 _CLOSING_MARK = re.compile(r"\.?\s*/\s*\.\s*$")
 _SKIP_KINDS = frozenset({"footnote", "table_row"})
 _HEADER_ROWS = 3
-_SEND_BY_LINES = 3
+_SENTENCE_LINES = 3
 _MAX_HEADER_CELL = 80
 _MAX_CLOSING_CHARS = 120
 _CLOSING_PREFIX = 40  # the closing formulas of difficulty_item_cues.tsv open a block
@@ -125,6 +125,7 @@ class _Tables:
     conditional_close: re.Pattern[str]
     operative: re.Pattern[str]
     operative_request_doc: re.Pattern[str]
+    submit: re.Pattern[str]
     lead_in: re.Pattern[str]
     lead_in_request_doc: re.Pattern[str]
     send_by: re.Pattern[str]
@@ -181,6 +182,10 @@ def _tables() -> _Tables:
         operative=re.compile(rf"(?<!\w){_phrase(cues['operative'])}(?!\w)"),
         operative_request_doc=re.compile(
             rf"(?<!\w){_phrase(cues['operative'] + cues['operative_request_doc'])}(?!\w)"
+        ),
+        submit=re.compile(
+            rf"(?<!\w){_phrase(cues['submit'])}(?!\w)"
+            rf"(?=(?:[^.;]|\.(?=\S)){{0,200}}?(?<!\w){_phrase(cues['submit_follow'])}(?!\w))"
         ),
         lead_in=re.compile(rf"(?<!\w){_phrase(cues['operative'] + cues['lead_in'])}(?!\w)"),
         send_by=re.compile(rf"(?<!\w)(?<!da )(?<!duoc )(?:{_phrase(cues['send_by'])})(?!\w)(?:[^.;]|\.(?=\S)){{0,200}}?(?<!\w)truoc ngay\s*\d"),
@@ -267,15 +272,34 @@ def makes_request(text: str, lead_in: bool = False, request_doc: bool = False) -
     open its clause or follow the agency that asks.
     """
     tables = _tables()
-    folded = _QUOTED.sub(" ", _SPACES.sub(" ", text))
-    folded = _SUBJECT_LINE.sub(" ", fold_accents(folded))
+    folded = _request_text(text)
     if lead_in:
         if not tables.announce.search(folded):
             return False
         pattern = tables.lead_in_request_doc if request_doc else tables.lead_in
     else:
         pattern = tables.operative_request_doc if request_doc else tables.operative
-    for match in pattern.finditer(folded):
+    return _asks(folded, pattern.finditer(folded), lead_in)
+
+
+def submits(text: str) -> bool:
+    """Whether the sentence ``text`` submits something to be considered, in its own voice ("Thường
+    trực HĐND tỉnh thống nhất trình HĐND tỉnh xem xét miễn nhiệm …"): how a tờ trình asks
+    (Nghị định 30/2020's form), counted in a document written to request."""
+    folded = _request_text(text)
+    return _asks(folded, _tables().submit.finditer(folded), lead_in=False)
+
+
+def _request_text(text: str) -> str:
+    folded = _QUOTED.sub(" ", _SPACES.sub(" ", text))
+    return _SUBJECT_LINE.sub(" ", fold_accents(folded))
+
+
+def _asks(folded: str, matches: Iterable[re.Match[str]], lead_in: bool) -> bool:
+    """Whether one of the request words at ``matches`` asks: not a noun, not retold, and (outside
+    a lead-in) opening its clause or following the agency that asks."""
+    tables = _tables()
+    for match in matches:
         before = folded[max(0, match.start() - _CONTEXT_CHARS) : match.start()]
         if tables.not_before.search(before) or tables.not_after.match(folded[match.end() :]):
             continue
@@ -704,7 +728,10 @@ class _Reader:
             if announced:
                 index = self.read_announced_items(index, announced)
                 continue
-            if self.request_doc and not text.endswith(":") and (makes_request(text, request_doc=True) or self.sends_by(index, body_end)):
+            if self.request_doc and not text.endswith(":") and (
+                makes_request(text, request_doc=True) or self.sends_by(index, body_end)
+                or submits(self.sentence_at(index, body_end))
+            ):
                 position = self.node_at.get(index)
                 if position is not None and self.children.get(position):
                     index += 1  # a numbered heading that asks: its items are read as they come
@@ -727,17 +754,21 @@ class _Reader:
                         self.taken[taken] = True
             index += 1
 
-    def sends_by(self, index: int, body_end: int) -> bool:
-        """Whether the sentence opening block ``index`` asks for the reply to be sent by a day
-        ("Văn bản góp ý gửi về Sở Tài chính … trước ngày 03/6/2019"): in a request document, the
-        instruction that closes it. A scan's lines are blocks: the sentence is read on over the
-        next lines (at most ``_SEND_BY_LINES``) until it ends."""
+    def sentence_at(self, index: int, body_end: int) -> str:
+        """The sentence that opens block ``index``: a scan's lines are blocks, so it is read on
+        over the next lines (at most ``_SENTENCE_LINES``) until it ends."""
         text = ""
-        for block in self.doc.blocks[index : min(index + _SEND_BY_LINES, body_end)]:
+        for block in self.doc.blocks[index : min(index + _SENTENCE_LINES, body_end)]:
             text = f"{text} {block.text}"
             if _SENTENCE_END.search(block.text):
                 break
-        return bool(_tables().send_by.search(_SPACES.sub(" ", fold_accents(text))))
+        return text
+
+    def sends_by(self, index: int, body_end: int) -> bool:
+        """Whether the sentence opening block ``index`` asks for the reply to be sent by a day
+        ("Văn bản góp ý gửi về Sở Tài chính … trước ngày 03/6/2019"): in a request document, the
+        instruction that closes it."""
+        return bool(_tables().send_by.search(_SPACES.sub(" ", fold_accents(self.sentence_at(index, body_end)))))
 
     def announces(self, text: str) -> bool:
         """Whether ``text`` is a lead-in that announces requests ("… đề nghị … như sau:")."""
