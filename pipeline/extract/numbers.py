@@ -275,20 +275,27 @@ def _alternation_of(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-def digit_run_starts(text: str) -> Iterator[int]:
+# The money and percentage finders run one after the other on the same text: what both read of
+# it is kept for the last few texts (a pure function's result, so sharing it changes nothing).
+_SHARED_TEXTS = 2
+
+
+@lru_cache(maxsize=_SHARED_TEXTS)
+def digit_run_starts(text: str) -> tuple[int, ...]:
     """Where each run of digits begins: the only places a number not inside a word can start."""
-    return (m.start() for m in _DIGIT_RUN.finditer(text))
+    return tuple(m.start() for m in _DIGIT_RUN.finditer(text))
 
 
-def number_word_starts(text: str) -> Iterator[int]:
+@lru_cache(maxsize=_SHARED_TEXTS)
+def number_word_starts(text: str) -> tuple[int, ...]:
     """Every place a number word begins that a :func:`number_run_pattern` match can start at (a
     superset: its first word follows no letter or digit and is followed by neither)."""
     lowered = text.lower()
     if len(lowered) == len(text) and not any(odd in text for odd in _ODD_FOLDS):
-        return (m.start() for m in _lower_number_word().finditer(lowered))
+        return tuple(m.start() for m in _lower_number_word().finditer(lowered))
     # the lower case moved offsets, or a letter folds to a number word's only in re: each word
     is_number_word = _number_word().fullmatch
-    return (m.start() for m in _LETTER_RUN.finditer(text) if is_number_word(m.group()))
+    return tuple(m.start() for m in _LETTER_RUN.finditer(text) if is_number_word(m.group()))
 
 
 def scan_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:

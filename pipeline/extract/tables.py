@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -319,13 +320,20 @@ def _cell_values(line: TableLine) -> dict[int, _CellValue]:
     return values
 
 
-def table_cells(text: str) -> Iterator[TableCell]:
+@lru_cache(maxsize=2)
+def table_cells(text: str) -> tuple[TableCell, ...]:
     """Bare numbers in table rows whose unit the table states (money or percent), in text order.
 
     A column's own unit (``Kinh phí (đồng)``, ``Tỷ lệ (%)``) beats a row's unit (a ``ĐVT`` column,
     ``Tổng thu (tỷ đồng)`` as row label), which beats the table's (:func:`table_lines`). Row
     numbers (STT/TT column, Roman numerals), column-index rows (``a b 1 2 3``) and years are skipped.
+    The money and the percentage finders both read them, one after the other: the last two texts'
+    cells are kept.
     """
+    return tuple(_table_cells(text))
+
+
+def _table_cells(text: str) -> Iterator[TableCell]:
     for line in table_lines(text):
         if line.part != "body" or not line.table.in_body:
             continue
