@@ -169,6 +169,28 @@ def _document_kind(token: str) -> bool:
     return any(folded == kind or folded.startswith(kind + " ") for kind in _document_kinds())
 
 
+# a cue table's phrases by their first syllable, per table (the tables live as long as the
+# process): an item is looked up only for the phrases that can start in it, not for hundreds
+_FIRST_SYLLABLE_INDEX: dict[int, tuple[tuple[Phrase, ...], dict[str, tuple[Phrase, ...]]]] = {}
+
+
+def _by_first_syllable(phrases: tuple[Phrase, ...]) -> dict[str, tuple[Phrase, ...]]:
+    known = _FIRST_SYLLABLE_INDEX.get(id(phrases))
+    if known is not None and known[0] is phrases:
+        return known[1]
+    index: dict[str, list[Phrase]] = {}
+    for phrase in phrases:
+        if phrase:
+            index.setdefault(phrase[0], []).append(phrase)
+    by_first = {first: tuple(group) for first, group in index.items()}
+    if len(_FIRST_SYLLABLE_INDEX) < _MAX_INDEXED_TABLES:
+        _FIRST_SYLLABLE_INDEX[id(phrases)] = (phrases, by_first)
+    return by_first
+
+
+_MAX_INDEXED_TABLES = 256
+
+
 @dataclass(frozen=True)
 class _Text:
     """An item as words, syllables and clauses, ready for phrase look-ups."""
@@ -200,9 +222,13 @@ class _Text:
                 found.append(word)
         return found
 
-    def find_any(self, phrases: Iterable[Phrase], *, unmasked: bool = True) -> list[int]:
+    def find_any(self, phrases: tuple[Phrase, ...], *, unmasked: bool = True) -> list[int]:
         """Sorted word positions where any of ``phrases`` starts."""
-        return sorted({i for phrase in phrases for i in self.find(phrase, unmasked=unmasked)})
+        by_first = _by_first_syllable(phrases)
+        return sorted({
+            i for first in self.starts.keys() & by_first.keys() for phrase in by_first[first]
+            for i in self.find(phrase, unmasked=unmasked)
+        })
 
     def end_of(self, start: int, phrase: Phrase) -> int:
         """Word position just after ``phrase`` found at word ``start``."""

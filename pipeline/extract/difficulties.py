@@ -372,6 +372,7 @@ class _Reader:
         self.items: list[DifficultyItem] = []
         self.taken = [False] * len(doc.blocks)
         self.emitted: set[int] = set()  # blocks some item holds
+        self.closings: dict[int, str | None] = {}
         self.bodies = body_parts(doc.blocks) if doc.blocks else [(0, 0)]
         self.quoted = set().union(*(quoted_blocks(doc.blocks, start, end) for start, end in self.bodies))
         meta = metadata if metadata is not None else extract_metadata(doc.blocks, doc.name)
@@ -420,6 +421,12 @@ class _Reader:
 
     def closing(self, block: TextBlock) -> str | None:
         """"skip" for the closing formula, "last" for a request that ends the body ("… ./.")."""
+        # the readers ask again about the same blocks; each answer is read from the block alone
+        if block.index not in self.closings:
+            self.closings[block.index] = self._closing(block)
+        return self.closings[block.index]
+
+    def _closing(self, block: TextBlock) -> str | None:
         tables = _tables()
         if (
             tables.closing.match(fold_prefix(block.text, _CLOSING_PREFIX))
