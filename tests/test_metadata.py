@@ -407,3 +407,46 @@ def test_the_file_name_is_no_witness_on_a_text_layer_or_when_two_numbers_touch_t
     assert extract_metadata(_scanned(resolution), "102019NQ-HDND_2019.pdf").doc_number == "10/2019/NQ-HĐND"
     # a text layer's blank number is a draft's blank
     assert extract_metadata(_blocks(header[:2] + ["Số: /TB-VPUBND"] + header[3:]), "vp_409.pdf").doc_number is None
+
+
+_MOTTO_LINES = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc"]
+
+
+@pytest.mark.parametrize(
+    ("texts", "title"),
+    [
+        # the line right under the type name is its subject, even opening with "Thực hiện" (DN-050)
+        (["SỞ KH&CN SƠN LA TRUNG TÂM THÔNG TIN VÀ ỨNG DỤNG KHCN", "Số: 62 /KH-TTTTƯD", *_MOTTO_LINES,
+          "Sơn La, ngày 04 tháng 3 năm 2019", "KẾ HOẠCH", "Thực hiện phong trào toàn dân bảo vệ an ninh Tổ quốc năm 2019",
+          "Căn cứ Kế hoạch số 194/KH-KHCN ngày 27/02/2019 của Sở Khoa học và Công nghệ."],
+         "Thực hiện phong trào toàn dân bảo vệ an ninh Tổ quốc năm 2019"),
+        # ... but "Căn cứ" right under it is the body: the document printed no subject
+        (["SỞ NỘI VỤ", "Số: 12/KH-SNV", *_MOTTO_LINES, "Lâm Đồng, ngày 04 tháng 3 năm 2025", "KẾ HOẠCH",
+          "Căn cứ Kế hoạch số 194/KH-UBND ngày 27/02/2025 của Ủy ban nhân dân tỉnh."], None),
+        # a resolution's enacting body under its subject is no part of it (DN-043)
+        (["HỘI ĐỒNG NHÂN DÂN TỈNH ĐẮK NÔNG", "Số: 10/2019/NQ-HĐND", *_MOTTO_LINES, "Đắk Nông, ngày 19 tháng 7 năm 2019",
+          "NGHỊ QUYẾT", "Về việc quy định mức chi cho công tác đào tạo, bồi dưỡng cán bộ", "HỘI ĐỒNG NHÂN DÂN TỈNH ĐẮK NÔNG",
+          "KHÓA III, KỲ HỌP THỨ 8", "Căn cứ Luật tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;"],
+         "Về việc quy định mức chi cho công tác đào tạo, bồi dưỡng cán bộ"),
+        # a subject's line in small letters carries it on, whatever word opens it (LD-078)
+        (["UBND TỈNH LÂM ĐỒNG", "BAN CHỈ ĐẠO ĐỀ ÁN 06", "Số: /BCĐ", "V/v triển khai thực hiện các nhiệm vụ",
+          "trọng tâm phục vụ triển khai mô hình", "chính quyền địa phương 02 cấp", *_MOTTO_LINES,
+          "Lâm Đồng, ngày tháng 8 năm 2025", "Kính gửi: Các sở, ban, ngành thuộc tỉnh"],
+         "V/v triển khai thực hiện các nhiệm vụ trọng tâm phục vụ triển khai mô hình chính quyền địa phương 02 cấp"),
+    ],
+)
+def test_where_a_subject_ends(texts: list[str], title: str | None) -> None:
+    assert extract_metadata(_blocks(texts)).title == title
+
+
+def test_a_work_schedule_is_a_type_and_its_table_is_no_part_of_its_subject() -> None:
+    # DN-027: "LỊCH CÔNG TÁC" numbered "…/LCT-UBND"; the schedule's table follows the subject
+    texts = ["ỦY BAN NHÂN DÂN HUYỆN KRÔNG NÔ", "Số: 22/LCT-UBND", *_MOTTO_LINES, "Krông Nô, ngày 10 tháng 6 năm 2019",
+             "LỊCH CÔNG TÁC TUẦN THỨ 24 - NĂM 2019", "Từ ngày 10/6/2019 đến ngày 14/6/2019 của UBND huyện"]
+    blocks = _blocks(texts)
+    row = ("Thời gian", "Nội dung", "Chủ trì", "Địa điểm")
+    start = blocks[-1].end + len(BLOCK_SEPARATOR)
+    text = "\t".join(row)
+    blocks.append(TextBlock(len(blocks), "table_row", start, start + len(text), text, 1, "text", None, row, None, False))
+    metadata = extract_metadata(blocks)
+    assert (metadata.doc_type, metadata.title) == ("LỊCH CÔNG TÁC", "TUẦN THỨ 24 - NĂM 2019 Từ ngày 10/6/2019 đến ngày 14/6/2019 của UBND huyện")

@@ -58,6 +58,8 @@ _BODY_OPENERS = (
     "kinh gui", "can cu", "thuc hien", "theo ", "ngay ", "trong ", "qua ", "nham ", "de ", "i.", "1.", "(kem",
     "kem theo",
 )
+_HEADER_TABLE_CELLS = 2
+_LETTER_OPENERS = ("kinh gui", "can cu", "i.", "1.", "(kem", "kem theo")
 # a part, chapter or article heading opens the body only with its number ("Phần I", "Chương 2",
 # "Điều 1", "Phần thứ nhất"): "Chương trình tổng thể …" carries a subject line on
 _STRUCTURE_HEADING = re.compile(r"^(?:phan|chuong|dieu)\s+(?:[ivxlc]+\b|\d+|thu\b)")
@@ -110,6 +112,7 @@ class _Line:
     text: str
     column: str | None
     block: int
+    cells: int = 0  # the cells of the table row it was read from (a header table has two)
 
 
 @lru_cache(maxsize=1)
@@ -149,7 +152,7 @@ def _lines(blocks: Iterable[TextBlock]) -> list[_Line]:
                 column = "left" if position == 0 and len(block.cells) > 1 else ("right" if position else None)
                 for piece in cell.split("\n"):
                     if piece.strip():
-                        lines.append(_Line(piece.strip(), column, block.index))
+                        lines.append(_Line(piece.strip(), column, block.index, len(block.cells)))
         else:
             lines.append(_Line(block.text.strip(), block.column, block.index))
     return lines
@@ -361,7 +364,7 @@ def _split_merged(lines: Sequence[_Line]) -> list[_Line]:
                 parts[-1:] = [p for p in _MERGED_SUBJECT.split(number_line, maxsplit=1) if p.strip()]
         else:
             parts = [line.text]
-        out.extend(_Line(part.strip(" „"), line.column, line.block) for part in parts)
+        out.extend(_Line(part.strip(" „"), line.column, line.block, line.cells) for part in parts)
     return out
 
 
@@ -378,7 +381,21 @@ def _opens_body(text: str) -> bool:
     return folded.startswith(_BODY_OPENERS) or bool(_STRUCTURE_HEADING.match(folded))
 
 
+def _opens_letter_body(text: str) -> bool:
+    """Whether a line can only open a body, never a subject: "Kính gửi", "Căn cứ", a numbered
+    part, an article, a label, or a paragraph too long for a subject."""
+    folded = fold_accents(text)
+    return (
+        folded.startswith(_LETTER_OPENERS) or bool(_STRUCTURE_HEADING.match(folded)) or len(text) > 250
+        or bool(_LABEL.match(text))
+    )
+
+
 def _is_body_start(text: str) -> bool:
+    # a body's paragraph opens with a capital; a line in small letters carries a subject on
+    # ("V/v triển khai thực hiện các nhiệm vụ / trọng tâm phục vụ …")
+    if text[:1].islower():
+        return len(text) > 250
     return _opens_body(text) or len(text) > 250 or bool(_LABEL.match(text))
 
 
@@ -627,11 +644,18 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "") -> Docume
             break
     if type_at is not None:
         for line in head[type_at + 1:]:
+            # the line right under the type name is its subject (trích yếu), which may open with
+            # a word that opens a body elsewhere: "KẾ HOẠCH / Thực hiện phong trào …"
+            first = not title_lines and not _opens_letter_body(line.text)
             if (
                 len(title_lines) >= _MAX_TITLE_LINES
                 or _SEPARATOR.match(line.text)
-                or _is_body_start(line.text)
+                or (_is_body_start(line.text) and not first)
                 or fold_accents(line.text).startswith(_signature_titles())
+                # a resolution's enacting body under its subject: "HỘI ĐỒNG NHÂN DÂN TỈNH …"
+                or (title_lines and _all_capitals(line.text) and _agency_phrase(line.text))
+                # a table of three columns or more is the body's, not the header's
+                or line.cells > _HEADER_TABLE_CELLS
             ):
                 break
             if _DATE_LINE.search(line.text) and line.column == "right":
