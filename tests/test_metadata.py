@@ -293,7 +293,7 @@ def test_agency_words_are_respelled_only_on_scans() -> None:
         "UBND THÀNH PHỐ ĐÀ NẴNG - SỞ GIÁO DỤC VÀ ĐÀO TẠO"
     )
     assert extract_metadata(_scanned(["UBND TỈNH ĐẮKNÔNG", "THANH TRA TÍNH", "Số: 7/TB-TTr"])).issuer == (
-        "UBND TỈNH ĐẮKNÔNG THANH TRA TỈNH"
+        "UBND TỈNH ĐẮK NÔNG THANH TRA TỈNH"  # the province's words OCR ran together are parted too
     )
     assert extract_metadata(_scanned(["BỘ CHỈ HUY QUÂN SỰ TỈNH", "Số: 9/BC-BCH"])).issuer == "BỘ CHỈ HUY QUÂN SỰ TỈNH"
     # "Uỷ" and "Ủy" are one spelling: the printed one stays
@@ -450,3 +450,25 @@ def test_a_work_schedule_is_a_type_and_its_table_is_no_part_of_its_subject() -> 
     blocks.append(TextBlock(len(blocks), "table_row", start, start + len(text), text, 1, "text", None, row, None, False))
     metadata = extract_metadata(blocks)
     assert (metadata.doc_type, metadata.title) == ("LỊCH CÔNG TÁC", "TUẦN THỨ 24 - NĂM 2019 Từ ngày 10/6/2019 đến ngày 14/6/2019 của UBND huyện")
+
+
+@pytest.mark.parametrize(
+    ("texts", "issuer", "place"),
+    [
+        # OCR ran the province's two words together (DN-046, DN-052, DN-008)
+        (["UBND TỈNH ĐẮKNÔNG", "VĂN PHÒNG", "Số: 409 /TB-VPUBND", *_MOTTO_LINES, "Đắk Nông, ngày 27 tháng 5 năm 2019"],
+         "UBND TỈNH ĐẮK NÔNG VĂN PHÒNG", "Đắk Nông"),
+        (["UBND HUYỆN KRÔNGNÔ BAN QLDA VÀ PT QUỸ ĐẤT", "Số: 12/TB-BQL", *_MOTTO_LINES, "Krông Nô, ngày 30 tháng 5 năm 2019"],
+         "UBND HUYỆN KRÔNG NÔ BAN QLDA VÀ PT QUỸ ĐẤT", "Krông Nô"),
+        # the district's apostrophe misread, or lost between "R" and the rest (DN-030, DN-044)
+        (["ỦY BAN NHÂN DÂN HUYỆN ĐĂK R°LÁP", "Số: 220/BC-UBND", *_MOTTO_LINES, "Đăk R lấp, ngày 20 tháng 6 năm 2019"],
+         "ỦY BAN NHÂN DÂN HUYỆN ĐĂK R’LẤP", "Đăk R’lấp"),
+        (["ỦY BAN NHÂN DÂN", "HUYỆN ĐÁK R?LÁP", "Số: 458/TB-UBND", *_MOTTO_LINES, "Đắk R Lắp, ngày 02 tháng 8 năm 2019"],
+         "ỦY BAN NHÂN DÂN HUYỆN ĐẮK R’LẤP", "Đắk R’Lấp"),
+    ],
+)
+def test_names_a_scan_runs_together_or_misreads_are_put_back_as_listed(texts: list[str], issuer: str, place: str) -> None:
+    metadata = extract_metadata(_scanned(texts))
+    assert (metadata.issuer, metadata.place) == (issuer, place)
+    # a text layer is kept as printed
+    assert extract_metadata(_blocks(texts)).issuer == " ".join(texts[:1] if "Số" in texts[1] else texts[:2])

@@ -277,7 +277,7 @@ def _respell(text: str, place: bool = False) -> str:
     spelling nearest to the printed words where a name has several ("ĐĂK" of "Đăk R'Lấp"). A
     district's name counts after a unit word ("HUYỆN KRÔNG NỖ") or as a ``place`` whole: elsewhere
     a district's name may be ordinary words ("Vinh" of "Vĩnh Hảo")."""
-    words = text.split()
+    words = _unglued(text.split())
     folded = [fold_accents(w).lower() for w in words]
     out: list[str] = []
     at = 0
@@ -291,7 +291,7 @@ def _respell(text: str, place: bool = False) -> str:
                 # the spelling nearest to the printed words gives the marks of the others
                 nearest = max(spellings, key=lambda s: sum(canonical_tone_placement(p.lower()) == w for p, w in zip(s, printed)))
                 out.extend(
-                    w if canonical_tone_placement(p.lower()) == c else (p.upper() if w.isupper() else p)
+                    _typeset(w if canonical_tone_placement(p.lower()) == c else (p.upper() if w.isupper() else p))
                     for p, w, c in zip(nearest, words[at : at + len(folded_parts)], printed)
                 )
                 at += len(folded_parts)
@@ -300,6 +300,56 @@ def _respell(text: str, place: bool = False) -> str:
             out.append(words[at])
             at += 1
     return " ".join(out)
+
+
+# what OCR reads for the apostrophe of "Đắk R’Lấp", "M’Đrắk": the list writes "'"
+_APOSTROPHES = re.compile(r"(?<=[^\W\d_])['’‘`´°?”“](?=[^\W\d_])")
+
+
+def _typeset(word: str) -> str:
+    """A listed name's word as a printed document sets it: Word makes the apostrophe curly."""
+    return word.replace("'", "’")
+
+
+def _unglued(words: list[str]) -> list[str]:
+    """A scan's words of a listed name put back as the list writes them before they are compared:
+    two of its words OCR ran together ("ĐẮKNÔNG", "KRÔNGNÔ"), its apostrophe misread ("R°LÁP",
+    "R?LÁP") or lost between a letter and the rest ("R lập")."""
+    parts, glued = _name_words()
+    out: list[str] = []
+    at = 0
+    while at < len(words):
+        word = _APOSTROPHES.sub("'", words[at])
+        folded = fold_accents(word).lower()
+        if len(word) == 1 and word.isalpha() and at + 1 < len(words):
+            joined = f"{word}'{words[at + 1]}"
+            if fold_accents(joined).lower() in parts:
+                out.append(joined)
+                at += 2
+                continue
+        split = glued.get(folded) if folded not in parts else None
+        if split:
+            cut = 0
+            for length in split:
+                out.append(word[cut : cut + length])
+                cut += length
+        else:
+            out.append(word)
+        at += 1
+    return out
+
+
+@lru_cache(maxsize=1)
+def _name_words() -> tuple[frozenset[str], dict[str, tuple[int, ...]]]:
+    """The folded words of every listed name, and each name of several words run together
+    (folded) with the lengths of its words."""
+    parts: set[str] = set()
+    glued: dict[str, tuple[int, ...]] = {}
+    for _, folded_parts in (*_known_names(), *_district_names()):
+        parts.update(folded_parts)
+        if len(folded_parts) > 1:
+            glued.setdefault("".join(folded_parts), tuple(len(p) for p in folded_parts))
+    return frozenset(parts), glued
 
 
 @lru_cache(maxsize=1)
