@@ -301,10 +301,10 @@ def test_agency_words_are_respelled_only_on_scans() -> None:
     # a district's name after its unit word: of its spellings, the one nearest to the print gives the
     # marks ("ĐĂK" is printed as well as "ĐẮK"; "LÁP" is a misread "LẤP"); elsewhere no district
     assert extract_metadata(_scanned(["ỦY BAN NHÂN DÂN HUYỆN ĐĂK R'LÁP", "Số: 3/UBND"])).issuer == (
-        "ỦY BAN NHÂN DÂN HUYỆN ĐĂK R'LẤP"
+        "ỦY BAN NHÂN DÂN HUYỆN ĐĂK R’LẤP"  # the apostrophe curly, as Word prints it
     )
     assert extract_metadata(_scanned(["ỦY BAN NHÂN DÂN HUYỆN ĐÁK R'LÁP", "Số: 3/UBND"])).issuer == (
-        "ỦY BAN NHÂN DÂN HUYỆN ĐẮK R'LẤP"
+        "ỦY BAN NHÂN DÂN HUYỆN ĐẮK R’LẤP"
     )
     assert extract_metadata(_scanned(["CÔNG TY KRÔNG NỖ", "Số: 3/CV"])).issuer == "CÔNG TY KRÔNG NỖ"
 
