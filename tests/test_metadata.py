@@ -472,3 +472,23 @@ def test_names_a_scan_runs_together_or_misreads_are_put_back_as_listed(texts: li
     assert (metadata.issuer, metadata.place) == (issuer, place)
     # a text layer is kept as printed
     assert extract_metadata(_blocks(texts)).issuer == " ".join(texts[:1] if "Số" in texts[1] else texts[:2])
+
+
+@pytest.mark.parametrize(
+    ("date_line", "place", "issued"),
+    [
+        # OCR read the right column as one line, motto first; the month written by hand (DN-008)
+        ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc Đắk Nông, ngày ÔJ tháng E năm 2019",
+         "Đắk Nông", None),
+        # the handwritten day ran over "tháng" (DN-010)
+        ("Đắk Nông, ngày (€hàng 7 năm 2019", "Đắk Nông", None),
+        # "năm" misread "nấm" (DN-031): the date is whole
+        ("Đắk R lập, ngày 18 tháng 3 nấm 2019", "Đắk R’lấp", "2019-03-18"),
+    ],
+)
+def test_the_place_of_a_scanned_date_line_whatever_the_hand_left_of_the_date(
+    date_line: str, place: str, issued: str | None
+) -> None:
+    texts = ["ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG", "Số: 12/BC-UBND", date_line, "BÁO CÁO", "Công khai ngân sách"]
+    metadata = extract_metadata(_scanned(texts))
+    assert (metadata.place, metadata.issued_date, metadata.year) == (place, issued, 2019)

@@ -44,8 +44,10 @@ _DATE_LINE = re.compile(
 # and come out as marks ("ngày.¿ tháng 6", "ngày2YJtháng"), a comma as a full stop; the place
 # and the year are printed and stay. A handwritten part that is not plain digits is left out.
 _SCANNED_DATE_LINE = re.compile(
-    r"^(?P<place>[^\d,;:()]{2,40}?)\s*[,.]\s*ng\w{1,3}\W?\s*(?P<day>\S{0,4}?)\s*tháng\s*(?P<month>\S{0,4}?)\s*"
-    r"năm\s*\S{0,2}\s*(?P<year>\d{4})\b",
+    r"^(?P<place>[^\d,;:()]{2,40}?)\s*[,.]\s*ng\w{1,3}\W?\s*"
+    # the day and month, or what a handwritten day left of them ("ngày (€hàng 7", "tháng E")
+    r"(?:(?P<day>\S{0,4}?)\s*tháng\s*(?P<month>\S{0,4}?)|[^,;:]{0,16}?)\s*"
+    r"n\wm\s*\S{0,2}\s*(?P<year>\d{4})\b",  # "năm", also read "nấm"
     re.IGNORECASE,
 )
 _APPENDIX_LINE = re.compile(
@@ -161,6 +163,14 @@ def _lines(blocks: Iterable[TextBlock]) -> list[_Line]:
 def _is_motto(text: str) -> bool:
     folded = fold_accents(text)
     return any(m in folded for m in _MOTTO)
+
+
+def _after_motto(text: str) -> str:
+    """What follows the motto on a line OCR read across the right column ("… Hạnh phúc Đắk
+    Nông, ngày …"), or the line."""
+    folded = fold_accents(text)
+    ends = [folded.find(m) + len(m) for m in _MOTTO if m in folded]
+    return text[max(ends):].strip() if ends else text
 
 
 def _strip_motto(text: str) -> str:
@@ -291,7 +301,7 @@ def _respell(text: str, place: bool = False) -> str:
                 # the spelling nearest to the printed words gives the marks of the others
                 nearest = max(spellings, key=lambda s: sum(canonical_tone_placement(p.lower()) == w for p, w in zip(s, printed)))
                 out.extend(
-                    _typeset(w if canonical_tone_placement(p.lower()) == c else (p.upper() if w.isupper() else p))
+                    _typeset(w if canonical_tone_placement(p.lower()) == c else _cased_as(p, w))
                     for p, w, c in zip(nearest, words[at : at + len(folded_parts)], printed)
                 )
                 at += len(folded_parts)
@@ -304,6 +314,15 @@ def _respell(text: str, place: bool = False) -> str:
 
 # what OCR reads for the apostrophe of "Đắk R’Lấp", "M’Đrắk": the list writes "'"
 _APOSTROPHES = re.compile(r"(?<=[^\W\d_])['’‘`´°?”“](?=[^\W\d_])")
+
+
+def _cased_as(listed: str, printed: str) -> str:
+    """The listed spelling in the printed word's case, letter by letter where they align."""
+    if printed.isupper():
+        return listed.upper()
+    if len(listed) != len(printed):
+        return listed
+    return "".join(l.upper() if p.isupper() else l.lower() for l, p in zip(listed, printed))
 
 
 def _typeset(word: str) -> str:
@@ -648,10 +667,11 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "") -> Docume
             place, issued, year = _dated(match)
             blank_day = year is not None and not match.group("day")
             break
-        scanned_date = _SCANNED_DATE_LINE.match(line.text)
+        scanned_date = _SCANNED_DATE_LINE.match(_after_motto(line.text))
         if scanned_date and not _agency_phrase(scanned_date.group("place")):
             place = scanned_date.group("place").strip()
-            day, month = (scanned_date.group(part) if scanned_date.group(part).isdigit() else None for part in ("day", "month"))
+            day, month = ((scanned_date.group(part) or "") for part in ("day", "month"))
+            day, month = (day if day.isdigit() else None), (month if month.isdigit() else None)
             issued = iso_date(day, month, scanned_date.group("year"))
             year = int(scanned_date.group("year"))
             break
