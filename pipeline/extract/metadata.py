@@ -47,7 +47,7 @@ _SCANNED_DATE_LINE = re.compile(
     r"^(?P<place>[^\d,;:()]{2,40}?)\s*[,.]\s*ng\w{1,3}\W?\s*"
     # the day and month, or what a handwritten day left of them ("ngày (€hàng 7", "tháng E")
     r"(?:(?P<day>\S{0,4}?)\s*tháng\s*(?P<month>\S{0,4}?)|[^,;:]{0,16}?)\s*"
-    r"n\wm\s*\S{0,2}\s*(?P<year>\d{4})\b",  # "năm", also read "nấm"
+    r"(?P<year_word>n\wm)\s*\S{0,2}\s*(?P<year>\d{4})\b",  # "năm", also read "nấm"
     re.IGNORECASE,
 )
 _APPENDIX_LINE = re.compile(
@@ -667,7 +667,11 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "") -> Docume
             place, issued, year = _dated(match)
             blank_day = year is not None and not match.group("day")
             break
-        scanned_date = _SCANNED_DATE_LINE.match(_after_motto(line.text))
+        scanned_date = _SCANNED_DATE_LINE.match(_after_motto(line.text) if scanned else line.text)
+        if scanned_date and not scanned and (
+            scanned_date.group("month") is None or scanned_date.group("year_word").lower() != "năm"
+        ):
+            scanned_date = None  # what only a scan's hand or OCR leaves is no text layer's date line
         if scanned_date and not _agency_phrase(scanned_date.group("place")):
             place = scanned_date.group("place").strip()
             day, month = ((scanned_date.group(part) or "") for part in ("day", "month"))
