@@ -465,6 +465,23 @@ def test_a_quotation_left_open_says_nothing() -> None:
     assert quoted_blocks(blocks, 0, len(blocks)) == set()
 
 
+def test_a_line_that_closes_a_quoted_name_and_goes_on_is_the_letter_s_own() -> None:
+    # a scan's lines are blocks: a name in quotes breaks over two ("“Hội thánh Đức" / "Chúa Trời”
+    # nêu trên. Đồng thời, đề nghị …"); the second line goes on in the letter's words (DA-002)
+    doc = make_doc([
+        ("heading", "CÔNG AN TP ĐÀ NẴNG PHÒNG AN CHÍNH TRỊ NỘI BỘ"),
+        "Số: 115/CV-PA83",
+        ("heading", "V/v thông báo hoạt động của tà đạo"),
+        "Kính gửi: Sở Giáo dục và Đào tạo thành phố.",
+        "Phòng PA83 xin thông báo các cơ sở giáo dục biết về hoạt động của “Hội thánh Đức",
+        "Chúa Trời” nêu trên. Đồng thời, đề nghị các cơ quan, trường học có biện pháp",
+        "tuyên truyền, quản lý trong học sinh, sinh viên.",
+    ])
+    body_start, body_end = body_bounds(doc.blocks)
+    assert quoted_blocks(doc.blocks, body_start, body_end) == set()
+    assert [item.kind for item in find_difficulties(doc)] == ["recommendation"]
+
+
 def test_the_members_of_a_proposed_board_are_one_item_with_the_proposal() -> None:
     doc = make_doc([
         INTRO,

@@ -492,3 +492,14 @@ def test_the_place_of_a_scanned_date_line_whatever_the_hand_left_of_the_date(
     texts = ["ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG", "Số: 12/BC-UBND", date_line, "BÁO CÁO", "Công khai ngân sách"]
     metadata = extract_metadata(_scanned(texts))
     assert (metadata.place, metadata.issued_date, metadata.year) == (place, issued, 2019)
+
+
+def test_a_speck_before_the_number_line_and_a_mark_no_code_has() -> None:
+    # DA-002 as OCR read it: a speck before "Số:", a column rule before the subject, "83" read "§3"
+    texts = ["CÔNG AN TP ĐÀ NẴNG _ PHÒNG AN CHÍNH TRỊ NỘI BỘ", "zÌ Số: 445 /CV-PA§3",
+             "| v/v thông báo hoạt động của tà đạo", *_MOTTO_LINES, "Đà Nẵng, ngày 26 tháng 4 năm 2018"]
+    metadata = extract_metadata(_scanned(texts))
+    assert (metadata.issuer, metadata.doc_number, metadata.title, metadata.doc_kind) == (
+        "CÔNG AN TP ĐÀ NẴNG PHÒNG AN CHÍNH TRỊ NỘI BỘ", None, "v/v thông báo hoạt động của tà đạo", "CÔNG VĂN"
+    )
+    assert metadata.unreadable == ("doc_number",)

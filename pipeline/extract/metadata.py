@@ -36,6 +36,8 @@ _NUMBER_VALUE = re.compile(r"^(?P<number>\d+[a-zA-Z]?)?\s*(?P<tail>(?:/\s*\d{4}\
 # on a scan the number is often written by hand: digits with a capital ("6S" for 651) were misread,
 # not printed (a number's letter suffix is lower case: "01a/BC-UBND")
 _SCANNED_NUMBER_VALUE = re.compile(r"^\d+[a-z]?$")
+# what a document's code is made of (Nghị định 30/2020, Phụ lục VI): letters, digits, "/", "-", "&", "(", ")", "."
+_CODE_CHARS = re.compile(r"^[\w/&().\s–-]+$")
 _DATE_LINE = re.compile(
     r"(?:^(?P<place>[^\d,;:()]{2,60}?)\s*,\s*)?ngày\s*(?P<day>\d{1,2})?\s*(?:tháng|/|-)\s*(?P<month>\d{1,2})?\s*(?:năm|/|-)\s*(?P<year>\d{4})?",
     re.IGNORECASE,
@@ -187,8 +189,8 @@ def _number(rest: str, scanned: bool = False) -> str | None:
     match = _NUMBER_VALUE.match(rest.strip())
     if match is None or not match.group("number"):
         return None
-    if scanned and not _SCANNED_NUMBER_VALUE.match(match.group("number")):
-        return None
+    if scanned and not (_SCANNED_NUMBER_VALUE.match(match.group("number")) and _CODE_CHARS.match(match.group("tail"))):
+        return None  # a capital among the digits, or a mark no code has ("CV-PA§3"): misread
     return _joined(match.group("number") + match.group("tail"))
 
 
@@ -427,14 +429,20 @@ def _split_merged(lines: Sequence[_Line]) -> list[_Line]:
         parts = [line.text]
         if not _is_number_line(line.text):
             parts = [p for p in _MERGED_NUMBER.split(line.text, maxsplit=1) if p.strip()]
+        if len(parts) == 2 and len(parts[0].strip()) <= _NOISE_CHARS and _is_number_line(parts[1]):
+            parts = parts[1:]  # a scan's speck before "Số:" ("zÌ Số: 445 /CV-PA83")
         if len(parts) == 1 or (len(parts) == 2 and _all_capitals(parts[0]) and len(parts[0]) <= 120):
             number_line = parts[-1]
             if _is_number_line(number_line):
                 parts[-1:] = [p for p in _MERGED_SUBJECT.split(number_line, maxsplit=1) if p.strip()]
         else:
             parts = [line.text]
-        out.extend(_Line(part.strip(" „"), line.column, line.block, line.cells) for part in parts)
+        # "|": a column rule OCR read at a line's edge
+        out.extend(_Line(part.strip(" „|"), line.column, line.block, line.cells) for part in parts)
     return out
+
+
+_NOISE_CHARS = 3
 
 
 _LABEL = re.compile(r"^[^:]{2,30}:\s")

@@ -223,9 +223,18 @@ def quoted_blocks(blocks: Sequence[TextBlock], first: int, stop: int) -> set[int
         if end is None:
             k += 1
             continue
-        quoted.update(first + j for j in range(k + 1, end + 1))
+        quoted.update(first + j for j in range(k + 1, end))
+        if not _GOES_ON.search(_after_last_close(blocks[first + end].text)):
+            quoted.add(first + end)  # the quotation ends the block; else the block goes on in its own words
         k = end + 1
     return quoted
+
+
+_GOES_ON = re.compile(r"[^\W\d_]{2,}")
+
+
+def _after_last_close(text: str) -> str:
+    return text[max(text.rfind("”"), text.rfind("»")) + 1 :]
 
 
 def build_outline(doc: DocumentText) -> list[OutlineNode]:
