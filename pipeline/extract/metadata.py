@@ -232,7 +232,7 @@ def _number_from_file_name(file_name: str, number_rest: str, year: int | None) -
             continue
         after = _FILE_LETTERS.match(stem, _FILE_GAP.match(stem, digits.end()).end())  # type: ignore[union-attr]
         before = _FILE_LETTERS_BEFORE.search(stem, 0, digits.start())
-        neighbours = [m.group("word") if "word" in m.groupdict() else m.group() for m in (after, before) if m]
+        neighbours = ([after.group()] if after else []) + ([before.group("word")] if before else [])
         if any(n.startswith(w) or w.startswith(n) for n in neighbours for w in words):
             found.add(number)
     return _joined(f"{found.pop()}/{code}") if len(found) == 1 else None
@@ -340,7 +340,10 @@ def _unglued(words: list[str]) -> list[str]:
     out: list[str] = []
     at = 0
     while at < len(words):
-        word = _APOSTROPHES.sub("'", words[at])
+        word = words[at]
+        respelled = _APOSTROPHES.sub("'", word)
+        if respelled != word and fold_accents(respelled).lower() in parts | glued.keys():
+            word = respelled
         folded = fold_accents(word).lower()
         if len(word) == 1 and word.isalpha() and at + 1 < len(words):
             joined = f"{word}'{words[at + 1]}"
