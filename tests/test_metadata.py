@@ -503,3 +503,12 @@ def test_a_speck_before_the_number_line_and_a_mark_no_code_has() -> None:
         "CÔNG AN TP ĐÀ NẴNG PHÒNG AN CHÍNH TRỊ NỘI BỘ", None, "v/v thông báo hoạt động của tà đạo", "CÔNG VĂN"
     )
     assert metadata.unreadable == ("doc_number",)
+
+
+def test_a_scanned_subject_respells_a_district_after_its_unit_word_and_nothing_else() -> None:
+    # DN-046: "huyện Đắk R”lập" as OCR read it; "địa bàn" stays, though "Ban" is an agency head
+    texts = ["UBND TỈNH ĐẮK NÔNG", "VĂN PHÒNG", "Số: 409/TB-VPUBND", *_MOTTO_LINES, "Đắk Nông, ngày 27 tháng 5 năm 2019",
+             "THÔNG BÁO", "Kết luận tại buổi kiểm tra bãi xử lý chất thải trên địa bàn huyện Đắk R”lập"]
+    title = "Kết luận tại buổi kiểm tra bãi xử lý chất thải trên địa bàn huyện Đắk R’lấp"
+    assert extract_metadata(_scanned(texts)).title == title
+    assert extract_metadata(_blocks(texts)).title == texts[-1]  # a text layer's subject as printed

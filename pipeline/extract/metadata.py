@@ -283,12 +283,14 @@ def _clean_issuer(text: str, scanned: bool) -> str | None:
     return text
 
 
-def _respell(text: str, place: bool = False) -> str:
+def _respell(text: str, place: bool = False, districts_only: bool = False) -> str:
     """``text`` with the names ``_known_names`` lists spelled as listed, word by word: a word whose
     marks differ from its name's spelling (OCR's "NỖ" for "NÔ") takes the listed one, from the
     spelling nearest to the printed words where a name has several ("ĐĂK" of "Đăk R'Lấp"). A
     district's name counts after a unit word ("HUYỆN KRÔNG NỖ") or as a ``place`` whole: elsewhere
-    a district's name may be ordinary words ("Vinh" of "Vĩnh Hảo")."""
+    a district's name may be ordinary words ("Vinh" of "Vĩnh Hảo"). ``districts_only``: only a
+    district's name after its unit word (a subject line: "huyện Đắk R”lập"), as the other names'
+    folded words are ordinary words there ("Ban" is the "bàn" of "địa bàn")."""
     words = _unglued(text.split())
     folded = [fold_accents(w).lower() for w in words]
     out: list[str] = []
@@ -296,7 +298,10 @@ def _respell(text: str, place: bool = False) -> str:
     while at < len(words):
         after_unit = any(" ".join(folded[max(at - len(unit), 0) : at]) == " ".join(unit) for unit in _DISTRICT_UNITS)
         whole_place = [n for n in _district_names() if len(n[1]) == len(words)] if place and at == 0 else []
-        names = (*_district_names(), *_known_names()) if after_unit else (*whole_place, *_known_names())
+        if districts_only:
+            names: tuple[tuple[tuple[list[str], ...], list[str]], ...] = _district_names() if after_unit else ()
+        else:
+            names = (*_district_names(), *_known_names()) if after_unit else (*whole_place, *_known_names())
         for spellings, folded_parts in names:
             if folded_parts == folded[at : at + len(folded_parts)]:
                 printed = [canonical_tone_placement(w.lower()) for w in words[at : at + len(folded_parts)]]
@@ -756,6 +761,8 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "") -> Docume
         doc_kind = _kind_by_code(doc_number)
     # a subject line (trích yếu) ends without a full stop; a scan's stray mark is not part of it
     title = " ".join(title_lines).strip().rstrip(" .") or None
+    if scanned and title:
+        title = _respell(title, districts_only=True)
 
     if issuer is None or doc_number is None:
         for line in head:
