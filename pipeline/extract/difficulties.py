@@ -736,8 +736,7 @@ class _Reader:
                 index = self.read_announced_items(index, announced)
                 continue
             if self.request_doc and not text.endswith(":") and (
-                makes_request(text, request_doc=True) or self.sends_by(index, body_end)
-                or submits(self.sentence_at(index, body_end))
+                makes_request(text, request_doc=True) or self.asks_in_sentence(index, body_end)
             ):
                 position = self.node_at.get(index)
                 if position is not None and self.children.get(position):
@@ -771,11 +770,12 @@ class _Reader:
                 break
         return text
 
-    def sends_by(self, index: int, body_end: int) -> bool:
-        """Whether the sentence opening block ``index`` asks for the reply to be sent by a day
-        ("Văn bản góp ý gửi về Sở Tài chính … trước ngày 03/6/2019"): in a request document, the
-        instruction that closes it."""
-        return bool(_tables().send_by.search(_SPACES.sub(" ", fold_accents(self.sentence_at(index, body_end)))))
+    def asks_in_sentence(self, index: int, body_end: int) -> bool:
+        """Whether the sentence opening block ``index`` asks in a request document's other ways:
+        the instruction to send the reply by a day ("Văn bản góp ý gửi về Sở Tài chính … trước
+        ngày 03/6/2019") or submitting something to be considered (:func:`submits`)."""
+        sentence = self.sentence_at(index, body_end)
+        return bool(_tables().send_by.search(_SPACES.sub(" ", fold_accents(sentence)))) or submits(sentence)
 
     def announces(self, text: str) -> bool:
         """Whether ``text`` is a lead-in that announces requests ("… đề nghị … như sau:")."""

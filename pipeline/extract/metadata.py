@@ -63,6 +63,7 @@ _BODY_OPENERS = (
     "kem theo",
 )
 _HEADER_TABLE_CELLS = 2
+_NOISE_CHARS = 3  # a scan's speck before "Số:" is this long at most
 _LETTER_OPENERS = ("kinh gui", "can cu", "i.", "1.", "(kem", "kem theo")
 # a part, chapter or article heading opens the body only with its number ("Phần I", "Chương 2",
 # "Điều 1", "Phần thứ nhất"): "Chương trình tổng thể …" carries a subject line on
@@ -448,9 +449,6 @@ def _split_merged(lines: Sequence[_Line]) -> list[_Line]:
         # "|": a column rule OCR read at a line's edge
         out.extend(_Line(part.strip(" „|"), line.column, line.block, line.cells) for part in parts)
     return out
-
-
-_NOISE_CHARS = 3
 
 
 _LABEL = re.compile(r"^[^:]{2,30}:\s")

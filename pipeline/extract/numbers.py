@@ -277,16 +277,16 @@ def _alternation_of(words: Iterable[str]) -> str:
 
 # The money and percentage finders run one after the other on the same text: what both read of
 # it is kept for the last few texts (a pure function's result, so sharing it changes nothing).
-_SHARED_TEXTS = 2
+SHARED_TEXTS = 2
 
 
-@lru_cache(maxsize=_SHARED_TEXTS)
+@lru_cache(maxsize=SHARED_TEXTS)
 def digit_run_starts(text: str) -> tuple[int, ...]:
     """Where each run of digits begins: the only places a number not inside a word can start."""
     return tuple(m.start() for m in _DIGIT_RUN.finditer(text))
 
 
-@lru_cache(maxsize=_SHARED_TEXTS)
+@lru_cache(maxsize=SHARED_TEXTS)
 def number_word_starts(text: str) -> tuple[int, ...]:
     """Every place a number word begins that a :func:`number_run_pattern` match can start at (a
     superset: its first word follows no letter or digit and is followed by neither)."""

@@ -19,7 +19,7 @@ from functools import lru_cache
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from pipeline.extract.numbers import parse_number
+from pipeline.extract.numbers import SHARED_TEXTS, parse_number
 from pipeline.extract.units import NUM as _NUM
 from pipeline.extract.units import Unit, nearest_money_unit, parse_unit
 from pipeline.extract.units import is_year as _is_year
@@ -320,15 +320,15 @@ def _cell_values(line: TableLine) -> dict[int, _CellValue]:
     return values
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=SHARED_TEXTS)
 def table_cells(text: str) -> tuple[TableCell, ...]:
     """Bare numbers in table rows whose unit the table states (money or percent), in text order.
 
     A column's own unit (``Kinh phí (đồng)``, ``Tỷ lệ (%)``) beats a row's unit (a ``ĐVT`` column,
     ``Tổng thu (tỷ đồng)`` as row label), which beats the table's (:func:`table_lines`). Row
     numbers (STT/TT column, Roman numerals), column-index rows (``a b 1 2 3``) and years are skipped.
-    The money and the percentage finders both read them, one after the other: the last two texts'
-    cells are kept.
+    The money and the percentage finders both read them, one after the other: the last texts'
+    cells are kept (``SHARED_TEXTS``).
     """
     return tuple(_table_cells(text))
 
