@@ -137,3 +137,68 @@ def test_scanning_only_where_a_number_can_start_finds_what_a_whole_scan_finds() 
         ):
             assert [m.span() for m in scan_at(pattern, text, starts(text))] == [m.span() for m in pattern.finditer(text)]
     assert [m.group() for m in scan_at(money._WRITTEN, edges[1], number_word_starts(edges[1]))][0] == "haı trăm trıệu đồng"
+
+
+# -- a document's own decimal mark ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "writes"),
+    [
+        ("Thu ngân sách 114,6 tỷ đồng, đạt 1.833,8 tỷ đồng", True),  # decimals and grouped thousands
+        ("tăng 2,5% so với cùng kỳ; đạt 0,125", True),
+        ("tăng 2,5% so với cùng kỳ", False),  # once is no habit
+        ("đạt 2,5% và 3,7%, tổng 1,234,567 đồng", False),  # "," groups thousands here
+        ("đạt 2,5% và 3,7%, tổng 1,234.5 USD", False),  # English style: "." is the decimal mark
+        ("khoản 1,2 và 3,4 Điều 5", True),  # a list written without spaces reads as decimals: harmless, no unit
+        ("Công văn số 12,345/UBND và 2,5 và 3,5", True),  # a code is not a number
+    ],
+)
+def test_a_document_writes_decimals_with_a_comma(text: str, writes: bool) -> None:
+    from pipeline.extract.numbers import writes_decimal_comma
+
+    assert writes_decimal_comma(text) is writes
+
+
+def test_a_lone_comma_before_three_digits_is_a_decimal_only_when_asked() -> None:
+    assert parse_number("132,354") == 132354
+    assert parse_number("132,354", decimal_comma=True) == pytest.approx(132.354)
+    assert parse_number("132.354", decimal_comma=True) == 132354  # "." still groups thousands
+    assert parse_number("1.234,567", decimal_comma=True) == pytest.approx(1234.567)
+
+
+def test_money_and_percent_of_a_decimal_comma_document() -> None:
+    from pipeline.extract.money import find_money
+    from pipeline.extract.percent import find_percentages
+
+    text = (
+        "Thu ngân sách Nhà nước trên địa bàn đạt 132,354 tỷ đồng, đạt 115% KH; tổng giá trị sản xuất "
+        "1.833,8 tỷ đồng, tăng 8,69%. Phí trông giữ xe 5,000 đồng/lượt. Tỷ lệ che phủ rừng 29,230%."
+    )
+    values = {m.text: m.value for m in find_money(text)}
+    assert values["132,354 tỷ đồng"] == pytest.approx(132_354_000_000)
+    assert values["1.833,8 tỷ đồng"] == pytest.approx(1_833_800_000_000)
+    assert values["5,000 đồng"] == 5000  # no fraction of a đồng: the comma groups thousands
+    percents = {m.text: m.value for m in find_percentages(text)}
+    assert percents["29,230%"] == pytest.approx(29.23)
+    # the same amount in a document that groups thousands with "," keeps its English reading
+    english = "Revenue 132,354 tỷ đồng; total 1,234,567 đồng; growth 8.69% and 2,5%."
+    assert {m.text: m.value for m in find_money(english)}["132,354 tỷ đồng"] == 132_354_000_000_000
+
+
+def test_table_figures_in_a_scaled_unit_follow_the_documents_decimal_comma() -> None:
+    from pipeline.extract.tables import read_cells
+
+    text = "\n".join(
+        [
+            "Giá trị sản xuất đạt 1.833,8 tỷ đồng, tăng 8,69%.",
+            "STT\tChỉ tiêu\tĐơn vị tính\tKế hoạch\tThực hiện",
+            "1\tThu ngân sách trên địa bàn\tTỷ đồng\t114,6\t122,566",
+            "2\tSố hộ được hỗ trợ\thộ\t1,250\t1,300",
+            "3\tPhí trông giữ xe\tđồng\t5,000\t5,000",
+        ]
+    )
+    cells = {(c.row, c.column): c.value for c in read_cells(text)}
+    assert cells[(1, 4)] == pytest.approx(122.566)
+    assert cells[(2, 3)] == 1250  # not a scale of money: read as before
+    assert cells[(3, 3)] == 5000

@@ -41,6 +41,7 @@ from pipeline.extract.numbers import (
     read_number_run,
     run_start,
     scan_at,
+    writes_decimal_comma,
 )
 from pipeline.extract.tables import table_cells
 from pipeline.extract.units import CURRENCIES as _CURRENCIES
@@ -185,10 +186,8 @@ class _Candidate:
 
 
 def _inline_candidates(text: str) -> Iterator[_Candidate]:
+    comma_decimals = writes_decimal_comma(text)
     for m in scan_at(_AMOUNT, text, digit_run_starts(text)):
-        number = parse_number(m.group("num"))
-        if number is None:
-            continue
         multiplier = 1.0
         currency: str | None = None
         scale = m.group("scale")
@@ -208,6 +207,11 @@ def _inline_candidates(text: str) -> Iterator[_Candidate]:
             end = m.end("scale")
         else:
             continue
+        # a decimal of a scale ("132,354 tỷ"); no document writes a fraction of a đồng
+        decimal_comma = comma_decimals and multiplier > 1
+        number = parse_number(m.group("num"), decimal_comma=decimal_comma)
+        if number is None:
+            continue
         if currency is None and any(_units()[w.lower()][1] for w in scale.split()):
             currency = "VND"
         num_text = m.group("num")
@@ -221,7 +225,7 @@ def _inline_candidates(text: str) -> Iterator[_Candidate]:
         if _is_year(num_text) and not scale and not in_range and _follows_year_word(text, m.start("num")):
             continue
         if first is not None:
-            first_number = parse_number(first)
+            first_number = parse_number(first, decimal_comma=decimal_comma)
             if first_number is not None and not (_is_year(first) and not _is_year(num_text)):
                 first_start = m.start("first")
                 yield _Candidate(first_start, m.end("first"), first_number * multiplier, currency, first_start, end)
@@ -231,15 +235,15 @@ def _inline_candidates(text: str) -> Iterator[_Candidate]:
 
 def _prefixed_candidates(text: str) -> Iterator[_Candidate]:
     for m in _PREFIXED.finditer(text):
-        number = parse_number(m.group("num"))
-        if number is None:
-            continue
         multiplier, currency = _units()[m.group("cur").lower()]
         scale = m.group("scale")
         if scale:
             if scale.lower() == "k" and m.start("scale") != m.end("num"):
                 continue
             multiplier *= _units()[scale.lower()][0]
+        number = parse_number(m.group("num"), decimal_comma=multiplier > 1 and writes_decimal_comma(text))
+        if number is None:
+            continue
         yield _Candidate(m.start(), m.end(), number * multiplier, currency, m.start(), m.end())
 
 

@@ -29,7 +29,7 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 _ONLY_AFTER_TENS = frozenset({"mốt", "lăm", "nhăm", "tư"})
 
 
-def parse_number(s: str) -> float | None:
+def parse_number(s: str, *, decimal_comma: bool = False) -> float | None:
     """The value of a number printed with digits, or None when its shape is not a number.
 
     Vietnamese documents group thousands with "." and mark decimals with ",", but many mix in
@@ -43,7 +43,10 @@ def parse_number(s: str) -> float | None:
       three digits (``95.120.259.153``, ``1,234,567``); anything else (``20.10.2025``) is None;
     * one separator used once: followed by exactly three digits it groups thousands
       (``161.773``, ``2,500``) unless the part before it is ``0`` (``0,125``); followed by any
-      other number of digits it is the decimal mark (``197,3``, ``2.5``, ``3,1416``).
+      other number of digits it is the decimal mark (``197,3``, ``2.5``, ``3,1416``). With
+      ``decimal_comma`` (the document writes decimals with "," and never groups thousands with it:
+      :func:`writes_decimal_comma`) a lone "," is the decimal mark whatever follows
+      (``132,354 tỷ`` = 132.354 tỷ).
     """
     s = s.strip()
     if _SPACE_GROUPED.match(s):
@@ -68,9 +71,10 @@ def parse_number(s: str) -> float | None:
             return None
         return float(head + "".join(digits for _, digits in parts))
     digits = parts[0][1]
-    if len(digits) == 3 and head != "0" and len(head) <= 3:
+    if len(digits) == 3 and head != "0" and len(head) <= 3 and not (decimal_comma and separators[0] == ","):
         return float(head + digits)
     return float(head + "." + digits)
+
 
 
 @lru_cache(maxsize=None)
@@ -278,6 +282,31 @@ def _alternation_of(words: Iterable[str]) -> str:
 # The money and percentage finders run one after the other on the same text: what both read of
 # it is kept for the last few texts (a pure function's result, so sharing it changes nothing).
 SHARED_TEXTS = 2
+
+
+# a number with separators, whole: not inside a code, a date or a longer run of digits
+_SEPARATED_NUMBER = re.compile(r"(?<![\w.,/-])\d+(?:[.,]\d+)+(?![/-]|[.,]\d)")
+
+
+@lru_cache(maxsize=SHARED_TEXTS)
+def writes_decimal_comma(text: str) -> bool:
+    """Whether ``text`` follows the Vietnamese way of writing numbers for its decimals: "," marks
+    them (``197,3``, ``1.234,5``: at least twice, where the shape leaves no doubt) and no number
+    groups thousands with "," (``1,234,567``, ``1,234.5``). Then ``parse_number(..., decimal_comma=True)``
+    reads a lone "," before three digits as the decimal mark too, as the rest of the document
+    does; the finders ask it only where a decimal is possible (a scale word, a percentage)."""
+    decimals = 0
+    for m in _SEPARATED_NUMBER.finditer(text):
+        number = m.group()
+        if "," not in number:
+            continue
+        groups = re.split(r"[.,]", number)
+        last_comma = number.rfind(",")
+        if number.count(",") > 1 or "." in number[last_comma:]:
+            return False  # "," groups thousands here: the document mixes in the English style
+        if len(number) - last_comma - 1 != 3 or groups[0] == "0":
+            decimals += 1
+    return decimals >= 2
 
 
 @lru_cache(maxsize=SHARED_TEXTS)

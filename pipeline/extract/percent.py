@@ -27,6 +27,7 @@ from pipeline.extract.numbers import (
     read_number_run,
     run_start,
     scan_at,
+    writes_decimal_comma,
 )
 from pipeline.extract.tables import table_cells
 
@@ -132,10 +133,11 @@ def _in_url_or_code(text: str, start: int, end: int) -> bool:
 
 def _inline(text: str) -> Iterator[tuple[PercentMatch, bool]]:
     """Percentages in digits, each with whether a sign may be read before it."""
+    decimal_comma = writes_decimal_comma(text)
     for m in scan_at(_PERCENT, text, digit_run_starts(text)):
         if _in_url_or_code(text, m.start(), m.end()):
             continue
-        value = parse_number(m.group("num"))
+        value = parse_number(m.group("num"), decimal_comma=decimal_comma)
         if value is None:
             continue
         subject = subject_of(text, m.start())  # a range shares the subject of its first number
@@ -145,7 +147,7 @@ def _inline(text: str) -> Iterator[tuple[PercentMatch, bool]]:
         ):
             first_text = None  # "3 và 5%": a range only as "giữa 3 và 5%"
         if first_text is not None:
-            first = parse_number(first_text)
+            first = parse_number(first_text, decimal_comma=decimal_comma)
             if first is not None:
                 start, end = m.start("first"), m.end("first")
                 yield PercentMatch(start, end, text[start:end], first, subject, False), True

@@ -19,7 +19,7 @@ from functools import lru_cache
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from pipeline.extract.numbers import SHARED_TEXTS, parse_number
+from pipeline.extract.numbers import SHARED_TEXTS, parse_number, writes_decimal_comma
 from pipeline.extract.units import NUM as _NUM
 from pipeline.extract.units import Unit, nearest_money_unit, parse_unit
 from pipeline.extract.units import is_year as _is_year
@@ -278,8 +278,11 @@ class _CellValue:
     figure: bool  # a figure of the table, not a row number, a unit cell or a year heading
 
 
-def _cell_values(line: TableLine) -> dict[int, _CellValue]:
-    """The numbers of a body row's cells by column, with the unit each one is in."""
+def _cell_values(line: TableLine, decimal_comma: bool) -> dict[int, _CellValue]:
+    """The numbers of a body row's cells by column, with the unit each one is in.
+
+    ``decimal_comma``: the document writes decimals with "," (``writes_decimal_comma``), so a
+    figure in a scaled money unit or in percent reads ``122,566`` as 122.566."""
     cells = list(line.cells)
     headers = line.table.headers()
     label = _row_label(cells)
@@ -311,6 +314,10 @@ def _cell_values(line: TableLine) -> dict[int, _CellValue]:
             continue
         header = headers[j] if j < len(headers) else ""
         unit = _PERCENT_UNIT if percent else _header_unit(header) or row_unit or line.table.unit
+        if decimal_comma and unit is not None and (unit.kind == "percent" or unit.kind == "money" and unit.multiplier > 1):
+            number = parse_number(m.group("num").replace(" ", ""), decimal_comma=True)
+            if number is None:
+                continue
         figure = not (
             j == unit_column
             or (j == first_filled and (_ROW_NUMBER_HEADER.match(header.strip()) or _numbers_the_row(cells, j)))
@@ -334,12 +341,13 @@ def table_cells(text: str) -> tuple[TableCell, ...]:
 
 
 def _table_cells(text: str) -> Iterator[TableCell]:
+    decimal_comma = writes_decimal_comma(text)
     for line in table_lines(text):
         if line.part != "body" or not line.table.in_body:
             continue
         headers = line.table.headers()
         label = _row_label(list(line.cells))
-        for j, value in _cell_values(line).items():
+        for j, value in _cell_values(line, decimal_comma).items():
             if not value.figure or value.unit is None or value.unit.kind == "other":
                 continue
             header = headers[j] if j < len(headers) else ""
@@ -367,9 +375,10 @@ HEADER_PATH_SEPARATOR = " / "
 
 def read_cells(text: str) -> Iterator[CellRead]:
     """Every cell of every table of ``text``, with its header path, number and unit."""
+    decimal_comma = writes_decimal_comma(text)
     for line in table_lines(text):
         paths = line.table.header_paths() if line.part == "body" else []
-        values = _cell_values(line) if line.part == "body" else {}
+        values = _cell_values(line, decimal_comma) if line.part == "body" else {}
         offset = line.start
         for j, cell in enumerate(line.cells):
             start = offset
