@@ -210,3 +210,46 @@ def test_figures_of_a_real_scanned_budget_table_are_read_again_with_digits_only(
     texts = [word.text for word in ocr_image(image, dpi).words]
     assert {"44.277", "51.764", "101.770"} <= set(texts), texts
     assert texts.count("48.723") == 2, texts  # "48723|" and "4872|", in a column with its rule marks
+
+
+def test_header_rows_are_the_leading_rows_before_a_row_of_figures() -> None:
+    from pipeline.ingest.ocr_tables import header_cells
+
+    grid = TableGrid(rows=[(0, 100), (100, 140), (140, 180), (180, 220)], cells=[[0, 100, 400, 600]] * 4, left=0, right=600)
+    texts = [("STT", "Chỉ tiêu", "kỳ họp thứ 7"), ("", "Năm", "2018"), ("1", "Thu ngân sách", "1.200"), ("2", "Chi", "800")]
+    words = [
+        OcrWord(text, 90.0, 10 + [0, 100, 400][column], 10 + [0, 100, 140, 180][row], 90 + [0, 100, 400][column], 30 + [0, 100, 140, 180][row], (1, 1, row))
+        for row, cells in enumerate(texts) for column, text in enumerate(cells) if text
+    ]
+    cells = header_cells([grid], words)
+    # "thứ 7" and a year are header words; the row with 1.200 is the body
+    assert [(box[1], " ".join(w.text for w in ws)) for box, ws in cells] == [
+        (0, "STT"), (0, "Chỉ tiêu"), (0, "kỳ họp thứ 7"), (100, "Năm"), (100, "2018"),
+    ]
+
+
+def test_centred_header_cells_of_other_heights_keep_their_own_lines() -> None:
+    # "Kế hoạch / năm 2018" and "So sánh / KH (%)" sit between the three lines of the tall cell
+    # beside them: each cell's lines are read on their own, not chained through its neighbour's
+    grid = TableGrid(rows=[(0, 200)], cells=[[0, 100, 300, 500, 700]], left=0, right=700)
+    words = [
+        _word("STT", 10, 70, 1),
+        _word("Số", 110, 20, 1), _word("liệu", 160, 20, 1), _word("hiện", 110, 70, 2), _word("2018", 160, 70, 2),
+        _word("chính", 110, 120, 3), _word("thức", 160, 120, 3),
+        _word("Kế", 310, 45, 4), _word("hoạch", 360, 45, 4), _word("năm", 310, 95, 5), _word("2018", 360, 95, 5),
+        _word("So", 510, 35, 6), _word("sánh", 560, 38, 6), _word("KH", 510, 85, 7), _word("(%)", 560, 88, 7),
+    ]
+    fill_tables([grid], words)
+    assert grid.cell_text == [["STT", "Số liệu\nhiện 2018\nchính thức", "Kế hoạch\nnăm 2018", "So sánh\nKH (%)"]]
+
+
+def test_header_cells_of_a_real_scanned_table_are_read_on_their_own() -> None:
+    """DN-016 p. 4: the page's reading of its header gave "_— nh" for "So sánh với KH (%)"."""
+    document = pypdfium2.PdfDocument(str(corpus_file("DN-016", ".pdf")))
+    image, dpi = pdf_page_image(document, 3)
+    page = ocr_image(image, dpi)
+    fill_tables(page.tables, page.words)
+    header = [cell.replace("\n", " ") for cell in page.tables[0].cell_text[0]]
+    assert "So sánh với KH (%)" in header, header
+    assert "Kế hoạch năm 2018" in header, header
+    assert "Số liệu thực hiện 2018 chính thức" in header, header

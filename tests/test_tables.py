@@ -230,3 +230,20 @@ def test_only_ocr_text_has_its_damaged_units_read() -> None:
     assert block.text == "Đơn vị: Triệu đồng"
     repaired = text.replace("Đơn vị: Triệu đôn", block.text)
     assert [(c.number, c.unit.multiplier) for c in table_cells(repaired)] == [(1967948, 1e6)]
+
+
+def test_a_direction_in_a_header_parenthesis_is_no_unit() -> None:
+    # "Mức tăng (giảm)": the parenthesis says how to read the sign; the row's unit (đ/kg) holds
+    text = "Mã hàng\tTên hàng\tĐơn vị tính\tGiá kỳ trước\tGiá kỳ này\tMức tăng (giảm)\n10.001\tGạo tẻ\tđ/kg\t11.200\t11.700\t500"
+    cells = {(c.row, c.column): (c.value, c.unit) for c in read_cells(text)}
+    assert cells[(1, 5)] == (500, "đ/kg")
+
+
+def test_a_long_cell_under_the_unit_header_is_no_unit() -> None:
+    # a merged cell shifts the row: the "Đơn vị tính" column holds the description; the unit cell decides
+    text = (
+        "Mã hàng\tTên hàng\tĐơn vị tính\tĐặc điểm\tGiá kỳ trước\tGiá kỳ này\n"
+        "10.001\tGạo tẻ\tKhang dân hoặc tương đương loại thường\tđ/kg\t17.000\t17.500"
+    )
+    cells = {(c.row, c.column): (c.value, c.unit) for c in read_cells(text)}
+    assert cells[(1, 4)] == (17000, "đ/kg")

@@ -391,6 +391,15 @@ def _qualifier_cues() -> dict[str, tuple[str, str | None]]:
     return _cue_table("numbers_qualifiers.tsv")
 
 
+def names_a_direction(phrase: str) -> bool:
+    """Whether ``phrase`` is only a change's direction: ``giảm`` of a header ``Mức tăng (giảm)``,
+    ``+/-``. Such a parenthesis tells how to read a figure's sign, not its unit."""
+    folded = phrase.strip(" .:()").lower()
+    if folded and not folded.strip("+-−±/ "):
+        return True
+    return _direction_cues().get(folded, ("", None))[1] is not None
+
+
 @lru_cache(maxsize=None)
 def _direction_cues() -> dict[str, tuple[str, str | None]]:
     return _cue_table("numbers_directions.tsv")

@@ -19,7 +19,7 @@ from functools import lru_cache
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from pipeline.extract.numbers import SHARED_TEXTS, parse_number, writes_decimal_comma
+from pipeline.extract.numbers import SHARED_TEXTS, names_a_direction, parse_number, writes_decimal_comma
 from pipeline.extract.units import NUM as _NUM
 from pipeline.extract.units import Unit, nearest_money_unit, parse_unit
 from pipeline.extract.units import is_year as _is_year
@@ -98,7 +98,7 @@ def _header_unit(header: str) -> Unit | None:
         if unit and unit.kind != "other":
             return unit
     last = _LAST_PARENTHESES.search(header)
-    if last and len(last.group("unit").split()) <= 2:
+    if last and len(last.group("unit").split()) <= 2 and not names_a_direction(last.group("unit")):
         return parse_unit(last.group("unit"))
     if _PERCENT_HEADER.search(header):
         return Unit("percent", text="%")
@@ -278,6 +278,10 @@ class _CellValue:
     figure: bool  # a figure of the table, not a row number, a unit cell or a year heading
 
 
+# a unit names a scale, a currency and what it counts per: "1.000 đồng/tấn", "triệu đồng", "người"
+_MAX_UNIT_WORDS = 4
+
+
 def _cell_values(line: TableLine, decimal_comma: bool) -> dict[int, _CellValue]:
     """The numbers of a body row's cells by column, with the unit each one is in.
 
@@ -288,7 +292,8 @@ def _cell_values(line: TableLine, decimal_comma: bool) -> dict[int, _CellValue]:
     label = _row_label(cells)
     unit_column = next((j for j, h in enumerate(headers) if _UNIT_COLUMN.match(h.strip())), None)
     row_unit: Unit | None = None
-    if unit_column is not None and unit_column < len(cells):
+    if unit_column is not None and unit_column < len(cells) and len(cells[unit_column].split()) <= _MAX_UNIT_WORDS:
+        # a longer cell under "Đơn vị tính" is no unit: the row's cells are shifted (merged or misread)
         row_unit = parse_unit(cells[unit_column]) if cells[unit_column].strip() else None
     if row_unit is None and label:
         label_unit = _HEADER_UNIT.search(label)

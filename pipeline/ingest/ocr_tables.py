@@ -281,8 +281,15 @@ def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
             if multi >= 2 and rows_apart and across >= max(2, len(per_line) - 1):
                 table.cell_text.extend([_line_text(cell) for cell in cells] for cells in per_line)
             else:
+                # one row whose cells wrap: each cell's lines on their own, since vertically centred
+                # cells of other heights put their lines between a cell's own and chain them into one
+                placed_here = placed.get((table_index, row), [])
                 table.cell_text.append([
-                    "\n".join(_line_text(cells[column]) for cells in per_line if cells[column]) for column in range(columns)
+                    "\n".join(
+                        _line_text([w for _, w in line])
+                        for line in _printed_lines([(c, w) for c, w in placed_here if c == column])
+                    )
+                    for column in range(columns)
                 ])
         _read_digits_in_number_columns(table.cell_text)
     return outside
@@ -325,6 +332,40 @@ def doubtful_figures(tables: Sequence[TableGrid], words: Sequence[Word]) -> list
             if figures < max(3, len(filled) / 2):
                 continue
             found.extend((word, box) for word, box in cells if _doubtful_figure(word.text))
+    return found
+
+
+# A table's header is at most this many rows (a merged header of two or three bands)
+MAX_HEADER_ROWS = 3
+_YEAR_WORD = re.compile(r"^(?:19|20)\d\d$")
+
+
+def header_cells(tables: Sequence[TableGrid], words: Sequence[Word]) -> list[tuple[tuple[int, int, int, int], list[Word]]]:
+    """The filled cells of each table's header rows, each as its box and the words read in it.
+
+    The header rows are the leading rows (at most ``MAX_HEADER_ROWS``) before the first row with
+    a cell that is a figure in a column other than the first (a row number): column titles hold
+    words, units and years ("kỳ họp thứ 7", "Năm 2018"), the body holds figures. Page-wide recognition reads their short, centred, wrapped
+    lines badly (``_— nh`` for ``So sánh với KH (%)``): they are worth a reading of their own.
+    """
+    found: list[tuple[tuple[int, int, int, int], list[Word]]] = []
+    for table in tables:
+        rows: dict[tuple[int, int], list[Word]] = {}
+        for word in words:
+            x, y = (word.left + word.right) / 2, (word.top + word.bottom) / 2
+            if table.contains(x, y) and (cell := table.cell_at(x, y)) is not None and cell[0] < MAX_HEADER_ROWS:
+                rows.setdefault(cell, []).append(word)
+        for row in range(min(MAX_HEADER_ROWS, len(table.rows))):
+            cells = {column: cell_words for (r, column), cell_words in rows.items() if r == row}
+            texts = (_line_text(cell_words).strip("_ ") for column, cell_words in cells.items() if column > 0)
+            if any(_is_figure(text) and not _YEAR_WORD.match(text) for text in texts):
+                break
+            bounds = table.cells[row]
+            top, bottom = table.rows[row]
+            for column, cell_words in sorted(cells.items()):
+                if any(any(c.isalnum() for c in word.text) for word in cell_words):
+                    box = (int(bounds[column]), int(top), int(bounds[column + 1]), int(bottom))
+                    found.append((box, cell_words))
     return found
 
 
