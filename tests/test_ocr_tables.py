@@ -253,3 +253,32 @@ def test_header_cells_of_a_real_scanned_table_are_read_on_their_own() -> None:
     assert "So sánh với KH (%)" in header, header
     assert "Kế hoạch năm 2018" in header, header
     assert "Số liệu thực hiện 2018 chính thức" in header, header
+
+
+def test_two_rules_closer_than_any_column_are_one() -> None:
+    # a thick or doubled rule scanned as two runs 10 px apart at 200 dpi (DN-008 p. 3): no cell between
+    from pipeline.ingest.ocr_tables import find_tables
+
+    ink = np.zeros((400, 700), dtype=bool)
+    for y in (20, 120, 220, 320):
+        ink[y : y + 3, 20:680] = True
+    for x in (20, 200, 300, 310, 500, 677):
+        ink[20:323, x : x + 3] = True
+    (grid,) = find_tables(ink, 200.0)
+    assert [len(bounds) - 1 for bounds in grid.cells] == [4, 4, 4]
+
+
+def test_a_row_of_figures_with_a_rule_the_others_lack_keeps_its_figures_under_their_headers() -> None:
+    grid = TableGrid(
+        rows=[(0, 100), (100, 200), (200, 300), (300, 400)],
+        cells=[[0, 100, 400, 600], [0, 100, 400, 600], [0, 100, 250, 400, 600], [0, 100, 400, 600]],
+        left=0, right=600,
+    )
+    words = [
+        _word("TT", 10, 30, 1), _word("Nội", 110, 30, 1), _word("Tiền", 410, 30, 1),
+        _word("1", 10, 130, 2), _word("Thu", 110, 130, 2), _word("1.200", 410, 130, 2),
+        _word("2", 10, 230, 3), _word("Chi", 110, 230, 3), _word("800", 410, 230, 3),
+        _word("3", 10, 330, 4), _word("Vay", 110, 330, 4), _word("500", 410, 330, 4),
+    ]
+    fill_tables([grid], words)
+    assert grid.cell_text[2] == ["2", "Chi", "800"]

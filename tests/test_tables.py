@@ -247,3 +247,22 @@ def test_a_long_cell_under_the_unit_header_is_no_unit() -> None:
     )
     cells = {(c.row, c.column): (c.value, c.unit) for c in read_cells(text)}
     assert cells[(1, 4)] == (17000, "đ/kg")
+
+
+def test_a_change_column_keeps_its_sign_and_a_formula_is_no_unit() -> None:
+    # DN-008's price table: a column-index row with formulas, a decrease printed with a minus
+    text = "\n".join(
+        [
+            "Mã hàng\tTên hàng\tĐơn vị tính\tGiá kỳ trước\tGiá kỳ này\tMức tăng (giảm)\tTỷ lệ tăng (giảm) (%)",
+            "(2)\t(3)\t(5)\t(7)\t(8)\t(9)=(8-7)\t(10)=(9/7)",
+            "10.004\tThịt lợn nạc thăn\tđ/kg\t90.000\t80.000\t-10.000\t-0.111",
+            "10.005\tThịt bò thăn\tđ/kg\t260.000\t260.000\t0\t0.000",
+        ]
+    )
+    cells = {(c.row, c.column): (c.text, c.value, c.unit) for c in read_cells(text)}
+    assert cells[(2, 5)] == ("-10.000", -10000, "đ/kg")
+    assert cells[(3, 5)] == ("0", 0, "đ/kg")
+    assert cells[(2, 6)][1:] == (-0.111, "%")
+    from pipeline.extract.money import find_money
+
+    assert [m.value for m in find_money(text)] == [90000, 80000, -10000, 260000, 260000, 0]

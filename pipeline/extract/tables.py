@@ -42,9 +42,10 @@ _COLUMN_INDEX_CELL = re.compile(r"^\(?(?:[A-Za-zĐđ]|\d{1,3})\)?$|^[\d\s()]*[=+
 _INDEX_ROW_LABEL = re.compile(r"^(?:[A-ZĐ]{1,3}|Mã\s+số|Cột)$", re.IGNORECASE)
 # bits of the table's rules that OCR reads beside a figure ("_54.886", "240000|_") are no part of it
 # and OCR may set a space after a group separator ("1. 967. 948")
-_CELL_NUMBER = re.compile(rf"^[\s_|¬]*(?P<num>{_NUM}|\d{{1,3}}(?:[.,] \d{{3}})+)[\s_|¬]*$")
+# a minus joined to a figure is its sign: a decrease in a change column ("Mức tăng (giảm)": -10.000)
+_CELL_NUMBER = re.compile(rf"^[\s_|¬]*(?P<sign>[-−])?(?P<num>{_NUM}|\d{{1,3}}(?:[.,] \d{{3}})+)[\s_|¬]*$")
 _ROW_CODE = re.compile(r"^\d{1,4}(?:\.\d{1,4})+\.?$")
-_CELL_PERCENT = re.compile(rf"^\s*(?P<num>{_NUM})\s*%\s*$")
+_CELL_PERCENT = re.compile(rf"^\s*(?P<sign>[-−])?(?P<num>{_NUM})\s*%\s*$")
 _MAX_GAP_LINES = 2
 _PERCENT_UNIT = Unit("percent", text="%")
 _WORD = re.compile(r"[^\W\d_]{2}")
@@ -98,7 +99,11 @@ def _header_unit(header: str) -> Unit | None:
         if unit and unit.kind != "other":
             return unit
     last = _LAST_PARENTHESES.search(header)
-    if last and len(last.group("unit").split()) <= 2 and not names_a_direction(last.group("unit")):
+    # "(giảm)" tells a sign, "(8-7)" how a column is computed: neither is a unit
+    if (
+        last and len(last.group("unit").split()) <= 2 and not names_a_direction(last.group("unit"))
+        and any(c.isalpha() or c == "%" for c in last.group("unit"))
+    ):
         return parse_unit(last.group("unit"))
     if _PERCENT_HEADER.search(header):
         return Unit("percent", text="%")
@@ -328,7 +333,10 @@ def _cell_values(line: TableLine, decimal_comma: bool) -> dict[int, _CellValue]:
             or (j == first_filled and (_ROW_NUMBER_HEADER.match(header.strip()) or _numbers_the_row(cells, j)))
             or (_is_year(m.group("num")) and (not header.strip() or _YEAR_HEADER.match(header.strip())))
         )
-        values[j] = _CellValue(cell_start + m.start("num"), cell_start + m.end("num"), m.group("num"), number, unit, figure)
+        begin = m.start("sign") if m.group("sign") else m.start("num")
+        if m.group("sign"):
+            number = -number
+        values[j] = _CellValue(cell_start + begin, cell_start + m.end("num"), cell[begin : m.end("num")], number, unit, figure)
     return values
 
 

@@ -25,6 +25,7 @@ _JOIN_GAP = 0.01  # breaks in a scanned rule that are bridged
 _SNAP = 0.04  # rules closer than this are one rule; a vertical rule ends this near a horizontal one
 _TOUCH = 0.015  # rules of one grid cross or meet: their ink overlaps within this
 _MIN_ROW_HEIGHT = 0.08
+_MIN_COLUMN_WIDTH = 0.08  # no column is narrower: two rules this close are one (a thick or doubled rule)
 _RULE_MARKS = "|[]"
 _FLAT_MARK = 0.35  # of a band's median word height: flatter than any letter
 _SPANNING = 0.8  # of a grid's width: a table's top and bottom rules run (nearly) across it
@@ -193,7 +194,7 @@ def _grid(h_rules: list[Rule], v_rules: list[Rule], snap: int, dpi: float) -> Ta
         crossing = sorted(v.position for v in v_rules if v.start - snap <= middle <= v.end + snap)
         bounds = [left]
         for x in crossing + [right]:
-            if x - bounds[-1] > snap:
+            if x - bounds[-1] > max(snap, dpi * _MIN_COLUMN_WIDTH):
                 bounds.append(x)
             else:
                 bounds[-1] = max(bounds[-1], x) if bounds[-1] != left else bounds[-1]
@@ -260,9 +261,18 @@ def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
         placed.setdefault((table_index, cell[0]), []).append((cell[1], word))
     for table_index, table in enumerate(tables):
         table.cell_text = []
+        columns_of_table = _columns(table)
         for row, bounds in enumerate(table.cells):
             columns = len(bounds) - 1
-            printed_lines = _printed_lines(placed.get((table_index, row), []))
+            here = placed.get((table_index, row), [])
+            if len(columns_of_table) != len(bounds) and _holds_figures(here, columns_of_table):
+                # a row of figures missing a rule most rows have (broken on the scan), or with one
+                # they lack (a stroke): its words go to the table's columns, so that each figure
+                # stays under its own header
+                here = [(_column_at(columns_of_table, (w.left + w.right) / 2), w) for _, w in here]
+                placed[(table_index, row)] = here
+                columns = len(columns_of_table) - 1
+            printed_lines = _printed_lines(here)
             per_line = [[[w for c, w in line if c == column] for column in range(columns)] for line in printed_lines]
             lines_per_column = [sum(1 for cells in per_line if cells[column]) for column in range(columns)]
             multi = sum(1 for n in lines_per_column if n >= 2)
@@ -293,6 +303,34 @@ def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
                 ])
         _read_digits_in_number_columns(table.cell_text)
     return outside
+
+
+# rules of one column in rows of a scan lie within this share of the table's width of each other
+_COLUMN_TOLERANCE = 0.01
+
+
+def _columns(table: TableGrid) -> list[float]:
+    """The table's column boundaries: those that at least half of its rows have."""
+    tolerance = _COLUMN_TOLERANCE * (table.right - table.left)
+    clusters: list[list[float]] = []  # [sum, count, last x]
+    for x in sorted(x for bounds in table.cells for x in bounds[1:-1]):
+        if clusters and x - clusters[-1][2] <= tolerance:
+            clusters[-1][0] += x
+            clusters[-1][1] += 1
+            clusters[-1][2] = x
+        else:
+            clusters.append([x, 1, x])
+    kept = [total / count for total, count, _ in clusters if count >= len(table.cells) / 2]
+    return [table.left, *kept, table.right]
+
+
+def _column_at(bounds: list[float], x: float) -> int:
+    return next((i for i in range(len(bounds) - 1) if x <= bounds[i + 1]), len(bounds) - 2)
+
+
+def _holds_figures(words: list[tuple[int, Word]], bounds: list[float]) -> bool:
+    """Whether a row's words include a figure beyond its first column (a row number)."""
+    return any(_is_figure(w.text.strip(_RULE_MARKS + "_")) and (w.left + w.right) / 2 > bounds[1] for _, w in words)
 
 
 # a figure as agencies print it: thousands grouped by dots (or none below 1 000), decimals after a comma
