@@ -266,3 +266,9 @@ def test_a_change_column_keeps_its_sign_and_a_formula_is_no_unit() -> None:
     from pipeline.extract.money import find_money
 
     assert [m.value for m in find_money(text)] == [90000, 80000, -10000, 260000, 260000, 0]
+
+
+@pytest.mark.parametrize(("cell", "value"), [("125:", 125), ("71.", 71), ("_—_ 120", 120), ("-10.000", -10000), ("1.234,5.", 1234.5)])
+def test_what_ocr_sets_around_a_figure_is_no_part_of_it(cell: str, value: float) -> None:
+    text = f"STT\tNội dung\tSo sánh (%)\n1\tThu ngân sách\t{cell}"
+    assert [c.value for c in read_cells(text) if c.row == 1 and c.column == 2] == [value]

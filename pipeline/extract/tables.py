@@ -43,7 +43,10 @@ _INDEX_ROW_LABEL = re.compile(r"^(?:[A-ZĐ]{1,3}|Mã\s+số|Cột)$", re.IGNOREC
 # bits of the table's rules that OCR reads beside a figure ("_54.886", "240000|_") are no part of it
 # and OCR may set a space after a group separator ("1. 967. 948")
 # a minus joined to a figure is its sign: a decrease in a change column ("Mức tăng (giảm)": -10.000)
-_CELL_NUMBER = re.compile(rf"^[\s_|¬]*(?P<sign>[-−])?(?P<num>{_NUM}|\d{{1,3}}(?:[.,] \d{{3}})+)[\s_|¬]*$")
+# OCR also sets a rule's dash before a figure ("_—_ 120") and a speck, colon or quote after it ("125:", "71.")
+_CELL_NUMBER = re.compile(
+    rf"^[\s_|¬]*(?:—[\s_]+)?(?P<sign>[-−])?(?P<num>{_NUM}|\d{{1,3}}(?:[.,] \d{{3}})+)[\s_|¬]*[:.\"'”]?[\s_|¬]*$"
+)
 _ROW_CODE = re.compile(r"^\d{1,4}(?:\.\d{1,4})+\.?$")
 _CELL_PERCENT = re.compile(rf"^\s*(?P<sign>[-−])?(?P<num>{_NUM})\s*%\s*$")
 _MAX_GAP_LINES = 2
