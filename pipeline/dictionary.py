@@ -170,6 +170,22 @@ CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
             'unit': ("what the figure is in, from the column header, the row's unit cell or ĐVT column, or the table's unit line", '`%`'),
         },
     ),
+    'signatures': (
+        'every digital signature of a PDF, as the file holds it (read, not verified): usually the '
+        'signing leader first, then the agency, whose signature stands for its seal (often once more per annex page)',
+        {
+            'doc_id': ('document', '`5b0f6c1d2a9e8f71`'),
+            'signature_index': ("the signature's number in the file, from 0", '`1`'),
+            'signed_at': ("signing time from the signature (ISO 8601, the signer's offset)", '`2025-10-06T10:36:49+07:00`'),
+            'signer': ("the signer's certificate's common name (a person or a body), else the name in the signing software's reason", '`Bộ Nội vụ`'),
+            'signer_kind': ('person or agency (the name opens with an agency word, accents kept: Vụ is a department, Vũ a name)', '`agency`'),
+            'unit': ("the certificate's organisational unit (a person's department)", '`VỤ TỔ CHỨC PHI CHÍNH PHỦ`'),
+            'organization': ("the certificate's organisation", '`BỘ NỘI VỤ`'),
+            'place': ("the certificate's locality (or province)", '`Hà Nội`'),
+            'email': ("the certificate's or the reason's e-mail", '`bonoivu@moha.gov.vn`'),
+            'reason': ('the text the signing software wrote, as it is', '`Bộ Nội vụ<bonoivu@moha.gov.vn> đã ký lên văn bản này!`'),
+        },
+    ),
 }
 
 _SQL_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL", bool: "INTEGER (bool)", list: "list"}

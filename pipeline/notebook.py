@@ -138,6 +138,7 @@ class Dataset:
     blocks: pd.DataFrame = field(default_factory=pd.DataFrame)
     pages: pd.DataFrame = field(default_factory=pd.DataFrame)
     table_cells: pd.DataFrame = field(default_factory=pd.DataFrame)
+    signatures: pd.DataFrame = field(default_factory=pd.DataFrame)
     sections: pd.DataFrame = field(default_factory=pd.DataFrame)
     references: pd.DataFrame = field(default_factory=pd.DataFrame)
     amounts: pd.DataFrame = field(default_factory=pd.DataFrame)

@@ -30,7 +30,7 @@ import pipeline.ingest.txt  # noqa: F401
 from pipeline.nlp import annotate, doc_text
 from pipeline.extract.rows import rows_from_doc
 from pipeline.extract.tables import read_cells
-from pipeline.store import BlockRow, DocumentRow, ErrorRow, PageRow, TableCellRow, per_document_tables
+from pipeline.store import BlockRow, DocumentRow, ErrorRow, PageRow, SignatureRow, TableCellRow, per_document_tables
 # the version and doc_id functions live in a module light enough for an unchanged re-run
 from pipeline.version import EXTRACTION_MODULES, SERVING_MODULES, file_doc_id, pipeline_version
 
@@ -315,7 +315,14 @@ def _rows(
         TableCellRow(doc_id, c.table, c.row, c.column, c.part, c.start, c.end, text.page_at(c.start), c.text, c.header, c.value, c.unit)
         for c in read_cells(text.text)
     ]
-    return DocumentResult(source_path, document, errors, {"blocks": blocks, "pages": pages, "table_cells": cells, **facts})
+    signatures = [
+        SignatureRow(doc_id, g.index, g.signed_at, g.signer, g.signer_kind, g.unit, g.organization, g.place, g.email, g.reason)
+        for g in source.signatures
+    ]
+    return DocumentResult(
+        source_path, document, errors,
+        {"blocks": blocks, "pages": pages, "table_cells": cells, "signatures": signatures, **facts},
+    )
 
 
 # Version of the layout of parse_file's dictionary (README: "One file, no store"); raised when a

@@ -125,6 +125,22 @@ class TableCellRow:
     unit: str | None
 
 
+@dataclass
+class SignatureRow:
+    """One digital signature of a PDF, as the file holds it, not verified (table ``signatures``)."""
+
+    doc_id: str
+    signature_index: int
+    signed_at: str | None
+    signer: str | None
+    signer_kind: str | None
+    unit: str | None
+    organization: str | None
+    place: str | None
+    email: str | None
+    reason: str | None
+
+
 # The tables every run writes besides the fact tables, which come from the fact registry.
 CORE_TABLES: dict[str, type] = {
     "documents": DocumentRow,
@@ -132,6 +148,7 @@ CORE_TABLES: dict[str, type] = {
     "blocks": BlockRow,
     "pages": PageRow,
     "table_cells": TableCellRow,
+    "signatures": SignatureRow,
 }
 
 

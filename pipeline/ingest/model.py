@@ -53,6 +53,26 @@ class PageInfo:
 
 
 @dataclass
+class Signature:
+    """A digital signature of the file, as the file holds it (not verified).
+
+    ``signed_at`` is ISO 8601 with the signer's offset; ``signer`` the certificate's common name
+    (a person or a body), ``signer_kind`` "person" or "agency"; ``unit``, ``organization`` and
+    ``place`` its OU, O and L; ``reason`` the text the signing software wrote.
+    """
+
+    index: int
+    signed_at: str | None
+    signer: str | None
+    unit: str | None
+    organization: str | None
+    place: str | None
+    email: str | None
+    reason: str | None
+    signer_kind: Literal["person", "agency"] | None = None
+
+
+@dataclass
 class SourceDocument:
     """Everything a backend extracted from one file, before normalisation."""
 
@@ -62,6 +82,7 @@ class SourceDocument:
     pages: list[PageInfo] = field(default_factory=list)
     provenance: dict[str, str] = field(default_factory=dict)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    signatures: list[Signature] = field(default_factory=list)
 
     @property
     def page_count(self) -> int | None:

@@ -47,6 +47,7 @@ from pipeline.ingest.legacy import convert_pdf_chars
 from pipeline.ingest.model import PageInfo, SourceDocument
 from pipeline.ingest.ocr import ocr_available, ocr_pages, page_too_large, pdf_page_image
 from pipeline.ingest.options import ReadOptions
+from pipeline.ingest.pdf_signatures import read_signatures
 from pipeline.ingest.pdfium_paths import read_paths
 from pipeline.ingest.pdfium_text import (
     annotation_chars,
@@ -613,6 +614,7 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
     # its pages are flattened (annotations drawn into the content) to read what annotations print
     annotation_document = pypdfium2.PdfDocument(str(path))
     try:
+        signatures = read_signatures(annotation_document)
         with pdfplumber.open(str(path)) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
                 fast_page = _fast_page(fast_document, page)
@@ -663,7 +665,10 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
     provenance = {"reader": "pdfplumber+tesseract" if ocr_done else "pdfplumber"}
     if pdfium_pages:
         provenance["pdfium_pages"] = ",".join(map(str, pdfium_pages))
-    return SourceDocument(path=display_path, file_format="pdf", blocks=blocks, pages=infos, provenance=provenance, warnings=warnings)
+    return SourceDocument(
+        path=display_path, file_format="pdf", blocks=blocks, pages=infos, provenance=provenance, warnings=warnings,
+        signatures=signatures,
+    )
 
 
 def _quality(text: str) -> float:
