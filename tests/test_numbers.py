@@ -202,3 +202,20 @@ def test_table_figures_in_a_scaled_unit_follow_the_documents_decimal_comma() -> 
     assert cells[(1, 4)] == pytest.approx(122.566)
     assert cells[(2, 3)] == 1250  # not a scale of money: read as before
     assert cells[(3, 3)] == 5000
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "direction"),
+    [
+        ("Mức tăng (giảm)", -10000, "giảm"),
+        ("Tăng/giảm so với cùng kỳ", 5, "tăng"),
+        ("Chênh lệch", -3.5, "giảm"),
+        ("Tỷ lệ tăng (giảm) (%)", 0, None),  # no change
+        ("Tăng trưởng (%)", -2, None),  # growth is no column of changes both ways: the sign is the finder's
+        ("Thực hiện", -5, None),
+    ],
+)
+def test_a_change_columns_sign_is_its_direction(header: str, value: float, direction: str | None) -> None:
+    from pipeline.extract.numbers import column_direction
+
+    assert column_direction(header, value) == direction

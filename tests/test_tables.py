@@ -265,7 +265,13 @@ def test_a_change_column_keeps_its_sign_and_a_formula_is_no_unit() -> None:
     assert cells[(2, 6)][1:] == (-0.111, "%")
     from pipeline.extract.money import find_money
 
-    assert [m.value for m in find_money(text)] == [90000, 80000, -10000, 260000, 260000, 0]
+    found = find_money(text)
+    assert [(m.value, m.direction) for m in found] == [
+        (90000, None), (80000, None), (-10000, "giảm"), (260000, None), (260000, None), (0, None),
+    ]
+    from pipeline.extract.percent import find_percentages
+
+    assert [(p.value, p.direction) for p in find_percentages(text)] == [(-0.111, "giảm"), (0, None)]
 
 
 @pytest.mark.parametrize(("cell", "value"), [("125:", 125), ("71.", 71), ("_—_ 120", 120), ("-10.000", -10000), ("1.234,5.", 1234.5)])

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 
 from pipeline.data import read_list, read_table
 from pipeline.extract.numbers import (
+    column_direction,
     digit_run_starts,
     link_ranges,
     modifiers,
@@ -358,6 +359,7 @@ def find_money(text: str) -> Iterator[MoneyMatch]:
                 cell.unit.currency or "VND",
                 role_of(cell.header, first=True),
                 True,
+                column_direction(cell.header, cell.number),
             )
         )
     yield from sorted(matches, key=lambda m: m.start)

@@ -391,6 +391,18 @@ def _qualifier_cues() -> dict[str, tuple[str, str | None]]:
     return _cue_table("numbers_qualifiers.tsv")
 
 
+_CHANGE_HEADER = re.compile(r"chênh\s+lệch|tăng\s*[(/,;-]\s*giảm|tăng\s*\(\s*\+\s*\)", re.IGNORECASE)
+
+
+def column_direction(header: str, value: float) -> str | None:
+    """The direction of a figure in a column of changes ("Mức tăng (giảm)", "Tăng/giảm so với cùng
+    kỳ", "Chênh lệch"): its sign tells it, "giảm" below zero and "tăng" above; None for a zero or
+    another column."""
+    if not value or not _CHANGE_HEADER.search(header):
+        return None
+    return "giảm" if value < 0 else "tăng"
+
+
 def names_a_direction(phrase: str) -> bool:
     """Whether ``phrase`` is only a change's direction: ``giảm`` of a header ``Mức tăng (giảm)``,
     ``+/-``. Such a parenthesis tells how to read a figure's sign, not its unit."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from pipeline.extract.money import sentence_span
 from pipeline.extract.numbers import (
+    column_direction,
     digit_run_starts,
     link_ranges,
     modifiers,
@@ -194,5 +195,7 @@ def find_percentages(text: str) -> Iterator[PercentMatch]:
     for cell in table_cells(text):
         if cell.unit.kind != "percent" or any(s < cell.end and cell.start < e for s, e in taken):
             continue
-        matches.append(PercentMatch(cell.start, cell.end, cell.text, cell.number, cell.label or None, True))
+        matches.append(PercentMatch(
+            cell.start, cell.end, cell.text, cell.number, cell.label or None, True, column_direction(cell.header, cell.number),
+        ))
     yield from sorted(matches, key=lambda m: m.start)
