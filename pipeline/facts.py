@@ -448,7 +448,8 @@ def _date_note(row: Mapping[str, Any]) -> str | None:
 # Columns shared by amounts and percentages (pipeline.extract.numbers.modifiers and link_ranges)
 _NUMBER_COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "direction": ("`tăng` / `giảm` printed just before the number: the value is a change, kept with its printed "
-                  "sign (`giảm 5%` is 5 with `giảm`; `-2,5%` and `âm 3%` are negative values)", "`giảm`"),
+                  "sign (`giảm 5%` is 5 with `giảm`; `-2,5%` and `âm 3%` are negative values); in a table's column "
+                  "of changes (`Mức tăng (giảm)`, `Chênh lệch`) the figure's sign", "`giảm`"),
     "qualifier": ("bound or approximation: `dưới` / `trên` / `hơn` / `gần` / `khoảng` / `tối thiểu` / `tối đa` / "
                   "`không quá` (synonyms such as `xấp xỉ`, `ít nhất`, `trở lên` are normalised to these)", "`khoảng`"),
     "range_role": ("`low` / `high` in a range (`từ 5 đến 10`, `5-10`, `giữa 5 và 10`), `part` / `whole` in `A/B` "
