@@ -134,6 +134,12 @@ def _model() -> _Model | None:
     return _Model(weights, (transition[0], transition[1]), dictionary, tuple(_parse_template(t) for t in templates))
 
 
+def word_dictionary() -> frozenset[str]:
+    """The lower-cased words of underthesea's dictionary (the segmenter's), or an empty set."""
+    model = _model()
+    return model.dictionary if model is not None else frozenset()
+
+
 def _digits(text: str) -> bool:
     return _INTEGER.fullmatch(text) is not None and _INT32[0] <= int(text) <= _INT32[1]
 

@@ -489,3 +489,17 @@ def test_a_time_limit_while_tesseract_reads_stops_tesseract() -> None:
         if _running(pid):
             os.kill(pid, signal.SIGKILL)
         recognition.process.wait()
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("Báo cáo thâm tra dự thảo các Nghị quyét", "Báo cáo thẩm tra dự thảo các Nghị quyết"),  # a mark Tesseract was sure of
+        ("kết quá triên khai", "kết quả triển khai"),
+        ("trên địa bàn tỉnh Đắk Nông", "trên địa bàn tỉnh Đắk Nông"),  # "bàn tính" is a word, but "tỉnh" no misreading
+        ("hỗ trợ thủy lợi nhỏ", "hỗ trợ thủy lợi nhỏ"),  # nor "thủy lôi"
+        ("Hội thánh Đức Chúa Trời", "Hội thánh Đức Chúa Trời"),
+    ],
+)
+def test_a_compound_of_the_dictionary_restores_a_confident_mark(read: str, meant: str) -> None:
+    assert correct_text(read, confident=[True] * len(read.split())) == meant

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pipeline.data import read_table
 from pipeline.ingest.syllables import VIETNAMESE_LETTERS, is_syllable, split_tone
-from pipeline.normalize import split_char_tone
+from pipeline.normalize import canonical_tone_placement, split_char_tone
 
 TABLE_PATH = Path(__file__).resolve().parent.parent / "data" / "ocr_syllables.tsv"
 _TOKEN = re.compile(r"[^\W\d_]+|[^\w\s]+|\d+|\s+|_+")
@@ -325,15 +325,20 @@ def correct_text(text: str, model: SyllableModel | None = None, confident: Seque
         low = lowered[index]
         if word.isupper() and len(word) > 1 and not is_syllable(low):
             continue  # an abbreviation such as UBND
-        if kept is not None and kept[index] and split_tone(low)[1] is not None and is_syllable(low):
-            continue  # a tone mark read with confidence on a valid syllable
         if _in_code(tokens, index):
             continue  # "59-CV/ĐU" (Đảng ủy): the letters of a code are not syllables
+        previous = lowered[syllables[position - 1]] if position > 0 and _adjacent(tokens, syllables[position - 1], index) else ""
+        following = lowered[syllables[position + 1]] if position + 1 < len(syllables) and _adjacent(tokens, index, syllables[position + 1]) else ""
+        word_form = _word_form(low, previous, following, _letter_variants(model).get(_bare_letters(low), ()), model)
+        if word_form is not None:
+            tokens[index] = _apply_case(word_form, word)
+            lowered[index] = word_form
+            continue
         candidates = model.by_base.get(split_tone(low)[0])
         if not candidates:
             continue
-        previous = lowered[syllables[position - 1]] if position > 0 and _adjacent(tokens, syllables[position - 1], index) else ""
-        following = lowered[syllables[position + 1]] if position + 1 < len(syllables) and _adjacent(tokens, index, syllables[position + 1]) else ""
+        if kept is not None and kept[index] and split_tone(low)[1] is not None and is_syllable(low):
+            continue  # a tone mark read with confidence on a valid syllable
 
         def score(candidate: str) -> float:
             value = model.logp_next(previous, candidate) if previous else model.logp(candidate)
@@ -353,6 +358,67 @@ def correct_text(text: str, model: SyllableModel | None = None, confident: Seque
         lowered[index] = best
     _lower_lone_capitals(tokens, syllables)
     return "".join(tokens)
+
+
+def _bare_letters(syllable: str) -> str:
+    """A syllable without any mark: tone, hat, horn, breve (``quyết``, ``quyét`` -> ``quyet``)."""
+    return "".join(c for c in unicodedata.normalize("NFD", syllable) if not unicodedata.combining(c))
+
+
+# model id -> (the model, its syllables by bare letters); the model is kept so its id stays its own
+_LETTER_VARIANTS: dict[int, tuple[SyllableModel, dict[str, tuple[str, ...]]]] = {}
+
+
+def _letter_variants(model: SyllableModel) -> dict[str, tuple[str, ...]]:
+    """The model's syllables by their bare letters: the spellings a dropped or misread mark confuses."""
+    known = _LETTER_VARIANTS.get(id(model))
+    if known is not None and known[0] is model:
+        return known[1]
+    variants: dict[str, list[str]] = defaultdict(list)
+    for syllable in model.unigrams:
+        variants[_bare_letters(syllable)].append(syllable)
+    by_letters = {bare: tuple(spellings) for bare, spellings in variants.items()}
+    if len(_LETTER_VARIANTS) >= 4:
+        _LETTER_VARIANTS.clear()
+    _LETTER_VARIANTS[id(model)] = (model, by_letters)
+    return by_letters
+
+
+# how many times more often a word form must occur in the model's reports than the syllable read
+_WORD_FORM_ODDS = 5
+
+
+@lru_cache(maxsize=1)
+def _words() -> frozenset[str]:
+    """Vietnamese words of two syllables or more: underthesea's word dictionary (inside its wheel)."""
+    from pipeline.segmenter import word_dictionary  # loading it takes a second: only when OCR text is corrected
+
+    return frozenset(w for w in word_dictionary() if " " in w)
+
+
+def _word_form(low: str, previous: str, following: str, candidates: Sequence[str], model: SyllableModel) -> str | None:
+    """The one other marking of ``low`` that makes a word of the dictionary with a neighbour, when
+    ``low`` itself makes none (``kết quá`` -> ``kết quả``, ``Thâm tra`` -> ``Thẩm tra``, ``xét
+    đuyệt`` -> ``xét duyệt``); None otherwise. A compound is stronger evidence than syllable counts:
+    it holds even where Tesseract was sure of the mark it read. The dictionary also holds rare
+    compounds ("bàn tính", "thủy lôi"), so the word form must be far more frequent in reports than
+    the syllable read (``_WORD_FORM_ODDS``): a frequent syllable ("tỉnh", "lợi") is no misreading."""
+    if not (previous or following):
+        return None
+    least = _WORD_FORM_ODDS * max(1, model.unigrams.get(low, 0))
+    canonical = canonical_tone_placement(low)
+    candidates = [c for c in candidates if model.unigrams.get(c, 0) >= least and canonical_tone_placement(c) != canonical]
+    if not candidates:
+        return None
+    words = _words()
+
+    def makes_word(syllable: str) -> bool:
+        return bool(previous and f"{previous} {syllable}" in words) or bool(following and f"{syllable} {following}" in words)
+
+    if makes_word(low):
+        return None
+    forms = [c for c in candidates if c != low and makes_word(c)]
+    return forms[0] if len(forms) == 1 else None
 
 
 def _confident_tokens(tokens: list[str], confident: Sequence[bool]) -> list[bool]:
