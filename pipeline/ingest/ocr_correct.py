@@ -393,7 +393,12 @@ def _words() -> frozenset[str]:
     """Vietnamese words of two syllables or more: underthesea's word dictionary (inside its wheel)."""
     from pipeline.segmenter import word_dictionary  # loading it takes a second: only when OCR text is corrected
 
-    return frozenset(w for w in word_dictionary() if " " in w)
+    return frozenset(_canonical(w) for w in word_dictionary() if " " in w)
+
+
+def _canonical(words: str) -> str:
+    """Each syllable's tone mark in its canonical place (``cộng hoà`` -> ``cộng hòa``)."""
+    return " ".join(canonical_tone_placement(syllable) for syllable in words.split(" "))
 
 
 def _word_form(low: str, previous: str, following: str, candidates: Sequence[str], model: SyllableModel) -> str | None:
@@ -401,24 +406,36 @@ def _word_form(low: str, previous: str, following: str, candidates: Sequence[str
     ``low`` itself makes none (``kết quá`` -> ``kết quả``, ``Thâm tra`` -> ``Thẩm tra``, ``xét
     đuyệt`` -> ``xét duyệt``); None otherwise. A compound is stronger evidence than syllable counts:
     it holds even where Tesseract was sure of the mark it read. The dictionary also holds rare
-    compounds ("bàn tính", "thủy lôi"), so the word form must be far more frequent in reports than
-    the syllable read (``_WORD_FORM_ODDS``): a frequent syllable ("tỉnh", "lợi") is no misreading."""
+    compounds ("bàn tính", "thủy lôi", "bộ lòng"), so the compound must be one the reports the
+    model was counted on use, the only such marking ("chi bố sung": "chi bộ" and "bổ sung" both
+    are), and far more frequent there than the syllable read (``_WORD_FORM_ODDS``): a frequent
+    syllable ("tỉnh", "lợi") is no misreading."""
     if not (previous or following):
         return None
-    least = _WORD_FORM_ODDS * max(1, model.unigrams.get(low, 0))
     canonical = canonical_tone_placement(low)
-    candidates = [c for c in candidates if model.unigrams.get(c, 0) >= least and canonical_tone_placement(c) != canonical]
+    candidates = [c for c in candidates if canonical_tone_placement(c) != canonical]
     if not candidates:
         return None
     words = _words()
+    before, after = canonical_tone_placement(previous), canonical_tone_placement(following)
 
     def makes_word(syllable: str) -> bool:
-        return bool(previous and f"{previous} {syllable}" in words) or bool(following and f"{syllable} {following}" in words)
+        syllable = canonical_tone_placement(syllable)
+        return bool(before and f"{before} {syllable}" in words) or bool(after and f"{syllable} {after}" in words)
+
+    def reports_use(syllable: str) -> bool:
+        # a compound the reports the model was counted on use ("bộ lòng", "chi bộ" beside "bỏ
+        # lòng", "bổ sung" are words of the dictionary, not of these reports)
+        return (bool(previous and f"{before} {canonical_tone_placement(syllable)}" in words) and (previous, syllable) in model.bigrams) or (
+            bool(following and f"{canonical_tone_placement(syllable)} {after}" in words) and (syllable, following) in model.bigrams
+        )
 
     if makes_word(low):
         return None
-    forms = [c for c in candidates if c != low and makes_word(c)]
-    return forms[0] if len(forms) == 1 else None
+    forms = [c for c in candidates if reports_use(c)]
+    if len(forms) != 1 or model.unigrams.get(forms[0], 0) < _WORD_FORM_ODDS * max(1, model.unigrams.get(low, 0)):
+        return None
+    return forms[0]
 
 
 def _confident_tokens(tokens: list[str], confident: Sequence[bool]) -> list[bool]:
