@@ -384,8 +384,10 @@ def _letter_variants(model: SyllableModel) -> dict[str, tuple[str, ...]]:
     return by_letters
 
 
-# how many times more often a word form must occur in the model's reports than the syllable read
+# how many times more often a word form must occur in the model's reports than the syllable read,
+# and at least how often (a syllable the reports never use, "chợ", is no misreading of a rare "chỗ")
 _WORD_FORM_ODDS = 5
+_WORD_FORM_LEAST = 10
 
 
 @lru_cache(maxsize=1)
@@ -433,7 +435,8 @@ def _word_form(low: str, previous: str, following: str, candidates: Sequence[str
     if makes_word(low):
         return None
     forms = [c for c in candidates if reports_use(c)]
-    if len(forms) != 1 or model.unigrams.get(forms[0], 0) < _WORD_FORM_ODDS * max(1, model.unigrams.get(low, 0)):
+    least = max(_WORD_FORM_ODDS * model.unigrams.get(low, 0), _WORD_FORM_LEAST)
+    if len(forms) != 1 or model.unigrams.get(forms[0], 0) < least:
         return None
     return forms[0]
 

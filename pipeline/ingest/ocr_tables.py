@@ -188,20 +188,27 @@ def _grid(h_rules: list[Rule], v_rules: list[Rule], snap: int, dpi: float) -> Ta
         return None
     ys = sorted(h.position for h in h_rules)
     rows = [(a, b) for a, b in zip(ys, ys[1:]) if b - a >= dpi * _MIN_ROW_HEIGHT]
-    cells = []
-    for top, bottom in rows:
-        middle = (top + bottom) / 2
-        crossing = sorted(v.position for v in v_rules if v.start - snap <= middle <= v.end + snap)
-        bounds = [left]
-        for x in crossing + [right]:
-            if x - bounds[-1] > max(snap, dpi * _MIN_COLUMN_WIDTH):
-                bounds.append(x)
-            else:
-                bounds[-1] = max(bounds[-1], x) if bounds[-1] != left else bounds[-1]
-        cells.append(bounds)
-    if len(rows) < 2 or max(len(b) - 1 for b in cells) < 2:
+    def row_bounds(closest: float) -> list[list[float]]:
+        cells = []
+        for top, bottom in rows:
+            middle = (top + bottom) / 2
+            crossing = sorted(v.position for v in v_rules if v.start - snap <= middle <= v.end + snap)
+            bounds = [left]
+            for x in crossing + [right]:
+                if x - bounds[-1] > closest:
+                    bounds.append(x)
+                else:
+                    bounds[-1] = max(bounds[-1], x) if bounds[-1] != left else bounds[-1]
+            cells.append(bounds)
+        return cells
+
+    apart = row_bounds(snap)
+    if len(rows) < 2 or max(len(b) - 1 for b in apart) < 2:
         return None
-    return TableGrid(rows=rows, cells=cells, left=left, right=right)
+    # rules closer than any column are one rule (thick or doubled); a framed box whose only second
+    # column was such a sliver keeps it, as before: whether it is a table is not decided here
+    cells = row_bounds(max(snap, dpi * _MIN_COLUMN_WIDTH))
+    return TableGrid(rows=rows, cells=cells if max(len(b) - 1 for b in cells) >= 2 else apart, left=left, right=right)
 
 
 def _spanning_rules(h_rules: list[Rule], v_rules: list[Rule], left: float, right: float, snap: int) -> int:
