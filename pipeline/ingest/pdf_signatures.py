@@ -22,6 +22,7 @@ from functools import lru_cache
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
@@ -87,8 +88,8 @@ def signer_certificate(contents: bytes) -> x509.Certificate | None:
     """The signer's own certificate among those a PKCS#7 signature carries, or None."""
     try:
         certificates = pkcs7.load_der_pkcs7_certificates(contents.rstrip(b"\x00"))
-    except ValueError:
-        return None
+    except (ValueError, UnsupportedAlgorithm):
+        return None  # no PKCS#7 this reader knows: the reason may still name the signer
     issuers = {c.issuer for c in certificates}
     own = [c for c in certificates if c.subject not in issuers]
     return own[0] if own else (certificates[0] if certificates else None)
