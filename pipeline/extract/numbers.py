@@ -76,7 +76,6 @@ def parse_number(s: str, *, decimal_comma: bool = False) -> float | None:
     return float(head + "." + digits)
 
 
-
 @lru_cache(maxsize=None)
 def number_words() -> dict[str, tuple[str, float]]:
     """Vietnamese number words: word -> (kind, value), from ``data/numbers_words.tsv``."""

@@ -322,15 +322,12 @@ def _cell_values(line: TableLine, decimal_comma: bool) -> dict[int, _CellValue]:
         m = m or percent
         if not m:
             continue
-        number = parse_number(m.group("num").replace(" ", ""))
-        if number is None:
-            continue
         header = headers[j] if j < len(headers) else ""
         unit = _PERCENT_UNIT if percent else _header_unit(header) or row_unit or line.table.unit
-        if decimal_comma and unit is not None and (unit.kind == "percent" or unit.kind == "money" and unit.multiplier > 1):
-            number = parse_number(m.group("num").replace(" ", ""), decimal_comma=True)
-            if number is None:
-                continue
+        scaled = unit is not None and (unit.kind == "percent" or unit.kind == "money" and unit.multiplier > 1)
+        number = parse_number(m.group("num").replace(" ", ""), decimal_comma=decimal_comma and scaled)
+        if number is None:
+            continue
         figure = not (
             j == unit_column
             or (j == first_filled and (_ROW_NUMBER_HEADER.match(header.strip()) or _numbers_the_row(cells, j)))

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,6 +47,7 @@ class SyllableModel:
     bigrams: dict[tuple[str, str], int]
     by_base: dict[str, tuple[str, ...]]
     total: int
+    by_letters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # spellings by bare letters (``_bare_letters``)
 
     def logp(self, syllable: str) -> float:
         """Smoothed log unigram probability."""
@@ -97,9 +98,14 @@ def load_model(path: Path = TABLE_PATH) -> SyllableModel | None:
         else:
             bigrams[(first, second)] = int(count)
     by_base: dict[str, list[str]] = defaultdict(list)
+    by_letters: dict[str, list[str]] = defaultdict(list)
     for syllable in unigrams:
         by_base[split_tone(syllable)[0]].append(syllable)
-    return SyllableModel(unigrams, bigrams, {k: tuple(v) for k, v in by_base.items()}, sum(unigrams.values()))
+        by_letters[_bare_letters(syllable)].append(syllable)
+    return SyllableModel(
+        unigrams, bigrams, {k: tuple(v) for k, v in by_base.items()}, sum(unigrams.values()),
+        {k: tuple(v) for k, v in by_letters.items()},
+    )
 
 
 def _apply_case(model_word: str, original: str) -> str:
@@ -329,7 +335,7 @@ def correct_text(text: str, model: SyllableModel | None = None, confident: Seque
             continue  # "59-CV/ĐU" (Đảng ủy): the letters of a code are not syllables
         previous = lowered[syllables[position - 1]] if position > 0 and _adjacent(tokens, syllables[position - 1], index) else ""
         following = lowered[syllables[position + 1]] if position + 1 < len(syllables) and _adjacent(tokens, index, syllables[position + 1]) else ""
-        word_form = _word_form(low, previous, following, _letter_variants(model).get(_bare_letters(low), ()), model)
+        word_form = _word_form(low, previous, following, model.by_letters.get(_bare_letters(low), ()), model)
         if word_form is not None:
             tokens[index] = _apply_case(word_form, word)
             lowered[index] = word_form
@@ -363,25 +369,6 @@ def correct_text(text: str, model: SyllableModel | None = None, confident: Seque
 def _bare_letters(syllable: str) -> str:
     """A syllable without any mark: tone, hat, horn, breve (``quyết``, ``quyét`` -> ``quyet``)."""
     return "".join(c for c in unicodedata.normalize("NFD", syllable) if not unicodedata.combining(c))
-
-
-# model id -> (the model, its syllables by bare letters); the model is kept so its id stays its own
-_LETTER_VARIANTS: dict[int, tuple[SyllableModel, dict[str, tuple[str, ...]]]] = {}
-
-
-def _letter_variants(model: SyllableModel) -> dict[str, tuple[str, ...]]:
-    """The model's syllables by their bare letters: the spellings a dropped or misread mark confuses."""
-    known = _LETTER_VARIANTS.get(id(model))
-    if known is not None and known[0] is model:
-        return known[1]
-    variants: dict[str, list[str]] = defaultdict(list)
-    for syllable in model.unigrams:
-        variants[_bare_letters(syllable)].append(syllable)
-    by_letters = {bare: tuple(spellings) for bare, spellings in variants.items()}
-    if len(_LETTER_VARIANTS) >= 4:
-        _LETTER_VARIANTS.clear()
-    _LETTER_VARIANTS[id(model)] = (model, by_letters)
-    return by_letters
 
 
 # how many times more often a word form must occur in the model's reports than the syllable read,
@@ -421,18 +408,18 @@ def _word_form(low: str, previous: str, following: str, candidates: Sequence[str
     words = _words()
     before, after = canonical_tone_placement(previous), canonical_tone_placement(following)
 
-    def makes_word(syllable: str) -> bool:
-        syllable = canonical_tone_placement(syllable)
-        return bool(before and f"{before} {syllable}" in words) or bool(after and f"{syllable} {after}" in words)
+    def compounds(syllable: str) -> tuple[bool, bool]:
+        """Whether ``syllable`` makes a dictionary word with the previous and with the next syllable."""
+        placed = canonical_tone_placement(syllable)
+        return bool(before) and f"{before} {placed}" in words, bool(after) and f"{placed} {after}" in words
 
     def reports_use(syllable: str) -> bool:
         # a compound the reports the model was counted on use ("bộ lòng", "chi bộ" beside "bỏ
         # lòng", "bổ sung" are words of the dictionary, not of these reports)
-        return (bool(previous and f"{before} {canonical_tone_placement(syllable)}" in words) and (previous, syllable) in model.bigrams) or (
-            bool(following and f"{canonical_tone_placement(syllable)} {after}" in words) and (syllable, following) in model.bigrams
-        )
+        with_previous, with_next = compounds(syllable)
+        return (with_previous and (previous, syllable) in model.bigrams) or (with_next and (syllable, following) in model.bigrams)
 
-    if makes_word(low):
+    if any(compounds(low)):
         return None
     forms = [c for c in candidates if reports_use(c)]
     least = max(_WORD_FORM_ODDS * model.unigrams.get(low, 0), _WORD_FORM_LEAST)

@@ -75,6 +75,11 @@ class TableGrid:
         """Whether the point lies inside the table's outer frame."""
         return self.left <= x <= self.right and self.top <= y <= self.bottom
 
+    def cell_of(self, word: Word) -> tuple[int, int] | None:
+        """(row, column) of the cell holding the word's centre; None outside the frame or on a rule between rows."""
+        x, y = (word.left + word.right) / 2, (word.top + word.bottom) / 2
+        return self.cell_at(x, y) if self.contains(x, y) else None
+
     def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
         """(row, column) of the cell holding the point inside the frame; None on a rule between rows."""
         row = next((i for i, (top, bottom) in enumerate(self.rows) if top <= y <= bottom), None)
@@ -277,7 +282,6 @@ def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
                 # they lack (a stroke): its words go to the table's columns, so that each figure
                 # stays under its own header
                 here = [(_column_at(columns_of_table, (w.left + w.right) / 2), w) for _, w in here]
-                placed[(table_index, row)] = here
                 columns = len(columns_of_table) - 1
             printed_lines = _printed_lines(here)
             per_line = [[[w for c, w in line if c == column] for column in range(columns)] for line in printed_lines]
@@ -300,11 +304,9 @@ def fill_tables(tables: list[TableGrid], words: Sequence[Word]) -> list[Word]:
             else:
                 # one row whose cells wrap: each cell's lines on their own, since vertically centred
                 # cells of other heights put their lines between a cell's own and chain them into one
-                placed_here = placed.get((table_index, row), [])
                 table.cell_text.append([
                     "\n".join(
-                        _line_text([w for _, w in line])
-                        for line in _printed_lines([(c, w) for c, w in placed_here if c == column])
+                        _line_text([w for _, w in line]) for line in _printed_lines([(c, w) for c, w in here if c == column])
                     )
                     for column in range(columns)
                 ])
@@ -359,10 +361,7 @@ def doubtful_figures(tables: Sequence[TableGrid], words: Sequence[Word]) -> list
     for table in tables:
         columns: dict[int, list[tuple[Word, tuple[int, int, int, int]]]] = {}
         for word in words:
-            x, y = (word.left + word.right) / 2, (word.top + word.bottom) / 2
-            if not table.contains(x, y):
-                continue
-            cell = table.cell_at(x, y)
+            cell = table.cell_of(word)
             if cell is None:
                 continue
             row, column = cell
@@ -390,15 +389,15 @@ def header_cells(tables: Sequence[TableGrid], words: Sequence[Word]) -> list[tup
 
     The header rows are the leading rows (at most ``MAX_HEADER_ROWS``) before the first row with
     a cell that is a figure in a column other than the first (a row number): column titles hold
-    words, units and years ("kỳ họp thứ 7", "Năm 2018"), the body holds figures. Page-wide recognition reads their short, centred, wrapped
-    lines badly (``_— nh`` for ``So sánh với KH (%)``): they are worth a reading of their own.
+    words, units and years ("kỳ họp thứ 7", "Năm 2018"), the body holds figures. Page-wide
+    recognition reads their short, centred, wrapped lines badly (``_— nh`` for ``So sánh với KH (%)``): they are worth a reading of their own.
     """
     found: list[tuple[tuple[int, int, int, int], list[Word]]] = []
     for table in tables:
         rows: dict[tuple[int, int], list[Word]] = {}
         for word in words:
-            x, y = (word.left + word.right) / 2, (word.top + word.bottom) / 2
-            if table.contains(x, y) and (cell := table.cell_at(x, y)) is not None and cell[0] < MAX_HEADER_ROWS:
+            cell = table.cell_of(word)
+            if cell is not None and cell[0] < MAX_HEADER_ROWS:
                 rows.setdefault(cell, []).append(word)
         for row in range(min(MAX_HEADER_ROWS, len(table.rows))):
             cells = {column: cell_words for (r, column), cell_words in rows.items() if r == row}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 import pypdfium2
@@ -58,16 +59,13 @@ def pdf_date(text: str) -> str | None:
     return stamp
 
 
-def _text(getter: object, handle: object, decode: str) -> str:
-    size = getter(handle, None, 0)  # type: ignore[operator]
+def _text(getter: Callable[..., int], handle: object, decode: str) -> str:
+    size = getter(handle, None, 0)
     if size <= 0:
         return ""
     buffer = ctypes.create_string_buffer(size)
-    getter(handle, buffer, size)  # type: ignore[operator]
-    raw = buffer.raw[:size]
-    if decode == "utf-16-le":
-        return raw.decode("utf-16-le", errors="replace").rstrip("\x00").strip()
-    return raw.decode(decode, errors="replace").rstrip("\x00").strip()
+    getter(handle, buffer, size)
+    return buffer.raw[:size].decode(decode, errors="replace").rstrip("\x00").strip()
 
 
 def _contents(handle: object) -> bytes:
