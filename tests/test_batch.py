@@ -245,18 +245,27 @@ def _documents_written(out: Path) -> int:
 def test_killed_runs_end_in_the_clean_dataset(small_folder: Path, tmp_path: Path, clean_run: dict) -> None:  # type: ignore[type-arg]
     out = tmp_path / "out"
     command = [sys.executable, "-m", "pipeline.cli", "extract", str(small_folder), "--out", str(out), "-j", "2"]
-    # each run is killed at a random moment shortly after it has written one more document: the
-    # moments follow the run's progress, not fixed seconds that a faster pipeline finishes within
-    # (a window of 0.3 s let a run write the rest of the folder once segmentation got faster)
+    # the kills follow the run's progress, not fixed seconds that a faster pipeline finishes within.
+    # Runs alternate: one is killed at a random moment shortly after it has written one more
+    # document (often mid-way through the next); the next is killed before it has written any,
+    # at a random fraction of the time the first run took to write its first. A run killed after a
+    # write may write two or three documents before the kill lands (workers finish together), so
+    # only the early kills make three kills certain before the folder is done.
     rng = random.Random(20261128)
     kills = 0
-    for _ in range(8):  # a run that writes the rest of the folder before its kill ends the attempts
+    first_write = 0.0
+    for attempt in range(8):
         before = _documents_written(out)
+        started = time.monotonic()
         process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 300
-        while process.poll() is None and _documents_written(out) <= before and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 0.05))
+        if attempt % 2 == 0:
+            deadline = started + 300
+            while process.poll() is None and _documents_written(out) <= before and time.monotonic() < deadline:
+                time.sleep(0.02)
+            first_write = first_write or time.monotonic() - started
+            time.sleep(rng.uniform(0.0, 0.05))
+        else:
+            time.sleep(rng.uniform(0.2, 0.9) * first_write)
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             kills += 1
