@@ -52,6 +52,21 @@ def _blocks(gold: dict[str, tuple[str, dict]], cache: Path | None) -> dict[str, 
     return read
 
 
+def _signatures(files: list[Path]) -> list:  # type: ignore[type-arg]
+    """The digital signatures of a PDF (not cached: read in milliseconds from the file itself)."""
+    if not files or files[0].suffix.lower() != ".pdf":
+        return []
+    import pypdfium2
+
+    from pipeline.ingest.pdf_signatures import read_signatures
+
+    document = pypdfium2.PdfDocument(str(files[0]))
+    try:
+        return read_signatures(document)
+    finally:
+        document.close()
+
+
 def main() -> None:
     """Print the fields matched per gold set, scanned and text headers apart."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -70,9 +85,10 @@ def main() -> None:
             continue
         name, expected = gold[doc_id]
         files = sorted(CORPUS.glob(f"{doc_id}__*"))
-        text = assemble(SimpleNamespace(blocks=read, path=files[0].name if files else ""))  # type: ignore[arg-type]
+        source = SimpleNamespace(blocks=read, path=files[0].name if files else "", signatures=_signatures(files))
+        text = assemble(source)  # type: ignore[arg-type]
         scanned = any(b.source == "ocr" for b in text.blocks[:30])
-        metadata = extract_metadata(text.blocks, text.name)
+        metadata = extract_metadata(text.blocks, text.name, text.signed_on)
         for field in METADATA_FIELDS:
             right = _comparable(expected.get(field)) == _comparable(getattr(metadata, field))
             for key in (name, "all scanned headers" if scanned else "all text headers"):

@@ -24,7 +24,7 @@ from rich.table import Table
 # underthesea, pandas or the notebook module (tests/test_cli_imports.py). Each command imports what
 # it needs (the batch, eval, the web app) in its body.
 from pipeline import filters as filter_registry
-from pipeline.errors import DEFAULT_TIMEOUT_S, OutputBusy, OutputUnwritable, UsageError
+from pipeline.errors import DEFAULT_TIMEOUT_S, PAGE_ALLOWANCE_S, OutputBusy, OutputUnwritable, UsageError
 from pipeline.filters import FilterValues, QueryError
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def extract_command(
     out: Path = typer.Option(Path("extracted"), "--out", help="Output folder for reports.sqlite and *.parquet."),
     workers: int = typer.Option(os.cpu_count() or 1, "--workers", "-j", min=1, help="Worker processes (default: all cores)."),
     force: bool = typer.Option(False, "--force", help="Extract every file again, even unchanged ones."),
-    timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--timeout", min=0, help="Seconds allowed per document (0: no limit)."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--timeout", min=0, help=f"Seconds allowed per document, and {PAGE_ALLOWANCE_S:g} more for each page after the first (0: no limit)."),
     executor: Executor = typer.Option(
         Executor.auto, "--executor", help="Where documents are read: auto (inline for one worker, else processes), inline, "
         "process (a pool of --workers) or dask (a cluster at --scheduler).",
@@ -359,7 +359,7 @@ def parse_command(
         None, "--ocr/--no-ocr", show_default=False,
         help="Read scanned pages and photos with Tesseract, or only mark them as needing OCR (default: on, or BAOCAO_OCR).",
     ),
-    timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--timeout", min=0, help="Seconds allowed per document (0: no limit)."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT_S, "--timeout", min=0, help=f"Seconds allowed per document, and {PAGE_ALLOWANCE_S:g} more for each page after the first (0: no limit)."),
 ) -> None:
     """Print one file's metadata, blocks, facts and errors as JSON, without making a store.
 

@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from pipeline.errors import PAGE_ALLOWANCE_S
 from pipeline import facts
 from pipeline.store import CORE_TABLES, DATABASE_NAME, TABLES, columns
 
@@ -118,7 +119,9 @@ CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
                 'SOURCE_MISSING: in the store but not among the last run\'s inputs, removed by `--prune`; '
                 'HEADER_UNREADABLE: a number or date printed in a scanned header but handwritten or misread, '
                 'left empty in `documents`; NUMBER_FROM_FILE_NAME: that number read from the file\'s name instead, '
-                'where a run of digits there touches the code OCR read)'
+                'where a run of digits there touches the code OCR read; DATE_FROM_SIGNATURE: a handwritten day '
+                'read from the day of the file\'s first digital signature, in the month and year the header prints; '
+                f'TIMEOUT: over the time limit, `--timeout` plus {PAGE_ALLOWANCE_S:g} s for each page after the first)'
             ), '`CORRUPT_PDF`'),
             'message': ('human-readable message naming the file and the problem', '`broken.pdf: not a readable PDF (…) [CORRUPT_PDF]`'),
         },

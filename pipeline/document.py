@@ -40,6 +40,9 @@ class DocumentText:
     blocks: tuple[TextBlock, ...]
     # the file's name: an archive often names a file by the document's number ("458TBUB_2019.pdf")
     name: str = ""
+    # the days its digital signatures were made (ISO, earliest first): an archive signs a scan
+    # the day it issues it, which witnesses a day the header writes by hand
+    signed_on: tuple[str, ...] = ()
 
     @cached_property
     def _block_starts(self) -> list[int]:
@@ -88,7 +91,10 @@ def assemble(source: SourceDocument) -> DocumentText:
         )
         pieces.append(text)
         offset += len(text)
-    return DocumentText(text=BLOCK_SEPARATOR.join(pieces), blocks=tuple(blocks), name=PurePath(source.path).name)
+    signed_on = tuple(sorted({s.signed_at[:10] for s in source.signatures if s.signed_at}))
+    return DocumentText(
+        text=BLOCK_SEPARATOR.join(pieces), blocks=tuple(blocks), name=PurePath(source.path).name, signed_on=signed_on,
+    )
 
 
 def text_as_document(text: str) -> DocumentText:

@@ -5,6 +5,9 @@ from __future__ import annotations
 # seconds a document may take before it becomes a failed row with a TIMEOUT error (``extract``'s
 # default; here, in a module without dependencies, so that the CLI shows it without importing the batch)
 DEFAULT_TIMEOUT_S = 300.0
+# seconds each page after the first adds to that limit: a scanned page's OCR takes a few seconds
+# (bench/bench_ocr.py), so a long scan is given time in proportion and a hung file is still stopped
+PAGE_ALLOWANCE_S = 10.0
 
 
 class BaocaoError(Exception):

@@ -17,10 +17,10 @@ from pathlib import Path
 from spacy.language import Language
 
 from pipeline.document import DocumentText, assemble
-from pipeline.errors import BaocaoError, IngestError, UsageError
+from pipeline.errors import PAGE_ALLOWANCE_S, BaocaoError, IngestError, UsageError
 from pipeline.extract.components import metadata_of
 from pipeline.extract.metadata import DocumentMetadata
-from pipeline.ingest import ReadOptions, SourceDocument, load_document
+from pipeline.ingest import ReadOptions, SourceDocument, load_document, page_count
 # the readers load at their first call; here, before any document's time limit can interrupt an import
 import pipeline.ingest.doc  # noqa: F401
 import pipeline.ingest.docx  # noqa: F401
@@ -172,6 +172,18 @@ def time_limit(seconds: float | None, source_path: str) -> Iterator[Deadline]:
         raise DocumentTimeout(seconds, source_path)
 
 
+def document_limit(timeout: float | None, pages: int) -> float | None:
+    """The time limit of a document of ``pages`` pages: ``timeout`` for its first page and
+    ``PAGE_ALLOWANCE_S`` more for each other one (``None``: no limit).
+
+    A fixed limit lost every long scanned report: OCR takes seconds a page, so a 90-page scan
+    cannot finish in what catches a hung one-page file.
+    """
+    if not timeout:
+        return None
+    return timeout + PAGE_ALLOWANCE_S * max(0, pages - 1)
+
+
 def _failed_row(doc_id: str, source_path: str, suffix: str, size: int, version: str) -> DocumentRow:
     return DocumentRow(
         doc_id=doc_id, source_path=source_path, file_format=suffix.lstrip(".") or "unknown", pages=None, ocr_pages=0,
@@ -196,8 +208,8 @@ def process_file(
 ) -> DocumentResult:
     """Read, normalise, tokenise and extract one file. Never raises for bad input.
 
-    ``timeout`` (seconds) turns a document that takes too long into a failed row with a
-    ``TIMEOUT`` error instead of a hung batch. ``options`` say how to read it (default: from the
+    ``timeout`` (seconds, for a one-page document: see ``document_limit``) turns a document that
+    takes too long into a failed row with a ``TIMEOUT`` error instead of a hung batch. ``options`` say how to read it (default: from the
     environment, ``ReadOptions.from_environment``). Logs the outcome (status, seconds, error
     codes) at DEBUG level on the ``baocao`` logger.
     """
@@ -226,6 +238,7 @@ def _process_file(
         return DocumentResult(source_path, None, [error])
     doc_id = _doc_id(data)
     deadline = Deadline()
+    timeout = document_limit(timeout, page_count(path)) if timeout else None
     try:
         with time_limit(timeout, source_path) as deadline:
             source = load_document(path, source_path, options)
@@ -293,6 +306,12 @@ def _rows(
             ErrorRow(source_path, doc_id, "nlp", "NUMBER_FROM_FILE_NAME",
                      f"{source_path}: the number is handwritten or unreadable in the scanned header; "
                      f"{meta.doc_number} is read from the file's name")
+        )
+    if fields.pop("dated_by_signature"):
+        errors.append(
+            ErrorRow(source_path, doc_id, "nlp", "DATE_FROM_SIGNATURE",
+                     f"{source_path}: the day is handwritten or unreadable in the scanned header; "
+                     f"{meta.issued_date} is the day of the file's first digital signature")
         )
     document = DocumentRow(
         doc_id=doc_id,

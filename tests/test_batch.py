@@ -17,10 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from PIL import Image
 
 import pipeline
 from pipeline.batch import extract
-from pipeline.runner import EXTRACTION_MODULES, SERVING_MODULES, DocumentTimeout, pipeline_version, time_limit
+from pipeline.errors import PAGE_ALLOWANCE_S
+from pipeline.ingest import page_count
+from pipeline.runner import EXTRACTION_MODULES, SERVING_MODULES, DocumentTimeout, document_limit, pipeline_version, time_limit
 from pipeline.store import DATABASE_NAME, TABLES
 from tests.conftest import REPO, blank_pdf, shared_file
 
@@ -131,13 +134,29 @@ def test_time_limit_turns_a_slow_document_into_an_error_row(tmp_path: Path, exec
         # threads, not processes: the limit must hold where SIGALRM cannot be used
         cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None)
         with cluster, distributed.Client(cluster) as client:
-            summary = extract([shared_file("DN-001")], tmp_path, timeout=0.05, executor="dask", scheduler=client)
+            summary = extract([shared_file("QT-001")], tmp_path, timeout=0.05, executor="dask", scheduler=client)
     else:
-        summary = extract([shared_file("DN-001")], tmp_path, timeout=0.05, executor=executor, workers=2)
+        summary = extract([shared_file("QT-001")], tmp_path, timeout=0.05, executor=executor, workers=2)
     assert summary.failed == 1
     with sqlite3.connect(tmp_path / DATABASE_NAME) as connection:
         codes = connection.execute("SELECT code, message FROM errors").fetchall()
-    assert codes[0][0] == "TIMEOUT" and "DN-001" in codes[0][1]
+    # a text file is one page: the limit is the one asked for
+    assert codes[0][0] == "TIMEOUT" and "QT-001" in codes[0][1] and "limit of 0.05 s" in codes[0][1]
+
+
+def test_a_long_document_is_given_time_by_its_pages(tmp_path: Path) -> None:
+    # DN-001 has 21 pages: 20 page allowances on top of the limit asked for, read from the file
+    assert page_count(shared_file("DN-001")) == 21
+    assert document_limit(0.05, 21) == pytest.approx(0.05 + 20 * PAGE_ALLOWANCE_S)
+    assert document_limit(None, 21) is None and document_limit(300, 1) == 300
+    summary = extract([shared_file("DN-001")], tmp_path, timeout=0.05, workers=1)
+    assert summary.failed == 0
+    # a multi-frame TIFF counts its frames; an unreadable or one-page format counts one
+    frames = [Image.new("L", (200, 100), 255) for _ in range(3)]
+    frames[0].save(tmp_path / "scan.tif", save_all=True, append_images=frames[1:])
+    assert page_count(tmp_path / "scan.tif") == 3
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 broken")
+    assert page_count(tmp_path / "broken.pdf") == 1 and page_count(shared_file("QT-001")) == 1
 
 
 # what the tests below may take when a 0.05 s limit fires inside a 5 s busy loop: anything clearly

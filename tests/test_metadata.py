@@ -512,3 +512,52 @@ def test_a_scanned_subject_respells_a_district_after_its_unit_word_and_nothing_e
     title = "Kết luận tại buổi kiểm tra bãi xử lý chất thải trên địa bàn huyện Đắk R’lấp"
     assert extract_metadata(_scanned(texts)).title == title
     assert extract_metadata(_blocks(texts)).title == texts[-1]  # a text layer's subject as printed
+
+
+@pytest.mark.parametrize(
+    ("prefix", "signed_on", "issued"),
+    [
+        # the archive signs the scan the day it issues it: the first signature dates a day the hand
+        # left unreadable, when it falls in the header's month (04, 7) and year
+        ("DN-047", ("2019-04-16", "2019-04-20"), "2019-04-16"),
+        ("DN-040", ("2019-07-18",), "2019-07-18"),
+        ("DN-047", ("2019-05-02",), None),  # another month than the printed "tháng 04"
+        ("DN-040", ("2020-07-18",), None),  # another year
+        ("DN-047", ("2019-03-30", "2019-04-16"), None),  # only the first signature witnesses
+        ("DN-047", (), None),
+        # DN-015's month is printed (11) and its day a mark: a signature in November is taken
+        ("DN-015", ("2018-11-20",), "2018-11-20"),
+    ],
+)
+def test_a_handwritten_day_is_read_from_the_first_digital_signature(
+    prefix: str, signed_on: tuple[str, ...], issued: str | None
+) -> None:
+    texts, _ = SCANNED_HEADERS[prefix]
+    metadata = extract_metadata(_scanned(texts), "", signed_on)
+    assert metadata.issued_date == issued
+    assert metadata.dated_by_signature is (issued is not None)
+    assert ("issued_date" in metadata.unreadable) is (issued is None)
+
+
+def test_a_signature_dates_neither_a_readable_day_nor_a_text_layer_nor_a_draft() -> None:
+    dated = ["ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG", "Số: 208/QĐ-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+             "Đắk Nông, ngày 22 tháng 7 năm 2019", "QUYẾT ĐỊNH", "Về việc phê duyệt danh mục"]
+    assert extract_metadata(_scanned(dated), "", ("2019-07-24",)).issued_date == "2019-07-22"
+    # an e-signed text layer leaves the day blank for the signature's stamp: no hand to read
+    blank = [line.replace("ngày 22", "ngày    ") for line in dated]
+    for blocks in (_blocks(blank), _scanned(["DỰ THẢO", *blank])):
+        metadata = extract_metadata(blocks, "", ("2019-07-24",))
+        assert metadata.issued_date is None and not metadata.dated_by_signature
+
+
+def test_a_signed_scan_is_dated_by_its_signature_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.runner import parse_file
+    from tests.conftest import corpus_file
+
+    monkeypatch.setenv("BAOCAO_OCR", "1")
+    # DN-037: a signed 3-page scan whose day (24) is handwritten; its first signature is of 24/7/2019
+    # (and its number 1755 the file name's)
+    parsed = parse_file(corpus_file("DN-037", ".pdf"))
+    assert parsed["document"]["issued_date"] == "2019-07-24" and parsed["document"]["doc_number"] == "1755/QĐ-UBND"
+    codes = {e["code"]: e["message"] for e in parsed["errors"]}
+    assert "2019-07-24" in codes["DATE_FROM_SIGNATURE"] and "HEADER_UNREADABLE" not in codes

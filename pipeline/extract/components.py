@@ -104,7 +104,7 @@ def metadata_of(doc: Doc) -> DocumentMetadata:
     if isinstance(metadata, DocumentMetadata):
         return metadata
     text = document_text_of(doc)
-    return extract_metadata(text.blocks, text.name)
+    return extract_metadata(text.blocks, text.name, text.signed_on)
 
 
 class MetadataComponent:
@@ -112,7 +112,7 @@ class MetadataComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         text = document_text_of(doc)
-        setattr(doc._, METADATA_EXTENSION, extract_metadata(text.blocks, text.name))
+        setattr(doc._, METADATA_EXTENSION, extract_metadata(text.blocks, text.name, text.signed_on))
         return doc
 
 

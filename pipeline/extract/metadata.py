@@ -110,6 +110,7 @@ class DocumentMetadata:
     draft: bool | None = None
     unreadable: tuple[str, ...] = ()
     numbered_by_file_name: bool = False
+    dated_by_signature: bool = False
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,17 @@ def _number_from_file_name(file_name: str, number_rest: str, year: int | None) -
         if any(n.startswith(w) or w.startswith(n) for n in neighbours for w in words):
             found.add(number)
     return _joined(f"{found.pop()}/{code}") if len(found) == 1 else None
+
+
+def _day_signed(signed_on: Sequence[str], year: int, month: int | None) -> str | None:
+    """The day a scan was issued, as its first digital signature gives it, when the header's hand
+    left the day unreadable: an archive signs the scan it publishes the day it issues it (the
+    corpus's signed scans: the same day in 30 of 34). Only a signature in the year the header
+    prints, and in its month when the hand left that readable, witnesses it."""
+    if not signed_on:
+        return None
+    first = signed_on[0]  # a later signature may be a copy's, signed on receipt
+    return first if int(first[:4]) == year and month in (None, int(first[5:7])) else None
 
 
 def _kind_by_code(doc_number: str) -> str | None:
@@ -639,11 +651,13 @@ def _subject_lines(head: Sequence[_Line], subject_at: int) -> list[str]:
     return lines
 
 
-def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "") -> DocumentMetadata:
+def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "", signed_on: Sequence[str] = ()) -> DocumentMetadata:
     """Read the document's own number, type, issuer, place, date, title and signer.
 
     ``file_name`` is a second witness for a number a scanned header writes by hand (see
-    :func:`_number_from_file_name`); ``numbered_by_file_name`` says when it was used."""
+    :func:`_number_from_file_name`); ``numbered_by_file_name`` says when it was used.
+    ``signed_on``, the days of the file's digital signatures, is one for a day the scanned header
+    writes by hand (see :func:`_day_signed`); ``dated_by_signature`` says when it was used."""
     head = _lines(blocks[:_HEAD_BLOCKS])
     tail = _lines(blocks[-_TAIL_BLOCKS:])
 
@@ -665,6 +679,7 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "") -> Docume
 
     place = issued = None
     year: int | None = None
+    header_month: int | None = None  # what a scanned date line's hand left readable of its month
     blank_day = False
     for at, line in enumerate(head[:25]):
         folded = fold_accents(line.text)
@@ -680,6 +695,7 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "") -> Docume
         if match and (match.group("place") or match.start() == 0):
             place, issued, year = _dated(match)
             blank_day = year is not None and not match.group("day")
+            header_month = int(match.group("month")) if match.group("month") else None
             break
         scanned_date = _SCANNED_DATE_LINE.match(_after_motto(line.text) if scanned else line.text)
         if scanned_date and not scanned and (
@@ -692,6 +708,7 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "") -> Docume
             day, month = (day if day.isdigit() else None), (month if month.isdigit() else None)
             issued = iso_date(day, month, scanned_date.group("year"))
             year = int(scanned_date.group("year"))
+            header_month = int(month) if month else None
             break
 
     if place is None and issued is None and year is None:
@@ -784,7 +801,7 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "") -> Docume
     agency = canonical_agency(issuer)
     draft = _is_draft(head, number_rest, blank_day, scanned)
     unreadable: list[str] = []
-    numbered_by_file_name = False
+    numbered_by_file_name = dated_by_signature = False
     if scanned and not draft:
         # printed in the scanned header, but handwritten or misread: left empty, and said so
         if number_at is not None and doc_number is None and number_rest is not None:
@@ -793,6 +810,9 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "") -> Docume
             doc_kind = doc_kind or (_kind_by_code(doc_number) if doc_number else None)
         if number_at is not None and doc_number is None:
             unreadable.append("doc_number")
+        if year is not None and issued is None:
+            issued = _day_signed(signed_on, year, header_month)
+            dated_by_signature = issued is not None
         if year is not None and issued is None:
             unreadable.append("issued_date")
     return DocumentMetadata(
@@ -811,4 +831,5 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "") -> Docume
         draft=draft,
         unreadable=tuple(unreadable),
         numbered_by_file_name=numbered_by_file_name,
+        dated_by_signature=dated_by_signature,
     )

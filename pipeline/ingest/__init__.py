@@ -84,6 +84,32 @@ def sniff_format(path: Path, display_path: str) -> str:
     )
 
 
+def page_count(path: Path) -> int:
+    """How many pages ``path`` holds, by a quick look (a PDF's page tree, a TIFF's frames): 1 for
+    other formats and for a file too broken to count, whose backend then says what is wrong.
+
+    The batch gives a long document more time by it (``pipeline.runner.document_limit``).
+    """
+    try:
+        kind = sniff_format(path, str(path))
+        if kind == "pdf":
+            import pypdfium2
+
+            document = pypdfium2.PdfDocument(str(path))
+            try:
+                return max(1, len(document))
+            finally:
+                document.close()
+        if kind == "image":
+            from PIL import Image
+
+            with Image.open(path) as image:
+                return max(1, int(getattr(image, "n_frames", 1)))
+    except Exception:  # noqa: BLE001 - any failure to count: the backend reports the file's problem
+        return 1
+    return 1
+
+
 def _read_prefix(path: Path, size: int) -> bytes:
     with path.open("rb") as handle:
         return handle.read(size)
@@ -112,4 +138,4 @@ def load_document(path: Path, display_path: str | None = None, options: ReadOpti
     return document
 
 
-__all__ = ["Block", "PageInfo", "ReadOptions", "SourceDocument", "load_document", "sniff_format", "SUFFIX_FORMATS"]
+__all__ = ["Block", "PageInfo", "ReadOptions", "SourceDocument", "load_document", "page_count", "sniff_format", "SUFFIX_FORMATS"]
