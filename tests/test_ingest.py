@@ -748,3 +748,29 @@ def test_pdf_page_with_text_layer_does_not_need_ocr(tmp_path: Path) -> None:
     assert document.pages_needing_ocr == []
     assert document.pages[0].method == "text" and document.pages[0].chars >= 60
     assert "Nguyễn Văn Thường" in assemble(document).text
+
+
+def _printed(text: str, top: float) -> "Line":
+    from pipeline.ingest.layout import Line, Segment
+
+    return Line(top=top, bottom=top + 10, segments=[Segment([{"text": text, "x0": 400.0, "x1": 500.0, "top": top, "bottom": top + 10}])])
+
+
+def test_a_line_above_each_page_table_is_no_running_line_but_a_repeated_footer_is() -> None:
+    from pipeline.ingest.layout import Line, Segment, drop_running_lines
+
+    table = [("STT", "Nội dung", "Dự toán"), ("1", "Thu nội địa", "1.967.948")]
+    pages = []
+    for number in range(1, 5):
+        pages.append([
+            _printed("CÂN ĐỐI NGÂN SÁCH ĐỊA PHƯƠNG", 40), _printed("(Kèm theo Báo cáo của Ủy ban nhân dân tỉnh)", 55),
+            _printed("Đơn vị: Triệu đồng", 70),
+            Line(top=80, bottom=400, segments=[Segment([{"text": "", "x0": 50.0, "x1": 550.0}])], table=table),
+            _printed("Cổng thông tin điện tử tỉnh", 800),
+        ])
+    drop_running_lines(pages)
+    # the unit line stands between the title and the table on every page: it stays (it was among
+    # the last two lines of text); the footer under the table goes
+    for page in pages:
+        texts = [ln.text for ln in page if ln.table is None]
+        assert "Đơn vị: Triệu đồng" in texts and "Cổng thông tin điện tử tỉnh" not in texts

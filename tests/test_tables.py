@@ -278,3 +278,34 @@ def test_a_change_column_keeps_its_sign_and_a_formula_is_no_unit() -> None:
 def test_what_ocr_sets_around_a_figure_is_no_part_of_it(cell: str, value: float) -> None:
     text = f"STT\tNội dung\tSo sánh (%)\n1\tThu ngân sách\t{cell}"
     assert [c.value for c in read_cells(text) if c.row == 1 and c.column == 2] == [value]
+
+
+# A long table printed over two pages (DN-009's Biểu 60 as OCR reads it): the unit line above
+# its first part only, the header rows repeated on the next page, the form's column numbers
+# with one number given twice.
+LONG_TABLE = "\n".join(
+    [
+        "Đơn vị: Triệu đồng",
+        "STT\tNỘI DUNG\tDự toán năm 2019\tThực hiện 03 tháng\tSo sánh (%)",
+        "A\tB\t1\t2\t3\t3",
+        "I\tThu nội địa\t1.967.948\t650.095\t33",
+        "II\tThu từ dầu thô\t-\t-\t-",
+        "Trang 2",
+        "STT\tNỘI DUNG\tDự toán năm 2019\tThực hiên 03 tháng\tSo sánh (%)",
+        "A\tB\t1\t2\t3\t3",
+        "III\tThu từ hoạt động xuất nhập khẩu\t196.500\t43.096\t22",
+    ]
+)
+
+
+def test_a_table_that_repeats_its_header_on_the_next_page_keeps_its_unit() -> None:
+    cells = [(c.number, c.unit.kind, c.unit.multiplier) for c in table_cells(LONG_TABLE)]
+    assert cells == [
+        (1967948, "money", 1e6), (650095, "money", 1e6), (33, "percent", 1.0),
+        (196500, "money", 1e6), (43096, "money", 1e6), (22, "percent", 1.0),
+    ]
+    # other headers make another table, which states its own unit or has none
+    other = LONG_TABLE.replace("STT\tNỘI DUNG\tDự toán năm 2019\tThực hiên 03 tháng", "STT\tHuyện\tSố hộ\tSố người")
+    assert [c.number for c in table_cells(other) if c.unit.kind == "money"] == [1967948, 650095]
+    # the column numbers "1 2 3 3" are never figures
+    assert all(c.number not in (1, 2, 3) for c in table_cells(LONG_TABLE))

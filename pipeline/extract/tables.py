@@ -14,6 +14,7 @@ text); the money and percentage finders take their table amounts from it.
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from collections.abc import Iterator
 from functools import lru_cache
 from dataclasses import dataclass, replace
@@ -89,7 +90,8 @@ def _is_column_index_row(cells: list[str]) -> bool:
     # the label columns are lettered and the figure columns numbered: "A B C 1 2 3=2/1"
     letters = sum(1 for c in filled if c.strip("()").isalpha())
     enough = len(numbers) >= 3 or (len(numbers) == 2 and letters >= 2)
-    return enough and all(0 < b - a <= 3 for a, b in zip(numbers, numbers[1:]))
+    # a form may number two columns alike ("1 2 3 3 4"): the numbers only never go back
+    return enough and numbers[-1] > numbers[0] and all(0 <= b - a <= 3 for a, b in zip(numbers, numbers[1:]))
 
 
 def _header_unit(header: str) -> Unit | None:
@@ -151,6 +153,21 @@ class Table:
         if self._headers is None:
             self._headers = [" ".join(path) for path in self.header_paths()]
         return self._headers
+
+
+_SAME_HEADER = 0.8  # similarity of two readings of one header cell (OCR reads a repeat a little apart)
+
+
+def _continues(table: Table, previous: Table | None) -> bool:
+    """Whether ``table``, with no unit of its own, goes on from ``previous`` on a new page: a long
+    table repeats its header rows on every page and states its unit once, above its first part.
+    Its columns must be as many, and at least half of their headers read as the previous ones."""
+    if previous is None or previous.unit is None or table.unit is not None or not table.header_rows:
+        return False
+    mine, theirs = table.headers(), previous.headers()
+    named = [(a, b) for a, b in zip(mine, theirs) if a or b]
+    same = sum(1 for a, b in named if SequenceMatcher(None, a.lower(), b.lower()).ratio() >= _SAME_HEADER)
+    return len(mine) == len(theirs) and bool(named) and 2 * same >= len(named)
 
 
 def _unit_cell(cell: str) -> Unit | None:
@@ -217,6 +234,7 @@ def table_lines(text: str) -> Iterator[TableLine]:
     tables = 0
     row = 0
     pending: Unit | None = None
+    previous: Table | None = None  # the last table read, whose unit a repeat of its header carries on
     gap = 0
     offset = 0
     for line in text.split("\n"):
@@ -224,6 +242,7 @@ def table_lines(text: str) -> Iterator[TableLine]:
         offset += len(line) + 1
         if "\t" not in line:
             yield from _without_body(held)
+            previous = table or previous
             table, held = None, []
             unit = _unit_in_line(line)
             if unit is not None:
@@ -254,6 +273,8 @@ def table_lines(text: str) -> Iterator[TableLine]:
         else:
             table.in_body = True
             part = "body"
+        if table.in_body and table.unit is None and _continues(table, previous):
+            table.unit = previous.unit  # type: ignore[union-attr]
         held.append(TableLine(table, row, line_start, cells, part))
         row += 1
         if table.in_body:

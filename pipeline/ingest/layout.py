@@ -225,19 +225,26 @@ def _signature(text: str) -> str:
     return re.sub(r"\d+", "#", text.strip().lower())
 
 
+def _edge_lines(lines: list[Line]) -> list[Line]:
+    """The text lines among the first two and the last two lines of a page."""
+    edges = {id(ln): ln for ln in lines[:2] + lines[-2:]}
+    return [ln for ln in edges.values() if ln.table is None]
+
+
 def drop_running_lines(pages: list[list[Line]]) -> None:
-    """Remove page numbers and lines repeated at the top or bottom of many pages."""
+    """Remove page numbers and lines repeated at the top or bottom of many pages.
+
+    A page's edge is its first two and last two lines, tables counted: a line between the text
+    and a table ("Đơn vị: Triệu đồng" above each page's table) is the table's, however often it
+    repeats.
+    """
     edge_counts: Counter[str] = Counter()
     for lines in pages:
-        text_lines = [ln for ln in lines if ln.table is None]
-        edges = {id(ln): ln for ln in text_lines[:2] + text_lines[-2:]}
-        for line in edges.values():
+        for line in _edge_lines(lines):
             edge_counts[_signature(line.text)] += 1
     repeated = {s for s, n in edge_counts.items() if len(pages) >= 3 and n >= max(3, len(pages) // 2)}
     for lines in pages:
-        text_lines = [ln for ln in lines if ln.table is None]
-        edges = {id(ln): ln for ln in text_lines[:2] + text_lines[-2:]}
-        for line in edges.values():
+        for line in _edge_lines(lines):
             if _PAGE_NUMBER.match(line.text) or _signature(line.text) in repeated:
                 lines.remove(line)
 
