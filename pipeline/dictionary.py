@@ -118,8 +118,8 @@ CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
                 'budget of one page render, image or DOCX; FOLDER_UNREADABLE: a folder that could not be listed; '
                 'SOURCE_MISSING: in the store but not among the last run\'s inputs, removed by `--prune`; '
                 'HEADER_UNREADABLE: a number or date printed in a scanned header but handwritten or misread, '
-                'left empty in `documents`; NUMBER_FROM_FILE_NAME: that number read from the file\'s name instead, '
-                'where a run of digits there touches the code OCR read; DATE_FROM_SIGNATURE: a handwritten day '
+                'left empty in `documents`; NUMBER_FROM_FILE_NAME: a scan\'s handwritten number read from the file\'s '
+                'name instead, where a run of digits there touches the code OCR read (it wins over what OCR read); DATE_FROM_SIGNATURE: a handwritten day '
                 'read from the day of the file\'s first digital signature, in the month and year the header prints; '
                 f'TIMEOUT: over the time limit, `--timeout` plus {PAGE_ALLOWANCE_S:g} s for each page after the first)'
             ), '`CORRUPT_PDF`'),

@@ -22,6 +22,7 @@ from lxml import etree
 
 from pipeline.document import assemble
 from pipeline.ingest import load_document
+from pipeline.ingest.layout import Line, Segment, drop_running_lines
 from pipeline.ingest.model import SourceDocument
 from pipeline.ingest.txt import decode_text_bytes
 from pipeline.normalize import normalize_text
@@ -750,15 +751,11 @@ def test_pdf_page_with_text_layer_does_not_need_ocr(tmp_path: Path) -> None:
     assert "Nguyễn Văn Thường" in assemble(document).text
 
 
-def _printed(text: str, top: float) -> "Line":
-    from pipeline.ingest.layout import Line, Segment
-
+def _printed(text: str, top: float) -> Line:
     return Line(top=top, bottom=top + 10, segments=[Segment([{"text": text, "x0": 400.0, "x1": 500.0, "top": top, "bottom": top + 10}])])
 
 
 def test_a_line_above_each_page_table_is_no_running_line_but_a_repeated_footer_is() -> None:
-    from pipeline.ingest.layout import Line, Segment, drop_running_lines
-
     table = [("STT", "Nội dung", "Dự toán"), ("1", "Thu nội địa", "1.967.948")]
     pages = []
     for number in range(1, 5):

@@ -382,7 +382,8 @@ def test_a_handwritten_number_of_a_real_scan_is_left_empty_and_flagged(tmp_path:
         ("DN-047", "DN-047__CV-so-651_16-04-2019.pdf", None),  # "CV" is no word of "/SLĐTBXH-VP"
         ("DN-015", "DN-015__2018-12-05__2__20181205110222686680.pdf", None),  # dates and a timestamp
         ("DN-012", "DN-012__1155CV_lay_y_kien_gop_y.pdf", None),  # "CV" again, the code is STC-GCS&TCDN
-        ("DN-055", "DN-055__42.BC-HDND.pdf", None),  # the header's "4/BC-HĐND" is read: left as read
+        # the header's hand read "4/BC-HĐND": the file name's 42 wins (the gold's number)
+        ("DN-055", "DN-055__42.BC-HDND.pdf", "42/BC-HĐND"),
     ],
 )
 def test_a_handwritten_number_is_read_from_the_file_name_where_its_digits_touch_the_code(
@@ -561,3 +562,16 @@ def test_a_signed_scan_is_dated_by_its_signature_and_says_so(monkeypatch: pytest
     assert parsed["document"]["issued_date"] == "2019-07-24" and parsed["document"]["doc_number"] == "1755/QĐ-UBND"
     codes = {e["code"]: e["message"] for e in parsed["errors"]}
     assert "2019-07-24" in codes["DATE_FROM_SIGNATURE"] and "HEADER_UNREADABLE" not in codes
+
+
+def test_a_decision_title_ends_at_its_enacting_body_that_ocr_ran_into_the_body() -> None:
+    # DN-038 as OCR reads it: the enacting body and the first "Căn cứ" on one line, rule bits between
+    header = ["ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG", "Số:240 /QĐ-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+              "Đắk Nông, ngày 25 tháng 02 năm 2019", "QUYẾT ĐỊNH",
+              "Về việc phê duyệt điều chỉnh quy hoạch sử dụng đất đến năm 2020 huyện Đắk R'lấp",
+              "ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG | | Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;"]
+    title = "Về việc phê duyệt điều chỉnh quy hoạch sử dụng đất đến năm 2020 huyện Đắk R’lấp"  # respelled
+    assert extract_metadata(_scanned(header)).title == title
+    # a subject that carries on in capitals without naming a body goes on
+    plan = header[:4] + ["KẾ HOẠCH", "TRIỂN KHAI CÔNG TÁC CẢI CÁCH", "HÀNH CHÍNH NĂM 2019", "Thực hiện Quyết định số 12/QĐ-UBND"]
+    assert extract_metadata(_blocks(plan)).title == "TRIỂN KHAI CÔNG TÁC CẢI CÁCH HÀNH CHÍNH NĂM 2019"
