@@ -507,3 +507,13 @@ def test_a_time_limit_while_tesseract_reads_stops_tesseract() -> None:
 )
 def test_a_compound_of_the_dictionary_restores_a_confident_mark(read: str, meant: str) -> None:
     assert correct_text(read, confident=[True] * len(read.split())) == meant
+
+
+@needs_ocr
+def test_a_poor_text_layer_over_a_table_is_replaced_by_ocr() -> None:
+    # DN-053 p. 2: an invisible OCR layer without marks ("Doi ttivng thanh tra") over a ruled table;
+    # OCR's reading is judged with its table's rows, as the layer's is
+    document = load_document(Path(__file__).parent / "data" / "dn053_p2.pdf")
+    assert [p.method for p in document.pages] == ["ocr"]
+    text = " ".join(b.text for b in document.blocks)
+    assert "Đối tượng thanh tra, kiểm tra" in text and "Đắk Nông" in text

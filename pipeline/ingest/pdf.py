@@ -631,7 +631,7 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
                 if needs_ocr:
                     lines = []
                 else:
-                    page_text = "\n".join(ln.text if ln.table is None else "\n".join(" ".join(r) for r in ln.table) for ln in lines)
+                    page_text = _page_text(lines)
                     if text_layer_is_poor(page_text):
                         poor[number - 1] = _quality(page_text)
                 infos.append(PageInfo(page=number, method="none" if needs_ocr else "text", chars=letters, needs_ocr=needs_ocr))
@@ -669,6 +669,11 @@ def load_pdf(path: Path, display_path: str, options: ReadOptions | None = None, 
         path=display_path, file_format="pdf", blocks=blocks, pages=infos, provenance=provenance, warnings=warnings,
         signatures=signatures,
     )
+
+
+def _page_text(lines: list[Line]) -> str:
+    """A page's text with its tables' rows: what its text layer and its OCR are judged by, alike."""
+    return "\n".join(ln.text if ln.table is None else "\n".join(" ".join(r) for r in ln.table) for ln in lines)
 
 
 def _quality(text: str) -> float:
@@ -709,7 +714,7 @@ def _ocr_pdf_pages(
     done: set[int] = set()
     for index, page in zip(targets, results):
         lines, page_geometry = ocr_page_lines(page)
-        if index in poor and _quality("\n".join(ln.text for ln in lines)) <= poor[index]:
+        if index in poor and _quality(_page_text(lines)) <= poor[index]:
             continue  # the text layer, poor as it is, reads better than OCR: keep it
         pages_lines[index] = lines
         geometry[index] = page_geometry
