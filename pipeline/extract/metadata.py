@@ -243,8 +243,9 @@ def _number_from_file_name(file_name: str, number_rest: str, year: int | None) -
 def _day_signed(signed_on: Sequence[str], year: int, month: int | None) -> str | None:
     """The day a scan was issued, as its first digital signature gives it, when the header's hand
     left the day unreadable: an archive signs the scan it publishes the day it issues it (the
-    corpus's signed scans: the same day in 30 of 34). Only a signature in the year the header
-    prints, and in its month when the hand left that readable, witnesses it."""
+    signed PDFs of the Đắk Nông and Đà Nẵng archives with a gold date: the same day in 31 of 35).
+    Only a signature in the year the header prints, and in its month when the hand left that
+    readable, witnesses it."""
     if not signed_on:
         return None
     first = signed_on[0]  # a later signature may be a copy's, signed on receipt
