@@ -755,11 +755,12 @@ def _printed(text: str, top: float) -> Line:
     return Line(top=top, bottom=top + 10, segments=[Segment([{"text": text, "x0": 400.0, "x1": 500.0, "top": top, "bottom": top + 10}])])
 
 
-def test_a_line_above_each_page_table_is_no_running_line_but_a_repeated_footer_is() -> None:
+def test_a_line_above_each_page_table_and_a_caption_are_no_running_lines_but_a_repeated_footer_is() -> None:
     table = [("STT", "Nội dung", "Dự toán"), ("1", "Thu nội địa", "1.967.948")]
     pages = []
     for number in range(1, 5):
         pages.append([
+            _printed(f"Biểu số {58 + number}/CK-NSNN", 25),
             _printed("CÂN ĐỐI NGÂN SÁCH ĐỊA PHƯƠNG", 40), _printed("(Kèm theo Báo cáo của Ủy ban nhân dân tỉnh)", 55),
             _printed("Đơn vị: Triệu đồng", 70),
             Line(top=80, bottom=400, segments=[Segment([{"text": "", "x0": 50.0, "x1": 550.0}])], table=table),
@@ -767,7 +768,8 @@ def test_a_line_above_each_page_table_is_no_running_line_but_a_repeated_footer_i
         ])
     drop_running_lines(pages)
     # the unit line stands between the title and the table on every page: it stays (it was among
-    # the last two lines of text); the footer under the table goes
-    for page in pages:
+    # the last two lines of text); so does each page's table caption, whose number alone differs;
+    # the footer under the table goes, and so does the title repeated at the top of every page
+    for number, page in enumerate(pages, start=1):
         texts = [ln.text for ln in page if ln.table is None]
-        assert "Đơn vị: Triệu đồng" in texts and "Cổng thông tin điện tử tỉnh" not in texts
+        assert texts == [f"Biểu số {58 + number}/CK-NSNN", "(Kèm theo Báo cáo của Ủy ban nhân dân tỉnh)", "Đơn vị: Triệu đồng"]

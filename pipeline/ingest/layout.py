@@ -225,10 +225,15 @@ def _signature(text: str) -> str:
     return re.sub(r"\d+", "#", text.strip().lower())
 
 
+# a table's or an annex's caption names what follows it ("Biểu số 59/CK-NSNN", "Phụ lục II",
+# "Mẫu số 01"): content, though every page of a long annex prints one in the same place
+_CAPTION = re.compile(r"^\s*(?:bi[eể]u(?:\s+m[aẫ]u)?\s+s[oố]|ph[uụ]\s+l[uụ]c|m[aẫ]u\s+s[oố])\b", re.IGNORECASE)
+
+
 def _edge_lines(lines: list[Line]) -> list[Line]:
     """The text lines among the first two and the last two lines of a page."""
     edges = {id(ln): ln for ln in lines[:2] + lines[-2:]}
-    return [ln for ln in edges.values() if ln.table is None]
+    return [ln for ln in edges.values() if ln.table is None and not _CAPTION.match(ln.text)]
 
 
 def drop_running_lines(pages: list[list[Line]]) -> None:
