@@ -250,3 +250,19 @@ def test_gold_pairwise_f1(skip: tuple[str, ...], minimum: float) -> None:
     assert f1 >= minimum, (precision, recall, f1)
     # average link keeps groups small: the largest gold group has 6 items
     assert max(Counter(predicted.values()).values()) <= 8
+
+
+def test_a_step_of_the_paperwork_names_no_problem_and_joins_no_group() -> None:
+    # two agencies' tờ trình close alike: what they ask is the draft's procedure, not a complaint
+    paperwork = "Kính đề nghị Văn phòng UBND tỉnh thẩm định, trình Chủ tịch UBND tỉnh ký duyệt, ban hành./."
+    report_by = ("Số liệu của các bộ, ngành, địa phương đề nghị gửi về Bộ Nội vụ trước ngày 10 tháng 8 năm 2025 để "
+                 "tổng hợp theo quy định. Rất mong nhận được sự phối hợp chặt chẽ của các bộ, ngành, địa phương./.")
+    late = "Đề nghị Bộ Nội vụ sớm ban hành văn bản hướng dẫn thực hiện Nghị định số 126/2024/NĐ-CP."
+    groups = assign_groups([
+        ("a1", paperwork), ("b1", paperwork), ("a2", report_by), ("b2", report_by.replace("10 tháng 8", "15 tháng 9")),
+        ("a3", late), ("b3", "Kiến nghị Bộ Nội vụ sớm ban hành văn bản hướng dẫn Nghị định 126/2024/NĐ-CP."),
+    ])
+    assert groups["a1"] != groups["b1"] and groups["a2"] != groups["b2"]
+    assert len({groups["a1"], groups["a2"], groups["b1"], groups["b2"], groups["a3"]}) == 5
+    # a complaint about issuing guidance is one: the same request from two agencies is joined
+    assert groups["a3"] == groups["b3"]

@@ -226,6 +226,11 @@ def _stopwords() -> frozenset[str]:
     return frozenset(read_list("group_stopwords.txt"))
 
 
+@lru_cache(maxsize=1)
+def _procedure_words() -> frozenset[str]:
+    return frozenset(read_list("group_procedure_words.txt"))
+
+
 @dataclass
 class _Features:
     """Raw weights of one item's features."""
@@ -271,6 +276,9 @@ def _features(text: str) -> _Features:
         boosts[word] = max(boosts.get(word, 0.0), boost)
         if not any(span_start <= start and end <= span_end for span_start, span_end in spans):
             in_subject.add(word)
+    procedure = _procedure_words()
+    if all(word in names or word in procedure for word in counts):
+        return _Features({}, {}, {})  # a step of the paperwork ("thẩm định, trình ký, ban hành"): no problem to join
     words = {
         word: boosts[word] * (NAME_WEIGHT if word in names else 1.0 + math.log(count))
         for word, count in counts.items()
