@@ -129,18 +129,23 @@ def _doc_id_of(out: Path, source_path: str) -> str:
 
 @pytest.mark.parametrize("executor", ["inline", "process", "dask"])
 def test_time_limit_turns_a_slow_document_into_an_error_row(tmp_path: Path, executor: str) -> None:
+    # a text is one page, so the limit is the one asked for; fifty copies of a report take seconds
+    # to read whatever the machine (QT-001 alone took under 0.05 s once the pipeline was warm)
+    slow = tmp_path / "in" / "QT-001__fifty_times.txt"
+    slow.parent.mkdir()
+    slow.write_bytes(b"\n".join([shared_file("QT-001").read_bytes()] * 50))
+    out = tmp_path / "out"
     if executor == "dask":
         distributed = pytest.importorskip("distributed")
         # threads, not processes: the limit must hold where SIGALRM cannot be used
         cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None)
         with cluster, distributed.Client(cluster) as client:
-            summary = extract([shared_file("QT-001")], tmp_path, timeout=0.05, executor="dask", scheduler=client)
+            summary = extract([slow], out, timeout=0.05, executor="dask", scheduler=client)
     else:
-        summary = extract([shared_file("QT-001")], tmp_path, timeout=0.05, executor=executor, workers=2)
+        summary = extract([slow], out, timeout=0.05, executor=executor, workers=2)
     assert summary.failed == 1
-    with sqlite3.connect(tmp_path / DATABASE_NAME) as connection:
+    with sqlite3.connect(out / DATABASE_NAME) as connection:
         codes = connection.execute("SELECT code, message FROM errors").fetchall()
-    # a text file is one page: the limit is the one asked for
     assert codes[0][0] == "TIMEOUT" and "QT-001" in codes[0][1] and "limit of 0.05 s" in codes[0][1]
 
 
