@@ -258,6 +258,7 @@ def table_lines(text: str) -> Iterator[TableLine]:
             row = 0
             pending = None
         cells = tuple(line.split("\t"))
+        before_body = not table.in_body
         part: TablePart
         cell_unit = next((u for u in (_unit_in_line(c) for c in cells) if u is not None), None)
         if cell_unit is not None:
@@ -273,7 +274,8 @@ def table_lines(text: str) -> Iterator[TableLine]:
         else:
             table.in_body = True
             part = "body"
-        if table.in_body and table.unit is None and _continues(table, previous):
+        # decided once, where the body starts: the header rows are complete and do not change after
+        if before_body and table.in_body and table.unit is None and _continues(table, previous):
             table.unit = previous.unit  # type: ignore[union-attr]
         held.append(TableLine(table, row, line_start, cells, part))
         row += 1
