@@ -390,7 +390,8 @@ def header_cells(tables: Sequence[TableGrid], words: Sequence[Word]) -> list[tup
     The header rows are the leading rows (at most ``MAX_HEADER_ROWS``) before the first row with
     a cell that is a figure in a column other than the first (a row number): column titles hold
     words, units and years ("kỳ họp thứ 7", "Năm 2018"), the body holds figures. Page-wide
-    recognition reads their short, centred, wrapped lines badly (``_— nh`` for ``So sánh với KH (%)``): they are worth a reading of their own.
+    recognition reads their short, centred, wrapped lines badly (``_— nh`` for ``So sánh với KH
+    (%)``): they are worth a reading of their own.
     """
     found: list[tuple[tuple[int, int, int, int], list[Word]]] = []
     for table in tables:
