@@ -682,13 +682,15 @@ def _settle_missing(
 def link_citations(connection: sqlite3.Connection) -> int:
     """Point every citation at the cited document when the store holds it (``cited_doc_id``).
 
-    A citation is linked to the one other document whose own number is its code (spaces and case
-    aside); when several documents carry that number, the citation's year must pick one. Recomputed
+    A citation is linked to the one other document whose own number (printed, or stamped by a
+    digital-signing system) is its code (spaces and case aside); when several documents carry that
+    number, the citation's year must pick one. Recomputed
     over the whole store after each batch, in one transaction. Returns the number of linked citations.
     """
     numbers: dict[str, list[tuple[str, int | None]]] = {}
     for doc_id, number, year in connection.execute(
-        "SELECT doc_id, doc_number, year FROM documents WHERE doc_number IS NOT NULL AND status != 'failed'"
+        "SELECT doc_id, COALESCE(doc_number, stamped_number) AS number, year FROM documents "
+        "WHERE number IS NOT NULL AND status != 'failed'"
     ):
         numbers.setdefault(_code_key(number), []).append((doc_id, year))
     links = []

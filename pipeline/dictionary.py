@@ -81,7 +81,10 @@ CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
                 'what the document is: the printed type; `CÔNG VĂN` for a letter with a `V/v` subject line; else the '
                 "type the code of its number names (`…/TTr-…` -> TỜ TRÌNH). The type filters and facets read it"
             ), '`CÔNG VĂN`'),
-            'doc_number': ("the document's own number and symbol; null when left blank in a draft", '`216/BC-STC`'),
+            'doc_number': ((
+                "the document's own number and symbol as its header prints it; null when left blank (a draft, or a "
+                "blank a digital-signing system fills: see `stamped_number`)"
+            ), '`216/BC-STC`'),
             'issuer': ('issuing agency as printed, parent line + own line joined by a space', '`UBND TỈNH ĐĂK NÔNG SỞ TÀI CHÍNH`'),
             'agency': ((
                 'the issuing body by one name (`pipeline/extract/agencies.py`): the header\'s own line read under its '
@@ -90,12 +93,20 @@ CORE_TABLE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
             ), '`Sở Tài chính tỉnh Đắk Nông`'),
             'parent_agency': ('the body the issuer answers to, when the header prints it above', '`Ủy ban nhân dân tỉnh Đắk Nông`'),
             'place': ('place printed before the date', '`Đăk Nông`'),
-            'issued_date': ('ISO date of issue; null when the day is blank (drafts)', '`2018-11-14`'),
+            'issued_date': ('ISO date of issue as the header prints it; null when the day is blank (drafts, or a day stamped by a digital-signing system: see `stamped_date`)', '`2018-11-14`'),
             'year': ('year of issue (kept when only the day is blank)', '`2018`'),
             'title': ('title lines under the type word, or the subject of a letter as printed (`V/v …`), joined by a space', '`Tình hình thực hiện công tác cải cách hành chính năm 2018`'),
             'signer': ('name under the signature block', '`Cấp Kim Thành`'),
             'province': ('province named by the issuer, place or title, canonical spelling', '`Đắk Nông`'),
             'draft': ('true for a draft: the mark "Dự thảo" above the header, or, on a text layer, a number line and a date line left blank for the number and the day; false for an issued document; null without a header', '`true`'),
+            'stamped_number': ((
+                "the number a digital-signing system stamped into the header's blank `Số:` (a PDF annotation, not the "
+                'printed document, whose `doc_number` stays null); null otherwise. Citations link to it too'
+            ), '`3797/SNV-TCBC`'),
+            'stamped_date': ((
+                "the ISO date whose day a digital-signing system stamped into the header's blank date line (a PDF "
+                'annotation; `issued_date` stays null); null otherwise'
+            ), '`2025-12-26`'),
             'text': ('the normalised text all offsets refer to', '`UBND TỈNH ĐĂK NÔNG\\nSỞ TÀI CHÍNH\\n…`'),
             'pipeline_version': ('version of the pipeline that wrote the row', '`0.1.0`'),
             'file_size': ('size of the file in bytes', '`841524`'),

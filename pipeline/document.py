@@ -30,6 +30,8 @@ class TextBlock:
     cells: tuple[str, ...] | None
     style: str | None
     bold: bool
+    # the runs of the text a PDF's annotations stamp (``Block.stamps``), normalised
+    stamps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def assemble(source: SourceDocument) -> DocumentText:
                 cells=cells,
                 style=block.style,
                 bold=block.bold,
+                stamps=tuple(normalize_text(run) for run in block.stamps),
             )
         )
         pieces.append(text)

@@ -836,7 +836,7 @@ def citation_edges(data: Dataset, with_names: bool = False) -> pd.DataFrame:
     )
     labels = document_labels(data)
     edges.insert(1, "citing", edges["doc_id"].map(labels).fillna(edges["doc_id"]))
-    own_numbers = set(data.documents["doc_number"].dropna().astype(str))
+    own_numbers = set(data.documents["doc_number"].fillna(data.documents["stamped_number"]).dropna().astype(str))
     edges["in_dataset"] = edges["cited"].isin(own_numbers)
     return edges.sort_values(["mentions", "cited"], ascending=[False, True], ignore_index=True)
 

@@ -21,6 +21,7 @@ DOCUMENT_CODE = re.compile(
     rf")(?![\w/])"
 )
 
-# The line of a document's own number: "Số: 216/BC-STC", "Số 216/BC-STC", "Số:" alone. OCR may read
-# "Số" without its marks ("So", "Sô", "Só") or with a 6 for the ô ("S6").
-OWN_NUMBER_LINE = re.compile(r"^S[ốôóòõoồổ6]\s*(?:[:.]|(?=\d)|$)\s*(?P<rest>.*)$", re.IGNORECASE)
+# The line of a document's own number: "Số: 216/BC-STC", "Số 216/BC-STC", "Số:" alone, "Số /TTr-CAT"
+# (no colon, the number left blank before the code's slash). OCR may read "Số" without its marks
+# ("So", "Sô", "Só") or with a 6 for the ô ("S6").
+OWN_NUMBER_LINE = re.compile(r"^S[ốôóòõoồổ6]\s*(?:[:.]|(?=\d)|(?=/)|$)\s*(?P<rest>.*)$", re.IGNORECASE)

@@ -188,7 +188,7 @@ def _failed_row(doc_id: str, source_path: str, suffix: str, size: int, version: 
     return DocumentRow(
         doc_id=doc_id, source_path=source_path, file_format=suffix.lstrip(".") or "unknown", pages=None, ocr_pages=0,
         status="failed", doc_type=None, doc_kind=None, agency=None, parent_agency=None, doc_number=None, issuer=None, place=None, issued_date=None, year=None,
-        title=None, signer=None, province=None, draft=None, text="", pipeline_version=version, file_size=size, encoding=None,
+        title=None, signer=None, province=None, draft=None, stamped_number=None, stamped_date=None, text="", pipeline_version=version, file_size=size, encoding=None,
     )
 
 

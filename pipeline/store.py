@@ -61,6 +61,8 @@ class DocumentRow:
     signer: str | None
     province: str | None
     draft: bool | None
+    stamped_number: str | None
+    stamped_date: str | None
     text: str
     pipeline_version: str
     file_size: int

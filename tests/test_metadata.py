@@ -66,28 +66,37 @@ def test_metadata_of_the_difficulties_gold_is_scored_too(shared_dataset: tuple[P
         ("LD-043", {"doc_type": "TỜ TRÌNH", "doc_number": "3367/TTr-SNV", "issued_date": "2024-11-28",
                     "province": "Bình Thuận", "signer": "Đỗ Văn Chung"}),
         # the header's columns read across one line: "Số: 1547 /SNV-TCBC Lâm Đồng, ngày 18 tháng 9 năm 2025"
-        # (number and day stamped by the e-signature); the subject runs over four lines
-        ("LD-060", {"doc_type": None, "doc_kind": "CÔNG VĂN", "doc_number": "1547/SNV-TCBC", "place": "Lâm Đồng",
-                    "issued_date": "2025-09-18",
+        # (number and day stamped by the e-signature: kept apart, as the printed header leaves them
+        # blank); the subject runs over four lines
+        ("LD-060", {"doc_type": None, "doc_kind": "CÔNG VĂN", "doc_number": None, "stamped_number": "1547/SNV-TCBC",
+                    "place": "Lâm Đồng", "issued_date": None, "stamped_date": "2025-09-18", "draft": False,
                     "title": "V/v thẩm định đối với dự thảo Quyết định kiện toàn và đổi tên Đội ứng cứu sự cố an toàn "
                              "thông tin mạng tỉnh Lâm Đồng"}),
         # a title opening "Đề xuất" is no body opening "Để"
         ("LD-088", {"doc_type": "TỜ TRÌNH", "doc_kind": "TỜ TRÌNH",
                     "title": "Đề xuất gia hạn thời gian tổ chức đại hội nhiệm kỳ"}),
         # e-signed (VNPT SmartCA): the number and the day are stamped by signature widgets' appearances
-        # over the blanks of "Số:      /TTr - SNV" and "ngày      tháng 8 năm 2025"
-        ("LD-057", {"doc_type": "TỜ TRÌNH", "doc_number": "187/TTr-SNV", "issued_date": "2025-08-28"}),
-        ("LD-063", {"doc_type": "QUYẾT ĐỊNH", "doc_number": "2536/QĐ-UBND", "issued_date": "2025-12-12"}),
+        # over the blanks of "Số:      /TTr - SNV" and "ngày      tháng 8 năm 2025": the header prints
+        # neither (the gold leaves them null), the stamp's values are kept apart
+        ("LD-057", {"doc_type": "TỜ TRÌNH", "doc_number": None, "stamped_number": "187/TTr-SNV", "issued_date": None,
+                    "stamped_date": "2025-08-28", "doc_kind": "TỜ TRÌNH", "draft": False}),
+        ("LD-063", {"doc_type": "QUYẾT ĐỊNH", "doc_number": None, "stamped_number": "2536/QĐ-UBND",
+                    "stamped_date": "2025-12-12"}),
         # the PDF gives the left column whole ("Số", "V/v …", "Kính gửi:") before the right one (motto,
         # "Hà Nội, ngày 18 tháng 9 năm 2025"): the header goes on past "Kính gửi:"
         # its subject's second line opens "Chương trình tổng thể …": no chapter heading
-        ("LD-028", {"doc_kind": "CÔNG VĂN", "doc_number": "8151/BNV-CCHC", "place": "Hà Nội",
-                    "issued_date": "2025-09-18",
+        ("LD-028", {"doc_kind": "CÔNG VĂN", "stamped_number": "8151/BNV-CCHC", "place": "Hà Nội",
+                    "stamped_date": "2025-09-18",
                     "title": "V/v lấy ý kiến góp ý dự thảo dự thảo Báo cáo Sơ kết giai đoạn 2021 - 2025 thực hiện "
                              "Chương trình tổng thể cải cách hành chính nhà nước giai đoạn 2021 - 2030, nhiệm vụ, "
                              "giải pháp trọng tâm giai đoạn 2026 - 2030"}),
-        # e-signed: "ngày 06 tháng 01năm 2026", day and month stamped by the signature widgets
-        ("LD-081", {"issued_date": "2026-01-06", "year": 2026, "doc_type": "TỜ TRÌNH", "place": "Lâm Đồng"}),
+        # a draft's header in a table: "Số /TTr- CAT-PC04" prints no colon and leaves the number blank;
+        # the agency is both lines of the left column above it
+        ("LD-080", {"doc_number": None, "issuer": "BỘ CÔNG AN CÔNG AN TỈNH LÂM ĐỒNG", "draft": True,
+                    "doc_type": "TỜ TRÌNH", "issued_date": None, "year": 2025}),
+        # e-signed: "ngày 06 tháng 01năm 2026", day, month and year stamped by the signature widgets
+        ("LD-081", {"issued_date": None, "stamped_date": "2026-01-06", "year": 2026, "doc_type": "TỜ TRÌNH",
+                    "place": "Lâm Đồng"}),
     ],
 )
 def test_metadata_on_real_headers(prefix: str, expected: dict[str, object]) -> None:
@@ -96,11 +105,15 @@ def test_metadata_on_real_headers(prefix: str, expected: dict[str, object]) -> N
     assert got == expected
 
 
-def _blocks(texts: list[str]) -> list[TextBlock]:
-    """One paragraph block per text, at the offsets the document's text would give them."""
+def _blocks(texts: list[str], stamps: dict[int, tuple[str, ...]] | None = None) -> list[TextBlock]:
+    """One paragraph block per text, at the offsets the document's text would give them; ``stamps``
+    the runs an annotation stamped, by block index."""
     blocks, offset = [], 0
     for index, text in enumerate(texts):
-        blocks.append(TextBlock(index, "paragraph", offset, offset + len(text), text, 1, "text", None, None, None, False))
+        blocks.append(TextBlock(
+            index, "paragraph", offset, offset + len(text), text, 1, "text", None, None, None, False,
+            (stamps or {}).get(index, ()),
+        ))
         offset += len(text) + len(BLOCK_SEPARATOR)
     return blocks
 
@@ -113,6 +126,24 @@ def test_a_header_date_without_day_and_year_borrows_no_date_from_the_body() -> N
              "Căn cứ Quyết định số 1234/QĐ-UBND ngày 15/10/2025 của Ủy ban nhân dân tỉnh."]
     metadata = extract_metadata(_blocks(texts))
     assert (metadata.doc_type, metadata.place, metadata.issued_date, metadata.year) == ("TỜ TRÌNH", "Lâm Đồng", None, None)
+
+
+def test_a_number_and_day_stamped_at_signing_are_kept_apart_from_the_printed_header() -> None:
+    # an e-signed header: the signing system stamps "1547" and "18" into the blanks the document
+    # leaves ("Số: /SNV-TCBC", "ngày tháng 9"); the printed header has neither, and is no draft
+    texts = ["UBND TỈNH LÂM ĐỒNG", "SỞ NỘI VỤ", "Số: 1547 /SNV-TCBC", "V/v thẩm định dự thảo Quyết định",
+             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+             "Lâm Đồng, ngày 18 tháng 9 năm 2025", "Kính gửi: Ủy ban nhân dân tỉnh Lâm Đồng"]
+    printed = extract_metadata(_blocks(texts))
+    stamped = extract_metadata(_blocks(texts, {2: ("1547",), 6: ("18", "9")}))
+    assert (printed.doc_number, printed.issued_date, printed.stamped_number, printed.stamped_date) == (
+        "1547/SNV-TCBC", "2025-09-18", None, None)
+    assert (stamped.doc_number, stamped.issued_date, stamped.stamped_number, stamped.stamped_date) == (
+        None, None, "1547/SNV-TCBC", "2025-09-18")
+    assert (stamped.draft, stamped.year, stamped.doc_kind, stamped.title) == (False, 2025, "CÔNG VĂN", printed.title)
+    # a stamp elsewhere in the line (a signer's initials, another number) takes nothing away
+    other = extract_metadata(_blocks(texts, {2: ("154",), 6: ("1",)}))
+    assert (other.doc_number, other.issued_date, other.stamped_number) == ("1547/SNV-TCBC", "2025-09-18", None)
 
 
 def test_draft_signature_placeholder_is_not_a_signer() -> None:
@@ -408,6 +439,40 @@ def test_the_file_name_is_no_witness_on_a_text_layer_or_when_two_numbers_touch_t
     assert extract_metadata(_scanned(resolution), "102019NQ-HDND_2019.pdf").doc_number == "10/2019/NQ-HĐND"
     # a text layer's blank number is a draft's blank
     assert extract_metadata(_blocks(header[:2] + ["Số: /TB-VPUBND"] + header[3:]), "vp_409.pdf").doc_number is None
+
+
+@pytest.mark.parametrize("misread", ["Víw", "V|v", "Vlv", "V1v"])
+def test_a_scanned_subject_formula_with_its_slash_misread_is_still_the_title(misread: str) -> None:
+    # DA-003 (a phone photo) as OCR read it: "Víw thực hiện Thông báo số 496-TB/TU …"
+    header = ["ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG", "Số: ý?", "/UBND-SGDĐT",
+              f"{misread} thực hiện Thông báo số 496-TB/TU ngày 17/8/2023", "Kính gửi:",
+              "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc", "Đà Nẵng, ngày 18 tháng 10 năm 2023"]
+    metadata = extract_metadata(_scanned(header))
+    assert (metadata.title, metadata.doc_kind) == ("V/v thực hiện Thông báo số 496-TB/TU ngày 17/8/2023", "CÔNG VĂN")
+    # a text layer prints what it prints: no subject formula there
+    assert extract_metadata(_blocks(header)).title != metadata.title
+
+
+@pytest.mark.parametrize(
+    ("number_line", "file_name", "number"),
+    [
+        # the code's parts spaced around the dash, as district reports print it (DN-028 … DN-041)
+        ("Số: JJ†/BC - UBND", "144BCUBsigned_2019.pdf", "144/BC-UBND"),
+        ("Số:1 73 /BC - UBND", "179BCUBNDsigned_2019.pdf", "179/BC-UBND"),
+        ("Số: /KL -UBND", "41KL_2019.pdf", "41/KL-UBND"),
+        ("Số: 4⁄J /BC – UBND", "BC_111signed_2019.pdf", "111/BC-UBND"),
+        # the file names another type than the code ("bc" against "KH-UBND"), or no number at all
+        ("Số: 2#. /KH - UBND", "bc_317_1signed_2019.pdf", None),
+        ("Số: ZY/BC- UBND", "bcxadakruquyii_2019.pdf", None),
+    ],
+)
+def test_a_code_spaced_around_its_dash_still_finds_the_number_in_the_file_name(
+    number_line: str, file_name: str, number: str | None,
+) -> None:
+    header = ["ỦY BAN NHÂN DÂN", "HUYỆN ĐĂK R'LẤP", number_line, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+              "Đắk R'lấp, ngày 13 tháng 6 năm 2019", "BÁO CÁO", "Công tác tiếp công dân tháng 6 năm 2019"]
+    metadata = extract_metadata(_scanned(header), file_name)
+    assert (metadata.doc_number, metadata.numbered_by_file_name) == (number, number is not None)
 
 
 _MOTTO_LINES = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc"]

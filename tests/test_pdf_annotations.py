@@ -72,6 +72,10 @@ def test_a_number_stamped_by_a_signature_widget_is_read_in_its_line(tmp_path: Pa
     assert _load(tmp_path, [], fast)[:2] == ["So: /TTr-SNV", "Lam Dong, ngay thang 8 nam 2025"]
     # the spaces of the blank under the stamp do not split it, those beside it still separate it
     assert _load(tmp_path, [NUMBER, DAY], fast)[:2] == ["So: 187 /TTr-SNV", "Lam Dong, ngay 28 thang 8 nam 2025"]
+    # and the blocks say what was stamped, not printed
+    path = tmp_path / "signed.pdf"
+    blocks = load_pdf(path, path.name, fast=fast).blocks
+    assert [block.stamps for block in blocks] == [("187",), ("28",), (), (), ()][: len(blocks)]
 
 
 def test_both_readers_give_the_same_blocks_with_an_annotation(tmp_path: Path) -> None:

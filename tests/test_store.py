@@ -75,7 +75,7 @@ def test_write_document_replaces_in_one_transaction(tmp_path: Path) -> None:
     row = DocumentRow(
         doc_id="0" * 16, source_path="a.txt", file_format="txt", pages=None, ocr_pages=0, status="ok", doc_type=None, doc_kind=None,
         doc_number=None, issuer=None, agency=None, parent_agency=None, place=None, issued_date=None, year=None, title=None, signer=None,
-        province=None, draft=None, text="x", pipeline_version="t", file_size=1, encoding="utf-8",
+        province=None, draft=None, stamped_number=None, stamped_date=None, text="x", pipeline_version="t", file_size=1, encoding="utf-8",
     )
     write_document(connection, "a.txt", row, [ErrorRow("a.txt", row.doc_id, "ingest", "X", "first")], {})
     write_document(connection, "a.txt", row, [ErrorRow("a.txt", row.doc_id, "ingest", "Y", "second")], {})

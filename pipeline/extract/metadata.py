@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pipeline.data import read_list, read_table
@@ -70,6 +70,9 @@ _LETTER_OPENERS = ("kinh gui", "can cu", "i.", "1.", "(kem", "kem theo")
 _STRUCTURE_HEADING = re.compile(r"^(?:phan|chuong|dieu)\s+(?:[ivxlc]+\b|\d+|thu\b)")
 _CODE_HEAD = re.compile(r"^\s*[\w.]*\s*/\s*[^\s,]+\s*")
 _SUBJECT_LINE = re.compile(r"^(?:V\s*/\s*v\b|Về việc\b)\s*[:.]?\s*", re.IGNORECASE)
+# "V/v" as OCR misreads it off a scan, its slash a stroke or an accented i ("Víw", "V|v", "Vlv"):
+# the công văn's subject formula all the same, when a word in small letters follows
+_SCANNED_SUBJECT = re.compile(r"^V\s?[|lIíì1]\s?[vw](?=\s+[a-zà-ỹđ])")
 # "Số:" as OCR reads it off a scan ("Sóz/27STC-GCS&TCDN", "Sẻ:/4964 /BTC-THTK", "So;2⁄ /UBND-VP"),
 # or lost ("0S /CT-UBND" alone on its line): an S and a few marks, if any, then a slash and the
 # issuer's code in capitals with a hyphen (Nghị định 30/2020, Phụ lục VI: "Số: …/QĐ-UBND"); the
@@ -93,6 +96,9 @@ class DocumentMetadata:
     :func:`_is_draft`), false otherwise, null when there is no header to tell. ``unreadable``
     names the fields a scanned header prints but OCR could not read (a handwritten number or
     day): they are null, never a guess, and the store flags them (``HEADER_UNREADABLE``).
+    ``stamped_number`` and ``stamped_date`` are the number and date a digital-signing system
+    stamped into the header's blanks (an annotation of the PDF, not the document's print):
+    ``doc_number`` and ``issued_date`` stay null then, as the printed header leaves them.
     """
 
     doc_type: str | None = None
@@ -111,6 +117,8 @@ class DocumentMetadata:
     unreadable: tuple[str, ...] = ()
     numbered_by_file_name: bool = False
     dated_by_signature: bool = False
+    stamped_number: str | None = None
+    stamped_date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,7 +211,8 @@ def _joined(number: str) -> str:
 
 # the code after the number as a scan prints it, its number unreadable: "#Ô /UBND-VP", "42. /TB-BQL",
 # "đ// /TTr-HĐND", "40 /2019/NQ-HĐND"
-_CODE_AFTER_NUMBER = re.compile(r"/\s*(?P<code>(?:(?P<year>\d{4})\s*/\s*)?[^\W\d_][^\s,;]*)\s*$")
+# the code after the number's slash, its parts maybe spaced around their dashes ("/BC - UBND")
+_CODE_AFTER_NUMBER = re.compile(r"/\s*(?P<code>(?:(?P<year>\d{4})\s*/\s*)?[^\W\d_][^\s,;]*(?:\s*[-–]\s*[^\s,;]+)*)\s*$")
 _FILE_DIGITS = re.compile(r"(?<!\d)\d+(?!\d)")
 _FILE_LETTERS = re.compile(r"[a-z]{2,}")
 _FILE_GAP = re.compile(r"[-_. ]?(?:so[-_. ]?)?")  # "BC-so-248": "số" between the type and the number
@@ -592,6 +601,12 @@ def _body_agency(lines: Sequence[_Line]) -> str | None:
     return None
 
 
+def _stamped(digits: str, stamps: Sequence[str]) -> bool:
+    """Whether the number or day ``digits`` is what an annotation stamped (a run of ``stamps``
+    that is those digits, or opens with them: "3797" or "3797/SNV-TCBC")."""
+    return bool(digits) and any(re.match(rf"{re.escape(digits)}(?!\d)", run.strip()) for run in stamps)
+
+
 def _is_draft(head: Sequence[_Line], number_line: str | None, dated_blank: bool, scanned: bool) -> bool | None:
     """Whether the header is a draft's: it carries the draft mark, or (on a text layer only) its
     number line has the code without the number and its date line the year without the day, the
@@ -673,6 +688,8 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "", signed_on
 
     head = _split_merged(head)
     scanned = any(b.source == "ocr" for b in blocks[:_HEAD_BLOCKS])
+    if scanned:
+        head = [replace(ln, text=_SCANNED_SUBJECT.sub("V/v", ln.text)) for ln in head]
     number_at = next((i for i, ln in enumerate(head) if OWN_NUMBER_LINE.match(ln.text) and i < 25), None)
     doc_number: str | None = None
     number_rest: str | None = None
@@ -691,6 +708,7 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "", signed_on
     year: int | None = None
     header_month: int | None = None  # what a scanned date line's hand left readable of its month
     blank_day = False
+    day_at: tuple[int, str] | None = None  # the date line's block and its day as read
     for at, line in enumerate(head[:25]):
         folded = fold_accents(line.text)
         # a PDF may give the left column whole ("Số", "V/v", "Kính gửi:") before the right one
@@ -706,6 +724,7 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "", signed_on
             place, issued, year = _dated(match)
             blank_day = year is not None and not match.group("day")
             header_month = int(match.group("month")) if match.group("month") else None
+            day_at = (line.block, match.group("day") or "")
             break
         scanned_date = _SCANNED_DATE_LINE.match(_after_motto(line.text) if scanned else line.text)
         if scanned_date and not scanned and (
@@ -830,6 +849,17 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "", signed_on
             dated_by_signature = issued is not None
         if year is not None and issued is None:
             unreadable.append("issued_date")
+    # a digital-signing system stamps the number and the day into the header's blanks as an
+    # annotation, which the document itself leaves blank: kept apart from what it prints
+    stamps = {b.index: b.stamps for b in blocks[:_HEAD_BLOCKS] if b.stamps}
+    stamped_number = stamped_date = None
+    if stamps and doc_number and number_at is not None and number_rest is not None:
+        digits = _NUMBER_VALUE.match(number_rest.strip())
+        lines = head[number_at : number_at + 2]
+        if digits and _stamped(digits.group("number") or "", [run for ln in lines for run in stamps.get(ln.block, ())]):
+            stamped_number, doc_number = doc_number, None
+    if stamps and issued and day_at is not None and _stamped(day_at[1], stamps.get(day_at[0], ())):
+        stamped_date, issued = issued, None
     return DocumentMetadata(
         doc_type=doc_type,
         doc_kind=doc_kind,
@@ -847,4 +877,6 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "", signed_on
         unreadable=tuple(unreadable),
         numbered_by_file_name=numbered_by_file_name,
         dated_by_signature=dated_by_signature,
+        stamped_number=stamped_number,
+        stamped_date=stamped_date,
     )

@@ -97,6 +97,11 @@ class Line:
     def text(self) -> str:
         return " ".join(s.text for s in self.segments)
 
+    @property
+    def stamps(self) -> tuple[str, ...]:
+        """What annotations stamped into the line (a PDF backend notes it as a word's ``stamps``)."""
+        return tuple(run for s in self.segments for w in s.words for run in w.get("stamps", ()))
+
 
 def group_lines(words: list[dict[str, Any]], tolerance: float = 1.0) -> list[Line]:
     """Cluster words whose vertical centres fall inside one line's extent (± ``tolerance`` points).
@@ -308,19 +313,23 @@ def paragraphs(pages_lines: list[list[Line]], geometry: list[tuple[float, float,
     """Join lines into blocks, across page breaks when a sentence runs on."""
     blocks: list[Block] = []
     current: list[str] = []
+    current_stamps: list[str] = []
     current_page = 0
     current_bold = False
     current_column: Column | None = None
     previous: Line | None = None
 
     def flush() -> None:
-        nonlocal current
+        nonlocal current, current_stamps
         if current:
             text = current[0]
             for piece in current[1:]:
                 text = join_lines(text, piece)
-            blocks.append(Block(kind=classify_block(text, current_bold), text=text, page=current_page, column=current_column, bold=current_bold))
-        current = []
+            blocks.append(Block(
+                kind=classify_block(text, current_bold), text=text, page=current_page, column=current_column,
+                bold=current_bold, stamps=tuple(current_stamps),
+            ))
+        current, current_stamps = [], []
 
     for page_number, (lines, (width, body_size, _height)) in enumerate(zip(pages_lines, geometry), start=1):
         text_lines = [ln for ln in lines if ln.table is None and ln.column is None]
@@ -351,6 +360,7 @@ def paragraphs(pages_lines: list[list[Line]], geometry: list[tuple[float, float,
                 current_page = page_number
                 current_bold = line.segments[0].bold
                 current_column = line.column
+            current_stamps.extend(line.stamps)
             previous = line
     flush()
     return blocks

@@ -18,6 +18,8 @@ class Block:
     ``cells`` holds the cell texts of a ``table_row``; ``text`` then joins them with tabs.
     ``column`` is set when the block sat in one column of a two-column zone of the page
     (the header and signature zones of a Vietnamese administrative document).
+    ``stamps`` are the runs of its text that a PDF's annotations print rather than the page:
+    the number and day a digital-signing system stamps into the header's blanks.
     """
 
     kind: BlockKind
@@ -29,6 +31,7 @@ class Block:
     style: str | None = None
     bold: bool = False
     table_index: int | None = None
+    stamps: tuple[str, ...] = ()
 
 
 @dataclass

@@ -286,6 +286,9 @@ def _page_lines(
             word["text"] = unicodedata.normalize("NFC", word["text"])  # VNI marks are glyphs of their own
         if outside_tables(word):
             chars = word.pop("chars")
+            stamps = _stamped_runs(chars)
+            if stamps:
+                word["stamps"] = stamps
             word["size"] = statistics.median(float(c.get("size", 0) or 0) for c in chars)
             word["fontname"] = Counter(str(c.get("fontname", "")) for c in chars).most_common(1)[0][0]
             words.append(word)
@@ -300,6 +303,21 @@ def _page_lines(
     lines.sort(key=lambda ln: ln.top)
     sizes = [float(w.get("size", 0) or 0) for w in words]
     return lines, (statistics.median(sizes) if sizes else 0.0)
+
+
+def _stamped_runs(chars: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The runs of a word's ``chars`` that an annotation prints (``"annotation"`` in the char):
+    what a signing system stamped into a blank of the page ("3797" of "Số: 3797 /SNV-TCBC")."""
+    runs: list[str] = []
+    previous = False
+    for char in chars:
+        stamped = "annotation" in char
+        if stamped and previous:
+            runs[-1] += char["text"]
+        elif stamped:
+            runs.append(char["text"])
+        previous = stamped
+    return tuple(runs)
 
 
 def _grouped(chars: list[dict[str, Any]], key: str) -> dict[Any, list[dict[str, Any]]]:
