@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from pipeline.document import CELL_SEPARATOR, DocumentText, TextBlock, assemble
-from pipeline.extract.difficulties import find_difficulties, heading_kinds, score_items
+from pipeline.extract.difficulties import find_difficulties, heading_kinds, is_kind_label, score_items
 from pipeline.extract.sections import body_bounds, body_parts, build_outline, quoted_blocks
 from pipeline.ingest import load_document
 
@@ -824,3 +825,75 @@ def test_a_to_trinh_asks_by_submitting_something_to_be_considered() -> None:
         "Thường trực Hội đồng nhân dân tỉnh trình kèm theo dự thảo Nghị quyết và hồ sơ liên quan.",
     ):
         assert find_difficulties(make_doc([*header, retold, closing])) == []
+
+
+def test_a_request_paragraph_ending_with_a_colon_over_a_numbered_list_announces_it() -> None:
+    # the closing request of a công văn, Nghị định 30/2020's form: "… kính đề xuất UBND tỉnh xem
+    # xét, cho ý kiến chỉ đạo:" then "1. … 2. …" (no "như sau")
+    doc = make_doc([
+        ("heading", "SỞ Y TẾ TỈNH KHÁNH HÒA"),
+        "Số: 1540/SYT-TCCB",
+        ("heading", "V/v đề xuất bổ sung biên chế viên chức y tế"),
+        "Kính gửi: Ủy ban nhân dân tỉnh Khánh Hòa",
+        "Hiện nay, số lượng viên chức tại các trạm y tế xã chỉ đạt 72% so với định mức.",
+        "Để bảo đảm hoạt động khám chữa bệnh ban đầu, Sở Y tế kính đề xuất Ủy ban nhân dân tỉnh xem xét, cho ý kiến chỉ đạo:",
+        ("list_item", "1. Giao bổ sung 120 chỉ tiêu biên chế viên chức cho các trạm y tế xã năm 2024."),
+        ("list_item", "2. Ban hành chính sách hỗ trợ thu hút bác sĩ về công tác tại các xã miền núi."),
+        "Sở Y tế kính trình Ủy ban nhân dân tỉnh xem xét, quyết định./.",
+    ])
+    items = find_difficulties(doc)
+    assert [(item.kind, item.text[:10]) for item in items] == [("recommendation", "Giao bổ su"), ("recommendation", "Ban hành c")]
+    # a listed line ending so is a label over data, not a lead-in ("- Kiến nghị xử lý vi phạm:")
+    stats = make_doc([
+        INTRO,
+        ("list_item", "- Số cuộc thanh tra đã kết thúc: 03 cuộc."),
+        ("list_item", "- Kiến nghị xử lý vi phạm:"),
+        ("list_item", "+ Xử lý hình sự: không có trường hợp chuyển cơ quan điều tra."),
+        ("list_item", "+ Xử lý hành chính: 02 trường hợp, số tiền 15.000.000 đồng."),
+    ])
+    assert find_difficulties(stats) == []
+
+
+@pytest.mark.parametrize("source", ["text", "ocr"])
+def test_plain_label_lines_outside_any_heading_open_their_sections(source: str) -> None:
+    # a tham luận typed plain or scanned (no bold to tell its parts): the label lines alone say them
+    lines = [
+        ("heading", "THAM LUẬN"),
+        "Tháo gỡ khó khăn cho doanh nghiệp nhỏ và vừa trong tiếp cận vốn",
+        "Thay mặt Hiệp hội, tôi xin trình bày một số ý kiến về tình hình hoạt động của doanh nghiệp.",
+        "Khó khăn, vướng mắc",
+        "Thứ nhất, doanh nghiệp rất khó tiếp cận vốn vay ngân hàng do thiếu tài sản bảo đảm.",
+        "Thứ hai, thủ tục hoàn thuế giá trị gia tăng còn kéo dài.",
+        "Nguyên nhân",
+        "Các tổ chức tín dụng còn thận trọng khi cho vay tín chấp.",
+        "Giải pháp, kiến nghị",
+        "Một là, đề nghị Ngân hàng Nhà nước chi nhánh tỉnh chỉ đạo đơn giản hóa thủ tục cho vay.",
+        "Hai là, kiến nghị Cục Thuế tỉnh rút ngắn thời gian giải quyết hồ sơ hoàn thuế.",
+        "Xin trân trọng cảm ơn!",
+    ]
+    doc = make_doc(lines)
+    doc = DocumentText(doc.text, tuple(replace(block, source=source) for block in doc.blocks))
+    items = find_difficulties(doc)
+    assert [(item.kind, item.section, item.text[:8]) for item in items] == [
+        ("difficulty", "Khó khăn, vướng mắc", "Thứ nhất"), ("difficulty", "Khó khăn, vướng mắc", "Thứ hai,"),
+        ("cause", "Nguyên nhân", "Các tổ c"),
+        ("recommendation", "Giải pháp, kiến nghị", "Một là, "), ("recommendation", "Giải pháp, kiến nghị", "Hai là, "),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "label"),
+    [
+        ("Khó khăn, vướng mắc", True),
+        ("Những tồn tại, hạn chế:", True),
+        ("Giải pháp, kiến nghị", True),
+        ("Nguyên nhân chủ quan", True),
+        ("Tồn tại, hạn chế và nguyên nhân", True),
+        ("Khó khăn lớn nhất hiện nay là", False),  # a sentence broken over lines
+        ("Giải pháp", False),  # remedies planned, not requests
+        ("Kiến nghị xử lý vi phạm", False),  # a data label
+        ("Kết quả đạt được", False),
+    ],
+)
+def test_a_label_line_is_nothing_but_heading_words(line: str, label: bool) -> None:
+    assert is_kind_label(line) is label

@@ -142,6 +142,7 @@ class _Tables:
     person: re.Pattern[str]
     announced_list: re.Pattern[str]
     opens_with_kind: re.Pattern[str]
+    label_filler: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -213,6 +214,10 @@ def _tables() -> _Tables:
             rf"(?:\s+(?:{_phrase(context['list_close'])}))*\s*:$"
         ),
         opens_with_kind=re.compile(rf"^(?:{lead}\s+)*(?:{heading_alt})(?!\w)"),
+        # what a bare section label is made of besides its heading words: lead words, companions, separators
+        label_filler=re.compile(
+            rf"(?<!\w)(?:{lead}|{_phrase(context['label_companion'])}|va)(?!\w)|[\s,;:&/–\-]+"
+        ),
         request_doc_types=frozenset(fold_accents(w) for w in cues["request_doc_type"]),
         request_title=re.compile(rf"(?<!\w){_phrase(cues['request_title'])}(?!\w)"),
         # "Sở Nội vụ kính trình Chủ tịch UBND tỉnh xem xét, quyết định./." asks for nothing in particular:
@@ -262,11 +267,24 @@ def heading_kinds(label: str) -> list[str]:
     return kinds
 
 
-def makes_request(text: str, lead_in: bool = False, request_doc: bool = False) -> bool:
+def is_kind_label(text: str) -> bool:
+    """Whether the line ``text`` is nothing but a section label naming kinds ("Khó khăn, vướng mắc",
+    "Nguyên nhân", "Giải pháp, kiến nghị", "Những tồn tại, hạn chế:"): such a line heads a section
+    whatever its type face, which a plain text or a scan does not give (a tham luận's parts)."""
+    tables = _tables()
+    if not heading_kinds(text):
+        return False
+    folded = _SPACES.sub(" ", fold_accents(_EMPHASIS.sub("", text))).strip(" :.")
+    return not tables.label_filler.sub("", tables.heading.sub("", folded))
+
+
+def makes_request(text: str, lead_in: bool = False, request_doc: bool = False, listed: bool = False) -> bool:
     """Whether ``text`` asks something in its own voice: a request verb that is not a noun.
 
     With ``lead_in``, words that announce comments on a draft ("ý kiến góp ý") count too; in a
-    ``request_doc`` so does advising the superior ("tham mưu"). Request words inside a subject line
+    ``request_doc`` so does advising the superior ("tham mưu"). A lead-in says it announces a list
+    ("… như sau:"), unless ``listed``: a numbered or bulleted list follows it right away ("… kính
+    đề xuất UBND tỉnh xem xét, cho ý kiến chỉ đạo:" over "1. … 2. …"). Request words inside a subject line
     ("về việc đề nghị …"), after a noun that owns them ("theo đề nghị", "Đơn đề nghị"), followed
     by "của", or in a clause that retells a cited letter do not; outside a lead-in, the verb must
     open its clause or follow the agency that asks.
@@ -274,7 +292,7 @@ def makes_request(text: str, lead_in: bool = False, request_doc: bool = False) -
     tables = _tables()
     folded = _request_text(text)
     if lead_in:
-        if not tables.announce.search(folded):
+        if not listed and not tables.announce.search(folded):
             return False
         pattern = tables.lead_in_request_doc if request_doc else tables.lead_in
     else:
@@ -650,9 +668,53 @@ class _Reader:
             self.read_section(position, kinds, self.printed_heading(node, inline), inline)
             stop = node.stop
             self.take(node.first, node.stop)
+        self.read_bare_sections()
         self.read_tables()
         self.read_requests()
         return self.items
+
+    def read_bare_sections(self) -> None:
+        """Sections under a plain line that is only a label (:func:`is_kind_label`) outside any
+        headed section: a tham luận's "Khó khăn, vướng mắc", "Nguyên nhân", "Giải pháp, kiến nghị"
+        typed plain, or scanned (OCR keeps no bold). Its paragraphs and listed items are read up to
+        the next label, a heading, what was read already, or the closing formula."""
+        for body_start, body_end in self.bodies:
+            index = body_start
+            while index < body_end:
+                block = self.doc.blocks[index]
+                if (
+                    self.taken[index] or index in self.node_at or index in self.quoted
+                    or block.kind in _SKIP_KINDS or block.column is not None or not is_kind_label(block.text)
+                ):
+                    index += 1
+                    continue
+                stop = index + 1
+                while stop < body_end and not self.taken[stop] and not self.bounds_bare_section(stop):
+                    stop += 1
+                kinds, section = heading_kinds(block.text), _clean(block.text)
+                pieces = self.paragraphs(index + 1, stop)
+                if list(kinds) == ["recommendation"]:
+                    pieces = self.requests_only(pieces)
+                for piece in pieces:
+                    if not self.doc.text[piece.start : piece.end].rstrip().endswith(":"):
+                        self.emit(piece, kinds, section)
+                inside = range(bisect_right(self.node_firsts, index), bisect_left(self.node_firsts, stop))
+                for position in inside:
+                    parent = self.nodes[position].parent
+                    if parent is None or self.nodes[parent].first <= index:
+                        self.read_child(position, kinds, section)
+                self.take(index, stop)
+                index = stop
+
+    def bounds_bare_section(self, index: int) -> bool:
+        """Whether block ``index`` ends a section opened by a plain label: another label, a heading."""
+        block = self.doc.blocks[index]
+        position = self.node_at.get(index)
+        return (
+            block.kind == "heading"
+            or (position is not None and self.nodes[position].is_heading)
+            or is_kind_label(block.text)
+        )
 
     def read_tables(self) -> None:
         """Cells of table columns whose header names a kind ("Khó khăn, vướng mắc", "Kiến nghị")."""
@@ -728,7 +790,7 @@ class _Reader:
                 index += 1
                 continue
             text = block.text.rstrip()
-            if self.announces(text):
+            if self.announces(text, index):
                 index = self.read_announced(index, body_end)
                 continue
             announced = self.announced_kinds(text)
@@ -777,9 +839,15 @@ class _Reader:
         sentence = self.sentence_at(index, body_end)
         return bool(_tables().send_by.search(_SPACES.sub(" ", fold_accents(sentence)))) or submits(sentence)
 
-    def announces(self, text: str) -> bool:
-        """Whether ``text`` is a lead-in that announces requests ("… đề nghị … như sau:")."""
-        return text.rstrip().endswith(":") and makes_request(text, lead_in=True, request_doc=self.request_doc)
+    def announces(self, text: str, index: int | None = None) -> bool:
+        """Whether ``text`` (block ``index``, if given) is a lead-in that announces requests ("… đề
+        nghị … như sau:", or a paragraph "… đề xuất … cho ý kiến chỉ đạo:" right over a numbered or
+        bulleted list; a listed line ending so, "- Kiến nghị xử lý vi phạm:", is a label of data)."""
+        if not text.rstrip().endswith(":"):
+            return False
+        following = self.node_at.get(index + 1) if index is not None and index not in self.node_at else None
+        listed = following is not None and not self.nodes[following].is_heading
+        return makes_request(text, lead_in=True, request_doc=self.request_doc, listed=listed)
 
     @staticmethod
     def announced_kinds(text: str) -> list[str]:
