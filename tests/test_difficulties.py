@@ -40,6 +40,11 @@ INTRO = "Thực hiện Công văn của Ủy ban nhân dân tỉnh, Sở Nội v
         ("5. *Những khó khăn, tồn tại, kiến nghị, đề xuất giải pháp khắc phục*", ["difficulty", "limitation", "recommendation"]),
         ("2. Tồn tại, hạn chế; khó khăn, vướng mắc và nguyên nhân", ["limitation", "difficulty", "cause"]),
         ("2.2 Nguyên nhân:", ["cause"]),
+        # the heading words after "của" / "dẫn đến" say whose causes: the section holds causes only
+        ("III. NGUYÊN NHÂN CỦA HẠN CHẾ, KHUYẾT ĐIỂM", ["cause"]),
+        ("2. Nguyên nhân của những tồn tại, hạn chế", ["cause"]),
+        ("Nguyên nhân dẫn đến những hạn chế, yếu kém", ["cause"]),
+        ("Khó khăn của doanh nghiệp và kiến nghị", ["difficulty", "recommendation"]),
         ("Nguyên nhân chủ quan", ["cause"]),
         ("VII. Kiến nghị, đề xuất", ["recommendation"]),
         ("IV. ĐỀ XUẤT, KIẾN NGHỊ", ["recommendation"]),
@@ -897,3 +902,23 @@ def test_plain_label_lines_outside_any_heading_open_their_sections(source: str) 
 )
 def test_a_label_line_is_nothing_but_heading_words(line: str, label: bool) -> None:
     assert is_kind_label(line) is label
+
+
+def test_the_paragraph_closing_a_report_with_its_own_request_is_a_recommendation() -> None:
+    lines = [
+        ("heading", "HỘI NÔNG DÂN TỈNH ĐỒNG THÁP"),
+        "Số: 120-BC/HNDT",
+        ("heading", "BÁO CÁO"),
+        ("heading", "Kết quả hoạt động Quỹ Hỗ trợ nông dân 9 tháng năm 2024"),
+        "Trong 9 tháng, Quỹ đã giải ngân 35 tỷ đồng cho 1.200 hộ hội viên vay vốn.",
+    ]
+    close = ("Để Quỹ hoạt động hiệu quả hơn, Hội Nông dân tỉnh kính đề nghị UBND tỉnh quan tâm bổ sung "
+             "10 tỷ đồng vốn ủy thác cho Quỹ Hỗ trợ nông dân trong năm 2025./.")
+    items = find_difficulties(make_doc([*lines, close]))
+    assert [(item.kind, item.text) for item in items] == [("recommendation", close)]
+    # the formula that asks for nothing in particular, and a note whose first sentence asks nothing
+    # (its requests are instructions to the units that read a calendar) are none
+    for other in ("Trên đây là báo cáo kết quả hoạt động của Quỹ, kính đề nghị UBND tỉnh xem xét./.",
+                  "Hội Nông dân tỉnh trân trọng đề nghị Ủy ban nhân dân tỉnh quan tâm chỉ đạo thực hiện./.",
+                  "Ghi chú: Lịch công tác có thể thay đổi. Trường hợp các đơn vị có đề nghị, đề nghị các cơ quan gửi về Văn phòng./."):
+        assert find_difficulties(make_doc([*lines, other])) == []

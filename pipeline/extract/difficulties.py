@@ -52,6 +52,8 @@ _MAX_BARE_LABEL_WORDS = 8
 _LABEL = re.compile(r"^(?P<label>[^:]{3,200}?)\s*:\s*(?P<rest>.*)$", re.DOTALL)
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-zà-ỹđ)\]”])(?:\d{1,2}|\[\d{1,2}\])(?=[\s,.;:)]|$)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 _EMPHASIS = re.compile(r"\*+")
+# what separates the words of a list of heading words ("tồn tại, hạn chế", "khó khăn và vướng mắc")
+_LIST_GAP = re.compile(r"\s*(?:[,;/&–\-]|va(?!\w))?\s*")
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _CLOSING_MARK = re.compile(r"\.?\s*/\s*\.\s*$")
@@ -143,6 +145,7 @@ class _Tables:
     announced_list: re.Pattern[str]
     opens_with_kind: re.Pattern[str]
     label_filler: re.Pattern[str]
+    complement: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -214,6 +217,8 @@ def _tables() -> _Tables:
             rf"(?:\s+(?:{_phrase(context['list_close'])}))*\s*:$"
         ),
         opens_with_kind=re.compile(rf"^(?:{lead}\s+)*(?:{heading_alt})(?!\w)"),
+        # "… của những": what follows is the complement of the heading word before
+        complement=re.compile(rf"(?<!\w)(?:{_phrase(context['complement'])})\s+(?:{lead}\s*)*$"),
         # what a bare section label is made of besides its heading words: lead words, companions, separators
         label_filler=re.compile(
             rf"(?<!\w)(?:{lead}|{_phrase(context['label_companion'])}|va)(?!\w)|[\s,;:&/–\-]+"
@@ -225,7 +230,7 @@ def _tables() -> _Tables:
         # a formula after it; or, short, "Sở Nội vụ kính trình UBND tỉnh./."
         content_free=re.compile(
             rf"^(?=.{{0,{_MAX_CLOSING_CHARS}}}$)[^,;:]*?(?<!\w)(?i:{_verbs(cues['request_anywhere'] + cues['closing_wish'])})\s+(?=[{_CAPITALS}])"
-            rf"{_ADDRESSEE}(?i:xem xét)(?:\s*,?\s*(?i:{_verbs(cues['closing_tail'])}))?\s*[./\s]*$"
+            rf"{_ADDRESSEE}(?i:{_verbs(cues['closing_consider'])})(?:\s*,?\s*(?i:{_verbs(cues['closing_tail'])}))?\s*[./\s]*$"
             rf"|^(?=.{{0,{_MAX_BARE_CLOSING_CHARS}}}$)[^,;:]*?(?<!\w)(?i:kính trình|kính đề nghị)\s+(?=[{_CAPITALS}])"
             rf"[^,;:.]*[./\s]*$"
         ),
@@ -248,7 +253,19 @@ def heading_kinds(label: str) -> list[str]:
     if not folded or len(folded) > _MAX_LABEL_CHARS or folded.startswith(tables.exclude):
         return []
     kinds: list[str] = []
+    in_complement = False
+    previous_end = 0
     for match in tables.heading.finditer(folded):
+        between = folded[previous_end : match.start()]
+        previous_end = match.end()
+        # "Nguyên nhân của những tồn tại, hạn chế": the words after "của" say whose causes, and
+        # so do the words listed on with them
+        if kinds and tables.complement.search(folded[: match.start()]):
+            in_complement = True
+            continue
+        if in_complement and _LIST_GAP.fullmatch(between):
+            continue
+        in_complement = False
         if not tables.lead_suffix.search(folded[: match.start()]):
             continue
         kind = tables.kind_of_word[match.group("word")]
@@ -796,6 +813,16 @@ class _Reader:
             announced = self.announced_kinds(text)
             if announced:
                 index = self.read_announced_items(index, announced)
+                continue
+            if (
+                not self.request_doc and closing == "last" and not self.taken[index]
+                and makes_request(_SENTENCE_END.split(text, maxsplit=1)[0])
+            ):
+                # the paragraph that closes a report opening with the agency's own request ("Để …,
+                # Hội Nông dân tỉnh kính đề nghị UBND tỉnh quan tâm bổ sung … ./."): its recommendation
+                self.emit(_Piece(block.start, block.end, block.page, [index]), ["recommendation"], "")
+                self.taken[index] = True
+                index += 1
                 continue
             if self.request_doc and not text.endswith(":") and (
                 makes_request(text, request_doc=True) or self.asks_in_sentence(index, body_end)
