@@ -922,3 +922,18 @@ def test_the_paragraph_closing_a_report_with_its_own_request_is_a_recommendation
                   "Hội Nông dân tỉnh trân trọng đề nghị Ủy ban nhân dân tỉnh quan tâm chỉ đạo thực hiện./.",
                   "Ghi chú: Lịch công tác có thể thay đổi. Trường hợp các đơn vị có đề nghị, đề nghị các cơ quan gửi về Văn phòng./."):
         assert find_difficulties(make_doc([*lines, other])) == []
+
+
+def test_a_section_reporting_requests_made_and_handled_holds_no_recommendation() -> None:
+    lines = [
+        INTRO,
+        ("heading", "3. Kiến nghị, đề xuất"),
+        "Không có kiến nghị.",
+        ("heading", "4. Đề nghị của Hội Cựu chiến binh phường"),
+        "Tại hội nghị ngày 15/8/2024, Hội Cựu chiến binh đã đề nghị UBND phường hỗ trợ kinh phí tổ chức kỷ niệm; UBND phường đã xem xét và bố trí 5 triệu đồng.",
+    ]
+    assert find_difficulties(make_doc(lines)) == []
+    # the association's own requests under the same heading are its recommendations
+    own = [*lines[:4], "Đề nghị UBND phường hỗ trợ kinh phí tổ chức kỷ niệm ngày thành lập Hội.",
+           "Kiến nghị bố trí phòng làm việc cho Hội tại trụ sở UBND phường."]
+    assert [item.text[:10] for item in find_difficulties(make_doc(own))] == ["Đề nghị UB", "Kiến nghị "]

@@ -146,6 +146,7 @@ class _Tables:
     opens_with_kind: re.Pattern[str]
     label_filler: re.Pattern[str]
     complement: re.Pattern[str]
+    past_request: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -217,6 +218,8 @@ def _tables() -> _Tables:
             rf"(?:\s+(?:{_phrase(context['list_close'])}))*\s*:$"
         ),
         opens_with_kind=re.compile(rf"^(?:{lead}\s+)*(?:{heading_alt})(?!\w)"),
+        # a request retold as past: "đã đề nghị", "đã có kiến nghị"
+        past_request=re.compile(rf"(?<!\w)da\s+(?:\w+\s+){{0,2}}?(?:{_phrase(cues['request_anywhere'])})(?!\w)"),
         # "… của những": what follows is the complement of the heading word before
         complement=re.compile(rf"(?<!\w)(?:{_phrase(context['complement'])})\s+(?:{lead}\s*)*$"),
         # what a bare section label is made of besides its heading words: lead words, companions, separators
@@ -633,8 +636,13 @@ class _Reader:
 
         When none or all do, all are kept (a list of proposals need not repeat "đề nghị").
         """
-        asking = [makes_request(self.doc.text[p.start : p.end]) for p in pieces]
-        if len(pieces) < 2 or all(asking) or not any(asking):
+        texts = [self.doc.text[p.start : p.end] for p in pieces]
+        asking = [makes_request(text) for text in texts]
+        if not any(asking):
+            # a section that reports requests made and handled ("4. Đề nghị của Hội Cựu chiến
+            # binh: … đã đề nghị UBND phường hỗ trợ …; UBND phường đã bố trí …") holds none
+            return [piece for piece, text in zip(pieces, texts) if not _tables().past_request.search(fold_accents(text))]
+        if len(pieces) < 2 or all(asking):
             return pieces
         return [piece for piece, asks in zip(pieces, asking) if asks]
 
