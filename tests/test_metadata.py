@@ -640,3 +640,32 @@ def test_a_decision_title_ends_at_its_enacting_body_that_ocr_ran_into_the_body()
     # a subject that carries on in capitals without naming a body goes on
     plan = header[:4] + ["KẾ HOẠCH", "TRIỂN KHAI CÔNG TÁC CẢI CÁCH", "HÀNH CHÍNH NĂM 2019", "Thực hiện Quyết định số 12/QĐ-UBND"]
     assert extract_metadata(_blocks(plan)).title == "TRIỂN KHAI CÔNG TÁC CẢI CÁCH HÀNH CHÍNH NĂM 2019"
+
+
+def test_a_conference_paper_takes_its_issuer_from_the_byline_and_its_title_from_the_heading() -> None:
+    texts = ["THAM LUẬN", "CÔNG TÁC CẢI CÁCH HÀNH CHÍNH TẠI HUYỆN LẠC DƯƠNG",
+             "(Trình bày tại Hội nghị tổng kết công tác cải cách hành chính năm 2024)",
+             "Ủy ban nhân dân huyện Lạc Dương", "Kính thưa các đồng chí lãnh đạo!",
+             "Năm 2024, huyện đã giải quyết 12.500 hồ sơ thủ tục hành chính."]
+    metadata = extract_metadata(_blocks(texts))
+    assert (metadata.doc_type, metadata.title, metadata.issuer, metadata.doc_number) == (
+        "THAM LUẬN", "CÔNG TÁC CẢI CÁCH HÀNH CHÍNH TẠI HUYỆN LẠC DƯƠNG", "Ủy ban nhân dân huyện Lạc Dương", None)
+    # the byline right under the title; a salutation ends the title
+    byline = extract_metadata(_blocks([texts[0], texts[1], texts[3], texts[4]]))
+    assert (byline.title, byline.issuer) == (metadata.title, metadata.issuer)
+
+
+def test_the_draft_mark_is_no_type_and_an_appendix_note_is_no_title() -> None:
+    draft = ["ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "Số: /QĐ-UBND", "DỰ THẢO", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+             "Độc lập - Tự do - Hạnh phúc", "Bắc Ninh, ngày tháng năm 2025", "QUYẾT ĐỊNH",
+             "Ban hành Quy chế phối hợp quản lý cụm công nghiệp trên địa bàn tỉnh Bắc Ninh",
+             "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "Căn cứ Luật Tổ chức chính quyền địa phương;"]
+    metadata = extract_metadata(_blocks(draft))
+    assert (metadata.doc_type, metadata.draft, metadata.doc_number, metadata.issued_date) == ("QUYẾT ĐỊNH", True, None, None)
+    assert metadata.title == "Ban hành Quy chế phối hợp quản lý cụm công nghiệp trên địa bàn tỉnh Bắc Ninh"
+    appendix = ["Phụ lục", "BIỂU TỔNG HỢP KẾT QUẢ GIẢI NGÂN VỐN ĐẦU TƯ CÔNG NĂM 2024",
+                "(Kèm theo Báo cáo số 215/BC-SKHĐT ngày 12/11/2024 của Sở Kế hoạch và Đầu tư tỉnh Hà Tĩnh)",
+                "Đơn vị tính: triệu đồng"]
+    metadata = extract_metadata(_blocks(appendix))
+    assert (metadata.title, metadata.doc_number, metadata.issued_date) == (
+        "BIỂU TỔNG HỢP KẾT QUẢ GIẢI NGÂN VỐN ĐẦU TƯ CÔNG NĂM 2024", "215/BC-SKHĐT", "2024-11-12")

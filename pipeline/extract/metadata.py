@@ -60,8 +60,13 @@ _APPENDIX_LINE = re.compile(
 )
 _BODY_OPENERS = (
     "kinh gui", "can cu", "thuc hien", "theo ", "ngay ", "trong ", "qua ", "nham ", "de ", "i.", "1.", "(kem",
-    "kem theo",
+    "kem theo", "(ban hanh kem",
+    # a speech's salutation, and the note under its title saying where it was given
+    "kinh thua", "(trinh bay tai", "(tham luan tai", "(phat bieu tai",
 )
+# the types of a speech or conference paper, whose author may stand in a byline under the title
+_SPEECH_TYPES = ("THAM LUẬN", "BÀI PHÁT BIỂU", "DIỄN VĂN")
+_BYLINE_WITHIN = 3  # lines after the title
 _HEADER_TABLE_CELLS = 2
 _NOISE_CHARS = 3  # a scan's speck before "Số:" is this long at most
 _LETTER_OPENERS = ("kinh gui", "can cu", "i.", "1.", "(kem", "kem theo")
@@ -642,7 +647,9 @@ def _heading_lines(head: Sequence[_Line], header_end: int) -> list[str]:
             if not capitals or _agency_phrase(text):
                 return []
             lines.append(text)
-        elif len(lines) < _MAX_TITLE_LINES and (capitals or (text.startswith("(") and text.endswith(")"))):
+        elif len(lines) < _MAX_TITLE_LINES and (
+            capitals or (text.startswith("(") and text.endswith(")") and not _opens_body(text))  # "(Kèm theo …)" is a note
+        ):
             lines.append(text)
             if text.startswith("("):
                 break
@@ -776,8 +783,12 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "", signed_on
             if rest:
                 title_lines.append(rest)
             break
+    byline: str | None = None
     if type_at is not None:
         for line in head[type_at + 1:]:
+            if title_lines and doc_type in _SPEECH_TYPES and _agency_phrase(line.text):
+                byline = line.text  # "Ủy ban nhân dân huyện Lạc Dương" under a tham luận's title
+                break
             # the line right under the type name is its subject (trích yếu), which may open with
             # a word that opens a body elsewhere: "KẾ HOẠCH / Thực hiện phong trào …"
             first = not title_lines and not _opens_letter_body(line.text)
@@ -796,6 +807,10 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "", signed_on
             if _DATE_LINE.search(line.text) and line.column == "right":
                 continue
             title_lines.append(line.text)
+    if type_at is not None and doc_type in _SPEECH_TYPES and byline is None:
+        # the byline may stand under the note that says where the paper was given
+        after_title = head[type_at + 1 + len(title_lines) : type_at + 1 + len(title_lines) + _BYLINE_WITHIN]
+        byline = next((ln.text for ln in after_title if _agency_phrase(ln.text)), None)
     doc_kind = doc_type
     if type_at is None and subject_at < len(head):
         title_lines = _subject_lines(head, subject_at)
@@ -824,7 +839,7 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "", signed_on
                         year = year or int(parts[2])
                 break
     if issuer is None:
-        issuer = _body_agency(_lines(blocks[:60])) or _signature_agency(tail)
+        issuer = byline or _body_agency(_lines(blocks[:60])) or _signature_agency(tail)
     if year is None and issued:
         year = int(issued[:4])
 
