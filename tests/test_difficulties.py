@@ -937,3 +937,21 @@ def test_a_section_reporting_requests_made_and_handled_holds_no_recommendation()
     own = [*lines[:4], "Đề nghị UBND phường hỗ trợ kinh phí tổ chức kỷ niệm ngày thành lập Hội.",
            "Kiến nghị bố trí phòng làm việc cho Hội tại trụ sở UBND phường."]
     assert [item.text[:10] for item in find_difficulties(make_doc(own))] == ["Đề nghị UB", "Kiến nghị "]
+
+
+def test_sections_numbered_with_a_slash_hold_their_items() -> None:
+    doc = make_doc([
+        INTRO,
+        "1/ Kết quả đạt được",
+        "Thu ngân sách đạt 56% dự toán.",
+        "2/ Tồn tại, hạn chế và nguyên nhân",
+        "a/ Tồn tại, hạn chế",
+        "- Hệ thống kênh mương nội đồng xuống cấp, chưa được sửa chữa.",
+        "b/ Nguyên nhân",
+        "- Nguồn vốn sự nghiệp bố trí cho xã còn thấp.",
+        "3/ Kiến nghị",
+        "Đề nghị UBND huyện bố trí kinh phí sửa chữa kênh mương nội đồng.",
+    ])
+    assert [(item.kind, item.section) for item in find_difficulties(doc)] == [
+        ("limitation", "a/ Tồn tại, hạn chế"), ("cause", "b/ Nguyên nhân"), ("recommendation", "3/ Kiến nghị"),
+    ]

@@ -45,6 +45,14 @@ def make_doc(lines: list[str | tuple[str, str]]) -> DocumentText:
         ("I/2025 như đề xuất của Hội là không đảm bảo điều kiện", None, None),
         ("“4. Nhiệm kỳ đại hội:", None, None),
         ("2025 và Công văn số 3191/SXD-VP", None, None),
+        # numbers as many agencies type them, a slash and a space: "1/", "b/", "II/"
+        ("1/ Tồn tại, hạn chế", "arabic", "1"),
+        ("b/ Phần thể thức văn bản dự thảo:", "letter", "b"),
+        ("IV/ KIẾN NGHỊ, ĐỀ XUẤT", "roman", "IV"),
+        ("1/2024 là năm đầu tiên", None, None),
+        ("V/v thực hiện Thông báo số 496-TB/TU", None, None),
+        ("* Khó khăn: thiếu vốn", "dot", None),
+        ("*Những khó khăn*", None, None),
     ],
 )
 def test_marker_of(line: str, scheme: str | None, number: str | None) -> None:

@@ -22,20 +22,22 @@ from dataclasses import dataclass
 from pipeline.document import DocumentText, TextBlock
 from pipeline.normalize import fold_prefix
 
+# "1/", "a/", "II/" (followed by a space: "1/2024" is a date) are numbers as many agencies type them;
+# "* " is a bullet ("*Những …" is emphasis)
 _MARKER = re.compile(
     r"""^(?:
       (?P<part>(?:Phần|PHẦN|Chương|CHƯƠNG)\s+(?:thứ|THỨ|Thứ)\s+[^\W\d_]+|(?:Phần|PHẦN|Chương|CHƯƠNG)\s+(?:[IVXLC]{1,6}|\d{1,2})\b)
      |(?P<appendix>(?:Phụ\s+lục|PHỤ\s+LỤC)(?:\s+(?:số\s+)?[IVXLC\d]{1,6}\b)?)
-     |(?P<roman>[IVXL]{1,6})\s*(?:[.)]|\s[-–])
+     |(?P<roman>[IVXL]{1,6})(?:\s*[.)]|\s[-–]|/(?=\s))
      |(?P<upper>[A-HJ-KM-UWYZ])\.(?=\s)
      |(?P<multi>\d{1,2}(?:\.\d{1,2}){1,3})\.?(?=\s)
-     |(?P<arabic>\d{1,2})\s*[.)](?=\s|[^\W\d_])
+     |(?P<arabic>\d{1,2})(?:\s*[.)](?=\s|[^\W\d_])|/(?=\s))
      |\((?P<paren>\d{1,2})\)
      |\((?P<paren_letter>[a-zđ])\)
-     |(?P<letter>[a-zđ])\s*[).](?=\s)
+     |(?P<letter>[a-zđ])(?:\s*[).]|/)(?=\s)
      |(?P<dash>[-–—])
      |(?P<plus>\+)
-     |(?P<dot>[•●▪∙·○◦➢❖✓►])
+     |(?P<dot>[•●▪∙·○◦➢❖✓►]|\*(?=\s))
     )[ \t]*""",
     re.VERBOSE,
 )
