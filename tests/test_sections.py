@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,23 @@ def test_qt001_sections_and_extent() -> None:
     assert "quy\nmô lớn" in doc.text[five.start : five.end]
     assert [s.number for s in sections if s.parent_id == six.section_id] == ["6.1", "6.2"]
     assert "Nơi nhận" not in doc.text[six.start : six.end] and "Noi nhận" not in doc.text[six.start : six.end]
+
+
+@pytest.mark.parametrize("source", ["ocr", "text"])
+def test_marks_a_scan_reads_in_the_margin_do_not_hide_a_lines_number(source: str) -> None:
+    # DN-054's scan as OCR read it: "li a/ phần nội dung:", then dashes, then "b/ …"
+    lines = ["IV. Kết luận và kiến nghị:", "li a/ phần nội dung:", "- Hàng năm cân đối nguồn vốn cho Đề án.",
+             "l ~ Về quy định mức hỗ trợ thấp hơn mức Nghị định.", "b/ phần thể thức văn bản Dự thảo:",
+             "- Phần căn cứ cần sửa lại."]
+    doc = make_doc(lines)
+    doc = DocumentText(doc.text, tuple(replace(block, source=source) for block in doc.blocks))
+    from pipeline.extract.sections import build_outline
+
+    schemes = [(doc.blocks[node.first].text[:6], node.scheme, node.level) for node in build_outline(doc)]
+    if source == "ocr":
+        # the letters are siblings under IV, each with its dash under it; "~" is no bullet
+        assert schemes == [("IV. Kế", "roman", 1), ("li a/ ", "letter", 2), ("- Hàng", "dash", 3),
+                           ("b/ phầ", "letter", 2), ("- Phần", "dash", 3)]
+    else:
+        # a text layer prints what it prints: "li a/" is no number there
+        assert ("li a/ ", "letter", 2) not in schemes

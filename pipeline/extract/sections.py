@@ -42,6 +42,8 @@ _MARKER = re.compile(
     re.VERBOSE,
 )
 _BULLET_SCHEMES = frozenset({"dash", "plus", "dot"})
+# marks OCR reads in a scan's margin before a line: strokes, a lone "l", "I" or "li", tildes, underscores
+_MARGIN_NOISE = re.compile(r"^(?:[|lIiỊị!~]{1,2}\s+|_+\s*)+(?=\S)")
 _EMPHASIS = re.compile(r"\*+")
 _HEADING_STYLE = re.compile(r"^(?:heading|tiêu đề|title)\s*(?P<n>\d)?", re.IGNORECASE)
 _MAX_HEADING_CHARS = 200
@@ -111,6 +113,19 @@ def marker_of(text: str) -> tuple[str | None, str | None, int]:
     elif scheme in {"part", "appendix"}:
         number = " ".join(number.split())
     return scheme, number, match.end()
+
+
+def _block_marker(block: TextBlock) -> tuple[str | None, str | None, int]:
+    """``marker_of`` the block; on a scan, after the marks OCR reads in the page's margin before
+    a line ("li a/ phần nội dung:", "l ~ Về …", "I _- Đối với …")."""
+    found = marker_of(block.text)
+    if found[0] is not None or block.source != "ocr":
+        return found
+    noise = _MARGIN_NOISE.match(block.text)
+    if noise is None:
+        return found
+    scheme, number, length = marker_of(block.text[noise.end() :])
+    return (scheme, number, noise.end() + length) if scheme is not None else found
 
 
 def _style_level(style: str | None) -> str | None:
@@ -258,7 +273,7 @@ def _part_outline(blocks: Sequence[TextBlock], body_start: int, body_end: int, o
         if block.kind in {"footnote", "table_row"} or index in quoted:
             index += 1
             continue
-        scheme, number, marker_len = marker_of(block.text)
+        scheme, number, marker_len = _block_marker(block)
         if scheme is None:
             scheme = _heading_scheme(block)
             marker_len = 0
