@@ -955,3 +955,22 @@ def test_sections_numbered_with_a_slash_hold_their_items() -> None:
     assert [(item.kind, item.section) for item in find_difficulties(doc)] == [
         ("limitation", "a/ Tồn tại, hạn chế"), ("cause", "b/ Nguyên nhân"), ("recommendation", "3/ Kiến nghị"),
     ]
+
+
+def test_the_note_of_what_is_attached_is_no_item_nor_content_of_the_last_request(tmp_path: Path) -> None:
+    lines = [
+        "SỞ NỘI VỤ TỈNH ĐẮK LẮK", "Số: 210/TTr-SNV", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+        "Đắk Lắk, ngày 15 tháng 5 năm 2025", "TỜ TRÌNH",
+        "Về việc đề nghị phê duyệt Đề án sắp xếp đơn vị hành chính cấp xã",
+        "Kính gửi: Ủy ban nhân dân tỉnh Đắk Lắk",
+        "Sở Nội vụ đã phối hợp với các địa phương xây dựng Đề án.",
+        "Sở Nội vụ kính trình Ủy ban nhân dân tỉnh xem xét:",
+        "1. Phê duyệt Đề án sắp xếp đơn vị hành chính cấp xã năm 2025 của tỉnh.",
+        "2. Trình Hội đồng nhân dân tỉnh thông qua Nghị quyết tán thành chủ trương sắp xếp.",
+        "(Kèm theo dự thảo Đề án và dự thảo Nghị quyết)",
+        "Nơi nhận:", "- Như trên;", "- Lưu: VT.", "GIÁM ĐỐC", "Y Nguyên",
+    ]
+    path = tmp_path / "to_trinh.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = find_difficulties(assemble(load_document(path)))
+    assert [item.text[:12] for item in items] == ["Phê duyệt Đề", "Trình Hội đồ"]

@@ -42,6 +42,9 @@ _MARKER = re.compile(
     re.VERBOSE,
 )
 _BULLET_SCHEMES = frozenset({"dash", "plus", "dot"})
+_SALUTATION = re.compile(r"^\W*kinh gui\b")
+# an addressee's line under "Kính gửi:" ends with ";" or is the list's last, ending with "."
+_ADDRESSEE_LINE = re.compile(r";\s*$")
 # marks OCR reads in a scan's margin before a line: strokes, a lone "l", "I" or "li", tildes, underscores
 _MARGIN_NOISE = re.compile(r"^(?:[|lIiỊị!~]{1,2}\s+|_+\s*)+(?=\S)")
 _EMPHASIS = re.compile(r"\*+")
@@ -146,6 +149,7 @@ def body_bounds(blocks: Sequence[TextBlock], first: int = 0) -> tuple[int, int]:
     """Index of the first body block and of the first block of the signature tail, reading the
     document that starts at block ``first``."""
     start = first
+    addressed = False  # after "Kính gửi:" and its list of addressees the letter's body begins
     for block in blocks[first:]:
         if block.kind == "footnote":
             break
@@ -153,9 +157,11 @@ def body_bounds(blocks: Sequence[TextBlock], first: int = 0) -> tuple[int, int]:
         if block.column is None and not _opens_with_motto(block) and (
             scheme in {"part", "roman", "arabic", "multi2"}
             or (block.kind in {"paragraph", "list_item"} and len(block.text) >= _BODY_MIN_CHARS)
+            or (addressed and block.kind == "paragraph" and scheme is None and not _ADDRESSEE_LINE.search(block.text))
         ):
             start = block.index
             break
+        addressed = addressed or bool(_SALUTATION.match(fold_prefix(block.text, _PREFIX_CHARS)))
     end = len(blocks)
     for block in blocks[start + 1 :]:
         if block.kind == "footnote":
