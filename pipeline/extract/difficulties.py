@@ -49,6 +49,7 @@ KINDS = ("difficulty", "limitation", "cause", "recommendation")
 _MAX_LABEL_CHARS = 200
 # a paragraph of at most this many words that names a kind is a label line, not an item
 _MAX_BARE_LABEL_WORDS = 8
+_MAX_BARE_LABEL_CHARS = 80  # "Tồn tại, hạn chế, khó khăn, vướng mắc và nguyên nhân" is 52
 _LABEL = re.compile(r"^(?P<label>[^:]{3,200}?)\s*:\s*(?P<rest>.*)$", re.DOTALL)
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-zà-ỹđ)\]”])(?:\d{1,2}|\[\d{1,2}\])(?=[\s,.;:)]|$)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 _EMPHASIS = re.compile(r"\*+")
@@ -291,6 +292,8 @@ def is_kind_label(text: str) -> bool:
     """Whether the line ``text`` is nothing but a section label naming kinds ("Khó khăn, vướng mắc",
     "Nguyên nhân", "Giải pháp, kiến nghị", "Những tồn tại, hạn chế:"): such a line heads a section
     whatever its type face, which a plain text or a scan does not give (a tham luận's parts)."""
+    if len(text) > _MAX_BARE_LABEL_CHARS or text.rstrip(":").endswith(_SENTENCE_ENDS):
+        return False  # most blocks: a sentence, decided before any folding
     tables = _tables()
     if not heading_kinds(text):
         return False
