@@ -31,6 +31,12 @@ from pipeline.extract.agencies import Agency, agency_key, canonical_agency
         ("BỘ TÀI CHÍNH TỔNG CỤC THUẾ", Agency("Tổng cục Thuế", "Bộ Tài chính")),
         # a Party committee's board carries the committee's name
         ("TỈNH ỦY LÂM ĐỒNG BAN TUYÊN GIÁO", Agency("Ban Tuyên giáo Tỉnh ủy Lâm Đồng", "Tỉnh ủy Lâm Đồng")),
+        # a Party organisation over the committee of one of its bodies
+        ("ĐẢNG BỘ TỈNH GIA LAI ĐẢNG ỦY SỞ TÀI CHÍNH", Agency("Đảng ủy Sở Tài chính tỉnh Gia Lai", "Đảng bộ tỉnh Gia Lai")),
+        # the office of a committee and a council's committees are named after the body itself
+        ("UBND TỈNH ĐẮK NÔNG VĂN PHÒNG", Agency("Văn phòng Ủy ban nhân dân tỉnh Đắk Nông", "Ủy ban nhân dân tỉnh Đắk Nông")),
+        ("HĐND TỈNH ĐẮK NÔNG BAN KINH TẾ - NGÂN SÁCH",
+         Agency("Ban Kinh tế - Ngân sách Hội đồng nhân dân tỉnh Đắk Nông", "Hội đồng nhân dân tỉnh Đắk Nông")),
         # bodies standing alone
         ("ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG", Agency("Ủy ban nhân dân tỉnh Lâm Đồng", None)),
         ("HĐND TỈNH ĐẮK NÔNG", Agency("Hội đồng nhân dân tỉnh Đắk Nông", None)),

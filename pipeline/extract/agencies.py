@@ -31,6 +31,13 @@ _ABBREVIATIONS = (
 _FIELD_LISTS = ("sở", "bộ", "phòng", "cục", "chi cục", "tổng cục", "vụ")
 _FIELD_BREAK = re.compile(r"(,\s+|\s+và\s+|\s+-\s+)")
 _PARTY_COMMITTEE = re.compile(r"^(?:tinh|thanh|huyen|quan|thi|dang) uy ", re.IGNORECASE)
+# a Party organisation named by its place ("Đảng bộ tỉnh Gia Lai"), over the committee of one of
+# its bodies ("Đảng ủy Sở Tài chính")
+_PARTY_ORGANISATION = "đảng bộ"
+_PARTY_UNITS = ("đảng ủy", "đảng uỷ", "chi bộ", "đảng bộ")
+# a body of the council or committee itself, named after it rather than after the place:
+# "Văn phòng Ủy ban nhân dân tỉnh …", "Ban Kinh tế - Ngân sách Hội đồng nhân dân tỉnh …"
+_OWN_BODIES = {"uy ban nhan dan": ("van phong",), "hoi dong nhan dan": ("van phong", "ban")}  # folded
 _MAX_PLACE_WORDS = 4
 
 
@@ -127,10 +134,25 @@ def _party_committee(text: str) -> str | None:
     return f"{words[0][:1].upper()}{words[0][1:].lower()} ủy {place}"
 
 
+def _party_organisation(text: str) -> str | None:
+    """``ĐẢNG BỘ TỈNH GIA LAI`` -> ``Đảng bộ tỉnh Gia Lai``, or None."""
+    folded = _key(text)
+    head = _key(_PARTY_ORGANISATION)
+    if not folded.startswith(head + " "):
+        return None
+    unit, place = _unit_and_place(text.split(maxsplit=2)[-1])
+    if not (unit and place) or len(place.split()) > _MAX_PLACE_WORDS:
+        return None
+    return f"Đảng bộ {unit} {place}"
+
+
 def is_whole_body(text: str) -> bool:
     """Whether ``text`` names a whole body on its own (a national body, a local government or a
-    Party committee)."""
-    return _key(text) in _national() or _local_government(text) is not None or _party_committee(text) is not None
+    Party committee or organisation)."""
+    return (
+        _key(text) in _national() or _local_government(text) is not None or _party_committee(text) is not None
+        or _party_organisation(text) is not None
+    )
 
 
 def _split(text: str) -> tuple[str | None, str]:
@@ -146,9 +168,19 @@ def _split(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def _cased(name: str) -> str:
+def _party_unit_name(text: str) -> str:
+    """``ĐẢNG ỦY SỞ TÀI CHÍNH`` -> ``Đảng ủy Sở Tài chính``: the Party unit, then its body's name."""
+    folded = _key(text)
+    for unit in _PARTY_UNITS:
+        if folded.startswith(_key(unit) + " ") and agency_head(folded[len(_key(unit)) + 1 :]):
+            return f"{unit[:1].upper()}{unit[1:]} {_cased(text.split(maxsplit=2)[-1])}"
+    return _cased(text)
+
+
+def _cased(name: str, fields: bool = False) -> str:
     """The decree's capitals for a name printed in capitals: the kind of body and the first word of
-    its name (and of each field a ministry or department lists) capitalised, the rest lower case."""
+    its name (and of each field a ministry or department lists, or, with ``fields``, any body)
+    capitalised, the rest lower case."""
     letters = [c for c in name if c.isalpha()]
     if sum(c.isupper() for c in letters) < 0.7 * len(letters):
         return name
@@ -160,7 +192,7 @@ def _cased(name: str) -> str:
     if len(words) > head_words:
         words[head_words] = words[head_words][:1].upper() + words[head_words][1:]
     text = " ".join(words)
-    if head and head in {_key(f) for f in _FIELD_LISTS}:
+    if head and (fields or head in {_key(f) for f in _FIELD_LISTS}):
         pieces = _FIELD_BREAK.split(text)
         text = "".join(p if i % 2 else p[:1].upper() + p[1:] for i, p in enumerate(pieces))
     return text
@@ -193,8 +225,20 @@ def canonical_agency(issuer: str | None) -> Agency | None:
         return None  # a committee whose place cannot be read (the motto run into it by OCR)
     name = _name(own)
     local = _local_government(parent_text) if parent_text else None
+    organisation = _party_organisation(parent_text) if parent_text else None
     if parent_text and _party_committee(parent_text) and _key(parent or "") not in _key(name):
         name = f"{name} {parent}"  # "Ban Tuyên giáo Tỉnh ủy Lâm Đồng"
+    elif organisation is not None:
+        # "Đảng ủy Sở Tài chính" of the Đảng bộ tỉnh Gia Lai: the body's own name, then the place
+        name = _party_unit_name(own)
+        unit, place = _unit_and_place(organisation.split(maxsplit=2)[-1])
+        if place and _key(place) not in _key(name):
+            name = f"{name} {unit} {place}"
+    elif (
+        local is not None and agency_head(_key(own)) in _OWN_BODIES.get(_key(local[0]), ())
+        and not any(_key(body) in _key(own) for body in _LOCAL_GOVERNMENTS)  # "Văn phòng HĐND và UBND"
+    ):
+        name = f"{_cased(own, fields=True)} {parent}"  # "Văn phòng Ủy ban nhân dân tỉnh Đắk Nông"
     elif local is not None and _local_government(own) is None and _key(own) not in _national():
         _, unit, place = local
         *first, last = name.split()
