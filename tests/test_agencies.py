@@ -35,6 +35,11 @@ from pipeline.extract.agencies import Agency, agency_key, canonical_agency
         ("ĐẢNG BỘ TỈNH GIA LAI ĐẢNG ỦY SỞ TÀI CHÍNH", Agency("Đảng ủy Sở Tài chính tỉnh Gia Lai", "Đảng bộ tỉnh Gia Lai")),
         # the office of a committee and a council's committees are named after the body itself
         ("UBND TỈNH ĐẮK NÔNG VĂN PHÒNG", Agency("Văn phòng Ủy ban nhân dân tỉnh Đắk Nông", "Ủy ban nhân dân tỉnh Đắk Nông")),
+        ("UBND TỈNH LÂM ĐỒNG VĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI",
+         Agency("Văn phòng Đăng ký đất đai tỉnh Lâm Đồng", "Ủy ban nhân dân tỉnh Lâm Đồng")),
+        # abbreviations inside a name in capitals are cased with it
+        ("UBND HUYỆN KRÔNG NÔ VĂN PHÒNG HĐND VÀ UBND",
+         Agency("Văn phòng Hội đồng nhân dân và Ủy ban nhân dân huyện Krông Nô", "Ủy ban nhân dân huyện Krông Nô")),
         ("HĐND TỈNH ĐẮK NÔNG BAN KINH TẾ - NGÂN SÁCH",
          Agency("Ban Kinh tế - Ngân sách Hội đồng nhân dân tỉnh Đắk Nông", "Hội đồng nhân dân tỉnh Đắk Nông")),
         # bodies standing alone

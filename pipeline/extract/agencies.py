@@ -28,16 +28,17 @@ _ABBREVIATIONS = (
     (re.compile(r"(?<!\w)Uỷ ban", re.IGNORECASE), "Ủy ban"),
 )
 # bodies whose name lists fields: each field's first word is capitalised ("Sở Văn hóa, Thể thao và Du lịch")
-_FIELD_LISTS = ("sở", "bộ", "phòng", "cục", "chi cục", "tổng cục", "vụ")
+_FIELD_LISTS = ("sở", "bộ", "phòng", "cục", "chi cục", "tổng cục", "vụ", "văn phòng")
 _FIELD_BREAK = re.compile(r"(,\s+|\s+và\s+|\s+-\s+)")
 _PARTY_COMMITTEE = re.compile(r"^(?:tinh|thanh|huyen|quan|thi|dang) uy ", re.IGNORECASE)
 # a Party organisation named by its place ("Đảng bộ tỉnh Gia Lai"), over the committee of one of
 # its bodies ("Đảng ủy Sở Tài chính")
 _PARTY_ORGANISATION = "đảng bộ"
 _PARTY_UNITS = ("đảng ủy", "đảng uỷ", "chi bộ", "đảng bộ")
-# a body of the council or committee itself, named after it rather than after the place:
-# "Văn phòng Ủy ban nhân dân tỉnh …", "Ban Kinh tế - Ngân sách Hội đồng nhân dân tỉnh …"
-_OWN_BODIES = {"uy ban nhan dan": ("van phong",), "hoi dong nhan dan": ("van phong", "ban")}  # folded
+# a body of the council or committee itself, named after it rather than after the place: its
+# office printed as "VĂN PHÒNG" alone ("Văn phòng Ủy ban nhân dân tỉnh …"; a "Văn phòng Đăng ký đất
+# đai" is the province's), and any "Ban" of a council ("Ban Kinh tế - Ngân sách Hội đồng nhân dân tỉnh …")
+_OWN_BODIES = {"uy ban nhan dan": ("van phong",), "hoi dong nhan dan": ("van phong", "ban ")}  # folded
 _MAX_PLACE_WORDS = 4
 
 
@@ -87,8 +88,11 @@ def agency_key(name: str) -> str:
 
 def _expand(issuer: str) -> str:
     text = " ".join(issuer.split())
+    letters = [c for c in text if c.isalpha()]
+    # in a name printed in capitals the expansion is in capitals too, so that it is cased as one
+    capitals = bool(letters) and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
     for pattern, replacement in _ABBREVIATIONS:
-        text = pattern.sub(replacement, text)
+        text = pattern.sub(replacement.upper() if capitals else replacement, text)
     return text
 
 
@@ -235,7 +239,9 @@ def canonical_agency(issuer: str | None) -> Agency | None:
         if place and _key(place) not in _key(name):
             name = f"{name} {unit} {place}"
     elif (
-        local is not None and agency_head(_key(own)) in _OWN_BODIES.get(_key(local[0]), ())
+        local is not None
+        and any(_key(own) == body or (body.endswith(" ") and _key(own).startswith(body))
+                for body in _OWN_BODIES.get(_key(local[0]), ()))
         and not any(_key(body) in _key(own) for body in _LOCAL_GOVERNMENTS)  # "Văn phòng HĐND và UBND"
     ):
         name = f"{_cased(own, fields=True)} {parent}"  # "Văn phòng Ủy ban nhân dân tỉnh Đắk Nông"
