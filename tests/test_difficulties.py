@@ -305,8 +305,10 @@ def test_the_thanks_and_wishes_that_close_a_letter_are_not_items() -> None:
         "Rất mong được UBND tỉnh Lâm Đồng, Sở Nội vụ tỉnh Lâm Đồng xem xét, chấp thuận.",
         "Xin trân trọng cảm ơn!",
     ])
+    # one request, its particulars listed under it (as the gold of LD-093 reads it), and no formula
     assert [item.text for item in find_difficulties(doc)] == [
-        "Tên hiện tại: Hiệp hội Tôm Bình Thuận", "Tên đề nghị: Hiệp hội Tôm Lâm Đồng.",
+        "Do thay đổi phạm vi hoạt động, Hiệp hội kính đề nghị được đổi tên như sau: - Tên hiện tại: Hiệp hội "
+        "Tôm Bình Thuận; - Tên đề nghị: Hiệp hội Tôm Lâm Đồng.",
     ]
 
 
@@ -974,3 +976,55 @@ def test_the_note_of_what_is_attached_is_no_item_nor_content_of_the_last_request
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     items = find_difficulties(assemble(load_document(path)))
     assert [item.text[:12] for item in items] == ["Phê duyệt Đề", "Trình Hội đồ"]
+
+
+def _read_txt(tmp_path: Path, lines: list[str]) -> list:
+    path = tmp_path / "doc.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return find_difficulties(assemble(load_document(path)))
+
+
+_TO_TRINH_HEAD = [
+    "ỦY BAN NHÂN DÂN HUYỆN BẮC TRÀ MY", "Số: 45/TTr-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc", "Bắc Trà My, ngày 10 tháng 3 năm 2025", "TỜ TRÌNH",
+    "Đề nghị phê duyệt chủ trương đầu tư và bố trí vốn dự án Nâng cấp, mở rộng tuyến đường từ trung tâm xã Trà Giác đi thôn 5",
+    "Kính gửi: Ủy ban nhân dân tỉnh Quảng Nam.",
+]
+
+
+def test_a_lead_in_after_the_last_particular_of_a_part_announces_the_requests_after_it(tmp_path: Path) -> None:
+    # the requests restart "1." inside part II after its particulars 1-7; the subject line above
+    # "Kính gửi" is header, no request
+    items = _read_txt(tmp_path, [
+        *_TO_TRINH_HEAD,
+        "II. NỘI DUNG CHỦ YẾU CỦA DỰ ÁN",
+        "1. Tổng mức đầu tư dự kiến: 38,6 tỷ đồng.",
+        "2. Dự án đã được Hội đồng thẩm định nội bộ của huyện thẩm định, đủ điều kiện trình phê duyệt chủ trương đầu tư.",
+        "Từ những nội dung trên, Ủy ban nhân dân huyện kính trình UBND tỉnh xem xét, quyết định:",
+        "1. Phê duyệt chủ trương đầu tư dự án với tổng mức đầu tư 38,6 tỷ đồng.",
+        "2. Bố trí 30 tỷ đồng từ nguồn ngân sách tỉnh trong kế hoạch đầu tư công năm 2025.",
+        "Nơi nhận:",
+    ])
+    assert [item.text[:10] for item in items] == ["Phê duyệt ", "Bố trí 30 "]
+
+
+def test_a_listed_request_settled_since_and_the_particulars_of_one_request_are_no_requests(tmp_path: Path) -> None:
+    settled = _read_txt(tmp_path, [
+        *_TO_TRINH_HEAD[:5], "BÁO CÁO", "Kết quả công tác tháng 9 năm 2023",
+        "1/ Kết quả thực hiện", "Thu ngân sách đạt 52,3% kế hoạch tháng.",
+        "2/ Đề nghị của các hộ dân",
+        "- Hộ ông Trần Văn Lộc đề nghị sửa chữa cống thoát nước: Ban Nhân dân ấp đã sửa chữa xong ngày 12/9/2023.",
+        "- Hộ bà Lê Thị Hoa đề nghị xác nhận hồ sơ vay vốn: UBND xã đã xác nhận ngày 08/9/2023.",
+    ])
+    assert settled == []
+    one = _read_txt(tmp_path, [
+        "HIỆP HỘI TÔM BÌNH THUẬN", "Số: 01/2025", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+        "Vĩnh Hảo, ngày 20 tháng 10 năm 2025", "ĐƠN XIN ĐỔI TÊN HIỆP HỘI", "Kính gửi: UBND tỉnh Lâm Đồng",
+        "Do thay đổi phạm vi hoạt động, Hiệp hội kính đề nghị được đổi tên như sau:",
+        "- Tên hiện tại: Hiệp hội Tôm Bình Thuận", "- Tên đề nghị sửa đổi: Hiệp hội Tôm Lâm Đồng",
+        "Xin trân trọng cảm ơn!",
+    ])
+    assert [item.text for item in one] == [
+        "Do thay đổi phạm vi hoạt động, Hiệp hội kính đề nghị được đổi tên như sau: - Tên hiện tại: Hiệp hội Tôm "
+        "Bình Thuận - Tên đề nghị sửa đổi: Hiệp hội Tôm Lâm Đồng"
+    ]

@@ -49,6 +49,7 @@ KINDS = ("difficulty", "limitation", "cause", "recommendation")
 _MAX_LABEL_CHARS = 200
 # a paragraph of at most this many words that names a kind is a label line, not an item
 _MAX_BARE_LABEL_WORDS = 8
+_PARTICULAR_LABEL_WORDS = 5  # "Tên đề nghị sửa đổi:", "Thời gian thực hiện:"
 _MAX_BARE_LABEL_CHARS = 80  # "Tồn tại, hạn chế, khó khăn, vướng mắc và nguyên nhân" is 52
 _LABEL = re.compile(r"^(?P<label>[^:]{3,200}?)\s*:\s*(?P<rest>.*)$", re.DOTALL)
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-zà-ỹđ)\]”])(?:\d{1,2}|\[\d{1,2}\])(?=[\s,.;:)]|$)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
@@ -219,8 +220,12 @@ def _tables() -> _Tables:
             rf"(?:\s+(?:{_phrase(context['list_close'])}))*\s*:$"
         ),
         opens_with_kind=re.compile(rf"^(?:{lead}\s+)*(?:{heading_alt})(?!\w)"),
-        # a request retold as past: "đã đề nghị", "đã có kiến nghị"
-        past_request=re.compile(rf"(?<!\w)da\s+(?:\w+\s+){{0,2}}?(?:{_phrase(cues['request_anywhere'])})(?!\w)"),
+        # a request retold as past ("đã đề nghị", "đã có kiến nghị"), or with what was done about
+        # it after a colon ("Hộ ông … đề nghị sửa chữa cống …: Ban Nhân dân ấp đã sửa chữa xong")
+        past_request=re.compile(
+            rf"(?<!\w)da\s+(?:\w+\s+){{0,2}}?(?:{_phrase(cues['request_anywhere'])})(?!\w)"
+            rf"|(?<!\w){_phrase(cues['request_anywhere'])}(?!\w)[^:;.]*[:;][^.]*?(?<!\w)da(?!\w)"
+        ),
         # "… của những": what follows is the complement of the heading word before
         complement=re.compile(rf"(?<!\w)(?:{_phrase(context['complement'])})\s+(?:{lead}\s*)*$"),
         # what a bare section label is made of besides its heading words: lead words, companions, separators
@@ -484,10 +489,19 @@ class _Reader:
 
     def emit(self, piece: _Piece, kinds: Sequence[str], section: str) -> None:
         if list(kinds) == ["recommendation"]:
+            if self.retells_request(piece):
+                return
             for part in self.own_requests(piece):
                 self.emit_one(part, kinds, section)
         else:
             self.emit_one(piece, kinds, section)
+
+    def retells_request(self, piece: _Piece) -> bool:
+        """Whether a recommendation's text only reports a request made before, by someone else or
+        settled since ("Hộ ông … đề nghị sửa chữa cống …: Ban Nhân dân ấp đã sửa chữa xong"), and
+        does not ask in its own voice."""
+        text = self.doc.text[piece.start : piece.end]
+        return bool(_tables().past_request.search(fold_accents(text))) and not makes_request(text)
 
     def own_requests(self, piece: _Piece) -> list[_Piece]:
         """A recommendation split where a later paragraph of it asks again in its first sentence.
@@ -639,13 +653,8 @@ class _Reader:
 
         When none or all do, all are kept (a list of proposals need not repeat "đề nghị").
         """
-        texts = [self.doc.text[p.start : p.end] for p in pieces]
-        asking = [makes_request(text) for text in texts]
-        if not any(asking):
-            # a section that reports requests made and handled ("4. Đề nghị của Hội Cựu chiến
-            # binh: … đã đề nghị UBND phường hỗ trợ …; UBND phường đã bố trí …") holds none
-            return [piece for piece, text in zip(pieces, texts) if not _tables().past_request.search(fold_accents(text))]
-        if len(pieces) < 2 or all(asking):
+        asking = [makes_request(self.doc.text[p.start : p.end]) for p in pieces]
+        if len(pieces) < 2 or all(asking) or not any(asking):
             return pieces
         return [piece for piece, asks in zip(pieces, asking) if asks]
 
@@ -988,6 +997,11 @@ class _Reader:
             self.take(node.first, node.stop)
             return max(node.stop, index + 1)
         owner = self.enclosing(index)
+        # a lead-in printed after a node's own text may close that node's extent ("7. Dự án đã được
+        # thẩm định …" then "… kính trình UBND tỉnh xem xét, quyết định:" over "1. … 2. …"): the
+        # list is held by the first enclosing node that goes on past it
+        while owner is not None and self.nodes[owner].stop <= index + 1:
+            owner = self.nodes[owner].parent
         stop = self.nodes[owner].stop if owner is not None else body_end
         # the list ends where the outline goes on with a heading, at what was read already, or at
         # an unnumbered paragraph that closes the body ("Sở … đề nghị … ./."): the letter's own
@@ -1013,9 +1027,28 @@ class _Reader:
         inside = range(bisect_right(self.node_firsts, index), bisect_left(self.node_firsts, stop))
         top_level = min((self.nodes[p].level for p in inside), default=0)
         tops = [p for p in inside if self.nodes[p].level == top_level]
-        self.read_list(index + 1, stop, tops, _clean(self.doc.blocks[index].text))
+        if tops and all(self.is_particular(p) for p in tops):
+            # "… kính đề nghị được đổi tên như sau:" over "- Tên hiện tại: …", "- Tên đề nghị: …":
+            # the list gives the particulars of the one request the lead-in makes
+            block = self.doc.blocks[index]
+            last = self.doc.blocks[self.nodes[tops[-1]].last]
+            self.emit(_Piece(block.start, last.end, block.page, list(range(index, self.nodes[tops[-1]].last + 1))),
+                      ["recommendation"], "")
+        else:
+            self.read_list(index + 1, stop, tops, _clean(self.doc.blocks[index].text))
         self.take(index, stop)
         return max(stop, index + 1)
+
+    def is_particular(self, position: int) -> bool:
+        """Whether a listed line is a particular, not a request: a short label and its value
+        ("Tên hiện tại: Hiệp hội Tôm Bình Thuận", "Tổng mức đầu tư: 38,6 tỷ đồng")."""
+        node = self.nodes[position]
+        text = _clean(self.doc.text[self.own_text(node)[0] : self.doc.blocks[node.last].end])
+        label = _LABEL.match(text)
+        return (
+            label is not None and len(_WORD.findall(label.group("label"))) <= _PARTICULAR_LABEL_WORDS
+            and not makes_request(text) and not _tables().request_start.match(fold_accents(text))
+        )
 
     def read_list(self, first: int, stop: int, tops: list[int], section: str) -> None:
         """An announced list: its paragraphs that ask, and each of its listed nodes.

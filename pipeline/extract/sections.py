@@ -43,6 +43,7 @@ _MARKER = re.compile(
 )
 _BULLET_SCHEMES = frozenset({"dash", "plus", "dot"})
 _SALUTATION = re.compile(r"^\W*kinh gui\b")
+_SALUTATION_WITHIN = 20  # blocks of a document's head where its "Kính gửi:" stands
 # an addressee's line under "Kính gửi:" ends with ";" or is the list's last, ending with "."
 _ADDRESSEE_LINE = re.compile(r";\s*$")
 # marks OCR reads in a scan's margin before a line: strokes, a lone "l", "I" or "li", tildes, underscores
@@ -150,7 +151,12 @@ def body_bounds(blocks: Sequence[TextBlock], first: int = 0) -> tuple[int, int]:
     document that starts at block ``first``."""
     start = first
     addressed = False  # after "Kính gửi:" and its list of addressees the letter's body begins
-    for block in blocks[first:]:
+    # a letter's header ends with "Kính gửi:": what stands before it (a long subject line) is no body
+    salutation = next(
+        (b.index for b in blocks[first : first + _SALUTATION_WITHIN] if _SALUTATION.match(fold_prefix(b.text, _PREFIX_CHARS))),
+        first,
+    )
+    for block in blocks[salutation:]:
         if block.kind == "footnote":
             break
         scheme, _, _ = marker_of(block.text)
