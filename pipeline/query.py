@@ -222,7 +222,12 @@ class DifficultyFilters(FilterValues):
 
 @dataclass(frozen=True)
 class DifficultyHit:
-    """One difficulty / limitation / cause / recommendation item with its document's metadata."""
+    """One difficulty / limitation / cause / recommendation item with its document's metadata.
+
+    ``doc_number`` and ``issued_date`` are the document's as printed or, where the header leaves
+    them blank for a digital signature to stamp, as stamped (``documents.stamped_number``,
+    ``stamped_date``): what a reader of the item needs to find the document.
+    """
 
     id: int
     doc_id: str
@@ -435,7 +440,8 @@ def _filter_values(search: str, filters: Mapping[str, Any] | None, values: Mappi
 
 _HIT_COLUMNS = (
     'd.rowid, d.doc_id, d.kind, d.text, d.section, d.categories, d.group_id, d.start, d."end", d.page, '
-    "doc.title, doc.doc_kind, doc.doc_number, doc.issuer, doc.issued_date, doc.year, doc.province, doc.source_path"
+    "doc.title, doc.doc_kind, COALESCE(doc.doc_number, doc.stamped_number), doc.issuer, "
+    "COALESCE(doc.issued_date, doc.stamped_date), doc.year, doc.province, doc.source_path"
 )
 
 
@@ -876,8 +882,8 @@ def documents_citing(connection: sqlite3.Connection, code: str, page: int = 1, s
     ).fetchall()
     total = sum(count for _, count in year_rows)
     docs = connection.execute(
-        'SELECT doc.doc_id, doc.title, doc.doc_kind, doc.doc_number, doc.issuer, doc.issued_date, doc.year, '
-        'doc.province, doc.source_path FROM "documents" doc '
+        'SELECT doc.doc_id, doc.title, doc.doc_kind, COALESCE(doc.doc_number, doc.stamped_number), doc.issuer, '
+        'COALESCE(doc.issued_date, doc.stamped_date), doc.year, doc.province, doc.source_path FROM "documents" doc '
         f'WHERE doc.doc_id IN (SELECT r.doc_id FROM "references" r WHERE {match}) '
         "ORDER BY doc.year IS NULL, doc.year DESC, doc.issued_date DESC, doc.doc_id LIMIT ? OFFSET ?",
         (key, size, (page - 1) * size),
