@@ -669,3 +669,19 @@ def test_the_draft_mark_is_no_type_and_an_appendix_note_is_no_title() -> None:
     metadata = extract_metadata(_blocks(appendix))
     assert (metadata.title, metadata.doc_number, metadata.issued_date) == (
         "BIỂU TỔNG HỢP KẾT QUẢ GIẢI NGÂN VỐN ĐẦU TƯ CÔNG NĂM 2024", "215/BC-SKHĐT", "2024-11-12")
+
+
+def test_stamped_numbers_are_stored_apart_and_shown_with_their_items(shared_dataset: tuple[Path, RunSummary]) -> None:
+    from pipeline.query import connect_read_only, iter_difficulties
+    from pipeline.store import DATABASE_NAME
+
+    out, _ = shared_dataset
+    connection = connect_read_only(out / DATABASE_NAME)
+    # LD-016 (e-signed): its header prints "Số: /SNV-TCBC", the signing system stamped 3797 and the day
+    row = connection.execute(
+        "SELECT doc_id, doc_number, issued_date, stamped_number, stamped_date, draft FROM documents "
+        "WHERE source_path LIKE '%LD-016__%'"
+    ).fetchone()
+    assert row[1:] == (None, None, "3797/SNV-TCBC", "2025-12-26", 0)
+    hits = [hit for hit in iter_difficulties(connection) if hit.doc_id == row[0]]
+    assert hits and {(hit.doc_number, hit.issued_date) for hit in hits} == {("3797/SNV-TCBC", "2025-12-26")}
