@@ -16,11 +16,19 @@ has none — plain paragraphs. The finder reads the outline of :mod:`pipeline.ex
 * a mixed heading is split by item wording (``difficulty_item_cues.tsv``): an item that asks or
   proposes is a recommendation, the others are difficulties, limitations or causes;
 * under a recommendation heading read as paragraphs, when some paragraphs make a request and others
-  do not, the others are the rationale, not items.
+  do not, the others are the rationale, not items; a request retold as made before or settled since
+  ("Hộ ông … đề nghị …: … đã sửa chữa xong") is none;
+* a heading's kind words after "của" are its complement: "Nguyên nhân của những tồn tại, hạn chế"
+  heads causes;
+* a plain line that is nothing but a label ("Khó khăn, vướng mắc", "Nguyên nhân", "Giải pháp, kiến
+  nghị") heads a section outside the outline too: a plain text or a scan keeps no bold.
 
 Outside such sections, requests are items where Vietnamese administrative writing makes them:
 the list that a lead-in sentence announces ("Sở Tư pháp đề nghị … thực hiện một số nội dung sau:",
-"… có một số ý kiến góp ý như sau:"), anywhere in the body; and, in a document written to request
+"… có một số ý kiến góp ý như sau:", or a request paragraph ending with ":" right over a numbered or
+bulleted list), anywhere in the body (a list of particulars, "- Tên hiện tại: …", is the lead-in's one
+request); the paragraph closing a report whose first sentence is the agency's own request ("… kính
+đề nghị UBND tỉnh quan tâm bổ sung … ./."); and, in a document written to request
 (a công văn or tờ trình, or a title that asks or comments), each running-text paragraph in which the
 issuer asks ("…; đồng thời, đề nghị Công an tỉnh nghiên cứu, điều chỉnh …"). A request word used as a
 noun ("Công văn về việc đề nghị …", "theo đề nghị của …", "Đơn đề nghị") is not a request, nor is a
