@@ -31,7 +31,7 @@ from pipeline.search_index import (
     require_search_index,
     vocabulary_table,
 )
-from pipeline.store import DATABASE_NAME
+from pipeline.store import DATABASE_NAME, DocumentRow, columns
 
 # numpy is imported by the functions that build or read the search arrays: `baocao query`
 # and the other light commands never do (tests/test_cli_imports.py)
@@ -380,13 +380,23 @@ def connect_read_only(db_path: Path | str) -> sqlite3.Connection:
     """A read-only, query-only connection to a store file, ready for the functions of this module.
 
     Raises ``FileNotFoundError`` when the file does not exist (SQLite would otherwise fail with
-    an unhelpful "unable to open database file").
+    an unhelpful "unable to open database file"), and ``sqlite3.DatabaseError`` naming the missing
+    columns for a store an older version wrote (``baocao extract`` brings it up to date).
     """
     path = Path(db_path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such database (run `baocao extract ... --out DIR` first)")
     connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
     connection.execute("PRAGMA query_only = 1")
+    present = {row[1] for row in connection.execute('PRAGMA table_info("documents")')}
+    missing = [name for name, _, _ in columns(DocumentRow) if name not in present] if present else []
+    if missing:
+        connection.close()
+        # a store of an older version, read before any extract migrated it
+        raise sqlite3.DatabaseError(
+            f"{path}: written by an older baocao (no column {', '.join(missing)} in documents); "
+            "run `baocao extract` on it again to bring it up to date"
+        )
     prepare(connection)
     return connection
 

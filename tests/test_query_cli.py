@@ -115,3 +115,17 @@ def test_an_error_goes_to_stderr_and_leaves_stdout_empty(db: Path, args: list[st
 def test_a_missing_database_is_reported_on_stderr(tmp_path: Path) -> None:
     result = runner.invoke(app, ["query", "difficulties", "--db", str(tmp_path / "none.sqlite"), "--format", "csv"])
     assert result.exit_code == 2 and result.stdout == "" and "no such database" in " ".join(result.stderr.split())
+
+
+def test_a_store_an_older_version_wrote_is_named_with_its_missing_columns(tmp_path: Path, db: Path) -> None:
+    import shutil
+    import sqlite3
+
+    old = tmp_path / "old.sqlite"
+    shutil.copy(db, old)
+    with sqlite3.connect(old) as connection:
+        connection.execute('ALTER TABLE "documents" DROP COLUMN "stamped_date"')
+    result = runner.invoke(app, ["query", "difficulties", "--db", str(old)])
+    message = " ".join(result.output.split())
+    assert result.exit_code == 2 and "older baocao" in message and "stamped_date" in message
+    assert "Traceback" not in result.output
