@@ -836,7 +836,10 @@ def citation_edges(data: Dataset, with_names: bool = False) -> pd.DataFrame:
     )
     labels = document_labels(data)
     edges.insert(1, "citing", edges["doc_id"].map(labels).fillna(edges["doc_id"]))
-    own_numbers = set(data.documents["doc_number"].fillna(data.documents["stamped_number"]).dropna().astype(str))
+    numbers = data.documents["doc_number"]
+    if "stamped_number" in data.documents:  # a dataset an older version wrote has none
+        numbers = numbers.fillna(data.documents["stamped_number"])
+    own_numbers = set(numbers.dropna().astype(str))
     edges["in_dataset"] = edges["cited"].isin(own_numbers)
     return edges.sort_values(["mentions", "cited"], ascending=[False, True], ignore_index=True)
 
