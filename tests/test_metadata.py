@@ -685,3 +685,18 @@ def test_stamped_numbers_are_stored_apart_and_shown_with_their_items(shared_data
     assert row[1:] == (None, None, "3797/SNV-TCBC", "2025-12-26", 0)
     hits = [hit for hit in iter_difficulties(connection) if hit.doc_id == row[0]]
     assert hits and {(hit.doc_number, hit.issued_date) for hit in hits} == {("3797/SNV-TCBC", "2025-12-26")}
+
+
+def test_a_ward_named_an_is_no_phuong_an_on_a_text_layer() -> None:
+    # "PHƯỜNG AN HẢI BẮC" folds to the letters of the type "PHƯƠNG ÁN"; a text layer keeps its marks
+    header = ["ỦY BAN NHÂN DÂN", "PHƯỜNG AN HẢI BẮC", "Số: 38/KH-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+              "Độc lập - Tự do - Hạnh phúc", "An Hải Bắc, ngày 06 tháng 3 năm 2024", "KẾ HOẠCH",
+              "Hoạt động của Tổ công nghệ số cộng đồng phường An Hải Bắc năm 2024"]
+    metadata = extract_metadata(_blocks(header))
+    assert (metadata.doc_type, metadata.issuer, metadata.title) == (
+        "KẾ HOẠCH", "ỦY BAN NHÂN DÂN PHƯỜNG AN HẢI BẮC", "Hoạt động của Tổ công nghệ số cộng đồng phường An Hải Bắc năm 2024")
+    # a text layer printed without any mark (a legacy font) is matched without them too
+    assert extract_metadata(_blocks([*header[:6], "KE HOACH", header[7]])).doc_type == "KẾ HOẠCH"
+    # on a scan OCR misreads marks: the type is matched without them ("BẢO CÁO")
+    scanned = extract_metadata(_scanned(["ỦY BAN NHÂN DÂN HUYỆN KRÔNG NÔ", "Số: 12/BC-UBND", "BẢO CÁO", "Kết quả tiếp công dân"]))
+    assert scanned.doc_type == "BÁO CÁO"

@@ -10,6 +10,7 @@ the title follow. Documents without a header block fall back to an appendix line
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -272,11 +273,18 @@ def _kind_by_code(doc_number: str) -> str | None:
     return _type_by_code().get(code.group(1).upper()) if code else None
 
 
-def _doc_type(text: str) -> tuple[str | None, str]:
+def _marked(text: str) -> str:
+    """``text`` in lower case with its tone marks in canonical place: a text layer's spelling."""
+    return " ".join(canonical_tone_placement(w) for w in unicodedata.normalize("NFC", text.lower()).split())
+
+
+def _doc_type(text: str, exact: bool = False) -> tuple[str | None, str]:
     """If ``text`` opens with a type word in capitals, return it and the rest of the line.
 
     The rest is either in capitals too or, as OCR joins the type and the title line of a scan
-    ("THÔNG BÁO Kết luận …"), in sentence case: a type word then a capitalised word that is not."""
+    ("THÔNG BÁO Kết luận …"), in sentence case: a type word then a capitalised word that is not.
+    Words are compared without their marks, which OCR misreads, unless ``exact`` (a text layer)
+    and the line has marks: "PHƯỜNG AN HẢI BẮC" is no "PHƯƠNG ÁN", "KE HOACH" is a KẾ HOẠCH."""
     words = text.split()
     capitals = 0
     while capitals < len(words) and _all_capitals(words[capitals]):
@@ -288,6 +296,9 @@ def _doc_type(text: str) -> tuple[str | None, str]:
     head = " ".join(words[:capitals])
     folded = fold_accents(head)
     for folded_word, printed in _type_words():
+        # a head printed without any mark (an unaccented or legacy text layer) can only be folded
+        if exact and folded != head.lower() and not _marked(head).startswith(_marked(printed)):
+            continue
         if capitals == len(words) and (folded == folded_word or folded.startswith(folded_word + " ")):
             return printed, text[len(folded_word):].strip(" :-")
         if capitals < len(words) and folded == folded_word:
@@ -765,7 +776,7 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "", signed_on
         text = _strip_motto(line.text)
         if not text or _is_motto(text) or _DATE_LINE.search(text):
             continue
-        if _doc_type(text)[0] is not None and not _agency_phrase(text):
+        if _doc_type(text, exact=not scanned)[0] is not None and not _agency_phrase(text):
             break
         issuer_lines.append(text)
     issuer = _clean_issuer(" ".join(issuer_lines), scanned=scanned)
@@ -777,7 +788,7 @@ def extract_metadata(blocks: Sequence[TextBlock], file_name: str = "", signed_on
     # name after it belongs to an attached document (a biên bản, a draft tờ trình)
     subject_at = next((i for i, ln in enumerate(head) if _SUBJECT_LINE.match(ln.text)), len(head))
     for i, line in enumerate(head[:subject_at]):
-        found, rest = _doc_type(line.text)
+        found, rest = _doc_type(line.text, exact=not scanned)
         if found is not None and not _is_motto(line.text):
             doc_type, type_at = found, i
             if rest:
