@@ -138,16 +138,15 @@ def _party_committee(text: str) -> str | None:
     return f"{words[0][:1].upper()}{words[0][1:].lower()} ủy {place}"
 
 
-def _party_organisation(text: str) -> str | None:
-    """``ĐẢNG BỘ TỈNH GIA LAI`` -> ``Đảng bộ tỉnh Gia Lai``, or None."""
-    folded = _key(text)
-    head = _key(_PARTY_ORGANISATION)
-    if not folded.startswith(head + " "):
+def _party_organisation(text: str) -> tuple[str, str] | None:
+    """The unit and place of a Party organisation named by its place (``ĐẢNG BỘ TỈNH GIA LAI`` ->
+    ("tỉnh", "Gia Lai")), or None."""
+    if not _key(text).startswith(_key(_PARTY_ORGANISATION) + " "):
         return None
     unit, place = _unit_and_place(text.split(maxsplit=2)[-1])
     if not (unit and place) or len(place.split()) > _MAX_PLACE_WORDS:
         return None
-    return f"Đảng bộ {unit} {place}"
+    return unit, place
 
 
 def is_whole_body(text: str) -> bool:
@@ -235,8 +234,8 @@ def canonical_agency(issuer: str | None) -> Agency | None:
     elif organisation is not None:
         # "Đảng ủy Sở Tài chính" of the Đảng bộ tỉnh Gia Lai: the body's own name, then the place
         name = _party_unit_name(own)
-        unit, place = _unit_and_place(organisation.split(maxsplit=2)[-1])
-        if place and _key(place) not in _key(name):
+        unit, place = organisation
+        if _key(place) not in _key(name):
             name = f"{name} {unit} {place}"
     elif (
         local is not None

@@ -10,7 +10,6 @@ the title follow. Documents without a header block fall back to an appendix line
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -18,7 +17,7 @@ from functools import lru_cache
 from pipeline.data import read_list, read_table
 from pipeline.extract.base import iso_date
 from pipeline.document import TextBlock
-from pipeline.normalize import canonical_tone_placement, fold_accents
+from pipeline.normalize import canonical_tone_placement, fold_accents, normalize_text
 from pipeline.extract.agencies import agency_head, canonical_agency
 from pipeline.patterns import OWN_NUMBER_LINE
 
@@ -136,10 +135,10 @@ class _Line:
 
 
 @lru_cache(maxsize=1)
-def _type_words() -> tuple[tuple[str, str], ...]:
-    """(folded type word, printed type word), longest first so 'THÔNG TƯ LIÊN TỊCH' wins."""
+def _type_words() -> tuple[tuple[str, str, str], ...]:
+    """(folded, marked (``_marked``), printed type word), longest first so 'THÔNG TƯ LIÊN TỊCH' wins."""
     words = {row[1] for row in read_table("doc_types.tsv")}
-    return tuple(sorted(((fold_accents(w), w) for w in words), key=lambda p: -len(p[0])))
+    return tuple(sorted(((fold_accents(w), _marked(w), w) for w in words), key=lambda p: -len(p[0])))
 
 
 @lru_cache(maxsize=1)
@@ -274,8 +273,9 @@ def _kind_by_code(doc_number: str) -> str | None:
 
 
 def _marked(text: str) -> str:
-    """``text`` in lower case with its tone marks in canonical place: a text layer's spelling."""
-    return " ".join(canonical_tone_placement(w) for w in unicodedata.normalize("NFC", text.lower()).split())
+    """``text`` as the document text spells it (``normalize_text``: tone marks in canonical
+    place), in lower case."""
+    return normalize_text(text).lower()
 
 
 def _doc_type(text: str, exact: bool = False) -> tuple[str | None, str]:
@@ -295,9 +295,10 @@ def _doc_type(text: str, exact: bool = False) -> tuple[str | None, str]:
         return None, text
     head = " ".join(words[:capitals])
     folded = fold_accents(head)
-    for folded_word, printed in _type_words():
-        # a head printed without any mark (an unaccented or legacy text layer) can only be folded
-        if exact and folded != head.lower() and not _marked(head).startswith(_marked(printed)):
+    # a head printed without any mark (an unaccented or legacy text layer) can only be folded
+    marked = _marked(head) if exact and folded != head.lower() else None
+    for folded_word, marked_word, printed in _type_words():
+        if marked is not None and not marked.startswith(marked_word):
             continue
         if capitals == len(words) and (folded == folded_word or folded.startswith(folded_word + " ")):
             return printed, text[len(folded_word):].strip(" :-")

@@ -146,16 +146,18 @@ def _opens_with_motto(block: TextBlock) -> bool:
     return fold_prefix(block.text, _PREFIX_CHARS).startswith(_MOTTO)
 
 
+def _is_salutation(block: TextBlock) -> bool:
+    """Whether the block is a letter's "Kính gửi: …"."""
+    return bool(_SALUTATION.match(fold_prefix(block.text, _PREFIX_CHARS)))
+
+
 def body_bounds(blocks: Sequence[TextBlock], first: int = 0) -> tuple[int, int]:
     """Index of the first body block and of the first block of the signature tail, reading the
     document that starts at block ``first``."""
     start = first
     addressed = False  # after "Kính gửi:" and its list of addressees the letter's body begins
     # a letter's header ends with "Kính gửi:": what stands before it (a long subject line) is no body
-    salutation = next(
-        (b.index for b in blocks[first : first + _SALUTATION_WITHIN] if _SALUTATION.match(fold_prefix(b.text, _PREFIX_CHARS))),
-        first,
-    )
+    salutation = next((b.index for b in blocks[first : first + _SALUTATION_WITHIN] if _is_salutation(b)), first)
     for block in blocks[salutation:]:
         if block.kind == "footnote":
             break
@@ -167,7 +169,7 @@ def body_bounds(blocks: Sequence[TextBlock], first: int = 0) -> tuple[int, int]:
         ):
             start = block.index
             break
-        addressed = addressed or bool(_SALUTATION.match(fold_prefix(block.text, _PREFIX_CHARS)))
+        addressed = addressed or _is_salutation(block)
     end = len(blocks)
     for block in blocks[start + 1 :]:
         if block.kind == "footnote":
